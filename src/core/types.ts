@@ -1,0 +1,59 @@
+// Plain data shared across core. Settings arrive here as these shapes (read by src/vscode/config.ts
+// or the CLI's --config file); nothing in core knows where they came from.
+
+export type Tier = 'local' | 'lan';
+export type Route = Tier | 'cloud';
+export type RouteRequest = Route | 'auto';
+export type TaskKind = 'chat' | 'code' | 'vision';
+
+export interface NodeConfig {
+  name: string;
+  baseUrl: string;
+  tier: Tier;
+  /** Models this node is expected to serve; empty means "whatever /api/tags reports". */
+  models: string[];
+  /** Requests the node runs at once (like OLLAMA_NUM_PARALLEL). */
+  maxParallel: number;
+}
+
+export type CloudKind = 'openai' | 'anthropic';
+
+export interface CloudProviderConfig {
+  name: string;
+  /** 'openai' covers every OpenAI-compatible API (OpenAI, OpenRouter, Groq, DeepSeek, Mistral, vLLM, LM Studio). */
+  kind: CloudKind;
+  baseUrl: string;
+  model: string;
+}
+
+export interface DefaultModels {
+  chat: string;
+  code: string;
+  vision: string;
+}
+
+export interface SingularityConfig {
+  nodes: NodeConfig[];
+  cloudProviders: CloudProviderConfig[];
+  defaultModels: DefaultModels;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A piece of editor context attached to a question (selection, file, @file mention). */
+export interface ContextItem {
+  kind: 'selection' | 'file';
+  path: string;
+  language?: string;
+  text: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** True when the provider gave no usage and the counts were estimated from text length. */
+  estimated: boolean;
+}

@@ -1,0 +1,77 @@
+// Messages between the extension host and the chat webview. Both sides import this file; the host
+// validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
+
+import type { Route } from '../core/types';
+
+export interface AnswerMeta {
+  route: Route;
+  node?: string;
+  model: string;
+  /** Milliseconds from send to the first token. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  reason?: string;
+}
+
+export interface HistoryEntry {
+  id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  meta?: AnswerMeta;
+  error?: string;
+  /** Set when the answer was stopped by the user before it finished. */
+  cancelled?: boolean;
+}
+
+export interface StatusInfo {
+  healthyNodes: number;
+  totalNodes: number;
+  cloudConfigured: boolean;
+  demo: boolean;
+}
+
+/** Extension -> webview. */
+export type HostMessage =
+  | { type: 'history'; entries: HistoryEntry[] }
+  | { type: 'status'; status: StatusInfo }
+  | { type: 'answerStart'; requestId: string; userEntry: HistoryEntry }
+  | { type: 'token'; requestId: string; text: string }
+  | { type: 'answerMeta'; requestId: string; meta: AnswerMeta }
+  | { type: 'answerEnd'; requestId: string; entry: HistoryEntry }
+  | { type: 'fileSuggestions'; query: string; files: string[] }
+  | { type: 'prefill'; text: string; includeSelection: boolean };
+
+/** Webview -> extension. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'ask'; text: string; includeContext: boolean }
+  | { type: 'stop'; requestId: string }
+  | { type: 'newChat' }
+  | { type: 'copy'; text: string }
+  | { type: 'fileQuery'; query: string };
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const MAX_TEXT = 1_000_000;
+
+/** Validates a message from the webview against the protocol; anything else is dropped by the host. */
+export function isWebviewMessage(m: unknown): m is WebviewMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  switch (r.type) {
+    case 'ready':
+    case 'newChat':
+      return true;
+    case 'ask':
+      return isStr(r.text) && r.text.length <= MAX_TEXT && typeof r.includeContext === 'boolean';
+    case 'stop':
+      return isStr(r.requestId);
+    case 'copy':
+      return isStr(r.text) && r.text.length <= MAX_TEXT;
+    case 'fileQuery':
+      return isStr(r.query) && r.query.length <= 500;
+    default:
+      return false;
+  }
+}
