@@ -57,3 +57,26 @@ export interface TokenUsage {
   /** True when the provider gave no usage and the counts were estimated from text length. */
   estimated: boolean;
 }
+
+/** How an answer was produced, shown under it in the panel. */
+export interface AnswerMeta {
+  route: Route;
+  node?: string;
+  model: string;
+  /** Milliseconds from send to the first token. */
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  promptTokens?: number;
+  completionTokens?: number;
+  reason?: string;
+}
+
+export interface HistoryEntry {
+  id: string;
+  role: 'user' | 'assistant';
+  text: string;
+  meta?: AnswerMeta;
+  error?: string;
+  /** Set when the answer was stopped by the user before it finished. */
+  cancelled?: boolean;
+}

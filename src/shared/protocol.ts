@@ -1,29 +1,9 @@
 // Messages between the extension host and the chat webview. Both sides import this file; the host
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
-import type { Route } from '../core/types';
+import type { AnswerMeta, HistoryEntry } from '../core/types';
 
-export interface AnswerMeta {
-  route: Route;
-  node?: string;
-  model: string;
-  /** Milliseconds from send to the first token. */
-  ttftMs?: number;
-  tokensPerSecond?: number;
-  promptTokens?: number;
-  completionTokens?: number;
-  reason?: string;
-}
-
-export interface HistoryEntry {
-  id: string;
-  role: 'user' | 'assistant';
-  text: string;
-  meta?: AnswerMeta;
-  error?: string;
-  /** Set when the answer was stopped by the user before it finished. */
-  cancelled?: boolean;
-}
+export type { AnswerMeta, HistoryEntry };
 
 export interface StatusInfo {
   healthyNodes: number;

@@ -1,0 +1,41 @@
+import type { SingularityConfig } from './types';
+import type { Logger } from './log';
+import { NodeRegistry } from './nodes/registry';
+import { ruleRouter } from './router/rule';
+import { providerFor, type CloudCredential } from './providers/factory';
+import type { Requests } from './store/requests';
+import type { PipelineDeps } from './pipeline';
+
+export interface RoutingOptions {
+  config: SingularityConfig;
+  requests?: Requests;
+  /** Reads a cloud provider's key (SecretStorage in the editor, the environment in the CLI). */
+  cloudKey(providerName: string): Promise<string | undefined>;
+  log: Logger;
+}
+
+export interface Routing {
+  deps: PipelineDeps;
+  nodes: NodeRegistry;
+}
+
+/**
+ * Builds everything that depends on the configuration (nodes, router, providers); the editor rebuilds
+ * it when settings change, the CLI once per run. The store outlives it.
+ */
+export function createRouting(options: RoutingOptions): Routing {
+  const { config, log } = options;
+  const nodes = new NodeRegistry(config.nodes, log);
+  const cloudCredentials = (): Promise<CloudCredential[]> =>
+    Promise.all(config.cloudProviders.map(async (c) => ({ config: c, apiKey: await options.cloudKey(c.name) })));
+  const deps: PipelineDeps = {
+    router: ruleRouter,
+    nodes,
+    cloudCredentials,
+    providerFor,
+    defaultModels: () => config.defaultModels,
+    requests: options.requests,
+    log,
+  };
+  return { deps, nodes };
+}

@@ -1,0 +1,89 @@
+import type { NodeConfig } from '../types';
+import type { Logger } from '../log';
+import { probeNode, type NodeProbe } from './probe';
+import { sameModel } from './models';
+
+export interface NodeStatus {
+  node: NodeConfig;
+  healthy: boolean;
+  /** Models the node reported on its last successful probe. */
+  models: string[];
+  error?: string;
+  checkedAt?: number;
+}
+
+export type Prober = (baseUrl: string) => Promise<NodeProbe>;
+
+/** Models a node can serve: what it reports, narrowed to the configured list when one is set. */
+export function servableModels(status: NodeStatus): string[] {
+  const { models } = status.node;
+  return models.length === 0 ? status.models : status.models.filter((m) => models.some((c) => sameModel(c, m)));
+}
+
+/**
+ * Knows which configured nodes are up and what they serve. Probes on start, on a timer and whenever
+ * a request to a node fails, so a dead node stops being chosen and a revived one comes back.
+ */
+export class NodeRegistry {
+  private statuses: NodeStatus[];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(s: readonly NodeStatus[]) => void>();
+
+  constructor(
+    nodes: NodeConfig[],
+    private readonly log: Logger,
+    private readonly prober: Prober = probeNode,
+  ) {
+    this.statuses = nodes.map((node) => ({ node, healthy: false, models: [] }));
+  }
+
+  list(): readonly NodeStatus[] {
+    return this.statuses;
+  }
+
+  onChange(listener: (s: readonly NodeStatus[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async refresh(): Promise<readonly NodeStatus[]> {
+    const probed = await Promise.all(this.statuses.map((s) => this.probeOne(s.node)));
+    this.statuses = probed;
+    this.emit();
+    return this.statuses;
+  }
+
+  /** Called when a request to the node failed at the network level: re-probe it now rather than at the next tick. */
+  async reportFailure(name: string, error: string): Promise<void> {
+    const status = this.statuses.find((s) => s.node.name === name);
+    if (!status) return;
+    this.log.warn(`Node "${name}" failed: ${error}`);
+    const fresh = await this.probeOne(status.node);
+    this.statuses = this.statuses.map((s) => (s.node.name === name ? fresh : s));
+    this.emit();
+  }
+
+  startPolling(intervalMs: number): void {
+    this.stopPolling();
+    this.timer = setInterval(() => void this.refresh(), intervalMs);
+    this.timer.unref?.();
+  }
+
+  stopPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async probeOne(node: NodeConfig): Promise<NodeStatus> {
+    const probe = await this.prober(node.baseUrl);
+    const before = this.statuses.find((s) => s.node.name === node.name);
+    if (before && before.healthy !== probe.ok) {
+      this.log.info(`Node "${node.name}" is now ${probe.ok ? 'up' : `down: ${probe.error}`}`);
+    }
+    return { node, healthy: probe.ok, models: probe.models, error: probe.error, checkedAt: Date.now() };
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener(this.statuses);
+  }
+}

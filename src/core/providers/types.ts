@@ -1,0 +1,17 @@
+import type { ChatMessage, TokenUsage } from '../types';
+
+export interface ProviderRequest {
+  model: string;
+  messages: ChatMessage[];
+  signal: AbortSignal;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export type ProviderChunk = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage };
+
+/** One interface for every backend: Ollama nodes and OpenAI-compatible clouds. */
+export interface ChatProvider {
+  /** Streams the answer; ends after an optional usage chunk. Throws ProviderError on failure. */
+  stream(request: ProviderRequest): AsyncIterable<ProviderChunk>;
+}

@@ -1,0 +1,74 @@
+import type { Store } from './db';
+import { newId } from './ids';
+import type { AnswerMeta, HistoryEntry } from '../types';
+
+interface MessageRow {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  meta: string | null;
+  error: string | null;
+  cancelled: number;
+}
+
+/** Conversation history, kept per workspace: the open conversation of a workspace is its newest unclosed one. */
+export class Conversations {
+  constructor(private readonly store: Store) {}
+
+  /** The workspace's open conversation, created when there is none. */
+  current(workspace: string): string {
+    const [row] = this.store.query<{ id: string }>(
+      'SELECT id FROM conversations WHERE workspace = ? AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1',
+      [workspace],
+    );
+    return row?.id ?? this.start(workspace);
+  }
+
+  /** Closes the open conversation (kept in the database) and starts a new one. */
+  startNew(workspace: string): string {
+    this.store.write('UPDATE conversations SET closed_at = ? WHERE workspace = ? AND closed_at IS NULL', [Date.now(), workspace]);
+    return this.start(workspace);
+  }
+
+  addMessage(conversationId: string, entry: HistoryEntry, requestId?: string): void {
+    this.store.write(
+      'INSERT INTO messages (id, conversation_id, role, content, request_id, meta, error, cancelled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        entry.id,
+        conversationId,
+        entry.role,
+        entry.text,
+        requestId ?? null,
+        entry.meta ? JSON.stringify(entry.meta) : null,
+        entry.error ?? null,
+        entry.cancelled ? 1 : 0,
+        Date.now(),
+      ],
+    );
+    if (entry.role === 'user') {
+      this.store.write('UPDATE conversations SET title = COALESCE(title, ?) WHERE id = ?', [entry.text.slice(0, 80), conversationId]);
+    }
+  }
+
+  messages(conversationId: string): HistoryEntry[] {
+    return this.store
+      .query<MessageRow>(
+        'SELECT id, role, content, meta, error, cancelled FROM messages WHERE conversation_id = ? ORDER BY created_at, rowid',
+        [conversationId],
+      )
+      .map((r) => ({
+        id: r.id,
+        role: r.role,
+        text: r.content,
+        ...(r.meta ? { meta: JSON.parse(r.meta) as AnswerMeta } : {}),
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.cancelled ? { cancelled: true } : {}),
+      }));
+  }
+
+  private start(workspace: string): string {
+    const id = newId();
+    this.store.write('INSERT INTO conversations (id, workspace, created_at) VALUES (?, ?, ?)', [id, workspace, Date.now()]);
+    return id;
+  }
+}

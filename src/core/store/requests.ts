@@ -1,0 +1,46 @@
+import type { Store } from './db';
+import type { Route, TaskKind } from '../types';
+
+/** One row per request, whatever its outcome: the record every metric and the router's training reads. */
+export interface RequestRecord {
+  id: string;
+  conversationId?: string;
+  source: 'panel' | 'command' | 'cli' | 'proxy';
+  category?: string;
+  task?: TaskKind;
+  route?: Route;
+  node?: string;
+  model?: string;
+  strategy?: string;
+  reason?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  tokensEstimated: boolean;
+  ttftMs?: number;
+  totalMs?: number;
+  attempts: number;
+  outcome: 'ok' | 'cancelled' | 'error';
+  error?: string;
+  createdAt: number;
+}
+
+export class Requests {
+  constructor(private readonly store: Store) {}
+
+  record(r: RequestRecord): void {
+    this.store.write(
+      `INSERT INTO requests (id, conversation_id, source, category, task, route, node, model, strategy, reason,
+         prompt_tokens, completion_tokens, tokens_estimated, ttft_ms, total_ms, attempts, outcome, error, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        r.id, r.conversationId ?? null, r.source, r.category ?? null, r.task ?? null, r.route ?? null, r.node ?? null,
+        r.model ?? null, r.strategy ?? null, r.reason ?? null, r.promptTokens ?? null, r.completionTokens ?? null,
+        r.tokensEstimated ? 1 : 0, r.ttftMs ?? null, r.totalMs ?? null, r.attempts, r.outcome, r.error ?? null, r.createdAt,
+      ],
+    );
+  }
+
+  count(): number {
+    return Number(this.store.query<{ n: number }>('SELECT COUNT(*) AS n FROM requests')[0]?.n ?? 0);
+  }
+}

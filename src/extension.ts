@@ -1,0 +1,136 @@
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRouting, type Routing } from './core/app';
+import { Store } from './core/store/db';
+import { Conversations } from './core/store/conversations';
+import { Requests } from './core/store/requests';
+import type { SingularityConfig } from './core/types';
+import { affectsSingularity, CloudKeys, demoSetting, readConfig } from './vscode/config';
+import { channelLogger } from './vscode/logger';
+import { ChatViewProvider } from './vscode/chatView';
+import { NodeStatusBar } from './vscode/statusBar';
+import { FileIndex } from './vscode/context';
+import { registerCommands } from './vscode/commands';
+import { startDemo, type Demo } from './vscode/demo';
+
+/** How often nodes are re-probed; failures trigger an immediate probe in between. */
+const HEALTH_INTERVAL_MS = 30_000;
+
+let disposeAll: (() => Promise<void>) | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const channel = vscode.window.createOutputChannel('Singularity', { log: true });
+  const log = channelLogger(channel);
+  const keys = new CloudKeys(context.secrets);
+
+  mkdirSync(context.globalStorageUri.fsPath, { recursive: true });
+  const { store, warnings } = await Store.open({ file: join(context.globalStorageUri.fsPath, 'singularity.db'), log });
+  for (const w of warnings) {
+    log.warn(w);
+    void vscode.window.showWarningMessage(w);
+  }
+  const conversations = new Conversations(store);
+  const requests = new Requests(store);
+
+  let demo: Demo | undefined;
+  let routing: Routing;
+  const statusBar = new NodeStatusBar();
+  const files = new FileIndex();
+  const workspaceKey = workspaceId();
+
+  const chat = new ChatViewProvider(context.extensionUri, {
+    routing: () => routing,
+    conversations,
+    workspaceKey,
+    files,
+    log,
+    status: () => {
+      const nodes = routing.nodes.list();
+      return {
+        healthyNodes: nodes.filter((n) => n.healthy).length,
+        totalNodes: nodes.length,
+        cloudConfigured: currentConfig().cloudProviders.length > 0,
+        demo: !!demo,
+      };
+    },
+  });
+
+  const currentConfig = (): SingularityConfig => demo?.config ?? readConfig().config;
+
+  /** (Re)builds routing from settings (or the demo), probes the nodes, and updates status bar and panel. */
+  const rebuild = async (): Promise<void> => {
+    routing?.nodes.stopPolling();
+    const { config, problems } = demo ? { config: demo.config, problems: [] } : readConfig();
+    for (const p of problems) {
+      log.warn(p);
+      void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
+    }
+    routing = createRouting({ config, requests, cloudKey: (name) => keys.get(name), log });
+    routing.nodes.onChange((s) => {
+      statusBar.update(s, !!demo);
+      chat.postStatus();
+    });
+    statusBar.update(routing.nodes.list(), !!demo);
+    await routing.nodes.refresh();
+    routing.nodes.startPolling(HEALTH_INTERVAL_MS);
+  };
+
+  const enterDemo = async (): Promise<void> => {
+    if (demo) return;
+    demo = await startDemo();
+    log.info('Demo mode: simulated nodes started on 127.0.0.1 (answers are simulated, not from a real model).');
+    await rebuild();
+    void vscode.window.showInformationMessage('Singularity demo mode: answers come from SIMULATED nodes, not a real model.');
+  };
+
+  routing = createRouting({ config: currentConfig(), requests, cloudKey: (name) => keys.get(name), log });
+  context.subscriptions.push(
+    channel,
+    statusBar,
+    files,
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsSingularity(e) && !demo) void rebuild();
+    }),
+    ...registerCommands({ chat, keys, log: channel, enterDemo }),
+  );
+
+  disposeAll = async () => {
+    routing.nodes.stopPolling();
+    await demo?.stop();
+    await store.close();
+  };
+
+  await rebuild();
+  await offerDemoIfNoNode(routing, enterDemo);
+}
+
+/** With no reachable node, a newcomer is offered the demo (or it starts directly when configured so). */
+async function offerDemoIfNoNode(routing: Routing, enterDemo: () => Promise<void>): Promise<void> {
+  if (routing.nodes.list().some((n) => n.healthy)) return;
+  const setting = process.env.SINGULARITY_DEMO === '1' ? 'always' : demoSetting();
+  if (setting === 'never') return;
+  if (setting === 'always') return enterDemo();
+  void vscode.window
+    .showInformationMessage(
+      'Singularity: no Ollama node is reachable. Start a demo with simulated nodes, or add your Ollama node?',
+      'Start Demo',
+      'Add Ollama Node',
+    )
+    .then((choice) => {
+      if (choice === 'Start Demo') void enterDemo();
+      if (choice === 'Add Ollama Node') void vscode.commands.executeCommand('singularity.addOllamaNode');
+    });
+}
+
+/** A stable key per workspace (its folders), so each project keeps its own chat history. */
+function workspaceId(): string {
+  const folders = vscode.workspace.workspaceFolders?.map((f) => f.uri.toString()) ?? [];
+  return folders.length === 0 ? 'no-workspace' : createHash('sha256').update(folders.join('\n')).digest('hex').slice(0, 16);
+}
+
+export async function deactivate(): Promise<void> {
+  await disposeAll?.();
+}

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { parseConfig, type ConfigResult } from '../core/config';
+import type { CloudProviderConfig, NodeConfig } from '../core/types';
+
+/** The one place settings are read; everything below gets plain objects. */
+export function readConfig(): ConfigResult {
+  const c = vscode.workspace.getConfiguration('singularity');
+  return parseConfig({
+    nodes: c.get('nodes'),
+    cloudProviders: c.get('cloudProviders'),
+    defaultModels: c.get('defaultModels'),
+  });
+}
+
+export type DemoSetting = 'ask' | 'always' | 'never';
+
+export function demoSetting(): DemoSetting {
+  const v = vscode.workspace.getConfiguration('singularity').get<string>('demoMode');
+  return v === 'always' || v === 'never' ? v : 'ask';
+}
+
+export function affectsSingularity(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration('singularity');
+}
+
+/** Settings are written to the user's global settings so a node added once serves every workspace. */
+export async function addNodeSetting(node: NodeConfig): Promise<void> {
+  const c = vscode.workspace.getConfiguration('singularity');
+  const nodes = c.get<unknown[]>('nodes') ?? [];
+  await c.update('nodes', [...nodes, node], vscode.ConfigurationTarget.Global);
+}
+
+export async function addCloudProviderSetting(provider: CloudProviderConfig): Promise<void> {
+  const c = vscode.workspace.getConfiguration('singularity');
+  const providers = c.get<unknown[]>('cloudProviders') ?? [];
+  await c.update('cloudProviders', [...providers, provider], vscode.ConfigurationTarget.Global);
+}
+
+const secretKey = (providerName: string) => `singularity.cloudApiKey.${providerName}`;
+
+/** API keys live only in SecretStorage (the OS keychain), never in settings, logs or the database. */
+export class CloudKeys {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  get(providerName: string): Promise<string | undefined> {
+    return Promise.resolve(this.secrets.get(secretKey(providerName)));
+  }
+
+  set(providerName: string, key: string): Promise<void> {
+    return Promise.resolve(this.secrets.store(secretKey(providerName), key));
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODELS, parseConfig } from '../../src/core/config';
+
+describe('parseConfig', () => {
+  it('accepts a well-formed node and fills defaults for tier, models and parallelism', () => {
+    const { config, problems } = parseConfig({ nodes: [{ name: 'laptop', baseUrl: 'http://127.0.0.1:11434/' }] });
+    expect(problems).toEqual([]);
+    expect(config.nodes).toEqual([{ name: 'laptop', baseUrl: 'http://127.0.0.1:11434', tier: 'local', models: [], maxParallel: 2 }]);
+  });
+
+  it('skips a node with a malformed URL and says which entry and why', () => {
+    const { config, problems } = parseConfig({ nodes: [{ name: 'bad', baseUrl: 'not a url' }] });
+    expect(config.nodes).toEqual([]);
+    expect(problems[0]).toMatch(/singularity\.nodes\[0\].*not a valid URL/);
+  });
+
+  it('skips a node whose URL uses a non-http scheme', () => {
+    const { problems } = parseConfig({ nodes: [{ name: 'ftp', baseUrl: 'ftp://host:11434' }] });
+    expect(problems[0]).toMatch(/must start with http/);
+  });
+
+  it('drops a duplicate node (same URL) with a message', () => {
+    const node = { name: 'a', baseUrl: 'http://10.0.0.2:11434' };
+    const { config, problems } = parseConfig({ nodes: [node, { ...node, name: 'b' }] });
+    expect(config.nodes.map((n) => n.name)).toEqual(['a']);
+    expect(problems[0]).toMatch(/duplicates an earlier node/);
+  });
+
+  it('gives Anthropic its default base URL', () => {
+    const { config } = parseConfig({ cloudProviders: [{ name: 'claude', kind: 'anthropic', model: 'claude-sonnet-4-5' }] });
+    expect(config.cloudProviders[0]).toMatchObject({ kind: 'anthropic', baseUrl: 'https://api.anthropic.com/v1' });
+  });
+
+  it('rejects a cloud provider without a model', () => {
+    const { config, problems } = parseConfig({ cloudProviders: [{ name: 'x', baseUrl: 'https://api.openai.com/v1' }] });
+    expect(config.cloudProviders).toEqual([]);
+    expect(problems[0]).toMatch(/model is missing/);
+  });
+
+  it('survives settings that are not objects at all', () => {
+    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS });
+  });
+});
