@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
+import { createRouting } from '../../src/core/app';
+import { ask, type AskEvent, type AskInput } from '../../src/core/pipeline';
+import { Store } from '../../src/core/store/db';
+import { Requests } from '../../src/core/store/requests';
+import { silentLogger } from '../../src/core/log';
+import { DEFAULT_MODELS } from '../../src/core/config';
+import type { NodeConfig, SingularityConfig } from '../../src/core/types';
+
+const servers: FakeServer[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+async function ollama(opts: Parameters<typeof startFakeOllama>[0] = {}) {
+  const s = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 5000, ...opts });
+  servers.push(s);
+  return s;
+}
+async function cloud(opts: Parameters<typeof startFakeOpenAI>[0] = {}) {
+  const s = await startFakeOpenAI({ models: ['gpt-test'], tokensPerSecond: 5000, ...opts });
+  servers.push(s);
+  return s;
+}
+const nodeOf = (s: FakeServer, name: string, tier: NodeConfig['tier'] = 'local'): NodeConfig => ({ name, baseUrl: s.url, tier, models: [], maxParallel: 2 });
+const cloudOf = (s: FakeServer) => ({ name: 'cloud', kind: 'openai' as const, baseUrl: `${s.url}/v1`, model: 'gpt-test' });
+
+async function setup(config: Partial<SingularityConfig>, cloudKey = 'sk-test') {
+  const { store } = await Store.open();
+  stores.push(store);
+  const requests = new Requests(store);
+  const routing = createRouting({
+    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, ...config },
+    requests,
+    cloudKey: async () => cloudKey,
+    log: silentLogger,
+  });
+  await routing.nodes.refresh();
+  return { ...routing, store, requests };
+}
+
+const input = (over: Partial<AskInput> = {}): AskInput => ({
+  id: randomUUID(),
+  question: 'What is a closure?',
+  history: [],
+  context: [],
+  route: 'auto',
+  source: 'cli',
+  signal: new AbortController().signal,
+  ...over,
+});
+
+async function collect(events: AsyncIterable<AskEvent>): Promise<AskEvent[]> {
+  const all: AskEvent[] = [];
+  for await (const e of events) all.push(e);
+  return all;
+}
+const endOf = (events: AskEvent[]) => {
+  const last = events[events.length - 1]!;
+  if (last.type !== 'end') throw new Error('no end event');
+  return last.result;
+};
+
+describe('pipeline', () => {
+  it('streams a local node answer token by token and reports route, node, model and timing', async () => {
+    const node = await ollama({ reply: () => 'A closure captures variables from its scope.' });
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const events = await collect(ask(input(), deps));
+    const tokens = events.filter((e) => e.type === 'token');
+    expect(tokens.length).toBeGreaterThan(3);
+    const result = endOf(events);
+    expect(result).toMatchObject({ outcome: 'ok', text: 'A closure captures variables from its scope.' });
+    expect(result.meta).toMatchObject({ route: 'local', node: 'laptop', model: 'llama3.2:latest' });
+    expect(result.meta!.ttftMs).toBeGreaterThanOrEqual(0);
+    expect(result.usage?.estimated).toBe(false);
+  });
+
+  it('sends the system prompt, the history and the attached context to the model', async () => {
+    const node = await ollama();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    await collect(
+      ask(
+        input({
+          history: [{ role: 'user', content: 'earlier question' }, { role: 'assistant', content: 'earlier answer' }],
+          context: [{ kind: 'selection', path: 'src/a.ts', language: 'typescript', text: 'const x = 1;' }],
+        }),
+        deps,
+      ),
+    );
+    const body = node.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
+    expect(body.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(body.messages[3]!.content).toContain('Selection in src/a.ts:\n```typescript\nconst x = 1;\n```');
+  });
+
+  it('answers from the cloud when no node is up', async () => {
+    const api = await cloud({ reply: () => 'cloud answer' });
+    const { deps } = await setup({ nodes: [{ name: 'dead', baseUrl: 'http://127.0.0.1:9', tier: 'local', models: [], maxParallel: 1 }], cloudProviders: [cloudOf(api)] });
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result).toMatchObject({ outcome: 'ok', text: 'cloud answer', meta: { route: 'cloud', node: 'cloud', model: 'gpt-test' } });
+  });
+
+  it('fails over to the next target when a node fails before its first token', async () => {
+    const bad = await ollama();
+    bad.failNext({ kind: 'http500' });
+    const good = await ollama({ reply: () => 'from lan' });
+    const { deps, requests, store } = await setup({ nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', 'lan')] });
+    const events = await collect(ask(input(), deps));
+    expect(events.filter((e) => e.type === 'routed').map((e) => (e as { meta: { node?: string } }).meta.node)).toEqual(['laptop', 'server']);
+    expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop failed \(server\)/) } });
+    expect(requests.count()).toBe(1);
+    expect(store.query('SELECT attempts, route, outcome FROM requests')).toEqual([{ attempts: 2, route: 'lan', outcome: 'ok' }]);
+  });
+
+  it('ends with a clear "cut off" error and keeps the partial text when a node dies mid-stream', async () => {
+    const node = await ollama({ reply: () => 'one two three four five six seven eight nine ten' });
+    node.failNext({ kind: 'dropMidStream', afterTokens: 3 });
+    const api = await cloud();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] });
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.outcome).toBe('error');
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(result.error).toMatch(/cut off.*Ask again/);
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('cancels on abort: the node sees the disconnect and the request is recorded as cancelled', async () => {
+    const node = await ollama({ tokensPerSecond: 20, reply: () => 'word '.repeat(200) });
+    const { deps, store } = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const controller = new AbortController();
+    const disconnected = node.nextDisconnect();
+    const seen: AskEvent[] = [];
+    for await (const e of ask(input({ signal: controller.signal }), deps)) {
+      seen.push(e);
+      if (e.type === 'token') controller.abort();
+    }
+    await disconnected;
+    expect(endOf(seen).outcome).toBe('cancelled');
+    expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'cancelled' }]);
+  });
+
+  it('reports a rejected cloud key with the command that fixes it', async () => {
+    const api = await cloud({ apiKey: 'sk-right' });
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, 'sk-wrong');
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatch(/rejected the API key.*Set Cloud API Key/);
+  });
+
+  it('reports a 429 with its Retry-After when no other target exists', async () => {
+    const api = await cloud();
+    api.failNext({ kind: 'http429', retryAfterSeconds: 7 });
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.error).toMatch(/rate limiting.*Retry after 7 s/);
+  });
+
+  it('records an error row with the fix when nothing is configured', async () => {
+    const { deps, store } = await setup({}, '');
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.error).toMatch(/No model can answer/);
+    expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'error' }]);
+  });
+});
