@@ -165,3 +165,20 @@ describe('pipeline', () => {
     expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'error' }]);
   });
 });
+
+describe('pipeline with a cloud target', () => {
+  it('records a stopped cloud answer as cancelled, although the openai SDK ends the stream quietly on abort', async () => {
+    const api = await cloud({ tokensPerSecond: 20, reply: () => 'word '.repeat(200) });
+    const { deps, store } = await setup({ cloudProviders: [cloudOf(api)] });
+    const controller = new AbortController();
+    const disconnected = api.nextDisconnect();
+    const seen: AskEvent[] = [];
+    for await (const e of ask(input({ signal: controller.signal }), deps)) {
+      seen.push(e);
+      if (e.type === 'token' && e.text.trim()) controller.abort();
+    }
+    await disconnected;
+    expect(endOf(seen).outcome).toBe('cancelled');
+    expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'cancelled' }]);
+  });
+});

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ProviderChunk, ProviderRequest } from './types';
-import { classifyError } from './errors';
+import { ProviderError, classifyError } from './errors';
 
 /** Any OpenAI-compatible chat API (OpenAI, OpenRouter, Groq, DeepSeek, Mistral, vLLM, LM Studio, Anthropic's /v1). */
 export class OpenAICompatibleProvider implements ChatProvider {
@@ -39,6 +39,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
           };
         }
       }
+      // The SDK's stream swallows an abort and simply ends, which would pass for a complete answer.
+      if (signal.aborted) throw new ProviderError('aborted', `Request to cloud provider "${this.label}" was cancelled.`);
     } catch (err) {
       throw classifyError(err, `cloud provider "${this.label}"`, signal);
     }
