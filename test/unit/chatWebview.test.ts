@@ -1,0 +1,335 @@
+// The chat webview in a real Chromium, without VS Code: the bundle is built here with esbuild.mjs's
+// options, served from 127.0.0.1 inside the page chatHtmlTemplate produces (same markup, same CSP), and
+// acquireVsCodeApi is stubbed so posted messages can be read and HostMessages dispatched.
+
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryEntry, HostMessage, WebviewMessage } from '../../src/shared/protocol';
+import { chatHtmlTemplate } from '../../src/vscode/chatHtmlTemplate';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
+const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf' };
+
+/** Stand-in for VS Code's webview API; state goes to sessionStorage so it survives a reload like getState does. */
+const STUB_SCRIPT = `
+  window.__posted = [];
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) =>
+    window.__csp.push(e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+  window.acquireVsCodeApi = () => ({
+    postMessage: (message) => window.__posted.push(message),
+    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+    setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+  });`;
+
+/** A few Dark Modern colours, standing in for the variables VS Code injects, so the screenshot looks real. */
+const THEME_STYLE = `
+  html {
+    --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-font-weight: normal;
+    --vscode-editor-font-family: monospace; --vscode-editor-font-size: 13px;
+    --vscode-foreground: #cccccc; --vscode-sideBar-background: #181818; --vscode-descriptionForeground: #9d9d9d;
+    --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c;
+    --vscode-focusBorder: #0078d4; --vscode-textCodeBlock-background: #2b2b2b; --vscode-textLink-foreground: #4daafc;
+    --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;
+    --vscode-statusBarItem-warningBackground: #7a6400; --vscode-statusBarItem-warningForeground: #ffffff;
+    --vscode-editorSuggestWidget-background: #202020; --vscode-editorSuggestWidget-border: #454545;
+    --vscode-editorSuggestWidget-selectedBackground: #04395e; --vscode-errorForeground: #f85149;
+    --vscode-debugTokenExpression-boolean: #4e94ce; --vscode-debugTokenExpression-string: #ce9178;
+    --vscode-debugTokenExpression-number: #b5cea8; --vscode-symbolIcon-functionForeground: #b180d7;
+  }`;
+
+type TestWindow = Window & { __posted: WebviewMessage[]; __csp: string[]; __pwned?: unknown };
+
+let outDir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+const requestedPaths: string[] = [];
+const cspConsoleErrors: string[] = [];
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'chat-webview-'));
+  await buildWebview(outDir);
+  ({ server, origin } = await serve(outDir));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 420, height: 720 } });
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspConsoleErrors.push(message.text());
+  });
+  await page.goto(`${origin}/`);
+  await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
+});
+
+describe('chat webview', () => {
+  it('posts ready on load', async () => {
+    expect(await posted()).toEqual([{ type: 'ready' }]);
+  });
+
+  it('posts an ask with the text and the context toggle when Enter is pressed', async () => {
+    await page.fill('#input', 'first line');
+    await page.press('#input', 'Shift+Enter');
+    await page.keyboard.type('second line');
+    await page.press('#input', 'Enter');
+    await page.click('#include-context');
+    await page.fill('#input', 'without context');
+    await page.press('#input', 'Enter');
+
+    expect(await postedOfType('ask')).toEqual([
+      { type: 'ask', text: 'first line\nsecond line', includeContext: true },
+      { type: 'ask', text: 'without context', includeContext: false },
+    ]);
+    expect(await page.inputValue('#input')).toBe('');
+  });
+
+  it('renders streamed tokens incrementally as markdown', async () => {
+    await host({ type: 'answerStart', requestId: 'r1', userEntry: userEntry('u1', 'Give me a list') });
+    await host({ type: 'token', requestId: 'r1', text: 'Here you go:\n\n- one\n' });
+    await page.locator('.msg.assistant .content li').first().waitFor();
+    expect(await page.locator('.msg.assistant .content li').count()).toBe(1);
+
+    await host({ type: 'token', requestId: 'r1', text: '- two\n\n```ts\nconst answer: number = 42;\n```\n' });
+    await page.locator('.msg.assistant .content pre code.hljs').waitFor();
+    expect(await page.locator('.msg.assistant .content li').allTextContents()).toEqual(['one', 'two']);
+    expect(await page.locator('.msg.assistant code.hljs .hljs-keyword').first().textContent()).toBe('const');
+    expect(await page.locator('.msg.user .content').textContent()).toBe('Give me a list');
+  });
+
+  it('shows the meta line and the final entry when the answer ends', async () => {
+    await host({ type: 'answerStart', requestId: 'r2', userEntry: userEntry('u2', 'hi') });
+    await host({ type: 'token', requestId: 'r2', text: 'Hel' });
+    await host({ type: 'answerMeta', requestId: 'r2', meta: { route: 'local', node: 'this machine', model: 'llama3.2', ttftMs: 87.6, tokensPerSecond: 52, reason: 'short chat → local' } });
+    await host({ type: 'answerEnd', requestId: 'r2', entry: { id: 'a2', role: 'assistant', text: 'Hello!' } });
+
+    await expect.poll(() => page.innerText('.msg.assistant .content')).toBe('Hello!');
+    expect(await page.textContent('.msg .meta')).toBe('local · this machine · llama3.2 · TTFT 88 ms · 52.0 tok/s');
+    expect(await page.getAttribute('.msg .meta', 'title')).toBe('short chat → local');
+  });
+
+  it('posts copy with the code of the block whose copy button was clicked', async () => {
+    await host({ type: 'history', entries: [assistantEntry('a1', 'Run:\n\n```bash\necho one\necho two\n```\n\n```\nsecond\n```')] });
+    await page.locator('.copy-code').first().click();
+
+    expect(await postedOfType('copy')).toEqual([{ type: 'copy', text: 'echo one\necho two' }]);
+    expect(await page.locator('.copy-code').first().textContent()).toBe('Copied');
+  });
+
+  it('replaces Send with Stop while streaming and posts stop with the requestId', async () => {
+    await host({ type: 'answerStart', requestId: 'r7', userEntry: userEntry('u7', 'long question') });
+    await page.locator('#stop').waitFor();
+    expect(await page.isHidden('#send')).toBe(true);
+
+    await page.click('#stop');
+    expect(await postedOfType('stop')).toEqual([{ type: 'stop', requestId: 'r7' }]);
+
+    await host({ type: 'answerEnd', requestId: 'r7', entry: { id: 'a7', role: 'assistant', text: 'Partial', cancelled: true } });
+    await page.locator('#send').waitFor();
+    expect(await page.isHidden('#stop')).toBe(true);
+    expect(await page.textContent('.msg.assistant .stopped')).toBe('stopped');
+  });
+
+  it('renders a hostile answer as inert text', async () => {
+    const hostile = [
+      '<img src=x onerror="window.__pwned=1">',
+      '<script>window.__pwned=2</script>',
+      '[x](javascript:window.__pwned=3)',
+      '<svg onload="window.__pwned=4"></svg>',
+      '![tracker](x)',
+    ].join('\n\n');
+    await host({ type: 'answerStart', requestId: 'r9', userEntry: userEntry('u9', hostile) });
+    await host({ type: 'token', requestId: 'r9', text: hostile });
+    await host({ type: 'answerEnd', requestId: 'r9', entry: assistantEntry('a9', hostile) });
+    await expect.poll(() => page.textContent('.msg.assistant .content')).toContain('<img src=x onerror=');
+    await page.waitForTimeout(300);
+
+    expect(await page.evaluate(() => (window as unknown as TestWindow).__pwned)).toBeUndefined();
+    expect(await page.locator('#messages img, #messages svg, #messages script, #messages a').count()).toBe(0);
+    expect(await page.textContent('.msg.assistant .content')).toContain('<svg onload=');
+    expect(requestedPaths).not.toContain('/x');
+  });
+
+  it('uses no inline styles or scripts that the CSP refuses (lit styles included)', async () => {
+    await host({ type: 'status', status: { healthyNodes: 2, totalNodes: 3, cloudConfigured: true, demo: true } });
+    await host({ type: 'history', entries: sampleConversation() });
+    await host({ type: 'answerStart', requestId: 'r3', userEntry: userEntry('u3', 'And in Python? @src/') });
+    await host({ type: 'token', requestId: 'r3', text: '| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```python\ndef f():\n    return 1\n```' });
+    await page.fill('#input', 'what about @ma');
+    await page.press('#input', 'a');
+    await host({ type: 'fileSuggestions', query: 'maa', files: ['src/main.ts', 'webview/chat/main.ts'] });
+    await page.locator('#mentions .mention-item').first().waitFor();
+    await page.hover('.code-block');
+
+    // The button's inner layout comes only from lit's adopted stylesheet, so this proves it applied.
+    const innerDisplay = await page.evaluate(() => getComputedStyle(document.querySelector('#new-chat')!.shadowRoot!.querySelector('.base')!).display);
+    expect(innerDisplay).toBe('flex');
+    expect(await page.evaluate(() => (window as unknown as TestWindow).__csp)).toEqual([]);
+    expect(cspConsoleErrors).toEqual([]);
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-results/chat-webview.png') });
+  });
+
+  it('shows the demo badge only when the status says demo', async () => {
+    await host({ type: 'status', status: { healthyNodes: 2, totalNodes: 3, cloudConfigured: true, demo: true } });
+    await page.locator('.demo-badge').waitFor();
+    expect(await page.textContent('#status')).toBe('2/3 nodes · cloud ✓');
+    expect(await page.textContent('.demo-badge')).toContain('DEMO');
+
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: false, demo: false } });
+    await page.locator('.demo-badge').waitFor({ state: 'hidden' });
+    expect(await page.textContent('#status')).toBe('1/1 nodes · no cloud');
+  });
+
+  it('renders history entries with their meta and errors, and clears on an empty history', async () => {
+    await host({ type: 'history', entries: sampleConversation() });
+    await page.locator('.msg.assistant').first().waitFor();
+    expect(await page.locator('.msg.user').count()).toBe(2);
+    expect(await page.locator('.msg.assistant').count()).toBe(2);
+    expect(await page.textContent('.msg .meta')).toBe('lan · gpu-box · qwen2.5-coder:7b · TTFT 312 ms · 41.3 tok/s');
+    expect(await page.getAttribute('.msg .meta', 'title')).toContain('code question');
+    expect(await page.textContent('.msg .error')).toBe('Node gpu-box stopped responding');
+
+    await host({ type: 'history', entries: [] });
+    await expect.poll(() => page.locator('#messages .msg').count()).toBe(0);
+  });
+
+  it('posts fileQuery after @ and inserts the picked suggestion', async () => {
+    await page.click('#input');
+    await page.keyboard.type('explain @sr');
+    await expect.poll(() => postedOfType('fileQuery')).toContainEqual({ type: 'fileQuery', query: 'sr' });
+
+    await host({ type: 'fileSuggestions', query: 'sr', files: ['src/a.ts', 'src/core/b.ts'] });
+    await page.locator('#mentions .mention-item').first().waitFor();
+    expect(await page.locator('#mentions .mention-item').allTextContents()).toEqual(['src/a.ts', 'src/core/b.ts']);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+
+    expect(await page.inputValue('#input')).toBe('explain @src/core/b.ts ');
+    expect(await page.isHidden('#mentions')).toBe(true);
+    expect(await postedOfType('ask')).toEqual([]);
+  });
+
+  it('closes the suggestions on Escape without inserting anything', async () => {
+    await page.click('#input');
+    await page.keyboard.type('@re');
+    await expect.poll(() => postedOfType('fileQuery')).toContainEqual({ type: 'fileQuery', query: 're' });
+    await host({ type: 'fileSuggestions', query: 're', files: ['README.md'] });
+    await page.locator('#mentions .mention-item').waitFor();
+
+    await page.keyboard.press('Escape');
+    expect(await page.isHidden('#mentions')).toBe(true);
+    expect(await page.inputValue('#input')).toBe('@re');
+  });
+
+  it('fills the input and the context toggle on prefill', async () => {
+    await host({ type: 'prefill', text: 'Explain this function', includeSelection: false });
+    await expect.poll(() => page.inputValue('#input')).toBe('Explain this function');
+    expect(await page.isChecked('#include-context')).toBe(false);
+  });
+
+  it('keeps the draft when the view is reloaded', async () => {
+    await page.fill('#input', 'half a thought');
+    await page.reload();
+    await page.locator('#input').waitFor();
+    await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
+    expect(await page.inputValue('#input')).toBe('half a thought');
+  });
+});
+
+async function buildWebview(dir: string): Promise<void> {
+  // Same options as esbuild.mjs, but only the webview, so this test does not depend on the host code building.
+  const common = { absWorkingDir: ROOT, bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' } as const;
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: ['webview/chat/main.ts'], outfile: join(dir, 'chat.js'), platform: 'browser', format: 'iife', target: 'es2022' }),
+    esbuild.build({ ...common, entryPoints: ['webview/chat/chat.css'], outfile: join(dir, 'chat.css'), loader: { '.ttf': 'file' } }),
+  ]);
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(dir, file));
+}
+
+async function serve(dir: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    requestedPaths.push(path);
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(testPage(origin));
+      return;
+    }
+    const asset = /^\/assets\/([\w.-]+)$/.exec(path)?.[1];
+    try {
+      const body = readFileSync(join(dir, asset ?? '\0'));
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[asset!.split('.').pop()!] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The production page, plus the API stub and theme variables, both nonce'd exactly as the CSP demands. */
+function testPage(pageOrigin: string): string {
+  const html = chatHtmlTemplate({
+    cspSource: pageOrigin,
+    nonce: NONCE,
+    scriptUri: `${pageOrigin}/assets/chat.js`,
+    codiconUri: `${pageOrigin}/assets/codicon.css`,
+    styleUri: `${pageOrigin}/assets/chat.css`,
+  });
+  const injected = `<style nonce="${NONCE}">${THEME_STYLE}</style><script nonce="${NONCE}">${STUB_SCRIPT}</script>`;
+  return html.replace('</head>', `${injected}</head>`);
+}
+
+async function host(message: HostMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function posted(): Promise<WebviewMessage[]> {
+  return page.evaluate(() => (window as unknown as TestWindow).__posted);
+}
+
+async function postedOfType(type: WebviewMessage['type']): Promise<WebviewMessage[]> {
+  return (await posted()).filter((m) => m.type === type);
+}
+
+function userEntry(id: string, text: string): HistoryEntry {
+  return { id, role: 'user', text };
+}
+
+function assistantEntry(id: string, text: string): HistoryEntry {
+  return { id, role: 'assistant', text };
+}
+
+function sampleConversation(): HistoryEntry[] {
+  return [
+    userEntry('h1', 'How do I read a file in TypeScript?'),
+    {
+      ...assistantEntry('h2', 'Use `fs.promises.readFile`:\n\n```ts\nimport { readFile } from "node:fs/promises";\nconst text = await readFile("a.txt", "utf8");\n```\n\nSee https://nodejs.org/api/fs.html'),
+      meta: { route: 'lan', node: 'gpu-box', model: 'qwen2.5-coder:7b', ttftMs: 312.4, tokensPerSecond: 41.25, reason: 'code question → coder model on LAN' },
+    },
+    userEntry('h3', 'And stream it?'),
+    { ...assistantEntry('h4', ''), error: 'Node gpu-box stopped responding' },
+  ];
+}

@@ -1,0 +1,134 @@
+// Entry point of the chat webview. The page markup comes from src/vscode/chatHtmlTemplate.ts; this
+// wires it to the host: every HostMessage is handled here, and user actions become WebviewMessages.
+
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
+import { MentionPicker } from './mentions';
+import { codeForCopyButton, MessageList, showCopied } from './messages';
+import { type ChatState, vscode } from './vscodeApi';
+
+const ui = {
+  status: byId('status'),
+  demoBadge: byId('demo-badge'),
+  newChat: byId('new-chat'),
+  messages: byId('messages'),
+  mentions: byId('mentions'),
+  input: byId('input') as HTMLTextAreaElement,
+  // A native checkbox, not vscode-checkbox: that one has an id="input" in its shadow root, which
+  // Playwright's shadow-piercing '#input' would confuse with the message box.
+  includeContext: byId('include-context') as HTMLInputElement,
+  send: byId('send'),
+  stop: byId('stop'),
+};
+
+const messages = new MessageList(ui.messages);
+const mentions = new MentionPicker(ui.input, ui.mentions, (query) => vscode.postMessage({ type: 'fileQuery', query }));
+/** The request whose answer is streaming; while set, Send is replaced by Stop. */
+let activeRequest: string | undefined;
+
+restoreState(vscode.getState() ?? { draft: '', includeContext: true });
+wireUserActions();
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => handleHostMessage(event.data));
+vscode.postMessage({ type: 'ready' });
+ui.input.focus();
+
+function handleHostMessage(message: HostMessage): void {
+  switch (message.type) {
+    case 'history':
+      messages.replaceAll(message.entries);
+      setActiveRequest(undefined);
+      break;
+    case 'status':
+      showStatus(message.status);
+      break;
+    case 'answerStart':
+      messages.startAnswer(message.requestId, message.userEntry);
+      setActiveRequest(message.requestId);
+      break;
+    case 'token':
+      messages.appendToken(message.requestId, message.text);
+      break;
+    case 'answerMeta':
+      messages.setMeta(message.requestId, message.meta);
+      break;
+    case 'answerEnd':
+      messages.endAnswer(message.requestId, message.entry);
+      if (message.requestId === activeRequest) setActiveRequest(undefined);
+      break;
+    case 'fileSuggestions':
+      mentions.showSuggestions(message.query, message.files);
+      break;
+    case 'prefill':
+      ui.input.value = message.text;
+      ui.includeContext.checked = message.includeSelection;
+      saveState();
+      ui.input.focus();
+      break;
+  }
+}
+
+function wireUserActions(): void {
+  ui.input.addEventListener('keydown', (event) => {
+    if (mentions.handleKey(event)) return;
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  ui.input.addEventListener('input', () => {
+    mentions.onInput();
+    saveState();
+  });
+  ui.includeContext.addEventListener('change', saveState);
+  ui.send.addEventListener('click', send);
+  ui.stop.addEventListener('click', () => {
+    if (activeRequest) vscode.postMessage({ type: 'stop', requestId: activeRequest });
+  });
+  ui.newChat.addEventListener('click', () => vscode.postMessage({ type: 'newChat' }));
+  ui.messages.addEventListener('click', (event) => {
+    const button = (event.target as Element).closest('.copy-code');
+    if (!button) return;
+    vscode.postMessage({ type: 'copy', text: codeForCopyButton(button) });
+    showCopied(button);
+  });
+}
+
+function send(): void {
+  const text = ui.input.value.trim();
+  // One answer at a time: Enter during streaming keeps the draft for when it is done.
+  if (!text || activeRequest) return;
+  vscode.postMessage({ type: 'ask', text, includeContext: ui.includeContext.checked });
+  ui.input.value = '';
+  mentions.close();
+  saveState();
+}
+
+function setActiveRequest(requestId: string | undefined): void {
+  activeRequest = requestId;
+  ui.send.hidden = requestId !== undefined;
+  ui.stop.hidden = requestId === undefined;
+}
+
+function showStatus(status: StatusInfo): void {
+  const nodes = status.totalNodes === 0 ? 'no nodes' : `${status.healthyNodes}/${status.totalNodes} nodes`;
+  const cloud = status.cloudConfigured ? 'cloud ✓' : 'no cloud';
+  ui.status.textContent = `${nodes} · ${cloud}`;
+  ui.status.title = `${status.healthyNodes} of ${status.totalNodes} Ollama nodes reachable; cloud ${status.cloudConfigured ? 'configured' : 'not configured'}`;
+  ui.status.classList.toggle('offline', status.healthyNodes === 0 && !status.cloudConfigured);
+  ui.demoBadge.hidden = !status.demo;
+}
+
+function restoreState(state: ChatState): void {
+  ui.input.value = state.draft;
+  ui.includeContext.checked = state.includeContext;
+}
+
+function saveState(): void {
+  vscode.setState({ draft: ui.input.value, includeContext: ui.includeContext.checked });
+}
+
+function byId(id: string): HTMLElement {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`chat webview: #${id} is missing from the page`);
+  return element;
+}

@@ -1,0 +1,184 @@
+// The conversation list: static entries from 'history', and assistant answers that grow as tokens stream in.
+
+import type { AnswerMeta, HistoryEntry } from '../../src/shared/protocol';
+import { renderMarkdownInto } from './markdown';
+
+const ROUTE_ICONS: Record<AnswerMeta['route'], string> = { local: 'device-desktop', lan: 'remote', cloud: 'cloud' };
+/** How close to the end (px) still counts as "reading the latest message", so new text keeps it in view. */
+const STICKY_SCROLL_PX = 48;
+const COPIED_FEEDBACK_MS = 1500;
+
+export class MessageList {
+  private answers = new Map<string, AnswerView>();
+
+  constructor(private readonly root: HTMLElement) {}
+
+  replaceAll(entries: HistoryEntry[]): void {
+    this.answers.clear();
+    this.root.replaceChildren(...entries.map(entryElement));
+    this.scrollToEnd();
+  }
+
+  startAnswer(requestId: string, userEntry: HistoryEntry): void {
+    const answer = new AnswerView((change) => this.keepingEndInView(change));
+    this.answers.set(requestId, answer);
+    this.root.append(entryElement(userEntry), answer.element);
+    this.scrollToEnd();
+  }
+
+  appendToken(requestId: string, text: string): void {
+    this.answers.get(requestId)?.append(text);
+  }
+
+  setMeta(requestId: string, meta: AnswerMeta): void {
+    this.answers.get(requestId)?.setMeta(meta);
+  }
+
+  /** Tokens and ends of requests not started in this list (e.g. before a 'history' reset) are dropped. */
+  endAnswer(requestId: string, entry: HistoryEntry): void {
+    this.answers.get(requestId)?.finish(entry);
+    this.answers.delete(requestId);
+  }
+
+  private keepingEndInView(change: () => void): void {
+    const { scrollHeight, scrollTop, clientHeight } = this.root;
+    const atEnd = scrollHeight - scrollTop - clientHeight < STICKY_SCROLL_PX;
+    change();
+    if (atEnd) this.scrollToEnd();
+  }
+
+  private scrollToEnd(): void {
+    this.root.scrollTop = this.root.scrollHeight;
+  }
+}
+
+/** One assistant bubble. Markdown is re-rendered at most once per animation frame while streaming. */
+class AnswerView {
+  readonly element = messageShell('assistant');
+  private readonly content = this.element.querySelector<HTMLElement>('.content')!;
+  private text = '';
+  private frame: number | undefined;
+  private meta: AnswerMeta | undefined;
+
+  constructor(private readonly applyChange: (change: () => void) => void) {
+    this.element.classList.add('streaming');
+  }
+
+  append(token: string): void {
+    this.text += token;
+    this.frame ??= requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.applyChange(() => renderAnswerText(this.content, this.text));
+    });
+  }
+
+  setMeta(meta: AnswerMeta): void {
+    this.meta = meta;
+    this.applyChange(() => this.element.append(metaElement(meta)));
+  }
+
+  /** The final entry is authoritative: it replaces whatever was streamed (keeping streamed meta if it has none). */
+  finish(entry: HistoryEntry): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.applyChange(() => {
+      this.element.classList.remove('streaming');
+      this.element.dataset.id = entry.id;
+      renderAnswerText(this.content, entry.text);
+      this.element.querySelector('.meta')?.remove();
+      appendOutcome(this.element, { ...entry, meta: entry.meta ?? this.meta });
+    });
+  }
+}
+
+function entryElement(entry: HistoryEntry): HTMLElement {
+  const element = messageShell(entry.role);
+  element.dataset.id = entry.id;
+  const content = element.querySelector<HTMLElement>('.content')!;
+  if (entry.role === 'user') content.textContent = entry.text;
+  else renderAnswerText(content, entry.text);
+  appendOutcome(element, entry);
+  return element;
+}
+
+function messageShell(role: HistoryEntry['role']): HTMLElement {
+  const element = document.createElement('div');
+  element.className = `msg ${role}`;
+  const content = document.createElement('div');
+  content.className = 'content';
+  element.append(content);
+  return element;
+}
+
+/** Error, "stopped" marker and meta line, in that order under the text. */
+function appendOutcome(element: HTMLElement, entry: HistoryEntry): void {
+  if (entry.error) element.append(iconLine('error', 'error', entry.error));
+  if (entry.cancelled) element.append(iconLine('stopped', 'debug-stop', 'stopped'));
+  if (entry.meta) element.append(metaElement(entry.meta));
+}
+
+function renderAnswerText(content: HTMLElement, text: string): void {
+  renderMarkdownInto(content, text);
+  addCopyButtons(content);
+}
+
+function metaElement(meta: AnswerMeta): HTMLElement {
+  const parts = [meta.route, meta.node, meta.model];
+  if (meta.ttftMs !== undefined) parts.push(`TTFT ${Math.round(meta.ttftMs)} ms`);
+  if (meta.tokensPerSecond !== undefined) parts.push(`${meta.tokensPerSecond.toFixed(1)} tok/s`);
+  const line = iconLine('meta', ROUTE_ICONS[meta.route], parts.filter(Boolean).join(' · '));
+  line.title = metaTooltip(meta);
+  return line;
+}
+
+function metaTooltip(meta: AnswerMeta): string {
+  const lines = meta.reason ? [meta.reason] : [];
+  if (meta.promptTokens !== undefined && meta.completionTokens !== undefined) {
+    lines.push(`${meta.promptTokens} prompt + ${meta.completionTokens} completion tokens`);
+  }
+  return lines.join('\n');
+}
+
+function iconLine(className: string, icon: string, text: string): HTMLElement {
+  const line = document.createElement('div');
+  line.className = className;
+  const label = document.createElement('span');
+  label.textContent = text;
+  line.append(codicon(icon), label);
+  return line;
+}
+
+function codicon(name: string): HTMLElement {
+  const icon = document.createElement('span');
+  icon.className = `codicon codicon-${name}`;
+  icon.setAttribute('aria-hidden', 'true');
+  return icon;
+}
+
+function addCopyButtons(content: HTMLElement): void {
+  for (const pre of content.querySelectorAll('pre')) {
+    const block = document.createElement('div');
+    block.className = 'code-block';
+    const button = document.createElement('button');
+    button.className = 'copy-code';
+    button.title = 'Copy code';
+    button.append(codicon('copy'), document.createElement('span'));
+    pre.replaceWith(block);
+    block.append(button, pre);
+  }
+}
+
+/** The code of the block a copy button belongs to, without the newline markdown-it ends every fence with. */
+export function codeForCopyButton(button: Element): string {
+  const code = button.parentElement?.querySelector('pre')?.textContent ?? '';
+  return code.replace(/\n$/, '');
+}
+
+export function showCopied(button: Element): void {
+  const [icon, label] = button.children;
+  icon.className = 'codicon codicon-check';
+  label.textContent = 'Copied';
+  setTimeout(() => {
+    icon.className = 'codicon codicon-copy';
+    label.textContent = '';
+  }, COPIED_FEEDBACK_MS);
+}
