@@ -74,7 +74,11 @@ class AnswerView {
 
   setMeta(meta: AnswerMeta): void {
     this.meta = meta;
-    this.applyChange(() => this.element.append(metaElement(meta)));
+    // A fallback to another target sends a new meta: it replaces the old one.
+    this.applyChange(() => {
+      this.element.querySelector('.meta')?.remove();
+      this.element.append(metaElement(meta));
+    });
   }
 
   /** The final entry is authoritative: it replaces whatever was streamed (keeping streamed meta if it has none). */
