@@ -12,11 +12,13 @@ const SLOW_REPLY = 'Streaming works like this: ' + Array.from({ length: 40 }, (_
 
 let editor: Editor;
 let node: FakeServer;
+let second: FakeServer;
 let cloud: FakeServer;
 let chat: FrameLocator;
 
 beforeAll(async () => {
   node = await startFakeOllama({ models: ['llama3.2:latest', 'qwen2.5-coder:latest'], tokensPerSecond: 200, label: 'e2e node' });
+  second = await startFakeOllama({ models: ['mistral:latest'], label: 'second e2e node' });
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], apiKey: CLOUD_KEY, tokensPerSecond: 200, reply: () => 'Answer **from the cloud** fixture.' });
   editor = await launchEditor({
     name: 'chat',
@@ -32,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await editor?.close();
   await node?.close();
+  await second?.close();
   await cloud?.close();
 });
 
@@ -124,8 +127,35 @@ describe('chat panel in VS Code', () => {
     expect(messages.at(-1)!.content).toContain('Selection in math.ts');
   });
 
+  it('attaches a workspace file picked from the @ completion list', async () => {
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    await chat.locator('#input').fill('');
+    await chat.locator('#input').pressSequentially('What does @mat');
+    await chat.locator('#mentions .mention-item').filter({ hasText: 'math.ts' }).click();
+    const asked = node.nextRequest();
+    await chat.locator('#input').pressSequentially('do?');
+    await chat.locator('#input').press('Enter');
+    const messages = ((await asked).body as { messages: { content: string }[] }).messages;
+    expect(messages.at(-1)!.content).toContain('File math.ts:');
+    expect(messages.at(-1)!.content).toContain('What does @math.ts do?');
+    await finishedAnswers().nth(5).waitFor();
+  });
+
+  it('adds an Ollama node from the palette after probing it, and counts it in the status bar', async () => {
+    const page = editor.page;
+    await editor.runCommand('Singularity: Add Ollama Node');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(second.url);
+    await input.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'mistral:latest' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'another machine' }).click();
+    await page.locator('.notification-toast').filter({ hasText: /Added Ollama node .* \(lan, 1 models\)/ }).waitFor();
+    await page.locator('.part.statusbar').getByText('2/2 nodes').waitFor();
+  });
+
   it('keeps the conversation after a window reload', async () => {
-    await finishedAnswers().nth(4).waitFor();
     const before = await chat.locator('.msg.user').count();
     await editor.reload();
     await editor.openChatView();
@@ -144,7 +174,7 @@ describe('chat panel in VS Code', () => {
     await page.keyboard.press('Enter');
     await page.locator('.notification-toast').filter({ hasText: 'API key for e2e-cloud saved' }).waitFor();
 
-    await node.close();
+    await Promise.all([node.close(), second.close()]);
     await editor.openChatView();
     chat = await editor.chatFrame();
     await send('Anyone there?');
