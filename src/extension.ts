@@ -13,6 +13,7 @@ import { ChatViewProvider } from './vscode/chatView';
 import { NodeStatusBar } from './vscode/statusBar';
 import { FileIndex } from './vscode/context';
 import { registerCommands } from './vscode/commands';
+import { registerBatchCommands } from './vscode/batch';
 import { startDemo, type Demo } from './vscode/demo';
 
 /** How often nodes are re-probed; failures trigger an immediate probe in between. */
@@ -68,11 +69,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
     routing = createRouting({ config, requests, cloudKey: (name) => keys.get(name), log });
-    routing.nodes.onChange((s) => {
-      statusBar.update(s, !!demo);
+    const current = routing;
+    current.pool.onChange(() => {
+      statusBar.update(current.pool.load(), !!demo);
       chat.postStatus();
     });
-    statusBar.update(routing.nodes.list(), !!demo);
+    statusBar.update(current.pool.load(), !!demo);
     await routing.nodes.refresh();
     routing.nodes.startPolling(HEALTH_INTERVAL_MS);
   };
@@ -95,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (affectsSingularity(e) && !demo) void rebuild();
     }),
     ...registerCommands({ chat, keys, log: channel, enterDemo }),
+    ...registerBatchCommands({ routing: () => routing, log }),
   );
 
   disposeAll = async () => {

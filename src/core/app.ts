@@ -2,7 +2,9 @@ import type { SingularityConfig } from './types';
 import type { Logger } from './log';
 import { NodeRegistry } from './nodes/registry';
 import { ruleRouter } from './router/rule';
-import { providerFor, type CloudCredential } from './providers/factory';
+import { defaultProviders, type CloudCredential } from './providers/factory';
+import { NodePool } from './nodes/pool';
+import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
 import type { Requests } from './store/requests';
 import type { PipelineDeps } from './pipeline';
 
@@ -17,6 +19,7 @@ export interface RoutingOptions {
 export interface Routing {
   deps: PipelineDeps;
   nodes: NodeRegistry;
+  pool: NodePool;
 }
 
 /**
@@ -26,16 +29,22 @@ export interface Routing {
 export function createRouting(options: RoutingOptions): Routing {
   const { config, log } = options;
   const nodes = new NodeRegistry(config.nodes, log);
+  const { strategy, failureThreshold, cooldownMs } = config.balancer;
+  const pool = new NodePool(nodes, log, {
+    strategy,
+    breaker: { ...DEFAULT_BREAKER_POLICY, failureThreshold, cooldownMs, maxCooldownMs: Math.max(cooldownMs, DEFAULT_BREAKER_POLICY.maxCooldownMs) },
+  });
   const cloudCredentials = (): Promise<CloudCredential[]> =>
     Promise.all(config.cloudProviders.map(async (c) => ({ config: c, apiKey: await options.cloudKey(c.name) })));
   const deps: PipelineDeps = {
     router: ruleRouter,
     nodes,
+    pool,
     cloudCredentials,
-    providerFor,
+    providers: defaultProviders,
     defaultModels: () => config.defaultModels,
     requests: options.requests,
     log,
   };
-  return { deps, nodes };
+  return { deps, nodes, pool };
 }

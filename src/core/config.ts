@@ -1,7 +1,9 @@
-import type { CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, SingularityConfig, Tier } from './types';
+import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, SingularityConfig, Tier } from './types';
 import { checkHttpUrl } from './nodes/probe';
 
 export const DEFAULT_MODELS: DefaultModels = { chat: 'llama3.2', code: 'qwen2.5-coder', vision: 'moondream' };
+export const DEFAULT_BALANCER: BalancerConfig = { strategy: 'performance-weighted', failureThreshold: 3, cooldownMs: 30_000 };
+const STRATEGIES: readonly BalancerConfig['strategy'][] = ['performance-weighted', 'least-outstanding', 'round-robin'];
 
 export interface ConfigResult {
   config: SingularityConfig;
@@ -28,7 +30,22 @@ export function parseConfig(raw: unknown): ConfigResult {
     code: str(dm.code) ?? DEFAULT_MODELS.code,
     vision: str(dm.vision) ?? DEFAULT_MODELS.vision,
   };
-  return { config: { nodes, cloudProviders, defaultModels }, problems };
+  return { config: { nodes, cloudProviders, defaultModels, balancer: parseBalancer(src.balancer, problems) }, problems };
+}
+
+function parseBalancer(value: unknown, problems: string[]): BalancerConfig {
+  const b = isObject(value) ? value : {};
+  const strategy = STRATEGIES.find((s) => s === b.strategy);
+  if (b.strategy !== undefined && !strategy) {
+    problems.push(`singularity.balancer.strategy "${String(b.strategy)}" is unknown; using ${DEFAULT_BALANCER.strategy} (choices: ${STRATEGIES.join(', ')}).`);
+  }
+  const threshold = Number(b.failureThreshold);
+  const cooldown = Number(b.cooldownSeconds);
+  return {
+    strategy: strategy ?? DEFAULT_BALANCER.strategy,
+    failureThreshold: Number.isInteger(threshold) && threshold >= 1 ? threshold : DEFAULT_BALANCER.failureThreshold,
+    cooldownMs: Number.isFinite(cooldown) && cooldown >= 1 ? cooldown * 1000 : DEFAULT_BALANCER.cooldownMs,
+  };
 }
 
 function parseNodes(value: unknown, problems: string[]): NodeConfig[] {

@@ -4,15 +4,18 @@
 import type { AnswerMeta, ChatMessage, ContextItem, DefaultModels, RouteRequest, TokenUsage } from './types';
 import type { Logger } from './log';
 import type { NodeRegistry } from './nodes/registry';
+import type { LeaseOutcome, NodePool } from './nodes/pool';
 import type { RouteDecision, Router, Target } from './router/types';
 import type { Requests, RequestRecord } from './store/requests';
 import type { ChatProvider } from './providers/types';
 import { NoRouteError } from './router/types';
-import { classifyError } from './providers/errors';
+import { classifyError, ProviderError } from './providers/errors';
 import { estimateTokens } from './providers/tokens';
-import { isUsable, type CloudCredential } from './providers/factory';
+import { isUsable, type CloudCredential, type ProviderFactory } from './providers/factory';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './providers/retry';
 import { taskOf } from './router/task';
 import { formatContext } from './context/format';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SYSTEM_PROMPT =
   'You are Singularity, a coding assistant inside the user\'s editor. Answer precisely and concisely. ' +
@@ -48,23 +51,33 @@ export type AskEvent =
 export interface PipelineDeps {
   router: Router;
   nodes: NodeRegistry;
+  pool: NodePool;
   /** Cloud providers with their keys, read fresh per request so a key set a moment ago counts. */
   cloudCredentials(): Promise<CloudCredential[]>;
-  providerFor(target: Target, credentials: readonly CloudCredential[]): ChatProvider;
+  providers: ProviderFactory;
   defaultModels(): DefaultModels;
+  retry?: RetryPolicy;
   requests?: Requests;
   log: Logger;
   now?: () => number;
 }
 
-/** Failures before the first token that another target may not share. */
+/** Answer length the balancer plans for; real lengths vary, what matters is weighing speed against queueing. */
+const EXPECTED_OUTPUT_TOKENS = 400;
+
+/** Failures before the first token that another node or provider may not share. */
 const FAIL_OVER_ON = new Set(['unreachable', 'server', 'modelNotFound', 'rateLimited', 'badResponse', 'auth']);
 
-function targetMeta(target: Target, reason: string): AnswerMeta {
-  return target.route === 'cloud'
-    ? { route: 'cloud', node: target.provider.name, model: target.model, reason }
-    : { route: target.route, node: target.node.name, model: target.model, reason };
+interface Attempt {
+  provider: ChatProvider;
+  model: string;
+  meta: AnswerMeta;
 }
+
+/** How one attempt on one node or cloud ended. 'final' ends the request; 'failed' lets the next target try. */
+type AttemptEnd =
+  | { kind: 'final'; result: AskResult; streamTtftMs?: number; tokensPerSecond?: number }
+  | { kind: 'failed'; error: ProviderError };
 
 export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context'>): { messages: ChatMessage[]; contextTruncated: boolean } {
   const context = formatContext(input.context);
@@ -123,18 +136,28 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
 
   let reason = contextTruncated ? `${decision.reason}; context cut to fit` : decision.reason;
   const failures: string[] = [];
-  for (const target of [decision.target, ...decision.fallbacks]) {
-    record.attempts += 1;
-    const meta = targetMeta(target, reason);
-    Object.assign(record, { route: meta.route, node: meta.node, model: meta.model, reason });
-    yield { type: 'routed', meta };
 
+  /** Streams one attempt; failures before the first token are handed back so the caller can try elsewhere. */
+  async function* attempt(a: Attempt): AsyncGenerator<AskEvent, AttemptEnd> {
+    record.attempts += 1;
+    Object.assign(record, { route: a.meta.route, node: a.meta.node, model: a.meta.model, reason });
+    yield { type: 'routed', meta: a.meta };
+    const callStarted = now();
     let text = '';
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
+    const done = (outcome: AskResult['outcome'], error?: string): AttemptEnd => {
+      Object.assign(record, measured(text, messages, usage, started, firstTokenAt, now()));
+      const meta = { ...a.meta, ...timing(record) };
+      return {
+        kind: 'final',
+        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record) } : {}) },
+        streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
+        tokensPerSecond: meta.tokensPerSecond,
+      };
+    };
     try {
-      const provider = deps.providerFor(target, credentials);
-      for await (const chunk of provider.stream({ model: target.model, messages, signal: input.signal })) {
+      for await (const chunk of a.provider.stream({ model: a.model, messages, signal: input.signal })) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
           continue;
@@ -144,30 +167,88 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         yield { type: 'token', text: chunk.text };
       }
     } catch (raw) {
-      const err = classifyError(raw, meta.node ?? target.route, input.signal);
-      if (err.code === 'aborted') {
-        Object.assign(record, measured(text, messages, usage, started, firstTokenAt, now()));
-        yield finish({ outcome: 'cancelled', text, meta: { ...meta, ...timing(record) } });
-        return;
+      const err = classifyError(raw, a.meta.node ?? a.meta.route, input.signal);
+      if (err.code === 'aborted') return done('cancelled');
+      if (firstTokenAt === undefined && FAIL_OVER_ON.has(err.code)) return { kind: 'failed', error: err };
+      return done('error', firstTokenAt === undefined ? err.message : `The answer was cut off: ${err.message} Ask again to retry.`);
+    }
+    return done('ok');
+  }
+
+  const noteFailure = (where: string, err: ProviderError) => {
+    deps.log.warn(`${where}: ${err.message}`);
+    failures.push(err.message);
+    reason = `${where} failed (${err.code}); fell back`;
+  };
+
+  for (const target of decision.targets) {
+    if (target.kind === 'nodes') {
+      const tried = new Set<string>();
+      for (;;) {
+        let lease;
+        try {
+          lease = await deps.pool.acquire({ tiers: target.tiers, models: target.models, exclude: tried, expectedOutputTokens: EXPECTED_OUTPUT_TOKENS, signal: input.signal });
+        } catch {
+          yield finish({ outcome: 'cancelled', text: '' });
+          return;
+        }
+        if (!lease) break;
+        tried.add(lease.node.name);
+        const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason };
+        let end: AttemptEnd | undefined;
+        try {
+          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta });
+        } finally {
+          lease.release(leaseOutcome(end));
+        }
+        if (end.kind === 'final') {
+          yield finish(end.result);
+          return;
+        }
+        noteFailure(`node "${lease.node.name}"`, end.error);
       }
-      if (target.route !== 'cloud' && err.code === 'unreachable') void deps.nodes.reportFailure(target.node.name, err.message);
-      if (firstTokenAt === undefined && FAIL_OVER_ON.has(err.code)) {
-        deps.log.warn(`${meta.node}: ${err.message}; trying the next target`);
-        failures.push(err.message);
-        reason = `${meta.node} failed (${err.code}); fell back`;
-        continue;
-      }
-      Object.assign(record, measured(text, messages, usage, started, firstTokenAt, now()));
-      const cut = firstTokenAt === undefined ? err.message : `The answer was cut off: ${err.message} Ask again to retry.`;
-      yield finish({ outcome: 'error', text, meta: { ...meta, ...timing(record) }, error: cut });
+      continue;
+    }
+    const end = yield* cloudAttempts(target, credentials);
+    if (end?.kind === 'final') {
+      yield finish(end.result);
       return;
     }
-    Object.assign(record, measured(text, messages, usage, started, firstTokenAt, now()));
-    const finalUsage = usage ?? { promptTokens: record.promptTokens ?? 0, completionTokens: record.completionTokens ?? 0, estimated: true };
-    yield finish({ outcome: 'ok', text, meta: { ...meta, ...timing(record) }, usage: finalUsage });
-    return;
   }
   yield finish({ outcome: 'error', text: '', error: allFailedMessage(failures) });
+
+  /** A cloud target, retried with backoff (honouring Retry-After) on 429 and 5xx before the first token. */
+  async function* cloudAttempts(target: Extract<Target, { kind: 'cloud' }>, creds: CloudCredential[]): AsyncGenerator<AskEvent, AttemptEnd | undefined> {
+    const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
+    for (let n = 1; ; n++) {
+      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason };
+      const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta });
+      if (end.kind === 'final') return end;
+      const delay = n < policy.maxAttempts ? retryDelayMs(n, end.error, policy, Math.random) : undefined;
+      if (delay === undefined) {
+        noteFailure(`cloud "${target.provider.name}"`, end.error);
+        return undefined;
+      }
+      deps.log.info(`cloud "${target.provider.name}": ${end.error.code}; retrying in ${Math.round(delay)} ms`);
+      try {
+        await sleep(delay, undefined, { signal: input.signal });
+      } catch {
+        return { kind: 'final', result: { outcome: 'cancelled', text: '' } };
+      }
+    }
+  }
+}
+
+/** What the pool learns from an attempt: speed when it answered, a node fault when the node (not the user) failed. */
+function leaseOutcome(end: AttemptEnd | undefined): LeaseOutcome {
+  if (!end) return { ok: false };
+  if (end.kind === 'failed') return { ok: false, nodeFault: end.error.message };
+  if (end.result.outcome === 'ok') return { ok: true, ttftMs: end.streamTtftMs, tokensPerSecond: end.tokensPerSecond };
+  return { ok: false, nodeFault: end.result.outcome === 'error' ? end.result.error : undefined };
+}
+
+function estimatedUsage(r: RequestRecord): TokenUsage {
+  return { promptTokens: r.promptTokens ?? 0, completionTokens: r.completionTokens ?? 0, estimated: true };
 }
 
 function allFailedMessage(failures: string[]): string {

@@ -32,10 +32,20 @@ export interface DefaultModels {
   vision: string;
 }
 
+export type BalancerStrategyName = 'round-robin' | 'least-outstanding' | 'performance-weighted';
+
+export interface BalancerConfig {
+  strategy: BalancerStrategyName;
+  /** Consecutive failures after which a node is cooled down. */
+  failureThreshold: number;
+  cooldownMs: number;
+}
+
 export interface SingularityConfig {
   nodes: NodeConfig[];
   cloudProviders: CloudProviderConfig[];
   defaultModels: DefaultModels;
+  balancer: BalancerConfig;
 }
 
 export interface ChatMessage {

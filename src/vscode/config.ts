@@ -9,6 +9,11 @@ export function readConfig(): ConfigResult {
     nodes: c.get('nodes'),
     cloudProviders: c.get('cloudProviders'),
     defaultModels: c.get('defaultModels'),
+    balancer: {
+      strategy: c.get('balancer.strategy'),
+      failureThreshold: c.get('balancer.failureThreshold'),
+      cooldownSeconds: c.get('balancer.cooldownSeconds'),
+    },
   });
 }
 

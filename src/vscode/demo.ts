@@ -1,5 +1,5 @@
 import type { SingularityConfig } from '../core/types';
-import { DEFAULT_MODELS } from '../core/config';
+import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../core/config';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../../test/fixtures';
 
 /**
@@ -33,6 +33,7 @@ export async function startDemo(): Promise<Demo> {
         ],
         cloudProviders: [{ name: 'demo-cloud (simulated)', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'demo-cloud-model' }],
         defaultModels: DEFAULT_MODELS,
+        balancer: DEFAULT_BALANCER,
       },
       stop: () => Promise.all(servers.map((s) => s.close())).then(() => undefined),
     };

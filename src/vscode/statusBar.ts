@@ -1,7 +1,19 @@
 import * as vscode from 'vscode';
-import type { NodeStatus } from '../core/nodes/registry';
+import type { NodeLoad } from '../core/nodes/pool';
 
-/** "2/3 nodes" in the status bar; the tooltip names each node and why it is down. Click opens the chat. */
+/** One tooltip line per node: health, load, measured speed, breaker. */
+function describeNode(n: NodeLoad): string {
+  if (!n.healthy) return `✗ ${n.name} (${n.tier}) — ${n.error ?? 'not checked yet'}`;
+  const parts = [`${n.active}/${n.maxParallel} busy`];
+  if (n.queued > 0) parts.push(`${n.queued} queued`);
+  if (n.tokensPerSecond !== undefined) parts.push(`${n.tokensPerSecond.toFixed(0)} tok/s`);
+  if (n.ttftMs !== undefined) parts.push(`TTFT ${Math.round(n.ttftMs)} ms`);
+  parts.push(`${n.models.length} models${n.loaded.length ? `, ${n.loaded.length} loaded` : ''}`);
+  if (n.breaker !== 'healthy') parts.push(n.breaker);
+  return `✓ ${n.name} (${n.tier}) — ${parts.join(' · ')}`;
+}
+
+/** "2/3 nodes" in the status bar; the tooltip shows each node's load and why a node is down. Click opens the chat. */
 export class NodeStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('singularity.nodes', vscode.StatusBarAlignment.Right, 100);
 
@@ -11,20 +23,18 @@ export class NodeStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  update(statuses: readonly NodeStatus[], demo: boolean): void {
-    const healthy = statuses.filter((s) => s.healthy).length;
-    const icon = healthy > 0 ? '$(circle-filled)' : '$(circle-slash)';
-    this.item.text = `${icon} ${demo ? 'DEMO ' : ''}${healthy}/${statuses.length} nodes`;
-    const lines = statuses.map((s) =>
-      s.healthy ? `✓ ${s.node.name} (${s.node.tier}) — ${s.models.length} models` : `✗ ${s.node.name} — ${s.error ?? 'not checked yet'}`,
-    );
+  update(nodes: readonly NodeLoad[], demo: boolean): void {
+    const healthy = nodes.filter((n) => n.healthy).length;
+    const busy = nodes.reduce((sum, n) => sum + n.active + n.queued, 0);
+    const icon = healthy === 0 ? '$(circle-slash)' : busy > 0 ? '$(loading~spin)' : '$(circle-filled)';
+    this.item.text = `${icon} ${demo ? 'DEMO ' : ''}${healthy}/${nodes.length} nodes`;
     const md = new vscode.MarkdownString(
-      `**Singularity${demo ? ' — demo mode, simulated nodes' : ''}**\n\n${lines.map((l) => `- ${l}`).join('\n') || 'No Ollama node configured.'}`,
+      `**Singularity${demo ? ' — demo mode, simulated nodes' : ''}**\n\n${nodes.map((n) => `- ${describeNode(n)}`).join('\n') || 'No Ollama node configured.'}`,
     );
     md.supportHtml = false;
     md.isTrusted = false;
     this.item.tooltip = md;
-    this.item.backgroundColor = healthy === 0 && statuses.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor = healthy === 0 && nodes.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
 
   dispose(): void {

@@ -6,7 +6,7 @@ import { ask, type AskEvent, type AskInput } from '../../src/core/pipeline';
 import { Store } from '../../src/core/store/db';
 import { Requests } from '../../src/core/store/requests';
 import { silentLogger } from '../../src/core/log';
-import { DEFAULT_MODELS } from '../../src/core/config';
+import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
 import type { NodeConfig, SingularityConfig } from '../../src/core/types';
 
 const servers: FakeServer[] = [];
@@ -34,7 +34,7 @@ async function setup(config: Partial<SingularityConfig>, cloudKey = 'sk-test') {
   stores.push(store);
   const requests = new Requests(store);
   const routing = createRouting({
-    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, ...config },
+    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, ...config },
     requests,
     cloudKey: async () => cloudKey,
     log: silentLogger,
@@ -107,10 +107,14 @@ describe('pipeline', () => {
     const bad = await ollama();
     bad.failNext({ kind: 'http500' });
     const good = await ollama({ reply: () => 'from lan' });
-    const { deps, requests, store } = await setup({ nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', 'lan')] });
+    // Round-robin starts with the first node, so the failing one is tried first.
+    const { deps, requests, store } = await setup({
+      nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', 'lan')],
+      balancer: { ...DEFAULT_BALANCER, strategy: 'round-robin' },
+    });
     const events = await collect(ask(input(), deps));
     expect(events.filter((e) => e.type === 'routed').map((e) => (e as { meta: { node?: string } }).meta.node)).toEqual(['laptop', 'server']);
-    expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop failed \(server\)/) } });
+    expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop" failed \(server\)/) } });
     expect(requests.count()).toBe(1);
     expect(store.query('SELECT attempts, route, outcome FROM requests')).toEqual([{ attempts: 2, route: 'lan', outcome: 'ok' }]);
   });
@@ -150,12 +154,12 @@ describe('pipeline', () => {
     expect(result.error).toMatch(/rejected the API key.*Set Cloud API Key/);
   });
 
-  it('reports a 429 with its Retry-After when no other target exists', async () => {
+  it('reports a 429 whose Retry-After is too long to wait out, with when to retry', async () => {
     const api = await cloud();
-    api.failNext({ kind: 'http429', retryAfterSeconds: 7 });
+    api.failNext({ kind: 'http429', retryAfterSeconds: 90 });
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
     const result = endOf(await collect(ask(input(), deps)));
-    expect(result.error).toMatch(/rate limiting.*Retry after 7 s/);
+    expect(result.error).toMatch(/rate limiting.*Retry after 90 s/);
   });
 
   it('records an error row with the fix when nothing is configured', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODELS, parseConfig } from '../../src/core/config';
+import { DEFAULT_BALANCER, DEFAULT_MODELS, parseConfig } from '../../src/core/config';
 
 describe('parseConfig', () => {
   it('accepts a well-formed node and fills defaults for tier, models and parallelism', () => {
@@ -37,7 +37,18 @@ describe('parseConfig', () => {
     expect(problems[0]).toMatch(/model is missing/);
   });
 
+  it('reads the balancer settings and falls back, with a message, on an unknown strategy', () => {
+    expect(parseConfig({ balancer: { strategy: 'round-robin', failureThreshold: 5, cooldownSeconds: 10 } }).config.balancer).toEqual({
+      strategy: 'round-robin',
+      failureThreshold: 5,
+      cooldownMs: 10_000,
+    });
+    const { config, problems } = parseConfig({ balancer: { strategy: 'random' } });
+    expect(config.balancer.strategy).toBe('performance-weighted');
+    expect(problems[0]).toMatch(/strategy "random" is unknown/);
+  });
+
   it('survives settings that are not objects at all', () => {
-    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS });
+    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER });
   });
 });

@@ -3,12 +3,12 @@ import { ruleRouter } from '../../src/core/router/rule';
 import { NoRouteError, type RouteContext } from '../../src/core/router/types';
 import type { NodeStatus } from '../../src/core/nodes/registry';
 import { DEFAULT_MODELS } from '../../src/core/config';
-import type { NodeConfig } from '../../src/core/types';
 
 const node = (name: string, tier: 'local' | 'lan', models: string[], healthy = true, configured: string[] = []): NodeStatus => ({
-  node: { name, baseUrl: `http://${name}:11434`, tier, models: configured, maxParallel: 2 } satisfies NodeConfig,
+  node: { name, baseUrl: `http://${name}:11434`, tier, models: configured, maxParallel: 2 },
   healthy,
   models,
+  loaded: [],
 });
 const cloud = { name: 'openai', kind: 'openai' as const, baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini' };
 const ctx = (over: Partial<RouteContext>): RouteContext => ({
@@ -21,39 +21,39 @@ const ctx = (over: Partial<RouteContext>): RouteContext => ({
 });
 
 describe('rule router', () => {
-  it('prefers a healthy local node that has the model, with LAN and cloud as fallbacks', () => {
+  it('sends the request to the node pool (local and LAN tiers that have the model) with the cloud as fallback', () => {
     const d = ruleRouter.decide(ctx({ nodes: [node('lan1', 'lan', ['llama3.2:latest']), node('laptop', 'local', ['llama3.2:latest'])] }));
-    expect(d.target).toMatchObject({ route: 'local', model: 'llama3.2:latest' });
-    expect(d.fallbacks.map((t) => t.route)).toEqual(['lan', 'cloud']);
+    expect(d.targets).toEqual([
+      { kind: 'nodes', tiers: ['local', 'lan'], models: ['llama3.2'] },
+      { kind: 'cloud', provider: cloud, model: 'gpt-4o-mini' },
+    ]);
   });
 
-  it('skips a node that is down', () => {
+  it('leaves out a tier whose only node is down', () => {
     const d = ruleRouter.decide(ctx({ nodes: [node('laptop', 'local', ['llama3.2:latest'], false), node('lan1', 'lan', ['llama3.2:latest'])] }));
-    expect(d.target.route).toBe('lan');
+    expect(d.targets[0]).toMatchObject({ kind: 'nodes', tiers: ['lan'] });
   });
 
-  it('skips a node that lacks the model and goes to the cloud, saying why', () => {
+  it('goes to the cloud when no node has the model, saying why', () => {
     const d = ruleRouter.decide(ctx({ nodes: [node('laptop', 'local', ['mistral:latest'])] }));
-    expect(d.target.route).toBe('cloud');
+    expect(d.targets.map((t) => t.kind)).toEqual(['cloud']);
     expect(d.reason).toMatch(/no healthy node has llama3.2/);
   });
 
-  it('uses the code model for code tasks and falls back to the chat model when a node lacks it', () => {
-    const both = ruleRouter.decide(ctx({ task: 'code', nodes: [node('a', 'local', ['llama3.2:latest', 'qwen2.5-coder:latest'])] }));
-    expect(both.target.model).toBe('qwen2.5-coder:latest');
-    const chatOnly = ruleRouter.decide(ctx({ task: 'code', nodes: [node('a', 'local', ['llama3.2:latest'])] }));
-    expect(chatOnly.target.model).toBe('llama3.2:latest');
+  it('asks for the code model first on code tasks, then the chat model', () => {
+    const d = ruleRouter.decide(ctx({ task: 'code', nodes: [node('a', 'local', ['llama3.2:latest'])] }));
+    expect(d.targets[0]).toMatchObject({ kind: 'nodes', models: ['qwen2.5-coder', 'llama3.2'] });
   });
 
   it('honours the models a node is restricted to in settings', () => {
     const d = ruleRouter.decide(ctx({ nodes: [node('a', 'local', ['llama3.2:latest', 'mistral:latest'], true, ['mistral'])] }));
-    expect(d.target.route).toBe('cloud');
+    expect(d.targets.map((t) => t.kind)).toEqual(['cloud']);
   });
 
   it('narrows to the requested route', () => {
-    const d = ruleRouter.decide(ctx({ requested: 'cloud', nodes: [node('laptop', 'local', ['llama3.2:latest'])] }));
-    expect(d.target.route).toBe('cloud');
-    expect(d.fallbacks).toEqual([]);
+    const nodes = [node('laptop', 'local', ['llama3.2:latest']), node('lan1', 'lan', ['llama3.2:latest'])];
+    expect(ruleRouter.decide(ctx({ requested: 'cloud', nodes })).targets.map((t) => t.kind)).toEqual(['cloud']);
+    expect(ruleRouter.decide(ctx({ requested: 'lan', nodes })).targets).toEqual([{ kind: 'nodes', tiers: ['lan'], models: ['llama3.2'] }]);
   });
 
   it('throws NoRouteError with the fixes when nothing can answer', () => {

@@ -5,6 +5,8 @@ export interface NodeProbe {
   ok: boolean;
   version?: string;
   models: string[];
+  /** Models in memory right now (/api/ps): requests for them skip the cold load. */
+  loaded: string[];
   error?: string;
   latencyMs: number;
 }
@@ -23,20 +25,20 @@ export function checkHttpUrl(url: string, example = 'http://HOST:11434'): string
   return undefined;
 }
 
-/** Asks an Ollama server for its version (/api/version) and models (/api/tags), within a time limit. */
+/** Asks an Ollama server for its version (/api/version), models (/api/tags) and loaded models (/api/ps), within a time limit. */
 export async function probeNode(baseUrl: string, timeoutMs = 3000): Promise<NodeProbe> {
   const started = Date.now();
   const urlProblem = checkHttpUrl(baseUrl);
-  if (urlProblem) return { ok: false, models: [], error: urlProblem, latencyMs: 0 };
+  if (urlProblem) return { ok: false, models: [], loaded: [], error: urlProblem, latencyMs: 0 };
   const signal = AbortSignal.timeout(timeoutMs);
   const client = new Ollama({ host: baseUrl, fetch: (input, init) => fetch(input, { ...init, signal }) });
   try {
-    const [{ version }, { models }] = await Promise.all([client.version(), client.list()]);
-    return { ok: true, version, models: models.map((m) => m.name), latencyMs: Date.now() - started };
+    const [{ version }, { models }, ps] = await Promise.all([client.version(), client.list(), client.ps()]);
+    return { ok: true, version, models: models.map((m) => m.name), loaded: ps.models.map((m) => m.name), latencyMs: Date.now() - started };
   } catch (err) {
     const message = signal.aborted
       ? `No answer from ${baseUrl} within ${timeoutMs} ms. Is Ollama running there (OLLAMA_HOST=0.0.0.0 for LAN nodes)?`
       : classifyError(err, baseUrl).message;
-    return { ok: false, models: [], error: message, latencyMs: Date.now() - started };
+    return { ok: false, models: [], loaded: [], error: message, latencyMs: Date.now() - started };
   }
 }

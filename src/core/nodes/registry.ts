@@ -8,6 +8,8 @@ export interface NodeStatus {
   healthy: boolean;
   /** Models the node reported on its last successful probe. */
   models: string[];
+  /** Models loaded in memory at the last probe (/api/ps). */
+  loaded: string[];
   error?: string;
   checkedAt?: number;
 }
@@ -34,7 +36,7 @@ export class NodeRegistry {
     private readonly log: Logger,
     private readonly prober: Prober = probeNode,
   ) {
-    this.statuses = nodes.map((node) => ({ node, healthy: false, models: [] }));
+    this.statuses = nodes.map((node) => ({ node, healthy: false, models: [], loaded: [] }));
   }
 
   list(): readonly NodeStatus[] {
@@ -53,14 +55,20 @@ export class NodeRegistry {
     return this.statuses;
   }
 
-  /** Called when a request to the node failed at the network level: re-probe it now rather than at the next tick. */
-  async reportFailure(name: string, error: string): Promise<void> {
+  /** Probes one node now (after a failure, or when its cooldown ended) rather than at the next tick. */
+  async reprobe(name: string): Promise<NodeStatus | undefined> {
     const status = this.statuses.find((s) => s.node.name === name);
-    if (!status) return;
-    this.log.warn(`Node "${name}" failed: ${error}`);
+    if (!status) return undefined;
     const fresh = await this.probeOne(status.node);
     this.statuses = this.statuses.map((s) => (s.node.name === name ? fresh : s));
     this.emit();
+    return fresh;
+  }
+
+  /** Marks a model as loaded on a node after it served it, so the next request prefers that node. */
+  noteLoaded(name: string, model: string): void {
+    const status = this.statuses.find((s) => s.node.name === name);
+    if (status && !status.loaded.includes(model)) status.loaded = [...status.loaded, model];
   }
 
   startPolling(intervalMs: number): void {
@@ -80,7 +88,7 @@ export class NodeRegistry {
     if (before && before.healthy !== probe.ok) {
       this.log.info(`Node "${node.name}" is now ${probe.ok ? 'up' : `down: ${probe.error}`}`);
     }
-    return { node, healthy: probe.ok, models: probe.models, error: probe.error, checkedAt: Date.now() };
+    return { node, healthy: probe.ok, models: probe.models, loaded: probe.loaded, error: probe.error, checkedAt: Date.now() };
   }
 
   private emit(): void {

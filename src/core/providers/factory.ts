@@ -1,5 +1,4 @@
-import type { CloudProviderConfig } from '../types';
-import type { Target } from '../router/types';
+import type { CloudProviderConfig, NodeConfig } from '../types';
 import type { ChatProvider } from './types';
 import { OllamaProvider } from './ollama';
 import { OpenAICompatibleProvider } from './openai';
@@ -24,9 +23,17 @@ export function isUsable(c: CloudCredential): boolean {
   return !!c.apiKey || isLoopbackUrl(c.config.baseUrl);
 }
 
-export function providerFor(target: Target, credentials: readonly CloudCredential[]): ChatProvider {
-  if (target.route !== 'cloud') return new OllamaProvider(target.node.baseUrl, target.node.name);
-  const credential = credentials.find((c) => c.config.name === target.provider.name);
-  // The SDK insists on a key string; keyless local servers ignore it.
-  return new OpenAICompatibleProvider(target.provider.baseUrl, credential?.apiKey || 'no-key', target.provider.name);
+/** How the pipeline gets a provider for a node or a cloud; tests and the CLI use these defaults. */
+export interface ProviderFactory {
+  node(node: NodeConfig): ChatProvider;
+  cloud(provider: CloudProviderConfig, credentials: readonly CloudCredential[]): ChatProvider;
 }
+
+export const defaultProviders: ProviderFactory = {
+  node: (node) => new OllamaProvider(node.baseUrl, node.name),
+  cloud(provider, credentials) {
+    const credential = credentials.find((c) => c.config.name === provider.name);
+    // The SDK insists on a key string; keyless local servers ignore it.
+    return new OpenAICompatibleProvider(provider.baseUrl, credential?.apiKey || 'no-key', provider.name);
+  },
+};

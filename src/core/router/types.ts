@@ -1,9 +1,13 @@
-import type { CloudProviderConfig, DefaultModels, NodeConfig, RouteRequest, TaskKind } from '../types';
+import type { CloudProviderConfig, DefaultModels, RouteRequest, TaskKind, Tier } from '../types';
 import type { NodeStatus } from '../nodes/registry';
 
+/**
+ * Where to send a request. A router picks *where* (which tiers of nodes, or which cloud) and the
+ * model; the node pool then picks *which node* within those tiers.
+ */
 export type Target =
-  | { route: 'local' | 'lan'; node: NodeConfig; model: string }
-  | { route: 'cloud'; provider: CloudProviderConfig; model: string };
+  | { kind: 'nodes'; tiers: Tier[]; /** acceptable models, best first */ models: string[] }
+  | { kind: 'cloud'; provider: CloudProviderConfig; model: string };
 
 export interface RouteContext {
   requested: RouteRequest;
@@ -11,15 +15,14 @@ export interface RouteContext {
   /** A model the user named explicitly; otherwise defaultModels[task] is used for nodes. */
   model?: string;
   nodes: readonly NodeStatus[];
-  /** Cloud providers that are usable (configured with a key). */
+  /** Cloud providers that are usable (configured with a key, or on loopback). */
   cloud: readonly CloudProviderConfig[];
   defaultModels: DefaultModels;
 }
 
 export interface RouteDecision {
-  target: Target;
-  /** Where to go, in order, if the target fails before its first token. */
-  fallbacks: Target[];
+  /** Tried in order: the first is the choice, the rest are fallbacks when it fails before its first token. */
+  targets: Target[];
   reason: string;
   /** Which strategy decided (A/B testing compares these). */
   strategy: string;
