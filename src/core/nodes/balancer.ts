@@ -147,7 +147,7 @@ export function leastOutstanding(): Strategy {
 
 /**
  * The default: power of two choices over expected completion time. Two *distinct* candidates are drawn
- * uniformly at random and the one expected to finish first wins. Always taking the global best would
+ * at random, weighted by throughput (see drawWeighted), and the one expected to finish first wins. Always taking the global best would
  * herd: the stats and load counts a burst of requests sees are the same stale numbers, so every request
  * would pile onto one node. Sampling two keeps most of the benefit (the best node wins whenever drawn)
  * while spreading bursts; with 3+ candidates the single worst node is never chosen.
@@ -171,11 +171,9 @@ export function performanceWeighted(): Strategy {
       if (candidates.length === 2) {
         [a, b] = [candidates[0]!, candidates[1]!];
       } else {
-        const n = candidates.length;
-        const i = Math.min(n - 1, Math.floor(random() * n));
-        let j = Math.min(n - 2, Math.floor(random() * (n - 1)));
-        if (j >= i) j++; // uniform over the other n - 1
-        [a, b] = [candidates[i]!, candidates[j]!];
+        const i = drawWeighted(candidates, random);
+        const rest = candidates.filter((_, k) => k !== i);
+        [a, b] = [candidates[i]!, rest[drawWeighted(rest, random)]!];
       }
       const ea = expectedCompletionMs(a, request);
       const eb = expectedCompletionMs(b, request);
@@ -186,6 +184,21 @@ export function performanceWeighted(): Strategy {
       return random() < 0.5 ? a : b;
     },
   };
+}
+
+/**
+ * Draws an index with probability proportional to the node's throughput (slots x tokens/s): a node that
+ * can do four times the work is sampled about four times as often, so under load each node's share of
+ * the requests follows its capacity instead of the uniform share plain two-choices would give it.
+ */
+function drawWeighted(candidates: readonly Candidate[], random: () => number): number {
+  const weights = candidates.map((c) => c.maxParallel * (c.tokensPerSecond ?? PRIORS.tokensPerSecond));
+  let r = random() * weights.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < weights.length; k++) {
+    r -= weights[k]!;
+    if (r < 0) return k;
+  }
+  return weights.length - 1;
 }
 
 /** A fresh strategy (round-robin keeps its own turn state, so each pool gets its own). */

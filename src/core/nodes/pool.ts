@@ -71,6 +71,8 @@ export class NodePool {
   private readonly slots = new Map<string, Semaphore>();
   private readonly breakers = new Map<string, BreakerState>();
   private readonly listeners = new Set<() => void>();
+  /** Requests waiting for any slot, oldest first. */
+  private waiters: (() => void)[] = [];
   readonly stats = new NodeStats();
 
   constructor(
@@ -82,6 +84,8 @@ export class NodePool {
     this.policy = options.breaker ?? DEFAULT_BREAKER_POLICY;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+    // A node coming back (or going away) changes what waiting requests can do: let them all re-decide.
+    registry.onChange(() => this.wakeWaiters());
   }
 
   get strategyName(): StrategyName {
@@ -107,7 +111,14 @@ export class NodePool {
    * (none up, all tried, all cooling down, none has the model).
    */
   async acquire(request: LeaseRequest): Promise<Lease | undefined> {
-    const eligible = this.eligible(request);
+    let eligible = this.eligible(request);
+    // Late binding: while every eligible node is full, wait in the pool rather than in one node's queue,
+    // and choose when a slot frees up, with the load and speeds of that moment. Binding a whole burst up
+    // front spreads it by estimates that are wrong for every answer longer or shorter than expected.
+    while (eligible.length > 0 && eligible.every((e) => this.isFull(e.status.node))) {
+      await this.slotFreed(request.signal);
+      eligible = this.eligible(request);
+    }
     if (eligible.length === 0) return undefined;
     const byName = new Map(eligible.map((e) => [e.status.node.name, e]));
     const chosen = this.strategy.pick(
@@ -127,12 +138,53 @@ export class NodePool {
       queuedMs: this.now() - queuedAt,
       release: (outcome) => {
         release();
+        this.wakeWaiters();
         // A cold start's first token includes loading the model, which the cold-load penalty already
         // accounts for; recording it would count the load twice.
         this.settle(status.node.name, model, wasLoaded ? outcome : { ...outcome, ttftMs: undefined });
         this.emit();
       },
     };
+  }
+
+  /** Requests waiting in the pool for any node to have a free slot. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Every waiter re-decides, oldest first (their continuations run in that order), so the oldest
+   * takes the slot; waking only one could wake a request that cannot use the freed node (other model).
+   */
+  private wakeWaiters(): void {
+    const woken = this.waiters;
+    this.waiters = [];
+    for (const wake of woken) wake();
+  }
+
+  private isFull(node: NodeConfig): boolean {
+    const slots = this.slots.get(node.name);
+    return !!slots && slots.active + slots.waiting >= node.maxParallel;
+  }
+
+  /** Resolves when a slot is released or the nodes change; rejects with AbortError when the request is cancelled. */
+  private slotFreed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        const err = new Error('Cancelled while waiting for a free node.');
+        err.name = 'AbortError';
+        reject(err);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+    });
   }
 
   /** Current load of every node, for the status bar and the dashboard. */
