@@ -1,44 +1,11 @@
 // runBatch against loopback Ollama fixtures: order, real parallelism, whole-item retries,
 // cancellation, timeouts, coalescing of identical items.
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeOllama, type FakeServer, type FakeServerOptions } from '../fixtures';
-import { createRouting } from '../../src/core/app';
-import { Store } from '../../src/core/store/db';
-import { Requests } from '../../src/core/store/requests';
-import { silentLogger } from '../../src/core/log';
-import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
-import type { NodeConfig } from '../../src/core/types';
+import { describe, expect, it } from 'vitest';
 import { poolCapacity, runBatch, type BatchItem, type BatchProgress } from '../../src/core/batch/parallel';
+import { chats, nodeOf, ollama, setup as setupRouting } from './support';
+import type { NodeConfig } from '../../src/core/types';
 
-const servers: FakeServer[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-
-async function ollama(opts: FakeServerOptions = {}) {
-  const s = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 5000, ...opts });
-  servers.push(s);
-  return s;
-}
-/** Chat requests a fixture received (its health probes are recorded too). */
-const chats = (s: FakeServer) => s.requests.filter((r) => r.path === '/api/chat');
-const nodeOf = (s: FakeServer, name: string, maxParallel = 2): NodeConfig => ({ name, baseUrl: s.url, tier: 'local', models: [], maxParallel });
-
-async function setup(nodes: NodeConfig[]) {
-  const { store } = await Store.open();
-  stores.push(store);
-  const requests = new Requests(store);
-  const routing = createRouting({
-    config: { nodes, cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER },
-    requests,
-    cloudKey: async () => undefined,
-    log: silentLogger,
-  });
-  await routing.nodes.refresh();
-  return { ...routing, store, requests };
-}
+const setup = (nodes: NodeConfig[]) => setupRouting({ nodes }, { cloudKey: '' });
 
 const items = (n: number): BatchItem[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -89,7 +56,7 @@ describe('runBatch', () => {
     const words = 40; // 0.4 s per answer at 100 tokens/s
     const a = await ollama({ tokensPerSecond, reply: replyNaming(words) });
     const b = await ollama({ tokensPerSecond, reply: replyNaming(words) });
-    const { deps } = await setup([nodeOf(a, 'alpha', 2), nodeOf(b, 'beta', 2)]);
+    const { deps } = await setup([nodeOf(a, 'alpha', { maxParallel: 2 }), nodeOf(b, 'beta', { maxParallel: 2 })]);
     expect(poolCapacity(deps)).toBe(4);
 
     const started = performance.now();
@@ -170,7 +137,7 @@ describe('runBatch', () => {
 
   it('coalesces identical items in flight into one call', async () => {
     const node = await ollama({ tokensPerSecond: 200, reply: () => 'one shared answer for everyone' });
-    const { deps } = await setup([nodeOf(node, 'alpha', 4)]);
+    const { deps } = await setup([nodeOf(node, 'alpha', { maxParallel: 4 })]);
     const same = items(1)[0]!;
     const results = await runBatch([same, { ...same, id: 'copy-1' }, { ...same, id: 'copy-2' }], deps, { concurrency: 3, signal: never });
     expect(results.map((r) => [r.item.id, r.outcome, r.text])).toEqual([
@@ -183,7 +150,7 @@ describe('runBatch', () => {
 
   it('poolCapacity sums maxParallel over healthy nodes only, at least 1', async () => {
     const up = await ollama();
-    const { deps } = await setup([nodeOf(up, 'alpha', 3), { name: 'dead', baseUrl: 'http://127.0.0.1:9', tier: 'lan', models: [], maxParallel: 5 }]);
+    const { deps } = await setup([nodeOf(up, 'alpha', { maxParallel: 3 }), { name: 'dead', baseUrl: 'http://127.0.0.1:9', tier: 'lan', models: [], maxParallel: 5 }]);
     expect(poolCapacity(deps)).toBe(3);
     const empty = await setup([]);
     expect(poolCapacity(empty.deps)).toBe(1);

@@ -1,69 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
-import { createRouting } from '../../src/core/app';
-import { ask, type AskEvent, type AskInput } from '../../src/core/pipeline';
-import { Store } from '../../src/core/store/db';
-import { Requests } from '../../src/core/store/requests';
-import { silentLogger } from '../../src/core/log';
-import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
-import type { NodeConfig, SingularityConfig } from '../../src/core/types';
-
-const servers: FakeServer[] = [];
-const stores: Store[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
-
-async function ollama(opts: Parameters<typeof startFakeOllama>[0] = {}) {
-  const s = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 5000, ...opts });
-  servers.push(s);
-  return s;
-}
-async function cloud(opts: Parameters<typeof startFakeOpenAI>[0] = {}) {
-  const s = await startFakeOpenAI({ models: ['gpt-test'], tokensPerSecond: 5000, ...opts });
-  servers.push(s);
-  return s;
-}
-const nodeOf = (s: FakeServer, name: string, tier: NodeConfig['tier'] = 'local'): NodeConfig => ({ name, baseUrl: s.url, tier, models: [], maxParallel: 2 });
-const cloudOf = (s: FakeServer) => ({ name: 'cloud', kind: 'openai' as const, baseUrl: `${s.url}/v1`, model: 'gpt-test' });
-
-async function setup(config: Partial<SingularityConfig>, cloudKey = 'sk-test') {
-  const { store } = await Store.open();
-  stores.push(store);
-  const requests = new Requests(store);
-  const routing = createRouting({
-    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, ...config },
-    requests,
-    cloudKey: async () => cloudKey,
-    log: silentLogger,
-  });
-  await routing.nodes.refresh();
-  return { ...routing, store, requests };
-}
-
-const input = (over: Partial<AskInput> = {}): AskInput => ({
-  id: randomUUID(),
-  question: 'What is a closure?',
-  history: [],
-  context: [],
-  route: 'auto',
-  source: 'cli',
-  signal: new AbortController().signal,
-  ...over,
-});
-
-async function collect(events: AsyncIterable<AskEvent>): Promise<AskEvent[]> {
-  const all: AskEvent[] = [];
-  for await (const e of events) all.push(e);
-  return all;
-}
-const endOf = (events: AskEvent[]) => {
-  const last = events[events.length - 1]!;
-  if (last.type !== 'end') throw new Error('no end event');
-  return last.result;
-};
+import { describe, expect, it } from 'vitest';
+import { ask, type AskEvent } from '../../src/core/pipeline';
+import { cloud, cloudOf, collect, endOf, input, nodeOf, ollama, setup } from './support';
 
 describe('pipeline', () => {
   it('streams a local node answer token by token and reports route, node, model and timing', async () => {
@@ -109,9 +46,8 @@ describe('pipeline', () => {
     const good = await ollama({ reply: () => 'from lan' });
     // Round-robin starts with the first node, so the failing one is tried first.
     const { deps, requests, store } = await setup({
-      nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', 'lan')],
-      balancer: { ...DEFAULT_BALANCER, strategy: 'round-robin' },
-    });
+      nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', { tier: 'lan' })],
+    }, { balancer: { strategy: 'round-robin' } });
     const events = await collect(ask(input(), deps));
     expect(events.filter((e) => e.type === 'routed').map((e) => (e as { meta: { node?: string } }).meta.node)).toEqual(['laptop', 'server']);
     expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop" failed \(server\)/) } });
@@ -148,7 +84,7 @@ describe('pipeline', () => {
 
   it('reports a rejected cloud key with the command that fixes it', async () => {
     const api = await cloud({ apiKey: 'sk-right' });
-    const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, 'sk-wrong');
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { cloudKey: 'sk-wrong' });
     const result = endOf(await collect(ask(input(), deps)));
     expect(result.outcome).toBe('error');
     expect(result.error).toMatch(/rejected the API key.*Set Cloud API Key/);
@@ -163,7 +99,7 @@ describe('pipeline', () => {
   });
 
   it('records an error row with the fix when nothing is configured', async () => {
-    const { deps, store } = await setup({}, '');
+    const { deps, store } = await setup({}, { cloudKey: '' });
     const result = endOf(await collect(ask(input(), deps)));
     expect(result.error).toMatch(/No model can answer/);
     expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'error' }]);

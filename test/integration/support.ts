@@ -1,0 +1,94 @@
+// Shared set-up for integration tests: loopback fixture servers closed after each test, routing built
+// from plain configuration exactly as the extension and the CLI build it, and request helpers.
+import { afterEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { startFakeOllama, startFakeOpenAI, type FakeOpenAIOptions, type FakeServer, type FakeServerOptions } from '../fixtures';
+import { createRouting } from '../../src/core/app';
+import { Store } from '../../src/core/store/db';
+import { Requests } from '../../src/core/store/requests';
+import { silentLogger } from '../../src/core/log';
+import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
+import type { AskEvent, AskInput, AskResult } from '../../src/core/pipeline';
+import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig } from '../../src/core/types';
+
+const servers: FakeServer[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+
+/** A fake Ollama node serving llama3.2 fast unless told otherwise; closed after the test. */
+export async function ollama(opts: FakeServerOptions = {}): Promise<FakeServer> {
+  const s = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 5000, ...opts });
+  servers.push(s);
+  return s;
+}
+
+/** A fake OpenAI-compatible API serving gpt-test; closed after the test. */
+export async function cloud(opts: FakeOpenAIOptions = {}): Promise<FakeServer<FakeOpenAIOptions>> {
+  const s = await startFakeOpenAI({ models: ['gpt-test'], tokensPerSecond: 5000, ...opts });
+  servers.push(s);
+  return s;
+}
+
+/** Chat requests a fixture received (its health probes are recorded too). */
+export const chats = (s: FakeServer) => s.requests.filter((r) => r.path === '/api/chat');
+
+export const nodeOf = (s: FakeServer, name: string, over: Partial<NodeConfig> = {}): NodeConfig => ({
+  name,
+  baseUrl: s.url,
+  tier: 'local',
+  models: [],
+  maxParallel: 2,
+  ...over,
+});
+
+export const cloudOf = (s: FakeServer, name = 'cloud'): CloudProviderConfig => ({ name, kind: 'openai', baseUrl: `${s.url}/v1`, model: 'gpt-test' });
+
+export interface SetupOptions {
+  cloudKey?: string;
+  balancer?: Partial<BalancerConfig>;
+}
+
+/** Routing over an in-memory store, with every node probed once. */
+export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>, options: SetupOptions = {}) {
+  const { store } = await Store.open();
+  stores.push(store);
+  const requests = new Requests(store);
+  const routing = createRouting({
+    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, ...config, balancer: { ...DEFAULT_BALANCER, ...options.balancer } },
+    requests,
+    cloudKey: async () => options.cloudKey ?? 'sk-test',
+    log: silentLogger,
+  });
+  await routing.nodes.refresh();
+  return { ...routing, store, requests };
+}
+
+export const input = (over: Partial<AskInput> = {}): AskInput => ({
+  id: randomUUID(),
+  question: 'What is a closure?',
+  history: [],
+  context: [],
+  route: 'auto',
+  source: 'cli',
+  signal: new AbortController().signal,
+  ...over,
+});
+
+export async function collect(events: AsyncIterable<AskEvent>): Promise<AskEvent[]> {
+  const all: AskEvent[] = [];
+  for await (const e of events) all.push(e);
+  return all;
+}
+
+export function endOf(events: AskEvent[]): AskResult {
+  const last = events[events.length - 1];
+  if (last?.type !== 'end') throw new Error('no end event');
+  return last.result;
+}
+
+export async function result(events: AsyncIterable<AskEvent>): Promise<AskResult> {
+  return endOf(await collect(events));
+}
