@@ -71,10 +71,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     routing = createRouting({ config, requests, cloudKey: (name) => keys.get(name), log });
     const current = routing;
     current.pool.onChange(() => {
-      statusBar.update(current.pool.load(), !!demo);
+      statusBar.update(current.pool.load(), current.pool.waiting, !!demo);
       chat.postStatus();
     });
-    statusBar.update(current.pool.load(), !!demo);
+    statusBar.update(current.pool.load(), current.pool.waiting, !!demo);
     await routing.nodes.refresh();
     routing.nodes.startPolling(HEALTH_INTERVAL_MS);
   };

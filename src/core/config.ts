@@ -1,9 +1,9 @@
 import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, SingularityConfig, Tier } from './types';
 import { checkHttpUrl } from './nodes/probe';
+import { STRATEGY_NAMES, isStrategyName } from './nodes/balancer';
 
 export const DEFAULT_MODELS: DefaultModels = { chat: 'llama3.2', code: 'qwen2.5-coder', vision: 'moondream' };
 export const DEFAULT_BALANCER: BalancerConfig = { strategy: 'performance-weighted', failureThreshold: 3, cooldownMs: 30_000 };
-const STRATEGIES: readonly BalancerConfig['strategy'][] = ['performance-weighted', 'least-outstanding', 'round-robin'];
 
 export interface ConfigResult {
   config: SingularityConfig;
@@ -35,9 +35,9 @@ export function parseConfig(raw: unknown): ConfigResult {
 
 function parseBalancer(value: unknown, problems: string[]): BalancerConfig {
   const b = isObject(value) ? value : {};
-  const strategy = STRATEGIES.find((s) => s === b.strategy);
+  const strategy = isStrategyName(b.strategy) ? b.strategy : undefined;
   if (b.strategy !== undefined && !strategy) {
-    problems.push(`singularity.balancer.strategy "${String(b.strategy)}" is unknown; using ${DEFAULT_BALANCER.strategy} (choices: ${STRATEGIES.join(', ')}).`);
+    problems.push(`singularity.balancer.strategy "${String(b.strategy)}" is unknown; using ${DEFAULT_BALANCER.strategy} (choices: ${STRATEGY_NAMES.join(', ')}).`);
   }
   const threshold = Number(b.failureThreshold);
   const cooldown = Number(b.cooldownSeconds);

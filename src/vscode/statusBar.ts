@@ -23,13 +23,15 @@ export class NodeStatusBar implements vscode.Disposable {
     this.item.show();
   }
 
-  update(nodes: readonly NodeLoad[], demo: boolean): void {
+  /** `waiting`: requests queued in the pool because every node that could serve them is full. */
+  update(nodes: readonly NodeLoad[], waiting: number, demo: boolean): void {
     const healthy = nodes.filter((n) => n.healthy).length;
-    const busy = nodes.reduce((sum, n) => sum + n.active + n.queued, 0);
+    const busy = nodes.reduce((sum, n) => sum + n.active + n.queued, 0) + waiting;
     const icon = healthy === 0 ? '$(circle-slash)' : busy > 0 ? '$(loading~spin)' : '$(circle-filled)';
     this.item.text = `${icon} ${demo ? 'DEMO ' : ''}${healthy}/${nodes.length} nodes`;
     const md = new vscode.MarkdownString(
-      `**Singularity${demo ? ' — demo mode, simulated nodes' : ''}**\n\n${nodes.map((n) => `- ${describeNode(n)}`).join('\n') || 'No Ollama node configured.'}`,
+      `**Singularity${demo ? ' — demo mode, simulated nodes' : ''}**\n\n${nodes.map((n) => `- ${describeNode(n)}`).join('\n') || 'No Ollama node configured.'}` +
+        (waiting > 0 ? `\n\n${waiting} request(s) waiting for a free node` : ''),
     );
     md.supportHtml = false;
     md.isTrusted = false;

@@ -73,9 +73,4 @@ export class NodeStats {
     if (!entry) return { samples: 0 };
     return { ttftMs: entry.ttft.value, tokensPerSecond: entry.tps.value, samples: entry.samples };
   }
-
-  /** Every node measured so far, for the dashboard. */
-  snapshot(): Record<string, NodeSpeed> {
-    return Object.fromEntries([...this.nodes.keys()].map((name) => [name, this.get(name)]));
-  }
 }
