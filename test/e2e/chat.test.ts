@@ -155,6 +155,20 @@ describe('chat panel in VS Code', () => {
     await page.locator('.part.statusbar').getByText('2/2 nodes').waitFor();
   });
 
+  it('offers Retry when the node dies mid-answer, and the retry answers', async () => {
+    node.setOptions({ reply: () => SLOW_REPLY, tokensPerSecond: 200 });
+    node.failNext({ kind: 'dropMidStream', afterTokens: 5 });
+    await send('Explain streaming once more');
+    const failed = finishedAnswers().last();
+    await failed.locator('.error').filter({ hasText: 'cut off' }).waitFor();
+    const asked = node.nextRequest();
+    await failed.locator('.retry-answer').click();
+    const retried = (await asked).body as { messages: { content: string }[] };
+    expect(retried.messages.at(-1)!.content).toContain('Explain streaming once more');
+    await finishedAnswers().last().filter({ hasText: 'Done.' }).waitFor();
+    await editor.screenshot('chat-retry');
+  });
+
   it('keeps the conversation after a window reload', async () => {
     const before = await chat.locator('.msg.user').count();
     await editor.reload();

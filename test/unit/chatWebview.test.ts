@@ -208,10 +208,16 @@ describe('chat webview', () => {
     expect(await page.locator('.msg.assistant').count()).toBe(2);
     expect(await page.textContent('.msg .meta')).toBe('lan · gpu-box · qwen2.5-coder:7b · TTFT 312 ms · 41.3 tok/s');
     expect(await page.getAttribute('.msg .meta', 'title')).toContain('code question');
-    expect(await page.textContent('.msg .error')).toBe('Node gpu-box stopped responding');
+    expect(await page.textContent('.msg .error')).toContain('Node gpu-box stopped responding');
 
     await host({ type: 'history', entries: [] });
     await expect.poll(() => page.locator('#messages .msg').count()).toBe(0);
+  });
+
+  it('offers Retry on a failed answer, which asks the same question again', async () => {
+    await host({ type: 'history', entries: sampleConversation() });
+    await page.locator('.msg .error .retry-answer').click();
+    await expect.poll(() => postedOfType('ask')).toContainEqual({ type: 'ask', text: 'And stream it?', includeContext: true });
   });
 
   it('posts fileQuery after @ and inserts the picked suggestion', async () => {

@@ -4,7 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
-import { codeForCopyButton, MessageList, showCopied } from './messages';
+import { codeForCopyButton, MessageList, questionForRetryButton, showCopied } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
 
 const ui = {
@@ -86,10 +86,16 @@ function wireUserActions(): void {
   });
   ui.newChat.addEventListener('click', () => vscode.postMessage({ type: 'newChat' }));
   ui.messages.addEventListener('click', (event) => {
-    const button = (event.target as Element).closest('.copy-code');
-    if (!button) return;
-    vscode.postMessage({ type: 'copy', text: codeForCopyButton(button) });
-    showCopied(button);
+    const target = event.target as Element;
+    const copy = target.closest('.copy-code');
+    if (copy) {
+      vscode.postMessage({ type: 'copy', text: codeForCopyButton(copy) });
+      showCopied(copy);
+      return;
+    }
+    const retry = target.closest('.retry-answer');
+    const question = retry && questionForRetryButton(retry);
+    if (question && !activeRequest) vscode.postMessage({ type: 'ask', text: question, includeContext: ui.includeContext.checked });
   });
 }
 

@@ -115,7 +115,15 @@ function messageShell(role: HistoryEntry['role']): HTMLElement {
 
 /** Error, "stopped" marker and meta line, in that order under the text. */
 function appendOutcome(element: HTMLElement, entry: HistoryEntry): void {
-  if (entry.error) element.append(iconLine('error', 'error', entry.error));
+  if (entry.error) {
+    const line = iconLine('error', 'error', entry.error);
+    const retry = document.createElement('button');
+    retry.className = 'retry-answer';
+    retry.title = 'Ask the same question again';
+    retry.append(codicon('refresh'), Object.assign(document.createElement('span'), { textContent: 'Retry' }));
+    line.append(retry);
+    element.append(line);
+  }
   if (entry.cancelled) element.append(iconLine('stopped', 'debug-stop', 'stopped'));
   if (entry.meta) element.append(metaElement(entry.meta));
 }
@@ -185,4 +193,10 @@ export function showCopied(button: Element): void {
     icon.className = 'codicon codicon-copy';
     label.textContent = '';
   }, COPIED_FEEDBACK_MS);
+}
+
+/** The question an answer replied to: the user message just before it in the list. */
+export function questionForRetryButton(button: Element): string | undefined {
+  const question = button.closest('.msg.assistant')?.previousElementSibling;
+  return question?.classList.contains('user') ? (question.querySelector('.content')?.textContent ?? undefined) : undefined;
 }
