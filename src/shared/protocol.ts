@@ -2,6 +2,7 @@
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
 import type { AnswerMeta, HistoryEntry } from '../core/types';
+import type { DashboardData, ExportFormat, LiveNode, Period } from '../core/metrics/types';
 
 export type { AnswerMeta, HistoryEntry };
 
@@ -51,6 +52,34 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return isStr(r.text) && r.text.length <= MAX_TEXT;
     case 'fileQuery':
       return isStr(r.query) && r.query.length <= 500;
+    default:
+      return false;
+  }
+}
+
+// ---- Dashboard (a WebviewPanel tab) ----
+
+/** Extension -> dashboard webview. */
+export type DashboardHostMessage =
+  | { type: 'data'; data: DashboardData; live: LiveNode[]; demo: boolean }
+  | { type: 'exported'; format: ExportFormat; path: string; rows: number };
+
+/** Dashboard webview -> extension. */
+export type DashboardWebviewMessage = { type: 'ready' } | { type: 'setPeriod'; period: Period } | { type: 'export'; format: ExportFormat };
+
+const DASHBOARD_PERIODS: readonly string[] = ['today', '7d', '30d', 'all'];
+
+/** Validates a message from the dashboard webview; anything else is dropped by the host. */
+export function isDashboardMessage(m: unknown): m is DashboardWebviewMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  switch (r.type) {
+    case 'ready':
+      return true;
+    case 'setPeriod':
+      return typeof r.period === 'string' && DASHBOARD_PERIODS.includes(r.period);
+    case 'export':
+      return r.format === 'csv' || r.format === 'json';
     default:
       return false;
   }

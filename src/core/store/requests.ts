@@ -25,7 +25,15 @@ export interface RequestRecord {
 }
 
 export class Requests {
-  constructor(private readonly store: Store) {}
+  private readonly listeners = new Set<(r: RequestRecord) => void>();
+
+  constructor(readonly store: Store) {}
+
+  /** Called after every recorded request (the dashboard updates live from it). */
+  onRecord(listener: (r: RequestRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   record(r: RequestRecord): void {
     this.store.write(
@@ -38,6 +46,7 @@ export class Requests {
         r.tokensEstimated ? 1 : 0, r.ttftMs ?? null, r.totalMs ?? null, r.attempts, r.outcome, r.error ?? null, r.createdAt,
       ],
     );
+    for (const listener of this.listeners) listener(r);
   }
 
   count(): number {

@@ -1,0 +1,83 @@
+// What the dashboard shows, as plain data computed from the store (src/core/metrics) and sent to the
+// dashboard webview (src/shared/protocol.ts). Timestamps are epoch milliseconds.
+
+import type { Route } from '../types';
+
+export type Period = 'today' | '7d' | '30d' | 'all';
+export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
+
+/** Cloud prices used to turn saved tokens into money, per million tokens (setting singularity.dashboard.cloudPrices). */
+export interface CloudPrices {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface Headline {
+  requests: number;
+  /** Prompt + completion tokens of requests answered by a local or LAN node: tokens the cloud did not bill. */
+  cloudTokensSaved: number;
+  /** cloudTokensSaved priced at CloudPrices (input and output priced separately). */
+  costSaved: number;
+  /** Share of answered requests served by a local or LAN node (0..1); undefined with no answered request. */
+  localShare?: number;
+  medianTtftMs?: number;
+  /** Answered requests / all requests (errors and stopped answers count against it; thumbs-down will too). */
+  acceptanceRate?: number;
+}
+
+/** Time buckets (start of each bucket) shared by every series of one chart. */
+export interface Series<K extends string> {
+  buckets: number[];
+  values: Record<K, (number | null)[]>;
+}
+
+export interface NodeSeries {
+  buckets: number[];
+  nodes: { name: string; ttftMs: (number | null)[]; tokensPerSecond: (number | null)[]; requests: number[] }[];
+}
+
+/** A section whose feature has not landed (or has no data yet): the webview shows the hint instead of a chart. */
+export interface EmptySection {
+  available: false;
+  hint: string;
+}
+
+export interface DashboardData {
+  period: Period;
+  /** When the data was computed; the window is [from, generatedAt]. */
+  generatedAt: number;
+  from: number;
+  bucketMs: number;
+  headline: Headline;
+  /** Requests per route per bucket. */
+  routes: Series<Route>;
+  /** Cloud tokens saved per bucket. */
+  tokensSaved: Series<'saved'>;
+  /** Outcomes per bucket (ok, error, cancelled): quality until the quality gate and thumbs land. */
+  outcomes: Series<'ok' | 'error' | 'cancelled'>;
+  nodes: NodeSeries;
+  /** Requests per routing strategy in the period (rule, later ml / heuristic arms). */
+  strategies: { name: string; requests: number }[];
+  /** Sections of features still to come. */
+  learnedRouter: EmptySection;
+  compression: EmptySection;
+  vision: EmptySection;
+  examples: EmptySection;
+}
+
+/** Live load of one node (from the node pool), shown next to the history. */
+export interface LiveNode {
+  name: string;
+  tier: 'local' | 'lan';
+  healthy: boolean;
+  breaker: string;
+  active: number;
+  queued: number;
+  maxParallel: number;
+  ttftMs?: number;
+  tokensPerSecond?: number;
+  loaded: string[];
+  error?: string;
+}
+
+export type ExportFormat = 'csv' | 'json';
