@@ -2,6 +2,7 @@
 // dashboard webview (src/shared/protocol.ts). Timestamps are epoch milliseconds.
 
 import type { Route } from '../types';
+import type { NodeLoad } from '../nodes/pool';
 
 export type Period = 'today' | '7d' | '30d' | 'all';
 export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
@@ -65,19 +66,7 @@ export interface DashboardData {
   examples: EmptySection;
 }
 
-/** Live load of one node (from the node pool), shown next to the history. */
-export interface LiveNode {
-  name: string;
-  tier: 'local' | 'lan';
-  healthy: boolean;
-  breaker: string;
-  active: number;
-  queued: number;
-  maxParallel: number;
-  ttftMs?: number;
-  tokensPerSecond?: number;
-  loaded: string[];
-  error?: string;
-}
+/** Live load of one node, straight from the node pool, shown next to the history. */
+export type LiveNode = NodeLoad;
 
 export type ExportFormat = 'csv' | 'json';
