@@ -7,7 +7,7 @@ import { Store } from './core/store/db';
 import { Conversations } from './core/store/conversations';
 import { Requests } from './core/store/requests';
 import type { SingularityConfig } from './core/types';
-import { affectsSingularity, CloudKeys, demoSetting, readConfig } from './vscode/config';
+import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig } from './vscode/config';
 import { channelLogger } from './vscode/logger';
 import { ChatViewProvider } from './vscode/chatView';
 import { NodeStatusBar } from './vscode/statusBar';
@@ -15,6 +15,7 @@ import { FileIndex } from './vscode/context';
 import { registerCommands } from './vscode/commands';
 import { registerBatchCommands } from './vscode/batch';
 import { startDemo, type Demo } from './vscode/demo';
+import { registerDashboard } from './vscode/dashboard';
 
 /** How often nodes are re-probed; failures trigger an immediate probe in between. */
 const HEALTH_INTERVAL_MS = 30_000;
@@ -98,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     ...registerCommands({ chat, keys, log: channel, enterDemo }),
     ...registerBatchCommands({ routing: () => routing, log }),
+    ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, isDemo: () => !!demo, prices: cloudPrices, log }),
   );
 
   disposeAll = async () => {
@@ -106,8 +108,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await store.close();
   };
 
-  await rebuild();
-  await offerDemoIfNoNode(routing, enterDemo);
+  // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.
+  void rebuild().then(() => offerDemoIfNoNode(routing, enterDemo));
 }
 
 /** With no reachable node, a newcomer is offered the demo (or it starts directly when configured so). */

@@ -116,7 +116,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     return { type: 'end', result };
   };
 
-  const credentials = await deps.cloudCredentials();
+  const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
   let decision: RouteDecision;
   try {
     decision = deps.router.decide({

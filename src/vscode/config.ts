@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseConfig, type ConfigResult } from '../core/config';
 import type { CloudProviderConfig, NodeConfig } from '../core/types';
+import type { CloudPrices } from '../core/metrics/types';
 
 /** The one place settings are read; everything below gets plain objects. */
 export function readConfig(): ConfigResult {
@@ -54,4 +55,11 @@ export class CloudKeys {
   set(providerName: string, key: string): Promise<void> {
     return Promise.resolve(this.secrets.store(secretKey(providerName), key));
   }
+}
+
+/** Cloud prices for the dashboard's money-saved figure (singularity.dashboard.cloudPrices), USD per million tokens. */
+export function cloudPrices(): CloudPrices {
+  const v = vscode.workspace.getConfiguration('singularity').get<Partial<CloudPrices>>('dashboard.cloudPrices') ?? {};
+  const price = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback);
+  return { inputPerMillion: price(v.inputPerMillion, 2.5), outputPerMillion: price(v.outputPerMillion, 10) };
 }

@@ -29,6 +29,7 @@ export function servableModels(status: NodeStatus): string[] {
 export class NodeRegistry {
   private statuses: NodeStatus[];
   private timer: NodeJS.Timeout | undefined;
+  private firstProbe: Promise<void> | undefined;
   private readonly listeners = new Set<(s: readonly NodeStatus[]) => void>();
 
   constructor(
@@ -48,11 +49,22 @@ export class NodeRegistry {
     return () => this.listeners.delete(listener);
   }
 
-  async refresh(): Promise<readonly NodeStatus[]> {
-    const probed = await Promise.all(this.statuses.map((s) => this.probeOne(s.node)));
-    this.statuses = probed;
-    this.emit();
-    return this.statuses;
+  refresh(): Promise<readonly NodeStatus[]> {
+    const done = Promise.all(this.statuses.map((s) => this.probeOne(s.node))).then((probed) => {
+      this.statuses = probed;
+      this.emit();
+      return this.statuses;
+    });
+    this.firstProbe ??= done.then(() => undefined);
+    return done;
+  }
+
+  /**
+   * Resolves once every node has been probed at least once. Activation does not wait for probes
+   * (a dead LAN node would hold the editor for the probe timeout); the first request does.
+   */
+  settled(): Promise<void> {
+    return this.firstProbe ?? this.refresh().then(() => undefined);
   }
 
   /** Probes one node now (after a failure, or when its cooldown ended) rather than at the next tick. */

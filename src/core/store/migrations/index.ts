@@ -1,4 +1,5 @@
 import { sql as initial } from './001_initial';
+import { sql as metricsIndexes } from './002_metrics_indexes';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial', sql: initial }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'metrics_indexes', sql: metricsIndexes },
+];

@@ -1,0 +1,263 @@
+// The dashboard's figures for one period, aggregated in SQL from the requests table (never by loading
+// rows into JS: a year of use is ~100k requests and every query must stay well under 50 ms, see
+// bench/metrics.ts and docs/dashboard-metrics.md).
+//
+// Definitions (the window is [from, now], see window.ts):
+// - requests: every request recorded in the window, whatever its outcome.
+// - cloudTokensSaved: SUM(prompt_tokens + completion_tokens) of requests with outcome 'ok' and route
+//   'local' or 'lan' (a missing token count counts as 0).
+// - costSaved: saved prompt tokens × inputPerMillion / 1e6 + saved completion tokens × outputPerMillion / 1e6.
+// - localShare: answered ('ok') requests on local or LAN / all answered requests; undefined with none.
+// - medianTtftMs: median ttft_ms over answered requests that have one; with an even count, the mean of
+//   the two middle values; undefined with none.
+// - acceptanceRate: answered requests / all requests; undefined with no request.
+// - routes: requests per route per bucket (a request without a route, e.g. one that failed before
+//   routing, counts in `requests` and `outcomes` but in no route).
+// - tokensSaved: cloudTokensSaved per bucket.
+// - outcomes: requests per outcome (ok / error / cancelled) per bucket.
+// - nodes: the 8 nodes with the most requests in the window; per bucket their request count (any
+//   outcome), mean ttft_ms and mean tokens/s of their answered requests, where tokens/s of a request is
+//   completion_tokens / ((total_ms - ttft_ms) / 1000), only for requests with total_ms > ttft_ms.
+// - strategies: requests per routing strategy in the window, most used first ('none' when unrecorded).
+// Empty buckets hold 0 in count series and null in average series; every series has one value per bucket.
+
+import type { Route } from '../types';
+import type { Store } from '../store/db';
+import type { CloudPrices, DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from './types';
+import { bucketStarts, periodWindow, windowCondition, type PeriodWindow } from './window';
+
+export const TOP_NODES = 8;
+const ROUTES: readonly Route[] = ['local', 'lan', 'cloud'];
+const OUTCOMES = ['ok', 'error', 'cancelled'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+
+export const EMPTY_SECTIONS = {
+  learnedRouter: {
+    available: false,
+    hint: 'The rule router is routing every request now. The learned router (ONNX) will show its version, validation figures, confidence histogram and A/B arms here once it is trained.',
+  },
+  compression: { available: false, hint: 'Context compression before cloud calls is not enabled yet; tokens before/after will show here.' },
+  vision: { available: false, hint: 'Image requests (screenshots, pasted images) will show here, local vs cloud.' },
+  examples: { available: false, hint: 'The few-shot example library (adaptive learning) will show its size and additions/retirements here.' },
+} as const satisfies Record<string, EmptySection>;
+
+export interface DashboardOptions {
+  period: Period;
+  /** End of the window and `generatedAt` (epoch ms). */
+  now: number;
+  prices: CloudPrices;
+}
+
+export function dashboardData(store: Store, options: DashboardOptions): DashboardData {
+  const w = periodWindow(options.period, options.now, store);
+  const buckets = bucketStarts(w);
+  const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = traffic(store, w, buckets, options.prices);
+  headline.medianTtftMs = medianTtft(store, w, answeredWithTtft);
+  return {
+    period: options.period,
+    generatedAt: w.to,
+    from: w.from,
+    bucketMs: w.bucketMs,
+    headline,
+    routes,
+    tokensSaved,
+    outcomes,
+    nodes: nodeSeries(store, w, buckets),
+    strategies: strategies(store, w),
+    learnedRouter: { ...EMPTY_SECTIONS.learnedRouter },
+    compression: { ...EMPTY_SECTIONS.compression },
+    vision: { ...EMPTY_SECTIONS.vision },
+    examples: { ...EMPTY_SECTIONS.examples },
+  };
+}
+
+/**
+ * tokens/s of one request. Spelled exactly as in the requests_metrics_node index (migration 002) so
+ * SQLite reads it from the index instead of computing it per row.
+ */
+export const TOKENS_PER_SECOND_SQL = '(CASE WHEN total_ms > ttft_ms THEN completion_tokens * 1000.0 / (total_ms - ttft_ms) END)';
+
+/*
+ * How the queries stay fast (sql.js is SQLite compiled to WebAssembly: a few hundred ns per row and
+ * expression, and a GROUP BY over 50k rows costs ~50 ms in its sorter alone): no GROUP BY over rows.
+ * A CTE lists the buckets (and the keys: route × outcome, nodes, strategies); each output row is one
+ * correlated aggregate over an index range (key = ?, created_at in bucket) of a covering index, so
+ * every row of the window is visited once per series, without a sort and without reading the table.
+ * A subquery returns one value, so several aggregates are packed as 'a,b,c' and split here.
+ */
+
+/** The buckets of a window as a CTE `w(i, lo, hi)`: bucket i covers [lo, hi); the last one ends after `to`. */
+function bucketsCte(w: PeriodWindow): string {
+  const last = w.buckets - 1;
+  return `b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < ${last}),
+    w(i, lo, hi) AS (SELECT i, ${w.from} + i * ${w.bucketMs}, CASE WHEN i = ${last} THEN ${w.to + 1} ELSE ${w.from} + (i + 1) * ${w.bucketMs} END FROM b)`;
+}
+
+/** Distinct values of an indexed column as a CTE (a skip over the index: one seek per value), ending with one NULL row. */
+function distinctCte(name: string, column: 'node' | 'strategy'): string {
+  return `${name}(v) AS (SELECT MIN(${column}) FROM requests UNION ALL
+    SELECT (SELECT MIN(${column}) FROM requests WHERE ${column} > ${name}.v) FROM ${name} WHERE ${name}.v IS NOT NULL)`;
+}
+
+const inRange = (alias: string) => `${alias}.created_at >= w.lo AND ${alias}.created_at < w.hi`;
+
+/** Splits a packed 'a,b,c' aggregate; an empty part is null. */
+function unpack(v: string | number | null): (number | null)[] {
+  if (v == null) return [];
+  return String(v)
+    .split(',')
+    .map((p) => (p === '' ? null : Number(p)));
+}
+
+interface TrafficRow {
+  bucket: number;
+  route: Route | null;
+  outcome: Outcome;
+  v: string | number;
+}
+
+/**
+ * Headline counts and the route / outcome / tokens-saved series: per bucket and (route or none) × outcome,
+ * COUNT(*); answered ones also count their TTFTs (for the median), local/LAN answered ones sum their tokens.
+ */
+function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: CloudPrices) {
+  const keys = [...ROUTES, null].flatMap((route) => OUTCOMES.map((outcome) => [route, outcome] as const));
+  const values = keys
+    .map(([route, outcome]) => {
+      const kind = outcome !== 'ok' ? 0 : route === 'local' || route === 'lan' ? 2 : 1;
+      return `(${route === null ? 'NULL' : `'${route}'`}, '${outcome}', ${kind})`;
+    })
+    .join(', ');
+  const range = `FROM requests r WHERE r.route IS c.route AND r.outcome = c.outcome AND ${inRange('r')}`;
+  const rows = store.query<TrafficRow>(
+    `WITH RECURSIVE ${bucketsCte(w)}, c(route, outcome, kind) AS (VALUES ${values})
+     SELECT w.i AS bucket, c.route AS route, c.outcome AS outcome,
+       CASE c.kind
+         WHEN 2 THEN (SELECT COUNT(*) || ',' || COUNT(ttft_ms) || ',' || TOTAL(prompt_tokens) || ',' || TOTAL(completion_tokens) ${range})
+         WHEN 1 THEN (SELECT COUNT(*) || ',' || COUNT(ttft_ms) ${range})
+         ELSE (SELECT COUNT(*) ${range})
+       END AS v
+     FROM w, c`,
+  );
+  const routes = zeros<Route>(ROUTES, buckets.length);
+  const outcomes = zeros<Outcome>(OUTCOMES, buckets.length);
+  const saved = zeros<'saved'>(['saved'], buckets.length);
+  let requests = 0;
+  let ok = 0;
+  let okLocal = 0;
+  let ttfts = 0;
+  let savedPrompt = 0;
+  let savedCompletion = 0;
+  for (const r of rows) {
+    const [n = 0, withTtft = 0, prompt = 0, completion = 0] = unpack(r.v).map((x) => x ?? 0);
+    if (n === 0) continue;
+    const b = r.bucket;
+    requests += n;
+    if (r.route !== null) routes[r.route][b]! += n;
+    outcomes[r.outcome][b]! += n;
+    if (r.outcome !== 'ok') continue;
+    ok += n;
+    ttfts += withTtft;
+    if (r.route === 'local' || r.route === 'lan') {
+      okLocal += n;
+      savedPrompt += prompt;
+      savedCompletion += completion;
+      saved.saved[b]! += prompt + completion;
+    }
+  }
+  const headline: Headline = {
+    requests,
+    cloudTokensSaved: savedPrompt + savedCompletion,
+    costSaved: (savedPrompt * prices.inputPerMillion + savedCompletion * prices.outputPerMillion) / 1_000_000,
+    localShare: ok > 0 ? okLocal / ok : undefined,
+    acceptanceRate: requests > 0 ? ok / requests : undefined,
+  };
+  return {
+    headline,
+    answeredWithTtft: ttfts,
+    routes: { buckets, values: routes } satisfies Series<Route>,
+    tokensSaved: { buckets, values: saved } satisfies Series<'saved'>,
+    outcomes: { buckets, values: outcomes } satisfies Series<Outcome>,
+  };
+}
+
+/**
+ * Median TTFT of the `n` answered requests with a TTFT: the middle row (odd n) or the mean of the two
+ * middle rows (even n) in TTFT order. A large window walks the (outcome, ttft_ms) index in order and
+ * stops at the middle; a small one sorts its few rows.
+ */
+function medianTtft(store: Store, w: PeriodWindow, n: number): number | undefined {
+  if (n === 0) return undefined;
+  const index = n > 5000 ? 'requests_metrics_ttft' : 'requests_created';
+  const middle = store.query<{ t: number }>(
+    `SELECT ttft_ms AS t FROM requests INDEXED BY ${index}
+      WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL ORDER BY ttft_ms LIMIT ? OFFSET ?`,
+    [n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)],
+  );
+  return middle.length === 0 ? undefined : middle.reduce((sum, r) => sum + r.t, 0) / middle.length;
+}
+
+interface NodeRow {
+  node: string;
+  bucket: number;
+  ok: string;
+  other: number;
+}
+
+/** Per node and bucket: answered count, mean TTFT and tokens/s, and the other requests' count; top nodes picked here. */
+function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): NodeSeries {
+  const rows = store.query<NodeRow>(
+    `WITH RECURSIVE ${bucketsCte(w)}, ${distinctCte('n', 'node')}
+     SELECT n.v AS node, w.i AS bucket,
+       (SELECT COUNT(*) || ',' || COALESCE(AVG(ttft_ms), '') || ',' || COALESCE(AVG(${TOKENS_PER_SECOND_SQL}), '')
+          FROM requests r WHERE r.node = n.v AND r.outcome = 'ok' AND ${inRange('r')}) AS ok,
+       (SELECT COUNT(*) FROM requests r WHERE r.node = n.v AND r.outcome IN ('error', 'cancelled') AND ${inRange('r')}) AS other
+     FROM n, w WHERE n.v IS NOT NULL`,
+  );
+  const totals = new Map<string, number>();
+  const parsed = rows.map((r) => {
+    const [ok = 0, ttft = null, tps = null] = unpack(r.ok);
+    const requests = (ok ?? 0) + r.other;
+    totals.set(r.node, (totals.get(r.node) ?? 0) + requests);
+    return { node: r.node, bucket: r.bucket, requests, ttft, tps };
+  });
+  const top = [...totals.entries()]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, TOP_NODES)
+    .map(([name]) => ({
+      name,
+      ttftMs: new Array<number | null>(buckets.length).fill(null),
+      tokensPerSecond: new Array<number | null>(buckets.length).fill(null),
+      requests: new Array<number>(buckets.length).fill(0),
+    }));
+  const byName = new Map(top.map((n) => [n.name, n]));
+  for (const r of parsed) {
+    const node = byName.get(r.node);
+    if (!node) continue;
+    node.requests[r.bucket] = r.requests;
+    node.ttftMs[r.bucket] = r.ttft;
+    node.tokensPerSecond[r.bucket] = r.tps;
+  }
+  return { buckets, nodes: top };
+}
+
+function strategies(store: Store, w: PeriodWindow): { name: string; requests: number }[] {
+  return store
+    .query<{ name: string; requests: number }>(
+      `WITH RECURSIVE ${distinctCte('s', 'strategy')}
+       SELECT COALESCE(s.v, 'none') AS name,
+         (SELECT COUNT(*) FROM requests r WHERE r.strategy IS s.v AND r.created_at BETWEEN ${w.from} AND ${w.to}) AS requests
+       FROM s`,
+    )
+    .filter((r) => r.requests > 0)
+    .sort((a, b) => b.requests - a.requests || (a.name < b.name ? -1 : 1))
+    .map((r) => ({ name: r.name, requests: r.requests }));
+}
+
+function zeros<K extends string>(keys: readonly K[], length: number): Record<K, number[]> {
+  const out = {} as Record<K, number[]>;
+  for (const k of keys) out[k] = new Array<number>(length).fill(0);
+  return out;
+}
+

@@ -1,0 +1,120 @@
+// The dashboard tab in a real VS Code (code-server): two questions answered by a loopback Ollama fixture
+// show up as numbers and charts, and a third one updates the open dashboard without a reload.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrameLocator } from 'playwright-core';
+import { launchEditor, type Editor } from './harness';
+import { startFakeOllama, type FakeServer } from '../fixtures';
+
+let editor: Editor;
+let node: FakeServer;
+let chat: FrameLocator;
+let dashboard: FrameLocator;
+
+beforeAll(async () => {
+  node = await startFakeOllama({ models: ['llama3.2:latest', 'qwen2.5-coder:latest'], tokensPerSecond: 400, label: 'dashboard e2e node' });
+  editor = await launchEditor({
+    name: 'dashboard',
+    settings: {
+      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
+      'singularity.demoMode': 'never',
+    },
+  });
+});
+
+afterAll(async () => {
+  await editor?.close();
+  await node?.close();
+});
+
+const finishedAnswers = () => chat.locator('.msg.assistant:not(.streaming)');
+
+async function ask(text: string): Promise<void> {
+  const before = await finishedAnswers().count();
+  await chat.locator('#input').fill(text);
+  await chat.locator('#input').press('Enter');
+  await finishedAnswers().nth(before).waitFor({ timeout: 20_000 });
+  expect(await finishedAnswers().nth(before).locator('.error').count()).toBe(0);
+}
+
+/** The dashboard's content frame: the webview whose `iframe#active-frame` contains `#period` (like harness.chatFrame). */
+async function dashboardFrame(timeoutMs = 30_000): Promise<FrameLocator> {
+  const page = editor.page;
+  const deadline = Date.now() + timeoutMs;
+  const webviews = page.locator('iframe.webview.ready');
+  const content = (frameName: string) =>
+    page.locator(`iframe.webview[name="${frameName}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error(`no webview with #period within ${timeoutMs} ms`);
+    await webviews.first().waitFor({ state: 'attached', timeout: remaining });
+    const names = (await webviews.evaluateAll((els) => els.map((e) => e.getAttribute('name') ?? ''))).filter(Boolean);
+    try {
+      const found = await Promise.any(
+        names.map(async (n) => {
+          await content(n).locator('#period').waitFor({ state: 'attached', timeout: Math.max(1, Math.min(2_000, remaining)) });
+          return n;
+        }),
+      );
+      return content(found);
+    } catch {
+      /* not there yet */
+    }
+  }
+}
+
+const tokensSaved = async () => Number((await dashboard.locator('.card[data-metric="tokensSaved"]').getAttribute('data-raw')) || 0);
+const requestCount = async () => Number((await dashboard.locator('#summary').getAttribute('data-requests')) || 0);
+
+describe('dashboard tab in VS Code', () => {
+  it('counts two answered questions: tokens saved and a routes chart', async () => {
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    await ask('What is a closure?');
+    await ask('Explain promises briefly');
+
+    const opened = Date.now();
+    await editor.runCommand('Singularity: Open Dashboard');
+    dashboard = await dashboardFrame();
+    await dashboard.locator('.chart[data-chart="routes"] canvas').waitFor({ timeout: 20_000 });
+    console.log(`[e2e] dashboard opened and drawn in ${Date.now() - opened} ms`);
+    await editor.page.locator('.tab').filter({ hasText: 'Singularity Dashboard' }).first().waitFor();
+
+    expect(await requestCount()).toBe(2);
+    expect(await tokensSaved()).toBeGreaterThan(0);
+    const shown = await dashboard.locator('.card[data-metric="tokensSaved"] .value').innerText();
+    expect(Number(shown.replace(/[^\d.]/g, ''))).toBeGreaterThan(0);
+    expect(await dashboard.locator('.card[data-metric="localShare"] .value').innerText()).toBe('100%');
+    expect(await dashboard.locator('.card[data-metric="ttft"] .value').innerText()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
+    expect(await dashboard.locator('.empty-state').isHidden()).toBe(true);
+    expect(await dashboard.locator('.demo-badge').isHidden()).toBe(true);
+    for (const id of ['tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps']) {
+      expect(await dashboard.locator(`.chart[data-chart="${id}"] canvas`).count()).toBe(1);
+    }
+    const nodeRow = dashboard.locator('#nodes-table tbody tr[data-node="e2e-node"]');
+    await nodeRow.waitFor();
+    expect(await nodeRow.locator('td').nth(1).innerText()).toBe('up');
+    await editor.screenshot('dashboard');
+  });
+
+  it('updates the open dashboard live when another question is answered', async () => {
+    const [requestsBefore, savedBefore] = [await requestCount(), await tokensSaved()];
+    const started = Date.now();
+    await ask('And async iterators?');
+    await expect.poll(requestCount, { timeout: 10_000 }).toBe(requestsBefore + 1);
+    expect(await tokensSaved()).toBeGreaterThan(savedBefore);
+    console.log(`[e2e] live update ${Date.now() - started} ms after the question was sent`);
+    expect(await dashboard.locator('.chart[data-chart="routes"] canvas').count()).toBe(1);
+    await editor.screenshot('dashboard-live-update');
+  });
+
+  it('switches the period from the selector', async () => {
+    await dashboard.locator('#period').selectOption('today');
+    await expect.poll(() => dashboard.locator('#summary').innerText(), { timeout: 10_000 }).toMatch(/^3 requests · today/);
+  });
+
+  it('left no errors from the dashboard in the console', async () => {
+    const errors = editor.consoleErrors().filter((e) => /dashboard|uPlot|Content Security Policy/i.test(e));
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,430 @@
+// The dashboard webview in a real Chromium, without VS Code: the bundle is built here with esbuild.mjs's
+// options, served from 127.0.0.1 inside the page dashboardHtmlTemplate produces (same markup, same CSP),
+// and acquireVsCodeApi is stubbed so posted messages can be read and DashboardHostMessages dispatched.
+// The data is a typed fixture (not src/core/metrics), so this tests the rendering only.
+
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DashboardData, LiveNode, Period } from '../../src/core/metrics/types';
+import type { DashboardHostMessage, DashboardWebviewMessage } from '../../src/shared/protocol';
+import { dashboardHtmlTemplate } from '../../src/vscode/dashboardHtml';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NONCE = 'ZGFzaGJvYXJkLW5vbmNlLTE=';
+const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf' };
+const CHARTS = ['routes', 'tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps'] as const;
+
+/** Stand-in for VS Code's webview API, plus CSP violation and page error capture. */
+const STUB_SCRIPT = `
+  window.__posted = [];
+  window.__csp = [];
+  window.__errors = [];
+  document.addEventListener('securitypolicyviolation', (e) =>
+    window.__csp.push(e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
+  window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
+  window.acquireVsCodeApi = () => ({
+    postMessage: (message) => window.__posted.push(message),
+    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
+    setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
+  });`;
+
+/** A few Dark Modern colours, standing in for the variables VS Code injects on <html>. */
+const THEME_STYLE = `
+  html {
+    --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-font-weight: normal;
+    --vscode-editor-font-family: monospace;
+    --vscode-foreground: #cccccc; --vscode-editor-background: #1f1f1f; --vscode-descriptionForeground: #9d9d9d;
+    --vscode-editorWidget-background: #202020; --vscode-widget-border: #313131; --vscode-panel-border: #2b2b2b;
+    --vscode-focusBorder: #0078d4; --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;
+    --vscode-button-secondaryBackground: #313131; --vscode-button-secondaryForeground: #cccccc;
+    --vscode-dropdown-background: #313131; --vscode-dropdown-foreground: #cccccc; --vscode-dropdown-border: #3c3c3c;
+    --vscode-statusBarItem-warningBackground: #7a6400; --vscode-statusBarItem-warningForeground: #ffffff;
+    --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8; --vscode-errorForeground: #f85149;
+    --vscode-textBlockQuote-background: #2b2b2b; --vscode-textBlockQuote-border: #616161;
+    --vscode-charts-foreground: #cccccc; --vscode-charts-lines: rgba(204, 204, 204, 0.5);
+    --vscode-charts-red: #f14c4c; --vscode-charts-blue: #3794ff; --vscode-charts-yellow: #cca700;
+    --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7;
+  }`;
+
+type TestWindow = Window & { __posted: DashboardWebviewMessage[]; __csp: string[]; __errors: string[] };
+
+let outDir: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let page: Page;
+const cspConsoleErrors: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'dashboard-webview-'));
+  await buildWebview(outDir);
+  ({ server, origin } = await serve(outDir));
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await page?.close();
+  page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspConsoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${origin}/`);
+  await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
+});
+
+describe('dashboard webview', () => {
+  it('posts ready on load and shows a loading summary', async () => {
+    expect(await posted()).toEqual([{ type: 'ready' }]);
+    expect(await page.textContent('#summary')).toBe('Loading…');
+  });
+
+  it('shows the headline numbers, formatted, in the cards', async () => {
+    await host(dataMessage(sampleData()));
+    await expect.poll(() => cardValue('tokensSaved')).toBe('48,210');
+    expect(await page.textContent('.card[data-metric="tokensSaved"] .sub')).toBe('≈ $0.31 at your cloud price');
+    expect(await cardValue('localShare')).toBe('83%');
+    expect(await cardValue('ttft')).toBe('412 ms');
+    expect(await cardValue('acceptance')).toBe('94%');
+    expect(await page.textContent('#summary')).toMatch(/^126 requests · the last 7 days · updated /);
+    expect(await page.getAttribute('.card[data-metric="tokensSaved"]', 'data-raw')).toBe('48210');
+  });
+
+  it('draws every chart on a canvas, with a legend per series', async () => {
+    await host(dataMessage(sampleData()));
+    for (const id of CHARTS) await page.locator(`.chart[data-chart="${id}"] canvas`).waitFor();
+    expect(await page.locator('.chart canvas').count()).toBe(CHARTS.length);
+    expect(await page.locator('.chart[data-chart="routes"] .u-legend .u-series').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('local'), expect.stringContaining('lan'), expect.stringContaining('cloud')]),
+    );
+    expect(await page.locator('.chart[data-chart="nodeTps"] .u-legend .u-series').allInnerTexts()).toEqual(
+      expect.arrayContaining([expect.stringContaining('this machine'), expect.stringContaining('gpu-box')]),
+    );
+    expect(await page.isHidden('.empty-state')).toBe(true);
+  });
+
+  it('lists the live nodes with health, slots, queue, speed, TTFT, loaded models and breaker', async () => {
+    await host(dataMessage(sampleData()));
+    const rows = page.locator('#nodes-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const cells = async (i: number) => (await rows.nth(i).locator('td').allInnerTexts()).map((t) => t.trim());
+    expect(await cells(0)).toEqual(['this machine local', 'up', '1/2', '0', '52.3 tok/s', '88 ms', 'llama3.2:latest', 'healthy']);
+    expect(await cells(1)).toEqual(['gpu-box lan', 'down', '0/4', '2', '–', '–', '–', 'cooling down for 20 s after repeated failures']);
+    expect(await rows.nth(1).locator('td').nth(1).getAttribute('title')).toBe('connect ECONNREFUSED 192.168.1.20:11434');
+  });
+
+  it('shows the router strategies and the hints of sections still to come', async () => {
+    const data = sampleData();
+    await host(dataMessage(data));
+    await expect.poll(() => page.locator('#strategies-table tbody tr').count()).toBe(1);
+    expect(await page.locator('#strategies-table tbody td').allInnerTexts()).toEqual(['rule', '126', '100%']);
+    for (const [section, hint] of [
+      ['learnedRouter', data.learnedRouter.hint],
+      ['compression', data.compression.hint],
+      ['vision', data.vision.hint],
+      ['examples', data.examples.hint],
+    ] as const) {
+      const el = page.locator(`.section-hint[data-section="${section}"]`);
+      expect(await el.isVisible()).toBe(true);
+      expect(await el.textContent()).toBe(hint);
+    }
+  });
+
+  it('shows the empty state, not the charts, when the period has no request', async () => {
+    await page.selectOption('#period', 'today');
+    await host(dataMessage(emptyData()));
+    await page.locator('.empty-state').waitFor();
+    expect(await page.textContent('.empty-state')).toContain('Ask something in the Singularity chat; every request shows up here');
+    expect(await page.isHidden('.chart[data-chart="routes"]')).toBe(true);
+    expect(await cardValue('tokensSaved')).toBe('0');
+    expect(await cardValue('localShare')).toBe('–');
+    expect(await page.textContent('#summary')).toMatch(/^0 requests · today/);
+    // The live nodes are still listed.
+    expect(await page.locator('#nodes-table tbody tr').count()).toBe(2);
+
+    await host(dataMessage(sampleData('today')));
+    await page.locator('.chart[data-chart="routes"] canvas').waitFor();
+    expect(await page.isHidden('.empty-state')).toBe(true);
+  });
+
+  it('posts setPeriod when the period changes, and remembers it across a reload', async () => {
+    await page.selectOption('#period', '30d');
+    await page.selectOption('#period', 'all');
+    expect(await postedOfType('setPeriod')).toEqual([
+      { type: 'setPeriod', period: '30d' },
+      { type: 'setPeriod', period: 'all' },
+    ]);
+    // Data for a period the user has left is not shown.
+    await host(dataMessage(sampleData('7d')));
+    await host(dataMessage(sampleData('all')));
+    await expect.poll(() => page.textContent('#summary')).toMatch(/ · all time · /);
+
+    await page.reload();
+    await expect.poll(() => posted()).toContainEqual({ type: 'setPeriod', period: 'all' });
+    expect(await page.inputValue('#period')).toBe('all');
+  });
+
+  it('posts export for CSV and JSON, and shows where the file went', async () => {
+    await host(dataMessage(sampleData()));
+    await page.click('#export-csv');
+    await page.click('#export-json');
+    expect(await postedOfType('export')).toEqual([
+      { type: 'export', format: 'csv' },
+      { type: 'export', format: 'json' },
+    ]);
+    await host({ type: 'exported', format: 'csv', path: '/home/me/project/singularity-metrics-7d.csv', rows: 126 });
+    await page.locator('#export-status').waitFor();
+    expect(await page.textContent('#export-status')).toBe('Exported 126 requests (CSV) to /home/me/project/singularity-metrics-7d.csv');
+  });
+
+  it('shows the DEMO badge only for demo data', async () => {
+    await host(dataMessage(sampleData(), true));
+    await page.locator('.demo-badge').waitFor();
+    expect(await page.textContent('.demo-badge')).toContain('DEMO');
+    await host(dataMessage(sampleData(), false));
+    await page.locator('.demo-badge').waitFor({ state: 'hidden' });
+  });
+
+  it('updates in place when new data arrives (live update)', async () => {
+    await host(dataMessage(sampleData()));
+    await expect.poll(() => cardValue('tokensSaved')).toBe('48,210');
+    await page.locator('.chart[data-chart="routes"] canvas').waitFor();
+    await page.evaluate(() => document.querySelector('.chart[data-chart="routes"] canvas')!.setAttribute('data-before', ''));
+    const more = sampleData();
+    more.headline = { ...more.headline, requests: 127, cloudTokensSaved: 48_650 };
+    await host(dataMessage(more));
+    await expect.poll(() => cardValue('tokensSaved')).toBe('48,650');
+    expect(await page.textContent('#summary')).toMatch(/^127 requests/);
+    expect(await page.locator('.chart canvas').count()).toBe(CHARTS.length);
+    // Same series, same theme: the plot got the new data, it was not rebuilt (no flicker).
+    expect(await page.locator('.chart[data-chart="routes"] canvas[data-before]').count()).toBe(1);
+  });
+
+  it('redraws the charts in the new colours when the theme changes', async () => {
+    await host(dataMessage(sampleData()));
+    const canvas = page.locator('.chart[data-chart="routes"] canvas');
+    await canvas.waitFor();
+    const before = await canvasPixels('routes');
+
+    await page.evaluate(() => {
+      const html = document.documentElement;
+      for (const [name, value] of Object.entries({
+        '--vscode-foreground': '#3b3b3b',
+        '--vscode-editor-background': '#ffffff',
+        '--vscode-editorWidget-background': '#f8f8f8',
+        '--vscode-charts-green': '#388a34',
+        '--vscode-charts-blue': '#1a85ff',
+        '--vscode-charts-orange': '#d18616',
+        '--vscode-charts-lines': 'rgba(59, 59, 59, 0.5)',
+      })) html.style.setProperty(name, value);
+      document.body.classList.remove('vscode-dark');
+      document.body.classList.add('vscode-light');
+    });
+    await expect.poll(() => canvasPixels('routes')).not.toBe(before);
+    expect(await page.locator('.chart canvas').count()).toBe(CHARTS.length);
+    expect(await page.evaluate(() => (window as unknown as TestWindow).__errors)).toEqual([]);
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-results/dashboard-webview-light.png'), fullPage: true });
+  });
+
+  it('resizes the charts with the panel', async () => {
+    await host(dataMessage(sampleData()));
+    const canvas = page.locator('.chart[data-chart="routes"] canvas');
+    await canvas.waitFor();
+    /** Canvas width minus the width of the chart's box: near 0 when the chart fills it. */
+    const slack = () =>
+      page.evaluate(() => {
+        const chart = document.querySelector<HTMLElement>('.chart[data-chart="routes"]')!;
+        const style = getComputedStyle(chart);
+        const inner = chart.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return Math.round(inner - chart.querySelector('canvas')!.getBoundingClientRect().width);
+      });
+    const widths: number[] = [];
+    for (const width of [1200, 480, 900, 1600]) {
+      await page.setViewportSize({ width, height: 1400 });
+      await expect.poll(async () => Math.abs(await slack())).toBeLessThanOrEqual(4);
+      widths.push(Math.round((await canvas.boundingBox())!.width));
+    }
+    expect(new Set(widths).size).toBeGreaterThan(2);
+  });
+
+  it('runs under the CSP without violations (uPlot, lit and the bundled CSS included)', async () => {
+    await host(dataMessage(sampleData(), true));
+    for (const id of CHARTS) await page.locator(`.chart[data-chart="${id}"] canvas`).waitFor();
+    await page.hover('.chart[data-chart="routes"] .u-over', { position: { x: 200, y: 80 } });
+    // uPlot's stylesheet applied (it came through the bundled dashboard.css, not an inline <style>).
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.chart .u-legend')!).textAlign)).toBe('center');
+    // The button's inner layout comes only from lit's adopted stylesheet, so this proves it applied.
+    const innerDisplay = await page.evaluate(() => getComputedStyle(document.querySelector('#export-csv')!.shadowRoot!.querySelector('.base')!).display);
+    expect(innerDisplay).toBe('flex');
+    expect(await page.evaluate(() => (window as unknown as TestWindow).__csp)).toEqual([]);
+    expect(cspConsoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-results/dashboard-webview.png'), fullPage: true });
+  });
+});
+
+async function buildWebview(dir: string): Promise<void> {
+  // Same options as esbuild.mjs, but only this webview, so the test does not depend on the host code building.
+  const common = { absWorkingDir: ROOT, bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' } as const;
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: ['webview/dashboard/main.ts'], outfile: join(dir, 'dashboard.js'), platform: 'browser', format: 'iife', target: 'es2022', minify: true }),
+    esbuild.build({ ...common, entryPoints: ['webview/dashboard/dashboard.css'], outfile: join(dir, 'dashboard.css'), minify: true }),
+  ]);
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(dir, file));
+}
+
+async function serve(dir: string): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(testPage(origin));
+      return;
+    }
+    const asset = /^\/assets\/([\w.-]+)$/.exec(path)?.[1];
+    try {
+      const body = readFileSync(join(dir, asset ?? '\0'));
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[asset!.split('.').pop()!] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** The production page, plus the API stub and theme variables, both nonce'd exactly as the CSP demands. */
+function testPage(pageOrigin: string): string {
+  const html = dashboardHtmlTemplate({
+    cspSource: pageOrigin,
+    nonce: NONCE,
+    scriptUri: `${pageOrigin}/assets/dashboard.js`,
+    codiconUri: `${pageOrigin}/assets/codicon.css`,
+    styleUri: `${pageOrigin}/assets/dashboard.css`,
+  });
+  const injected = `<style nonce="${NONCE}">${THEME_STYLE}</style><script nonce="${NONCE}">${STUB_SCRIPT}</script>`;
+  return html.replace('</head>', `${injected}</head>`).replace('<body>', '<body class="vscode-dark">');
+}
+
+async function host(message: DashboardHostMessage): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+async function posted(): Promise<DashboardWebviewMessage[]> {
+  return page.evaluate(() => (window as unknown as TestWindow).__posted);
+}
+
+async function postedOfType(type: DashboardWebviewMessage['type']): Promise<DashboardWebviewMessage[]> {
+  return (await posted()).filter((m) => m.type === type);
+}
+
+async function cardValue(metric: string): Promise<string | null> {
+  return page.textContent(`.card[data-metric="${metric}"] .value`);
+}
+
+/** The chart's pixels, to tell two drawings apart. */
+async function canvasPixels(chart: string): Promise<string> {
+  return page.evaluate((id) => document.querySelector<HTMLCanvasElement>(`.chart[data-chart="${id}"] canvas`)!.toDataURL(), chart);
+}
+
+function dataMessage(data: DashboardData, demo = false): DashboardHostMessage {
+  return { type: 'data', data, live: liveNodes(), demo };
+}
+
+// ---- fixtures ----
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2025, 5, 14, 15, 30);
+
+const HINTS = {
+  learnedRouter: { available: false, hint: 'The rule router is routing every request now; the learned router will show here once trained.' },
+  compression: { available: false, hint: 'Context compression is not enabled yet.' },
+  vision: { available: false, hint: 'Image requests will show here.' },
+  examples: { available: false, hint: 'The few-shot example library will show here.' },
+} as const;
+
+/** Seven days of a plausible week: mostly local, some LAN, a little cloud. */
+function sampleData(period: Period = '7d'): DashboardData {
+  const days = 7;
+  const from = NOW - days * DAY;
+  const buckets = Array.from({ length: days }, (_, i) => from + i * DAY);
+  const local = [10, 14, 9, 18, 12, 16, 14];
+  const lan = [2, 4, 3, 5, 2, 3, 4];
+  const cloud = [1, 3, 0, 2, 1, 2, 1];
+  return {
+    period,
+    generatedAt: NOW,
+    from,
+    bucketMs: DAY,
+    headline: { requests: 126, cloudTokensSaved: 48_210, costSaved: 0.3105, localShare: 0.8333, medianTtftMs: 412.4, acceptanceRate: 0.9365 },
+    routes: { buckets, values: { local, lan, cloud } },
+    tokensSaved: { buckets, values: { saved: [4800, 7400, 5100, 9100, 5700, 8100, 8010] } },
+    outcomes: { buckets, values: { ok: [12, 19, 11, 23, 14, 20, 19], error: [1, 1, 1, 1, 0, 1, 0], cancelled: [0, 1, 0, 1, 1, 0, 0] } },
+    nodes: {
+      buckets,
+      nodes: [
+        { name: 'this machine', ttftMs: [380, 402, 395, 420, 410, 388, 401], tokensPerSecond: [51, 52.5, 50.1, 49.8, 53, 52.2, 52.3], requests: local },
+        { name: 'gpu-box', ttftMs: [610, null, 580, 640, 600, 590, null], tokensPerSecond: [88, null, 90.2, 86, 91, 89.5, null], requests: lan },
+      ],
+    },
+    strategies: [{ name: 'rule', requests: 126 }],
+    ...HINTS,
+  };
+}
+
+function emptyData(): DashboardData {
+  const buckets = Array.from({ length: 16 }, (_, i) => NOW - 16 * 3_600_000 + i * 3_600_000);
+  const zeros = () => buckets.map(() => 0);
+  return {
+    period: 'today',
+    generatedAt: NOW,
+    from: buckets[0]!,
+    bucketMs: 3_600_000,
+    headline: { requests: 0, cloudTokensSaved: 0, costSaved: 0 },
+    routes: { buckets, values: { local: zeros(), lan: zeros(), cloud: zeros() } },
+    tokensSaved: { buckets, values: { saved: zeros() } },
+    outcomes: { buckets, values: { ok: zeros(), error: zeros(), cancelled: zeros() } },
+    nodes: { buckets, nodes: [] },
+    strategies: [],
+    ...HINTS,
+  };
+}
+
+function liveNodes(): LiveNode[] {
+  return [
+    { name: 'this machine', tier: 'local', healthy: true, breaker: 'healthy', active: 1, queued: 0, maxParallel: 2, ttftMs: 87.6, tokensPerSecond: 52.31, loaded: ['llama3.2:latest'], models: ['llama3.2:latest', 'qwen2.5-coder:latest'] },
+    {
+      name: 'gpu-box',
+      tier: 'lan',
+      healthy: false,
+      breaker: 'cooling down for 20 s after repeated failures',
+      active: 0,
+      queued: 2,
+      maxParallel: 4,
+      loaded: [],
+      models: ['qwen2.5-coder:7b'],
+      error: 'connect ECONNREFUSED 192.168.1.20:11434',
+    },
+  ];
+}

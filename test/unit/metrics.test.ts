@@ -1,0 +1,254 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/core/store/db';
+import { Requests, type RequestRecord } from '../../src/core/store/requests';
+import { dashboardData, EMPTY_SECTIONS } from '../../src/core/metrics/dashboard';
+import { csvField, EXPORT_COLUMNS, exportRequests } from '../../src/core/metrics/export';
+import { DAY_MS, HOUR_MS, localMidnight, periodWindow } from '../../src/core/metrics/window';
+import { PERIODS, type DashboardData } from '../../src/core/metrics/types';
+
+// A fixed local afternoon: 'today' then has 15 one-hour buckets from local midnight.
+const NOW = new Date(2026, 10, 24, 15, 0, 0).getTime();
+const MIDNIGHT = new Date(2026, 10, 24, 0, 0, 0).getTime();
+const PRICES = { inputPerMillion: 3, outputPerMillion: 15 };
+
+let store: Store;
+let requests: Requests;
+let seq = 0;
+beforeEach(async () => {
+  store = (await Store.open()).store;
+  requests = new Requests(store);
+  seq = 0;
+});
+
+function add(r: Partial<RequestRecord> & { createdAt: number }): void {
+  requests.record({ id: `r${++seq}`, source: 'panel', tokensEstimated: false, attempts: 1, outcome: 'ok', strategy: 'rule', ...r });
+}
+
+const data = (period: DashboardData['period'], now = NOW) => dashboardData(store, { period, now, prices: PRICES });
+
+function allSeriesLengths(d: DashboardData): number[] {
+  return [
+    ...Object.values(d.routes.values).map((v) => v.length),
+    ...Object.values(d.tokensSaved.values).map((v) => v.length),
+    ...Object.values(d.outcomes.values).map((v) => v.length),
+    ...d.nodes.nodes.flatMap((n) => [n.ttftMs.length, n.tokensPerSecond.length, n.requests.length]),
+    d.routes.buckets.length, d.tokensSaved.buckets.length, d.outcomes.buckets.length, d.nodes.buckets.length,
+  ];
+}
+
+describe('periodWindow', () => {
+  it('today starts at local midnight with hourly buckets; 7d/30d end at now; all starts at the oldest request', () => {
+    expect(localMidnight(NOW)).toBe(MIDNIGHT);
+    expect(periodWindow('today', NOW, store)).toEqual({ from: MIDNIGHT, to: NOW, bucketMs: HOUR_MS, buckets: 15 });
+    expect(periodWindow('7d', NOW, store)).toEqual({ from: NOW - 7 * DAY_MS, to: NOW, bucketMs: 6 * HOUR_MS, buckets: 28 });
+    expect(periodWindow('30d', NOW, store)).toEqual({ from: NOW - 30 * DAY_MS, to: NOW, bucketMs: DAY_MS, buckets: 30 });
+    expect(periodWindow('all', NOW, store)).toEqual({ from: NOW, to: NOW, bucketMs: DAY_MS, buckets: 1 });
+    add({ createdAt: NOW - 400 * DAY_MS });
+    const all = periodWindow('all', NOW, store);
+    expect(all.from).toBe(NOW - 400 * DAY_MS);
+    expect(all.bucketMs).toBe(4 * DAY_MS); // 400 days / 120 buckets, rounded up to whole days
+    expect(all.buckets).toBe(100);
+  });
+
+  it('puts a request 8 days old in 30d and all but not 7d; one from yesterday evening is not today', () => {
+    add({ createdAt: NOW - 8 * DAY_MS });
+    add({ createdAt: MIDNIGHT - 1 });
+    add({ createdAt: MIDNIGHT });
+    expect(data('today').headline.requests).toBe(1);
+    expect(data('7d').headline.requests).toBe(2);
+    expect(data('30d').headline.requests).toBe(3);
+    expect(data('all').headline.requests).toBe(3);
+  });
+
+  it('excludes requests stamped after now and includes one stamped exactly now (last bucket)', () => {
+    add({ createdAt: NOW });
+    add({ createdAt: NOW + 1 });
+    const d = data('30d');
+    expect(d.headline.requests).toBe(1);
+    expect(d.outcomes.values.ok[29]).toBe(1);
+  });
+});
+
+describe('dashboardData', () => {
+  it('computes tokens saved, cost, local share and acceptance for a known mix', () => {
+    const t = NOW - HOUR_MS;
+    add({ createdAt: t, route: 'local', node: 'laptop', promptTokens: 1000, completionTokens: 500 });
+    add({ createdAt: t, route: 'lan', node: 'desk', promptTokens: 2000, completionTokens: 1500 });
+    add({ createdAt: t, route: 'cloud', node: 'cloud', promptTokens: 9000, completionTokens: 9000 }); // not saved
+    add({ createdAt: t, route: 'lan', node: 'desk', promptTokens: 700, completionTokens: 10, outcome: 'error' }); // not answered
+    add({ createdAt: t, route: 'local', node: 'laptop', promptTokens: 300, outcome: 'cancelled' });
+    add({ createdAt: t, outcome: 'error' }); // failed before routing: no route
+    const h = data('today').headline;
+    expect(h.requests).toBe(6);
+    expect(h.cloudTokensSaved).toBe(1000 + 500 + 2000 + 1500);
+    expect(h.costSaved).toBeCloseTo((3000 * 3 + 2000 * 15) / 1e6, 12);
+    expect(h.localShare).toBeCloseTo(2 / 3, 12);
+    expect(h.acceptanceRate).toBeCloseTo(3 / 6, 12);
+  });
+
+  it('takes the median TTFT of answered requests: middle value (odd), mean of the two middle ones (even)', () => {
+    for (const ttftMs of [500, 100, 300]) add({ createdAt: NOW - 1000, route: 'local', ttftMs, totalMs: ttftMs + 1000 });
+    add({ createdAt: NOW - 1000, route: 'local', ttftMs: 1, outcome: 'error' }); // not answered: ignored
+    add({ createdAt: NOW - 1000, route: 'local' }); // no TTFT: ignored
+    expect(data('today').headline.medianTtftMs).toBe(300);
+    add({ createdAt: NOW - 1000, route: 'lan', ttftMs: 400 });
+    expect(data('today').headline.medianTtftMs).toBe(350);
+  });
+
+  it('assigns requests to buckets and fills every series per bucket', () => {
+    add({ createdAt: MIDNIGHT, route: 'local', promptTokens: 10, completionTokens: 5 }); // bucket 0
+    add({ createdAt: MIDNIGHT + HOUR_MS - 1, route: 'cloud' }); // still bucket 0
+    add({ createdAt: MIDNIGHT + HOUR_MS, route: 'lan', promptTokens: 1, completionTokens: 1 }); // bucket 1
+    add({ createdAt: MIDNIGHT + 14 * HOUR_MS + 5, route: 'lan', outcome: 'cancelled' }); // bucket 14 (last)
+    const d = data('today');
+    expect(d.from).toBe(MIDNIGHT);
+    expect(d.generatedAt).toBe(NOW);
+    expect(d.bucketMs).toBe(HOUR_MS);
+    expect(d.routes.buckets).toEqual(Array.from({ length: 15 }, (_, i) => MIDNIGHT + i * HOUR_MS));
+    const zeros = () => new Array<number>(15).fill(0);
+    const set = (a: number[], at: Record<number, number>) => (Object.entries(at).forEach(([i, v]) => (a[Number(i)] = v)), a);
+    expect(d.routes.values).toEqual({ local: set(zeros(), { 0: 1 }), lan: set(zeros(), { 1: 1, 14: 1 }), cloud: set(zeros(), { 0: 1 }) });
+    expect(d.outcomes.values).toEqual({ ok: set(zeros(), { 0: 2, 1: 1 }), error: zeros(), cancelled: set(zeros(), { 14: 1 }) });
+    expect(d.tokensSaved.values.saved).toEqual(set(zeros(), { 0: 15, 1: 2 }));
+    expect(new Set(allSeriesLengths(d))).toEqual(new Set([15]));
+  });
+
+  it('averages TTFT and tokens/s per node and bucket, null where there is no data', () => {
+    const b0 = NOW - 30 * DAY_MS; // 30d: daily buckets from here
+    // desk, bucket 0: ttft 100 and 300; tokens/s 100 / 1 s = 100 and 300 / 1 s = 300; an error counts as a request only
+    add({ createdAt: b0 + 1, route: 'lan', node: 'desk', ttftMs: 100, totalMs: 1100, completionTokens: 100 });
+    add({ createdAt: b0 + 2, route: 'lan', node: 'desk', ttftMs: 300, totalMs: 1300, completionTokens: 300 });
+    add({ createdAt: b0 + 3, route: 'lan', node: 'desk', ttftMs: 5, totalMs: 6, completionTokens: 999, outcome: 'error' });
+    // desk, bucket 2: total_ms == ttft_ms -> no tokens/s
+    add({ createdAt: b0 + 2 * DAY_MS, route: 'lan', node: 'desk', ttftMs: 50, totalMs: 50, completionTokens: 10 });
+    // laptop, bucket 1 only
+    add({ createdAt: b0 + DAY_MS, route: 'local', node: 'laptop', ttftMs: 20, totalMs: 520, completionTokens: 50 });
+    const { nodes } = data('30d').nodes;
+    expect(nodes.map((n) => n.name)).toEqual(['desk', 'laptop']);
+    const [desk, laptop] = nodes;
+    expect(desk!.requests.slice(0, 3)).toEqual([3, 0, 1]);
+    expect(desk!.ttftMs.slice(0, 3)).toEqual([200, null, 50]);
+    expect(desk!.tokensPerSecond.slice(0, 3)).toEqual([200, null, null]);
+    expect(laptop!.ttftMs.slice(0, 3)).toEqual([null, 20, null]);
+    expect(laptop!.tokensPerSecond[1]).toBe(100);
+    expect(desk!.ttftMs.slice(3).every((v) => v === null)).toBe(true);
+  });
+
+  it('keeps the 8 busiest nodes of the window', () => {
+    for (let n = 0; n < 10; n++) for (let i = 0; i <= n; i++) add({ createdAt: NOW - 1000, route: 'lan', node: `node${n}` });
+    add({ createdAt: NOW - 40 * DAY_MS, route: 'lan', node: 'old' }); // outside 30d
+    const names = data('30d').nodes.nodes.map((n) => n.name);
+    expect(names).toEqual(['node9', 'node8', 'node7', 'node6', 'node5', 'node4', 'node3', 'node2']);
+  });
+
+  it('counts requests per strategy, most used first', () => {
+    add({ createdAt: NOW - 1, strategy: 'rule' });
+    add({ createdAt: NOW - 2, strategy: 'rule' });
+    add({ createdAt: NOW - 3, strategy: 'ml' });
+    add({ createdAt: NOW - 4, strategy: undefined });
+    add({ createdAt: NOW - 40 * DAY_MS, strategy: 'heuristic' });
+    expect(data('30d').strategies).toEqual([
+      { name: 'rule', requests: 2 },
+      { name: 'ml', requests: 1 },
+      { name: 'none', requests: 1 },
+    ]);
+  });
+
+  it('returns zeros, undefined rates, equal-length series and the empty sections with an empty store', () => {
+    for (const period of PERIODS) {
+      const d = data(period);
+      expect(d.headline).toEqual({ requests: 0, cloudTokensSaved: 0, costSaved: 0, localShare: undefined, medianTtftMs: undefined, acceptanceRate: undefined });
+      const n = d.routes.buckets.length;
+      expect(n).toBeGreaterThan(0);
+      expect(new Set(allSeriesLengths(d))).toEqual(new Set([n]));
+      expect(Object.values(d.outcomes.values).every((v) => v.every((x) => x === 0))).toBe(true);
+      expect(d.nodes.nodes).toEqual([]);
+      expect(d.strategies).toEqual([]);
+      expect(d.learnedRouter).toEqual(EMPTY_SECTIONS.learnedRouter);
+      expect(d.compression.available).toBe(false);
+      expect(d.vision.hint).toMatch(/Image requests/);
+      expect(d.examples.hint).toMatch(/few-shot/);
+    }
+  });
+
+  it('handles 7d and all windows with several buckets', () => {
+    add({ createdAt: NOW - 7 * DAY_MS, route: 'cloud' }); // first 6-hour bucket of 7d
+    add({ createdAt: NOW - 6 * HOUR_MS - 1, route: 'cloud' }); // bucket 26
+    const d7 = data('7d');
+    expect(d7.routes.values.cloud[0]).toBe(1);
+    expect(d7.routes.values.cloud[26]).toBe(1);
+    const all = data('all');
+    expect(all.from).toBe(NOW - 7 * DAY_MS);
+    expect(all.routes.buckets.length).toBe(7);
+    expect(all.routes.values.cloud).toEqual([1, 0, 0, 0, 0, 0, 1]);
+  });
+});
+
+describe('exportRequests', () => {
+  it('quotes CSV fields with comma, quote and newlines (RFC 4180) and keeps the period', () => {
+    add({ createdAt: NOW - 2000, route: 'local', node: 'laptop', reason: 'short, "quoted"\nline two', promptTokens: 12, ttftMs: 120.5 });
+    add({ createdAt: NOW - 1000, route: 'cloud', error: 'a\r\nb', outcome: 'error' });
+    add({ createdAt: NOW - 8 * DAY_MS, route: 'lan' }); // outside 7d
+    const { text, rows } = exportRequests(store, { period: '7d', now: NOW, format: 'csv' });
+    expect(rows).toBe(2);
+    expect(text.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
+    expect(text).toContain('"short, ""quoted""\nline two"');
+    expect(text).toContain('"a\r\nb"');
+    expect(text.endsWith('\r\n')).toBe(true);
+    const first = parseCsv(text)[1]!;
+    const col = (c: (typeof EXPORT_COLUMNS)[number]) => first[EXPORT_COLUMNS.indexOf(c)];
+    expect(first.length).toBe(EXPORT_COLUMNS.length);
+    expect(col('id')).toBe('r1');
+    expect(col('reason')).toBe('short, "quoted"\nline two');
+    expect(col('conversation_id')).toBe('');
+    expect(Number(col('ttft_ms'))).toBe(120.5);
+    expect(Number(col('created_at'))).toBe(NOW - 2000);
+    expect(parseCsv(text).length).toBe(3);
+  });
+
+  it('exports JSON as an array of row objects, oldest first', () => {
+    add({ createdAt: NOW - 1000, route: 'lan', node: 'desk', promptTokens: 5, completionTokens: 7, reason: 'x,"y"' });
+    add({ createdAt: NOW - 2000, route: 'cloud', outcome: 'error', error: 'boom' });
+    const { text, rows } = exportRequests(store, { period: 'today', now: NOW, format: 'json' });
+    expect(rows).toBe(2);
+    const parsed = JSON.parse(text) as Record<string, unknown>[];
+    expect(parsed.map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(Object.keys(parsed[0]!)).toEqual([...EXPORT_COLUMNS]);
+    expect(parsed[1]).toMatchObject({ route: 'lan', node: 'desk', prompt_tokens: 5, completion_tokens: 7, reason: 'x,"y"', outcome: 'ok', created_at: NOW - 1000, conversation_id: null });
+    expect(parsed[0]).toMatchObject({ outcome: 'error', error: 'boom' });
+  });
+
+  it('exports an empty period as a header line or an empty array', () => {
+    expect(exportRequests(store, { period: 'all', now: NOW, format: 'csv' })).toEqual({ text: `${EXPORT_COLUMNS.join(',')}\r\n`, rows: 0 });
+    expect(exportRequests(store, { period: 'all', now: NOW, format: 'json' })).toEqual({ text: '[]', rows: 0 });
+  });
+
+  it('csvField follows the same rule', () => {
+    expect(csvField(null)).toBe('');
+    expect(csvField(12)).toBe('12');
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('a\nb')).toBe('"a\nb"');
+  });
+});
+
+/** Minimal RFC 4180 parser for the assertions. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    else field += ch;
+  }
+  return rows;
+}
