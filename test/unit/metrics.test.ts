@@ -223,6 +223,12 @@ describe('exportRequests', () => {
     expect(exportRequests(store, { period: 'all', now: NOW, format: 'json' })).toEqual({ text: '[]', rows: 0 });
   });
 
+  it('neutralises text cells a spreadsheet would run as a formula', () => {
+    expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField(-3)).toBe('-3');
+  });
+
   it('csvField follows the same rule', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(12)).toBe('12');

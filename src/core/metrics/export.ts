@@ -49,6 +49,8 @@ export function exportRequests(store: Store, options: ExportOptions): { text: st
 export function csvField(value: string | number | null | undefined): string {
   if (value == null) return '';
   if (typeof value === 'number') return String(value);
-  const s = value;
+  // A text cell starting with = + - @ (or tab/CR) is a formula to spreadsheets; the error and reason
+  // columns can hold text that came from a server, so it is neutralised with a leading apostrophe.
+  const s = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
