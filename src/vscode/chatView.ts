@@ -6,7 +6,8 @@ import type { Conversations } from '../core/store/conversations';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry } from '../core/types';
 import { isWebviewMessage, type HostMessage, type StatusInfo, type WebviewMessage } from '../shared/protocol';
-import { chatHtml, makeNonce } from './chatHtml';
+import { chatHtmlTemplate } from './chatHtmlTemplate';
+import { pageAssets } from './webviewPage';
 import { editorContext, mentionedFiles, type FileIndex } from './context';
 
 /** Turns kept as conversation memory for the model; older ones stay in the panel but are not sent. */
@@ -39,7 +40,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.view = view;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
-    view.webview.html = chatHtml(view.webview, this.extensionUri, makeNonce());
+    view.webview.html = chatHtmlTemplate(pageAssets(view.webview, this.extensionUri, 'chat'));
     view.webview.onDidReceiveMessage((m: unknown) => {
       if (!isWebviewMessage(m)) {
         this.services.log.warn(`Ignored a malformed message from the chat view: ${JSON.stringify(m).slice(0, 200)}`);

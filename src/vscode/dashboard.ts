@@ -6,8 +6,8 @@ import { exportRequests } from '../core/metrics/export';
 import type { CloudPrices, ExportFormat, LiveNode, Period } from '../core/metrics/types';
 import type { Requests } from '../core/store/requests';
 import { isDashboardMessage, type DashboardHostMessage, type DashboardWebviewMessage } from '../shared/protocol';
-import { makeNonce } from './chatHtml';
-import { dashboardHtml } from './dashboardHtml';
+import { pageAssets } from './webviewPage';
+import { dashboardHtmlTemplate } from './dashboardHtml';
 
 /** New requests and node changes come in bursts (a batch, a streaming answer's lease): one refresh per burst. */
 const REFRESH_DEBOUNCE_MS = 300;
@@ -53,7 +53,7 @@ export class DashboardPanel {
     private readonly deps: DashboardDeps,
   ) {
     panel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'singularity.svg');
-    panel.webview.html = dashboardHtml(panel.webview, deps.extensionUri, makeNonce());
+    panel.webview.html = dashboardHtmlTemplate(pageAssets(panel.webview, deps.extensionUri, 'dashboard'));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (!isDashboardMessage(m)) {

@@ -1,49 +1,10 @@
-// The dashboard webview's page. dashboardHtmlTemplate is a pure function (vscode is imported for types
-// only), so the browser test serves the exact same markup and CSP without VS Code; dashboardHtml is the
-// thin wrapper the panel uses. The ids and classes are the contract with webview/dashboard/main.ts and
-// the tests: #period, #export-csv, #export-json, .card[data-metric] .value, .chart[data-chart],
-// #nodes-table, .empty-state, .demo-badge.
+// The dashboard webview's page body. The ids and classes are the contract with webview/dashboard/main.ts
+// and the tests: #period, #export-csv, #export-json, .card[data-metric] .value, .chart[data-chart],
+// #nodes-table, .empty-state, .demo-badge. The frame (CSP, styles, script) is webviewPage's.
 
-import type * as vscode from 'vscode';
+import { webviewPage, type PageAssets } from './webviewPage';
 
-export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string): string {
-  const asset = (file: string) => webview.asWebviewUri(childUri(extensionUri, 'dist', 'webview', file)).toString();
-  return dashboardHtmlTemplate({
-    cspSource: webview.cspSource,
-    nonce,
-    scriptUri: asset('dashboard.js'),
-    codiconUri: asset('codicon.css'),
-    styleUri: asset('dashboard.css'),
-  });
-}
-
-/** Like vscode.Uri.joinPath, which would need the vscode module at runtime rather than just its types. */
-function childUri(base: vscode.Uri, ...segments: string[]): vscode.Uri {
-  return base.with({ path: [base.path.replace(/\/+$/, ''), ...segments].join('/') });
-}
-
-export interface DashboardHtmlParams {
-  /** webview.cspSource: the origin the webview's own resources are served from. */
-  cspSource: string;
-  /** Fresh per page load; only scripts/styles carrying it may run. */
-  nonce: string;
-  scriptUri: string;
-  codiconUri: string;
-  styleUri: string;
-}
-
-export function dashboardHtmlTemplate({ cspSource, nonce, scriptUri, codiconUri, styleUri }: DashboardHtmlParams): string {
-  // No 'unsafe-inline' / 'unsafe-eval'. uPlot draws on canvas and sizes its elements through the CSSOM
-  // (element.style.x = ...), which style-src does not restrict; lit (vscode-button) uses constructable
-  // stylesheets, likewise allowed. img-src data: is for codicons' and uPlot's CSS, nothing else loads images.
-  const csp = [
-    `default-src 'none'`,
-    `img-src ${cspSource} data:`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  const attr = escapeAttribute;
+export function dashboardHtmlTemplate(assets: PageAssets): string {
   const chart = (id: string, title: string, empty: string) => `
       <figure class="chart" data-chart="${id}">
         <figcaption>${title}</figcaption>
@@ -56,17 +17,7 @@ export function dashboardHtmlTemplate({ cspSource, nonce, scriptUri, codiconUri,
         <div class="value">–</div>
         <div class="sub"></div>
       </div>`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${attr(csp)};">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" id="vscode-codicon-stylesheet" href="${attr(codiconUri)}" nonce="${attr(nonce)}">
-  <link rel="stylesheet" href="${attr(styleUri)}" nonce="${attr(nonce)}">
-  <title>Singularity Dashboard</title>
-</head>
-<body>
+  return webviewPage(assets, 'Singularity Dashboard', `
   <header class="header">
     <div class="title">
       <h1>Singularity Dashboard</h1>
@@ -123,12 +74,5 @@ export function dashboardHtmlTemplate({ cspSource, nonce, scriptUri, codiconUri,
       <div><h2>Vision</h2><p class="section-hint" data-section="vision" hidden></p></div>
       <div><h2>Example library</h2><p class="section-hint" data-section="examples" hidden></p></div>
     </section>
-  </main>
-  <script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>
-</body>
-</html>`;
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  </main>`);
 }

@@ -36,31 +36,6 @@ async function ask(text: string): Promise<void> {
   expect(await finishedAnswers().nth(before).locator('.error').count()).toBe(0);
 }
 
-/** The dashboard's content frame: the webview whose `iframe#active-frame` contains `#period` (like harness.chatFrame). */
-async function dashboardFrame(timeoutMs = 30_000): Promise<FrameLocator> {
-  const page = editor.page;
-  const deadline = Date.now() + timeoutMs;
-  const webviews = page.locator('iframe.webview.ready');
-  const content = (frameName: string) =>
-    page.locator(`iframe.webview[name="${frameName}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
-  for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`no webview with #period within ${timeoutMs} ms`);
-    await webviews.first().waitFor({ state: 'attached', timeout: remaining });
-    const names = (await webviews.evaluateAll((els) => els.map((e) => e.getAttribute('name') ?? ''))).filter(Boolean);
-    try {
-      const found = await Promise.any(
-        names.map(async (n) => {
-          await content(n).locator('#period').waitFor({ state: 'attached', timeout: Math.max(1, Math.min(2_000, remaining)) });
-          return n;
-        }),
-      );
-      return content(found);
-    } catch {
-      /* not there yet */
-    }
-  }
-}
 
 const tokensSaved = async () => Number((await dashboard.locator('.card[data-metric="tokensSaved"]').getAttribute('data-raw')) || 0);
 const requestCount = async () => Number((await dashboard.locator('#summary').getAttribute('data-requests')) || 0);
@@ -75,7 +50,7 @@ describe('dashboard tab in VS Code', () => {
 
     const opened = Date.now();
     await editor.runCommand('Singularity: Open Dashboard');
-    dashboard = await dashboardFrame();
+    dashboard = await editor.webviewFrame('#period');
     await dashboard.locator('.chart[data-chart="routes"] canvas').waitFor({ timeout: 20_000 });
     console.log(`[e2e] dashboard opened and drawn in ${Date.now() - opened} ms`);
     await editor.page.locator('.tab').filter({ hasText: 'Singularity Dashboard' }).first().waitFor();

@@ -73,7 +73,9 @@ export interface Editor {
   listCommands(query: string, waitFor?: string): Promise<string[]>;
   /** Shows the Singularity view container (clicks its activity bar tab unless already selected). */
   openChatView(): Promise<void>;
-  /** The chat webview's content frame: the webview whose `iframe#active-frame` contains `#messages`. */
+  /** The content frame of the webview whose `iframe#active-frame` contains `selector` (webviews are unlabeled). */
+  webviewFrame(selector: string, timeoutMs?: number): Promise<FrameLocator>;
+  /** The chat webview's content frame: the one containing `#messages`. */
   chatFrame(timeoutMs?: number): Promise<FrameLocator>;
   /** Writes test-results/e2e/<name>.png and returns its path. */
   screenshot(name: string): Promise<string>;
@@ -249,21 +251,21 @@ export async function launchEditor(options: LaunchOptions = {}): Promise<Editor>
       }
     };
 
-    const chatFrame = async (timeoutMs = 30_000): Promise<FrameLocator> => {
+    const webviewFrame = async (selector: string, timeoutMs = 30_000): Promise<FrameLocator> => {
       const deadline = Date.now() + timeoutMs;
       const webviews = page.locator('iframe.webview.ready');
       const content = (frameName: string) =>
         page.locator(`iframe.webview[name="${frameName}"]`).contentFrame().locator('iframe#active-frame').contentFrame();
       for (;;) {
         const remaining = deadline - Date.now();
-        if (remaining <= 0) throw new Error(`no webview with #messages within ${timeoutMs} ms`);
+        if (remaining <= 0) throw new Error(`no webview with ${selector} within ${timeoutMs} ms`);
         await webviews.first().waitFor({ state: 'attached', timeout: remaining });
         const names = (await webviews.evaluateAll((els) => els.map((e) => e.getAttribute('name') ?? ''))).filter(Boolean);
         try {
           // Each round waits at most 2 s, then looks again for webviews that appeared meanwhile.
           const found = await Promise.any(
             names.map(async (n) => {
-              await content(n).locator('#messages').waitFor({ state: 'attached', timeout: Math.max(1, Math.min(2_000, remaining)) });
+              await content(n).locator(selector).waitFor({ state: 'attached', timeout: Math.max(1, Math.min(2_000, remaining)) });
               return n;
             }),
           );
@@ -298,7 +300,8 @@ export async function launchEditor(options: LaunchOptions = {}): Promise<Editor>
       runCommand,
       listCommands,
       openChatView,
-      chatFrame,
+      webviewFrame,
+      chatFrame: (timeoutMs?: number) => webviewFrame('#messages', timeoutMs),
       screenshot,
       reload,
       logs: () => findExtensionLogs(runDir),

@@ -2,33 +2,13 @@
 // options, served from 127.0.0.1 inside the page chatHtmlTemplate produces (same markup, same CSP), and
 // acquireVsCodeApi is stubbed so posted messages can be read and HostMessages dispatched.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry, HostMessage, WebviewMessage } from '../../src/shared/protocol';
 import { chatHtmlTemplate } from '../../src/vscode/chatHtmlTemplate';
+import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NONCE = 'dGVzdC1ub25jZS0xMjM0NQ==';
-const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf' };
 
-/** Stand-in for VS Code's webview API; state goes to sessionStorage so it survives a reload like getState does. */
-const STUB_SCRIPT = `
-  window.__posted = [];
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) =>
-    window.__csp.push(e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
-  window.acquireVsCodeApi = () => ({
-    postMessage: (message) => window.__posted.push(message),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-    setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-  });`;
 
 /** A few Dark Modern colours, standing in for the variables VS Code injects, so the screenshot looks real. */
 const THEME_STYLE = `
@@ -48,38 +28,20 @@ const THEME_STYLE = `
 
 type TestWindow = Window & { __posted: WebviewMessage[]; __csp: string[]; __pwned?: unknown };
 
-let outDir: string;
-let server: Server;
-let origin: string;
-let browser: Browser;
+let web: WebviewUnderTest;
 let page: Page;
-const requestedPaths: string[] = [];
-const cspConsoleErrors: string[] = [];
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), 'chat-webview-'));
-  await buildWebview(outDir);
-  ({ server, origin } = await serve(outDir));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  web = await startWebview({ name: 'chat', template: chatHtmlTemplate, themeStyle: THEME_STYLE });
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await web?.close();
 });
 
 beforeEach(async () => {
   await page?.close();
-  page = await browser.newPage({ viewport: { width: 420, height: 720 } });
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy')) cspConsoleErrors.push(message.text());
-  });
-  await page.goto(`${origin}/`);
+  page = await web.newPage({ width: 420, height: 720 });
   await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
 });
 
@@ -167,7 +129,7 @@ describe('chat webview', () => {
     expect(await page.evaluate(() => (window as unknown as TestWindow).__pwned)).toBeUndefined();
     expect(await page.locator('#messages img, #messages svg, #messages script, #messages a').count()).toBe(0);
     expect(await page.textContent('.msg.assistant .content')).toContain('<svg onload=');
-    expect(requestedPaths).not.toContain('/x');
+    expect(web.requestedPaths).not.toContain('/x');
   });
 
   it('uses no inline styles or scripts that the CSP refuses (lit styles included)', async () => {
@@ -185,9 +147,8 @@ describe('chat webview', () => {
     const innerDisplay = await page.evaluate(() => getComputedStyle(document.querySelector('#new-chat')!.shadowRoot!.querySelector('.base')!).display);
     expect(innerDisplay).toBe('flex');
     expect(await page.evaluate(() => (window as unknown as TestWindow).__csp)).toEqual([]);
-    expect(cspConsoleErrors).toEqual([]);
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'test-results/chat-webview.png') });
+    expect(web.cspConsoleErrors).toEqual([]);
+    await page.screenshot({ path: artifactPath('chat-webview.png') });
   });
 
   it('shows the demo badge only when the status says demo', async () => {
@@ -263,50 +224,8 @@ describe('chat webview', () => {
   });
 });
 
-async function buildWebview(dir: string): Promise<void> {
-  // Same options as esbuild.mjs, but only the webview, so this test does not depend on the host code building.
-  const common = { absWorkingDir: ROOT, bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' } as const;
-  await Promise.all([
-    esbuild.build({ ...common, entryPoints: ['webview/chat/main.ts'], outfile: join(dir, 'chat.js'), platform: 'browser', format: 'iife', target: 'es2022' }),
-    esbuild.build({ ...common, entryPoints: ['webview/chat/chat.css'], outfile: join(dir, 'chat.css'), loader: { '.ttf': 'file' } }),
-  ]);
-  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(dir, file));
-}
 
-async function serve(dir: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    requestedPaths.push(path);
-    if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(testPage(origin));
-      return;
-    }
-    const asset = /^\/assets\/([\w.-]+)$/.exec(path)?.[1];
-    try {
-      const body = readFileSync(join(dir, asset ?? '\0'));
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[asset!.split('.').pop()!] ?? 'application/octet-stream' });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
-/** The production page, plus the API stub and theme variables, both nonce'd exactly as the CSP demands. */
-function testPage(pageOrigin: string): string {
-  const html = chatHtmlTemplate({
-    cspSource: pageOrigin,
-    nonce: NONCE,
-    scriptUri: `${pageOrigin}/assets/chat.js`,
-    codiconUri: `${pageOrigin}/assets/codicon.css`,
-    styleUri: `${pageOrigin}/assets/chat.css`,
-  });
-  const injected = `<style nonce="${NONCE}">${THEME_STYLE}</style><script nonce="${NONCE}">${STUB_SCRIPT}</script>`;
-  return html.replace('</head>', `${injected}</head>`);
-}
 
 async function host(message: HostMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);

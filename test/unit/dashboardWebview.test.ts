@@ -3,37 +3,15 @@
 // and acquireVsCodeApi is stubbed so posted messages can be read and DashboardHostMessages dispatched.
 // The data is a typed fixture (not src/core/metrics), so this tests the rendering only.
 
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DashboardData, LiveNode, Period } from '../../src/core/metrics/types';
 import type { DashboardHostMessage, DashboardWebviewMessage } from '../../src/shared/protocol';
 import { dashboardHtmlTemplate } from '../../src/vscode/dashboardHtml';
+import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NONCE = 'ZGFzaGJvYXJkLW5vbmNlLTE=';
-const CONTENT_TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf' };
 const CHARTS = ['routes', 'tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps'] as const;
 
-/** Stand-in for VS Code's webview API, plus CSP violation and page error capture. */
-const STUB_SCRIPT = `
-  window.__posted = [];
-  window.__csp = [];
-  window.__errors = [];
-  document.addEventListener('securitypolicyviolation', (e) =>
-    window.__csp.push(e.violatedDirective + ' blocked ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber));
-  window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
-  window.acquireVsCodeApi = () => ({
-    postMessage: (message) => window.__posted.push(message),
-    getState: () => JSON.parse(sessionStorage.getItem('state') ?? 'null') ?? undefined,
-    setState: (state) => sessionStorage.setItem('state', JSON.stringify(state)),
-  });`;
 
 /** A few Dark Modern colours, standing in for the variables VS Code injects on <html>. */
 const THEME_STYLE = `
@@ -55,39 +33,22 @@ const THEME_STYLE = `
 
 type TestWindow = Window & { __posted: DashboardWebviewMessage[]; __csp: string[]; __errors: string[] };
 
-let outDir: string;
-let server: Server;
-let origin: string;
-let browser: Browser;
+let web: WebviewUnderTest;
 let page: Page;
-const cspConsoleErrors: string[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), 'dashboard-webview-'));
-  await buildWebview(outDir);
-  ({ server, origin } = await serve(outDir));
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  web = await startWebview({ name: 'dashboard', template: dashboardHtmlTemplate, themeStyle: THEME_STYLE, bodyClass: 'vscode-dark' });
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await web?.close();
 });
 
 beforeEach(async () => {
   await page?.close();
-  page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
-  page.on('console', (message) => {
-    if (message.text().includes('Content Security Policy')) cspConsoleErrors.push(message.text());
-  });
+  page = await web.newPage({ width: 1200, height: 1400 });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${origin}/`);
   await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
 });
 
@@ -241,8 +202,7 @@ describe('dashboard webview', () => {
     await expect.poll(() => canvasPixels('routes')).not.toBe(before);
     expect(await page.locator('.chart canvas').count()).toBe(CHARTS.length);
     expect(await page.evaluate(() => (window as unknown as TestWindow).__errors)).toEqual([]);
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'test-results/dashboard-webview-light.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('dashboard-webview-light.png'), fullPage: true });
   });
 
   it('resizes the charts with the panel', async () => {
@@ -276,56 +236,14 @@ describe('dashboard webview', () => {
     const innerDisplay = await page.evaluate(() => getComputedStyle(document.querySelector('#export-csv')!.shadowRoot!.querySelector('.base')!).display);
     expect(innerDisplay).toBe('flex');
     expect(await page.evaluate(() => (window as unknown as TestWindow).__csp)).toEqual([]);
-    expect(cspConsoleErrors).toEqual([]);
+    expect(web.cspConsoleErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'test-results/dashboard-webview.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('dashboard-webview.png'), fullPage: true });
   });
 });
 
-async function buildWebview(dir: string): Promise<void> {
-  // Same options as esbuild.mjs, but only this webview, so the test does not depend on the host code building.
-  const common = { absWorkingDir: ROOT, bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' } as const;
-  await Promise.all([
-    esbuild.build({ ...common, entryPoints: ['webview/dashboard/main.ts'], outfile: join(dir, 'dashboard.js'), platform: 'browser', format: 'iife', target: 'es2022', minify: true }),
-    esbuild.build({ ...common, entryPoints: ['webview/dashboard/dashboard.css'], outfile: join(dir, 'dashboard.css'), minify: true }),
-  ]);
-  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'node_modules/@vscode/codicons/dist', file), join(dir, file));
-}
 
-async function serve(dir: string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(testPage(origin));
-      return;
-    }
-    const asset = /^\/assets\/([\w.-]+)$/.exec(path)?.[1];
-    try {
-      const body = readFileSync(join(dir, asset ?? '\0'));
-      response.writeHead(200, { 'content-type': CONTENT_TYPES[asset!.split('.').pop()!] ?? 'application/octet-stream' });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
-/** The production page, plus the API stub and theme variables, both nonce'd exactly as the CSP demands. */
-function testPage(pageOrigin: string): string {
-  const html = dashboardHtmlTemplate({
-    cspSource: pageOrigin,
-    nonce: NONCE,
-    scriptUri: `${pageOrigin}/assets/dashboard.js`,
-    codiconUri: `${pageOrigin}/assets/codicon.css`,
-    styleUri: `${pageOrigin}/assets/dashboard.css`,
-  });
-  const injected = `<style nonce="${NONCE}">${THEME_STYLE}</style><script nonce="${NONCE}">${STUB_SCRIPT}</script>`;
-  return html.replace('</head>', `${injected}</head>`).replace('<body>', '<body class="vscode-dark">');
-}
 
 async function host(message: DashboardHostMessage): Promise<void> {
   await page.evaluate((m) => window.postMessage(m, '*'), message);
