@@ -1,7 +1,5 @@
-// The one handle on the VS Code webview API. acquireVsCodeApi may be called only once per page,
-// so every module goes through this.
-
 import type { WebviewMessage } from '../../src/shared/protocol';
+import { connect } from '../shared/vscodeApi';
 
 /** What survives the view being hidden and shown again (the host resends the conversation). */
 export interface ChatState {
@@ -9,12 +7,4 @@ export interface ChatState {
   includeContext: boolean;
 }
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): ChatState | undefined;
-  setState(state: ChatState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-export const vscode = acquireVsCodeApi();
+export const vscode = connect<WebviewMessage, ChatState>();
