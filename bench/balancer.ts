@@ -14,6 +14,7 @@ import { createRouting } from '../src/core/app';
 import { ask, type AskResult } from '../src/core/pipeline';
 import { silentLogger } from '../src/core/log';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
+import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
 import type { BalancerStrategyName, NodeConfig } from '../src/core/types';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -70,6 +71,7 @@ function routingFor(setup: Setup, urls: string[]) {
       nodes: setup === 'fastest-only' ? [nodes[fastest]!] : nodes,
       cloudProviders: [],
       defaultModels: DEFAULT_MODELS,
+      privacy: DEFAULT_PRIVACY,
       balancer: { ...DEFAULT_BALANCER, strategy: setup === 'fastest-only' ? 'performance-weighted' : setup },
     },
     cloudKey: async () => undefined,

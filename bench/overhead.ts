@@ -13,6 +13,7 @@ import { Store } from '../src/core/store/db';
 import { Requests } from '../src/core/store/requests';
 import { silentLogger } from '../src/core/log';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
+import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const LATENCY_MS = 20;
@@ -30,7 +31,7 @@ async function main() {
   const server = await startFakeOllama({ models: ['llama3.2:latest'], latencyMs: LATENCY_MS, tokensPerSecond: 2000 });
   const { store } = await Store.open();
   const { deps, nodes } = createRouting({
-    config: { nodes: [{ name: 'bench', baseUrl: server.url, tier: 'local', models: [], maxParallel: 4 }], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER },
+    config: { nodes: [{ name: 'bench', baseUrl: server.url, tier: 'local', models: [], maxParallel: 4 }], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY },
     requests: new Requests(store),
     cloudKey: async () => undefined,
     log: silentLogger,

@@ -43,6 +43,7 @@ export function createRouting(options: RoutingOptions): Routing {
     cloudCredentials,
     providers: defaultProviders,
     defaultModels: () => config.defaultModels,
+    privacy: () => config.privacy,
     requests: options.requests,
     log,
   };

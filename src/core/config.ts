@@ -1,4 +1,5 @@
-import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, SingularityConfig, Tier } from './types';
+import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, PrivacyConfig, SingularityConfig, Tier } from './types';
+import { DEFAULT_PRIVACY } from './context/cloudPolicy';
 import { checkHttpUrl } from './nodes/probe';
 import { STRATEGY_NAMES, isStrategyName } from './nodes/balancer';
 
@@ -30,7 +31,7 @@ export function parseConfig(raw: unknown): ConfigResult {
     code: str(dm.code) ?? DEFAULT_MODELS.code,
     vision: str(dm.vision) ?? DEFAULT_MODELS.vision,
   };
-  return { config: { nodes, cloudProviders, defaultModels, balancer: parseBalancer(src.balancer, problems) }, problems };
+  return { config: { nodes, cloudProviders, defaultModels, balancer: parseBalancer(src.balancer, problems), privacy: parsePrivacy(src.privacy) }, problems };
 }
 
 function parseBalancer(value: unknown, problems: string[]): BalancerConfig {
@@ -100,4 +101,10 @@ function parseCloud(value: unknown, problems: string[]): CloudProviderConfig[] {
     providers.push({ name, kind, baseUrl, model });
   }
   return providers;
+}
+
+function parsePrivacy(value: unknown): PrivacyConfig {
+  const p = isObject(value) ? value : {};
+  const patterns = Array.isArray(p.neverSend) ? p.neverSend.filter((x): x is string => typeof x === 'string' && !!x.trim()) : undefined;
+  return { localOnly: p.localOnly === true, neverSend: patterns ?? DEFAULT_PRIVACY.neverSend };
 }

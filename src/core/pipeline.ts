@@ -1,7 +1,7 @@
 // One request, end to end. This is the only module that knows the order of the steps
 // (see ARCHITECTURE.md): route -> dispatch with failover -> stream -> record.
 
-import type { AnswerMeta, ChatMessage, ContextItem, DefaultModels, RouteRequest, TokenUsage } from './types';
+import type { AnswerMeta, ChatMessage, ContextItem, DefaultModels, PrivacyConfig, RouteRequest, TokenUsage } from './types';
 import type { Logger } from './log';
 import type { NodeRegistry } from './nodes/registry';
 import type { LeaseOutcome, NodePool } from './nodes/pool';
@@ -15,6 +15,7 @@ import { isUsable, type CloudCredential, type ProviderFactory } from './provider
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './providers/retry';
 import { taskOf } from './router/task';
 import { formatContext } from './context/format';
+import { forCloud } from './context/cloudPolicy';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SYSTEM_PROMPT =
@@ -56,6 +57,7 @@ export interface PipelineDeps {
   cloudCredentials(): Promise<CloudCredential[]>;
   providers: ProviderFactory;
   defaultModels(): DefaultModels;
+  privacy(): PrivacyConfig;
   retry?: RetryPolicy;
   requests?: Requests;
   log: Logger;
@@ -72,6 +74,7 @@ interface Attempt {
   provider: ChatProvider;
   model: string;
   meta: AnswerMeta;
+  messages: ChatMessage[];
 }
 
 /** How one attempt on one node or cloud ended. 'final' ends the request; 'failed' lets the next target try. */
@@ -133,6 +136,23 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     return;
   }
   record.strategy = decision.strategy;
+  const privacy = deps.privacy();
+  // Local-only is enforced here, after any router: whatever a router decides, nothing goes to the cloud.
+  const targets = privacy.localOnly ? decision.targets.filter((t) => t.kind !== 'cloud') : decision.targets;
+  if (targets.length === 0) {
+    yield finish({
+      outcome: 'error',
+      text: '',
+      error: 'Local-only mode is on for this workspace, so nothing is sent to the cloud, and no Ollama node can answer. Start a node or add one ("Singularity: Add Ollama Node"), or turn off singularity.privacy.localOnly.',
+    });
+    return;
+  }
+  const cloudSafe = forCloud(input, privacy);
+  const cloudMessages = buildMessages(cloudSafe).messages;
+  const cloudNotes: Pick<AnswerMeta, 'redacted' | 'withheld'> = {
+    ...(cloudSafe.redacted > 0 ? { redacted: cloudSafe.redacted } : {}),
+    ...(cloudSafe.withheld.length > 0 ? { withheld: cloudSafe.withheld } : {}),
+  };
 
   let reason = contextTruncated ? `${decision.reason}; context cut to fit` : decision.reason;
   const failures: string[] = [];
@@ -147,7 +167,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
     const done = (outcome: AskResult['outcome'], error?: string): AttemptEnd => {
-      Object.assign(record, measured(text, messages, usage, started, firstTokenAt, now()));
+      Object.assign(record, measured(text, a.messages, usage, started, firstTokenAt, now()));
       const meta = { ...a.meta, ...timing(record) };
       return {
         kind: 'final',
@@ -157,7 +177,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
       };
     };
     try {
-      for await (const chunk of a.provider.stream({ model: a.model, messages, signal: input.signal })) {
+      for await (const chunk of a.provider.stream({ model: a.model, messages: a.messages, signal: input.signal })) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
           continue;
@@ -181,7 +201,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     reason = `${where} failed (${err.code}); fell back`;
   };
 
-  for (const target of decision.targets) {
+  for (const target of targets) {
     if (target.kind === 'nodes') {
       const tried = new Set<string>();
       for (;;) {
@@ -197,7 +217,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason };
         let end: AttemptEnd | undefined;
         try {
-          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta });
+          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta, messages });
         } finally {
           lease.release(leaseOutcome(end));
         }
@@ -221,8 +241,8 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
   async function* cloudAttempts(target: Extract<Target, { kind: 'cloud' }>, creds: CloudCredential[]): AsyncGenerator<AskEvent, AttemptEnd | undefined> {
     const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
     for (let n = 1; ; n++) {
-      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason };
-      const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta });
+      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...cloudNotes };
+      const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta, messages: cloudMessages });
       if (end.kind === 'final') return end;
       const delay = n < policy.maxAttempts ? retryDelayMs(n, end.error, policy, Math.random) : undefined;
       if (delay === undefined) {

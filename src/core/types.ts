@@ -41,11 +41,19 @@ export interface BalancerConfig {
   cooldownMs: number;
 }
 
+export interface PrivacyConfig {
+  /** Nothing goes to the cloud (a per-workspace setting); enforced in the pipeline. */
+  localOnly: boolean;
+  /** Glob patterns of files never sent to the cloud (.env, *.pem, ...). */
+  neverSend: string[];
+}
+
 export interface SingularityConfig {
   nodes: NodeConfig[];
   cloudProviders: CloudProviderConfig[];
   defaultModels: DefaultModels;
   balancer: BalancerConfig;
+  privacy: PrivacyConfig;
 }
 
 export interface ChatMessage {
@@ -79,6 +87,10 @@ export interface AnswerMeta {
   promptTokens?: number;
   completionTokens?: number;
   reason?: string;
+  /** Secrets redacted from what was sent to the cloud. */
+  redacted?: number;
+  /** Attached files withheld from the cloud (never-send patterns). */
+  withheld?: string[];
 }
 
 export interface HistoryEntry {

@@ -10,6 +10,7 @@ export function readConfig(): ConfigResult {
     nodes: c.get('nodes'),
     cloudProviders: c.get('cloudProviders'),
     defaultModels: c.get('defaultModels'),
+    privacy: { localOnly: c.get('privacy.localOnly'), neverSend: c.get('privacy.neverSend') },
     balancer: {
       strategy: c.get('balancer.strategy'),
       failureThreshold: c.get('balancer.failureThreshold'),

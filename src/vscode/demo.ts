@@ -1,5 +1,6 @@
 import type { SingularityConfig } from '../core/types';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../core/config';
+import { DEFAULT_PRIVACY } from '../core/context/cloudPolicy';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../../test/fixtures';
 
 /**
@@ -34,6 +35,7 @@ export async function startDemo(): Promise<Demo> {
         cloudProviders: [{ name: 'demo-cloud (simulated)', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'demo-cloud-model' }],
         defaultModels: DEFAULT_MODELS,
         balancer: DEFAULT_BALANCER,
+        privacy: DEFAULT_PRIVACY,
       },
       stop: () => Promise.all(servers.map((s) => s.close())).then(() => undefined),
     };

@@ -122,3 +122,51 @@ describe('pipeline with a cloud target', () => {
     expect(store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'cancelled' }]);
   });
 });
+
+describe('pipeline privacy', () => {
+  const secret = 'sk-proj-4f9KQ2mZx8Lr7TnWv3Yb1Hc6Jd0SeAp';
+  const withSecrets = {
+    question: `Why is ${secret} rejected?`,
+    context: [
+      { kind: 'file' as const, path: '.env', text: 'API_KEY=abcd1234efgh' },
+      { kind: 'file' as const, path: 'src/client.ts', text: `const key = "${secret}";` },
+    ],
+  };
+
+  it('sends the cloud no secret and no never-send file, and tells the user how many were held back', async () => {
+    const api = await cloud();
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
+    const result = endOf(await collect(ask(input(withSecrets), deps)));
+    const sent = JSON.stringify(api.requests.at(-1)!.body);
+    expect(sent).not.toContain(secret);
+    expect(sent).not.toContain('abcd1234efgh');
+    expect(sent).toContain('[REDACTED:openai-key]');
+    expect(result.meta).toMatchObject({ route: 'cloud', redacted: 2, withheld: ['.env'] });
+  });
+
+  it('gives a local node the context as it is (it does not leave the machine)', async () => {
+    const node = await ollama();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const result = endOf(await collect(ask(input(withSecrets), deps)));
+    expect(JSON.stringify(node.requests.at(-1)!.body)).toContain(secret);
+    expect(result.meta?.redacted).toBeUndefined();
+  });
+
+  it('in local-only mode never calls the cloud, even when every node fails', async () => {
+    const api = await cloud();
+    const node = await ollama();
+    node.setOptions({ fault: { kind: 'http500' } });
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.outcome).toBe('error');
+    expect(api.requests).toHaveLength(0);
+  });
+
+  it('in local-only mode with no node says why nothing can answer', async () => {
+    const api = await cloud();
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
+    const result = endOf(await collect(ask(input(), deps)));
+    expect(result.error).toMatch(/Local-only mode is on/);
+    expect(api.requests).toHaveLength(0);
+  });
+});

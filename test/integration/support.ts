@@ -8,6 +8,7 @@ import { Store } from '../../src/core/store/db';
 import { Requests } from '../../src/core/store/requests';
 import { silentLogger } from '../../src/core/log';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
+import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
 import type { AskEvent, AskInput, AskResult } from '../../src/core/pipeline';
 import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig } from '../../src/core/types';
 
@@ -57,7 +58,7 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
   stores.push(store);
   const requests = new Requests(store);
   const routing = createRouting({
-    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, ...config, balancer: { ...DEFAULT_BALANCER, ...options.balancer } },
+    config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, privacy: DEFAULT_PRIVACY, ...config, balancer: { ...DEFAULT_BALANCER, ...options.balancer } },
     requests,
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: silentLogger,

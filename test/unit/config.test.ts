@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BALANCER, DEFAULT_MODELS, parseConfig } from '../../src/core/config';
+import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
 
 describe('parseConfig', () => {
   it('accepts a well-formed node and fills defaults for tier, models and parallelism', () => {
@@ -48,7 +49,11 @@ describe('parseConfig', () => {
     expect(problems[0]).toMatch(/strategy "random" is unknown/);
   });
 
+  it('reads local-only mode and the never-send patterns', () => {
+    expect(parseConfig({ privacy: { localOnly: true, neverSend: ['*.secret', 42] } }).config.privacy).toEqual({ localOnly: true, neverSend: ['*.secret'] });
+  });
+
   it('survives settings that are not objects at all', () => {
-    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER });
+    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
   });
 });

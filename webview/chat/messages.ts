@@ -137,6 +137,8 @@ function metaElement(meta: AnswerMeta): HTMLElement {
   const parts = [meta.route, meta.node, meta.model];
   if (meta.ttftMs !== undefined) parts.push(`TTFT ${Math.round(meta.ttftMs)} ms`);
   if (meta.tokensPerSecond !== undefined) parts.push(`${meta.tokensPerSecond.toFixed(1)} tok/s`);
+  if (meta.redacted) parts.push(`${meta.redacted} secret${meta.redacted === 1 ? '' : 's'} redacted`);
+  if (meta.withheld?.length) parts.push(`withheld: ${meta.withheld.join(', ')}`);
   const line = iconLine('meta', ROUTE_ICONS[meta.route], parts.filter(Boolean).join(' · '));
   line.title = metaTooltip(meta);
   return line;

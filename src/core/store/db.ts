@@ -105,10 +105,15 @@ export class Store {
     this.scheduleFlush();
   }
 
-  /** Persists pending writes now. Flushes are serialized; concurrent callers wait for the same work. */
+  /**
+   * Persists pending writes now. Flushes are serialized; concurrent callers wait for the same work. A
+   * failed flush (lock held too long, disk full) rejects for its caller only: the unsaved writes stay
+   * pending and the next flush tries again, instead of every later flush failing with the old error.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
-    return this.flushing;
+    const run = this.flushing.catch(() => undefined).then(() => this.flushNow());
+    this.flushing = run;
+    return run;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,78 @@
+// What may leave the machine. Applied by the pipeline to every cloud attempt (local and LAN nodes get
+// the request as it is): files matching the never-send patterns are withheld, secrets are redacted,
+// and a workspace in local-only mode sends nothing to the cloud at all.
+
+import type { ChatMessage, ContextItem, PrivacyConfig } from '../types';
+import { redactSecrets } from './redact';
+
+export const DEFAULT_NEVER_SEND: readonly string[] = [
+  '.env',
+  '.env.*',
+  '*.pem',
+  '*.key',
+  'id_rsa*',
+  'id_ed25519*',
+  'id_ecdsa*',
+  '*.p12',
+  '*.pfx',
+  '*.keystore',
+  '*.jks',
+  '.npmrc',
+  '.netrc',
+  '.pgpass',
+  'credentials.json',
+  'secrets.*',
+];
+
+export const DEFAULT_PRIVACY: PrivacyConfig = { localOnly: false, neverSend: [...DEFAULT_NEVER_SEND] };
+
+/** `*` and `?` stay within a path segment, `**` crosses segments. Hand-written: two rules do not merit a glob library. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 'i');
+}
+
+/** A pattern without a slash matches the file name anywhere; with a slash, the workspace-relative path. */
+export function isNeverSend(path: string, patterns: readonly string[]): boolean {
+  const normalized = path.replace(/\\/g, '/');
+  const name = normalized.split('/').pop() ?? normalized;
+  return patterns.some((p) => globToRegExp(p).test(p.includes('/') ? normalized : name));
+}
+
+export interface CloudSafe {
+  question: string;
+  history: ChatMessage[];
+  context: ContextItem[];
+  /** Secrets replaced by [REDACTED:kind]. */
+  redacted: number;
+  /** Paths of attached files not sent because they match a never-send pattern. */
+  withheld: string[];
+}
+
+/** The request as the cloud may see it. */
+export function forCloud(input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[] }, privacy: PrivacyConfig): CloudSafe {
+  let redacted = 0;
+  const clean = (text: string) => {
+    const r = redactSecrets(text);
+    redacted += r.count;
+    return r.text;
+  };
+  const withheld = input.context.filter((c) => isNeverSend(c.path, privacy.neverSend)).map((c) => c.path);
+  const context = input.context.filter((c) => !withheld.includes(c.path)).map((c) => ({ ...c, text: clean(c.text) }));
+  return {
+    question: clean(input.question),
+    history: input.history.map((m) => ({ ...m, content: clean(m.content) })),
+    context,
+    redacted,
+    withheld,
+  };
+}
