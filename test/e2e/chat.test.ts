@@ -191,10 +191,14 @@ describe('chat panel in VS Code', () => {
     await Promise.all([node.close(), second.close()]);
     await editor.openChatView();
     chat = await editor.chatFrame();
-    await send('Anyone there?');
+    const leaked = 'sk-proj-4f9KQ2mZx8Lr7TnWv3Yb1Hc6Jd0SeAp';
+    await send(`Anyone there? My key ${leaked} fails.`);
     const answer = finishedAnswers().filter({ hasText: 'from the cloud' });
     await answer.waitFor({ timeout: 20_000 });
-    expect(await answer.locator('.meta').innerText()).toMatch(/cloud.*e2e-cloud.*gpt-e2e/s);
+    const meta = await answer.locator('.meta').innerText();
+    expect(meta).toMatch(/cloud.*e2e-cloud.*gpt-e2e/s);
+    expect(meta).toContain('1 secret redacted');
+    expect(JSON.stringify(cloud.requests.at(-1)!.body)).not.toContain(leaked);
     await editor.screenshot('chat-cloud-fallback');
   });
 
