@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry, HostMessage, WebviewMessage } from '../../src/shared/protocol';
 import { chatHtmlTemplate } from '../../src/vscode/chatHtmlTemplate';
 import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
+import { XSS_PAYLOADS } from '../fixtures/xssPayloads';
 
 
 
@@ -130,6 +131,23 @@ describe('chat webview', () => {
     expect(await page.locator('#messages img, #messages svg, #messages script, #messages a').count()).toBe(0);
     expect(await page.textContent('.msg.assistant .content')).toContain('<svg onload=');
     expect(web.requestedPaths).not.toContain('/x');
+  });
+
+  it(`runs none of ${XSS_PAYLOADS.length} XSS payloads sent as answers and fetches nothing they name`, async () => {
+    for (const [i, payload] of XSS_PAYLOADS.entries()) {
+      await host({ type: 'answerStart', requestId: `x${i}`, userEntry: userEntry(`xu${i}`, 'q') });
+      await host({ type: 'token', requestId: `x${i}`, text: payload });
+      await host({ type: 'answerEnd', requestId: `x${i}`, entry: assistantEntry(`xa${i}`, payload) });
+    }
+    await expect.poll(() => page.locator('.msg.assistant:not(.streaming)').count()).toBe(XSS_PAYLOADS.length);
+    // Give event handlers (onerror, onload, autofocus) a chance to fire if anything slipped through.
+    if ((await page.locator('#clickme').count()) > 0) await page.locator('#clickme').click({ timeout: 1000 });
+    await page.waitForTimeout(500);
+    expect(await page.evaluate(() => (window as unknown as TestWindow).__pwned)).toBeUndefined();
+    expect(web.requestedPaths.filter((p) => p.includes('pwned'))).toEqual([]);
+    const active = '#messages script, #messages iframe, #messages object, #messages embed, #messages img, #messages svg, #messages style, #messages link, #messages meta, #messages base, #messages form, #messages [onerror], #messages [onload], #messages [onclick], #messages [style]';
+    expect(await page.locator(active).count()).toBe(0);
+    expect(await page.locator('#messages a[href^="javascript"], #messages a[href^="data"]').count()).toBe(0);
   });
 
   it('uses no inline styles or scripts that the CSP refuses (lit styles included)', async () => {

@@ -115,11 +115,34 @@ export async function runBatch(items: BatchItem[], deps: PipelineDeps, opts: Bat
 }
 
 async function runItem(item: BatchItem, deps: PipelineDeps, opts: BatchOptions, coalescer: Coalescer<AskEvent>): Promise<BatchResult> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_ITEM_TIMEOUT_MS;
+  // The item's deadline is a plain timer we clear ourselves. In Node 20, AbortSignal.any holds its inputs
+  // weakly and AbortSignal.timeout's timer is weak too: after a garbage collection such a deadline can
+  // silently never fire (nodejs/node#57736; the soak run lost hung batch items to it).
+  // Infinity (or any non-finite value) means no deadline.
+  const deadline = new AbortController();
+  const abort = () => deadline.abort();
+  const timer = Number.isFinite(timeoutMs) ? setTimeout(abort, Math.max(0, timeoutMs)) : undefined;
+  if (opts.signal.aborted) abort();
+  opts.signal.addEventListener('abort', abort, { once: true });
+  try {
+    return await runItemUntil(item, deps, opts, coalescer, deadline.signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+    opts.signal.removeEventListener('abort', abort);
+  }
+}
+
+async function runItemUntil(
+  item: BatchItem,
+  deps: PipelineDeps,
+  opts: BatchOptions,
+  coalescer: Coalescer<AskEvent>,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<BatchResult> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_ITEM_TIMEOUT_MS;
-  // Infinity (or any non-finite value) means no deadline; AbortSignal.timeout only takes finite delays.
-  const signal = Number.isFinite(timeoutMs) ? AbortSignal.any([opts.signal, AbortSignal.timeout(Math.max(0, timeoutMs))]) : opts.signal;
   const maxAttempts = 1 + Math.max(0, Math.floor(opts.retryWhole ?? DEFAULT_RETRY_WHOLE));
   const route = opts.route ?? 'auto';
   const key = requestKey({ model: opts.model, route, messages: buildMessages({ question: item.question, history: [], context: item.context }).messages });
