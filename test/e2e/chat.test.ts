@@ -1,7 +1,7 @@
 // The chat panel in a real VS Code (code-server), answering from loopback Ollama and OpenAI fixtures.
 // The specs run in order against one editor: each builds on the conversation the previous ones left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
@@ -202,10 +202,13 @@ describe('chat panel in VS Code', () => {
     await editor.screenshot('chat-cloud-fallback');
   });
 
-  it('never writes the cloud key to settings or logs', async () => {
+  it('never writes the cloud key to settings, logs or the database', async () => {
     const settings = readFileSync(join(editor.runDir, 'ud', 'User', 'settings.json'), 'utf8');
     expect(settings).not.toContain(CLOUD_KEY);
     expect(editor.logs()).not.toContain(CLOUD_KEY);
+    const db = join(editor.runDir, 'ud', 'User', 'globalStorage', 'singularity-dev.singularity', 'singularity.db');
+    await expect.poll(() => existsSync(db)).toBe(true);
+    expect(readFileSync(db).includes(Buffer.from(CLOUD_KEY))).toBe(false);
   });
 
   it('New Chat from the palette starts an empty conversation', async () => {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { isDashboardMessage, isWebviewMessage } from '../../src/shared/protocol';
+
+describe('messages from the chat webview', () => {
+  it('accepts every message of the protocol', () => {
+    for (const m of [
+      { type: 'ready' },
+      { type: 'ask', text: 'hi', includeContext: true },
+      { type: 'stop', requestId: 'r1' },
+      { type: 'newChat' },
+      { type: 'copy', text: 'code' },
+      { type: 'fileQuery', query: 'src' },
+    ]) {
+      expect(isWebviewMessage(m)).toBe(true);
+    }
+  });
+
+  it('drops anything else: unknown types, wrong field types, oversized text, non-objects', () => {
+    for (const m of [
+      null,
+      'ask',
+      { type: 'eval', code: 'x' },
+      { type: 'ask', text: 42, includeContext: true },
+      { type: 'ask', text: 'hi' },
+      { type: 'stop' },
+      { type: 'copy', text: 'x'.repeat(1_000_001) },
+      { type: 'fileQuery', query: 'x'.repeat(501) },
+    ]) {
+      expect(isWebviewMessage(m)).toBe(false);
+    }
+  });
+});
+
+describe('messages from the dashboard webview', () => {
+  it('accepts ready, a known period and a known export format', () => {
+    expect(isDashboardMessage({ type: 'ready' })).toBe(true);
+    expect(isDashboardMessage({ type: 'setPeriod', period: '30d' })).toBe(true);
+    expect(isDashboardMessage({ type: 'export', format: 'csv' })).toBe(true);
+  });
+
+  it('drops unknown periods and formats', () => {
+    expect(isDashboardMessage({ type: 'setPeriod', period: '1y' })).toBe(false);
+    expect(isDashboardMessage({ type: 'export', format: 'xlsx' })).toBe(false);
+    expect(isDashboardMessage({ type: 'export', format: '../../etc/passwd' })).toBe(false);
+  });
+});
