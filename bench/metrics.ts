@@ -4,6 +4,7 @@
 // Writes bench/results/metrics.json. Run: npm run bench:metrics (node --import tsx bench/metrics.ts).
 // BENCH_ROWS=20000 for a quick look (the published figures use the default).
 
+import { seededRandom } from '../test/fixtures/seededRandom';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Store } from '../src/core/store/db';
 import { Requests, type RequestRecord } from '../src/core/store/requests';
@@ -20,17 +21,6 @@ const TARGET_MS = 50;
 const NOW = Date.UTC(2026, 10, 24, 15, 0, 0);
 const PRICES = { inputPerMillion: 3, outputPerMillion: 15 };
 
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    // mulberry32
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)]!;
@@ -43,7 +33,7 @@ const NODES: Record<Route, string[]> = {
 };
 
 function history(n: number): RequestRecord[] {
-  const rand = rng(42);
+  const rand = seededRandom(42);
   const out: RequestRecord[] = [];
   for (let i = 0; i < n; i++) {
     const r = rand();

@@ -5,6 +5,7 @@
 // It counts how every request ended and, above all, whether any was LOST: no end event, an exception
 // escaping ask()/runBatch(), a request never ending, or a request missing from the requests table.
 
+import { seededRandom } from '../test/fixtures/seededRandom';
 import { randomUUID } from 'node:crypto';
 import { startFakeOllama, startFakeOpenAI, type Fault, type FakeServer } from '../test/fixtures';
 import { createRouting } from '../src/core/app';
@@ -81,17 +82,6 @@ export interface SoakReport {
   serverChats: Record<string, number>;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MB = 1024 * 1024;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -151,7 +141,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     tokensPerSecond: 5000,
     ...options,
   };
-  const rand = rng(o.seed);
+  const rand = seededRandom(o.seed);
   const problems: string[] = [];
   const problem = (p: string) => {
     if (problems.length < 50) problems.push(p);

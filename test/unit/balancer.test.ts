@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../fixtures/seededRandom';
 import {
   COLD_LOAD_PENALTY_MS,
   DEFAULT_STRATEGY,
@@ -13,17 +14,6 @@ import {
   type Candidate,
 } from '../../src/core/nodes/balancer';
 
-/** Deterministic PRNG (mulberry32) so distribution tests are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function node(name: string, over: Partial<Candidate> = {}): Candidate {
   return { name, tier: 'lan', outstanding: 0, maxParallel: 1, loaded: true, ttftMs: 500, tokensPerSecond: 20, ...over };
@@ -213,7 +203,7 @@ describe('performance-weighted', () => {
 
     function shares(candidates: Candidate[], picks: number, seed: number): Record<string, number> {
       const pw = performanceWeighted();
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const counts: Record<string, number> = Object.fromEntries(candidates.map((c) => [c.name, 0]));
       for (let i = 0; i < picks; i++) counts[pw.pick(candidates, req, random).name]!++;
       return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v / picks]));
