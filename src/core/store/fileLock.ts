@@ -1,4 +1,4 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** A holder that died keeps its lock file; flushes take milliseconds, so an old lock is a dead one. */
@@ -31,10 +31,26 @@ export async function acquireFileLock(lockPath: string, timeoutMs = 5000): Promi
   }
 }
 
+/**
+ * A lock is stale when its holder is gone: the process that wrote it no longer runs (the database lives
+ * in the editor's local storage, so the pid is one of this machine's), or it is older than any flush.
+ */
 function isStale(lockPath: string): boolean {
   try {
+    const pid = Number(readFileSync(lockPath, 'utf8').split(' ')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isRunning(pid)) return true;
     return Date.now() - statSync(lockPath).mtimeMs > STALE_AFTER_MS;
   } catch {
     return false;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
