@@ -147,11 +147,19 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     });
     return;
   }
-  const cloudSafe = forCloud(input, privacy);
-  const cloudMessages = buildMessages(cloudSafe).messages;
-  const cloudNotes: Pick<AnswerMeta, 'redacted' | 'withheld'> = {
-    ...(cloudSafe.redacted > 0 ? { redacted: cloudSafe.redacted } : {}),
-    ...(cloudSafe.withheld.length > 0 ? { withheld: cloudSafe.withheld } : {}),
+  // Redaction scans the whole context: done once, and only when a cloud target is actually tried.
+  let cloudRequest: { messages: ChatMessage[]; notes: Pick<AnswerMeta, 'redacted' | 'withheld'> } | undefined;
+  const forCloudOnce = () => {
+    if (cloudRequest) return cloudRequest;
+    const safe = forCloud(input, privacy);
+    cloudRequest = {
+      messages: buildMessages(safe).messages,
+      notes: {
+        ...(safe.redacted > 0 ? { redacted: safe.redacted } : {}),
+        ...(safe.withheld.length > 0 ? { withheld: safe.withheld } : {}),
+      },
+    };
+    return cloudRequest;
   };
 
   let reason = contextTruncated ? `${decision.reason}; context cut to fit` : decision.reason;
@@ -241,7 +249,8 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
   async function* cloudAttempts(target: Extract<Target, { kind: 'cloud' }>, creds: CloudCredential[]): AsyncGenerator<AskEvent, AttemptEnd | undefined> {
     const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
     for (let n = 1; ; n++) {
-      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...cloudNotes };
+      const { messages: cloudMessages, notes } = forCloudOnce();
+      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...notes };
       const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta, messages: cloudMessages });
       if (end.kind === 'final') return end;
       const delay = n < policy.maxAttempts ? retryDelayMs(n, end.error, policy, Math.random) : undefined;
