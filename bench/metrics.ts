@@ -4,7 +4,7 @@
 // Writes bench/results/metrics.json. Run: npm run bench:metrics (node --import tsx bench/metrics.ts).
 // BENCH_ROWS=20000 for a quick look (the published figures use the default).
 
-import { seededRandom } from '../test/fixtures/seededRandom';
+import { seededRandom } from '../src/core/random';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Store } from '../src/core/store/db';
 import { Requests, type RequestRecord } from '../src/core/store/requests';

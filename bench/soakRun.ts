@@ -5,7 +5,7 @@
 // It counts how every request ended and, above all, whether any was LOST: no end event, an exception
 // escaping ask()/runBatch(), a request never ending, or a request missing from the requests table.
 
-import { seededRandom } from '../test/fixtures/seededRandom';
+import { seededRandom } from '../src/core/random';
 import { randomUUID } from 'node:crypto';
 import { startFakeOllama, startFakeOpenAI, type Fault, type FakeServer } from '../test/fixtures';
 import { createRouting } from '../src/core/app';

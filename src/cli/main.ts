@@ -2,6 +2,7 @@
 //
 //   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
 //                   [--route local|lan|cloud|auto] [--db FILE] "prompt"
+//   singularity train | route-eval | route-score ...   (router models; see ./router.ts)
 //
 // The answer streams to stdout; a one-line JSON summary goes to stderr. Cloud keys come from
 // SINGULARITY_CLOUD_API_KEY or the config file's cloudProviders[].apiKey, never from flags.
@@ -16,6 +17,7 @@ import { Requests } from '../core/store/requests';
 import { ask } from '../core/pipeline';
 import type { Logger } from '../core/log';
 import type { RouteRequest } from '../core/types';
+import { runRouteEval, runRouteScore, runTrain, UsageError } from './router';
 
 const USAGE = `Usage:
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
@@ -26,11 +28,16 @@ const USAGE = `Usage:
   --cloud-base    base URL of an OpenAI-compatible API; with --cloud-model
   --route         force a route (default auto)
   --db FILE       record the request in this database (default: not recorded)
-  Cloud API key: environment variable SINGULARITY_CLOUD_API_KEY (or cloudProviders[].apiKey in --config).`;
+  Cloud API key: environment variable SINGULARITY_CLOUD_API_KEY (or cloudProviders[].apiKey in --config).
+
+  singularity train --data FILE.jsonl[:WEIGHT]... [--trees N] [--depth D] [--seed S] --out FILE.onnx
+  singularity route-eval --data FILE.jsonl [--model FILE.onnx]
+  singularity route-score --data FILE.jsonl [--model FILE.onnx] --out PREDS.jsonl
+    FILE.jsonl rows follow the router benchmark format (docs/ML_ROUTER_IMPLEMENTATION.md); the model
+    defaults to the shipped models/router.onnx.`;
 
 const ROUTES: readonly RouteRequest[] = ['local', 'lan', 'cloud', 'auto'];
 
-class UsageError extends Error {}
 
 function stderrLogger(verbose: boolean): Logger {
   const write = (level: string) => (m: string) => process.stderr.write(`[${level}] ${m}\n`);
@@ -131,8 +138,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
   }
-  if (command !== 'ask') throw new UsageError(`Unknown command "${command}".`);
-  return runAsk(rest);
+  const commands: Record<string, (argv: string[]) => Promise<number>> = {
+    ask: runAsk,
+    train: runTrain,
+    'route-eval': runRouteEval,
+    'route-score': runRouteScore,
+  };
+  const run = commands[command];
+  if (!run) throw new UsageError(`Unknown command "${command}".`);
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(

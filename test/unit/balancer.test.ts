@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../fixtures/seededRandom';
+import { seededRandom } from '../../src/core/random';
 import {
   COLD_LOAD_PENALTY_MS,
   DEFAULT_STRATEGY,

@@ -1,0 +1,125 @@
+// Router commands of the CLI: train a model, score benchmark rows, evaluate routing.
+//
+//   singularity train --data FILE.jsonl[:WEIGHT]... [--trees N] [--depth D] [--seed S] --out models/router.onnx
+//   singularity route-eval --data FILE.jsonl [--model FILE.onnx]
+//   singularity route-score --data FILE.jsonl [--model FILE.onnx] --out PREDS.jsonl
+
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../core/router/eval/benchData';
+import { routingReport, type RoutingReport } from '../core/router/eval/routingMetrics';
+import { buildRouterModel } from '../core/router/model/build';
+import { toOnnx } from '../core/router/model/onnx';
+import { loadRouterModel } from '../core/router/model/runtime';
+import { heuristicPCloud } from '../core/router/heuristic';
+import { seededRandom } from '../core/random';
+
+export class UsageError extends Error {}
+
+/** The model that ships next to the CLI bundle (dist/cli.js -> models/router.onnx). */
+export const SHIPPED_MODEL = join(__dirname, '..', 'models', 'router.onnx');
+
+function requireFlag(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required.`);
+  return value;
+}
+
+async function pCloudOf(rows: readonly BenchRow[], modelPath: string): Promise<number[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(modelPath);
+  } catch (err) {
+    throw new UsageError(`Cannot read the model ${modelPath}: ${(err as Error).message}`);
+  }
+  const model = await loadRouterModel(bytes, modelPath);
+  try {
+    return await model.predict(rows.map(benchFeatures));
+  } finally {
+    await model.release();
+  }
+}
+
+const score = (rows: readonly BenchRow[], p: readonly number[]): RoutingReport =>
+  routingReport(rows.map((r, i) => ({ pCloud: p[i]!, localScore: r.localScore, cloudScore: r.cloudScore })));
+
+/** Random routing averaged over seeds: its expected APGR is 0.5, its spread on few rows is not. */
+export function randomReport(rows: readonly BenchRow[], seeds = 20): RoutingReport {
+  const reports = Array.from({ length: seeds }, (_, s) => {
+    const random = seededRandom(s + 1);
+    return score(rows, rows.map(() => random()));
+  });
+  const mean = (k: keyof RoutingReport) => reports.reduce((a, r) => a + r[k], 0) / seeds;
+  return { ...reports[0]!, apgr: mean('apgr'), cpt50: mean('cpt50'), cpt80: mean('cpt80'), cpt95: mean('cpt95'), shareFor95Quality: mean('shareFor95Quality') };
+}
+
+export async function runRouteEval(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, model: { type: 'string' } } });
+  const data = requireFlag(values.data, '--data');
+  const rows = readBenchRows(data);
+  const modelPath = values.model ?? SHIPPED_MODEL;
+  const reports: [string, RoutingReport][] = [
+    [`model (${basename(modelPath)})`, score(rows, await pCloudOf(rows, modelPath))],
+    ['heuristic', score(rows, rows.map((r) => heuristicPCloud(benchFeatures(r))))],
+    ['random (mean of 20 seeds)', randomReport(rows)],
+    ['oracle', score(rows, rows.map((r) => r.cloudScore - r.localScore))],
+  ];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  process.stdout.write(`${rows.length} rows of ${data}; mean quality local ${reports[0]![1].meanLocal.toFixed(3)}, cloud ${reports[0]![1].meanCloud.toFixed(3)}\n`);
+  process.stdout.write(`${'router'.padEnd(28)} ${'APGR'.padStart(6)} ${'CPT50'.padStart(7)} ${'CPT80'.padStart(7)} ${'CPT95'.padStart(7)} ${'cloud for 95% quality'.padStart(22)}\n`);
+  for (const [name, r] of reports) {
+    process.stdout.write(`${name.padEnd(28)} ${r.apgr.toFixed(3).padStart(6)} ${pct(r.cpt50).padStart(7)} ${pct(r.cpt80).padStart(7)} ${pct(r.cpt95).padStart(7)} ${pct(r.shareFor95Quality).padStart(22)}\n`);
+  }
+  return 0;
+}
+
+export async function runRouteScore(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } } });
+  const rows = readBenchRows(requireFlag(values.data, '--data'));
+  const out = requireFlag(values.out, '--out');
+  const p = await pCloudOf(rows, values.model ?? SHIPPED_MODEL);
+  writeFileSync(out, rows.map((r, i) => `${JSON.stringify({ id: r.id, p_cloud: p[i] })}\n`).join(''));
+  process.stdout.write(`Wrote ${rows.length} predictions to ${out}\n`);
+  return 0;
+}
+
+/** `FILE[:WEIGHT]`: rows of a file can count more, e.g. general instructions over multiple choice. */
+function parseDataArg(arg: string): { file: string; weight: number } {
+  const m = /^(.*?)(?::(\d+(?:\.\d+)?))?$/.exec(arg)!;
+  return { file: m[1]!, weight: m[2] ? Number(m[2]) : 1 };
+}
+
+export async function runTrain(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      trees: { type: 'string' },
+      depth: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+    },
+  });
+  const out = requireFlag(values.out, '--out');
+  if (!values.data?.length) throw new UsageError('--data is required.');
+  const sources = values.data.map(parseDataArg);
+  const rows = sources.flatMap(({ file, weight }) =>
+    readBenchRows(file).map((r) => ({ features: benchFeatures(r), label: cloudNeeded(r.localScore, r.cloudScore), weight, localScore: r.localScore, cloudScore: r.cloudScore })),
+  );
+  const gbdt = { ...(values.trees ? { trees: Number(values.trees) } : {}), ...(values.depth ? { maxDepth: Number(values.depth) } : {}) };
+  const started = Date.now();
+  const built = await buildRouterModel(rows, {
+    trainedOn: sources.map((s) => `${basename(s.file)}${s.weight !== 1 ? ` (weight ${s.weight})` : ''}`).join(', '),
+    seed: Number(values.seed),
+    gbdt,
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, toOnnx(built.ensemble, built.info));
+  const report = { ...built.info, trainMs: Date.now() - started };
+  writeFileSync(out.replace(/\.onnx$/, '') + '.report.json', `${JSON.stringify(report, null, 2)}\n`);
+  const v = built.validation;
+  process.stdout.write(
+    `Trained on ${built.info.rows} rows in ${report.trainMs} ms; held-out ${v.rows} rows: accuracy ${v.accuracy.toFixed(3)}, precision ${v.precision.toFixed(3)}, recall ${v.recall.toFixed(3)}, F1 ${v.f1.toFixed(3)}, AUC ${v.auc.toFixed(3)}${v.apgr === undefined ? '' : `, APGR ${v.apgr.toFixed(3)}`}\nWrote ${out}\n`,
+  );
+  return 0;
+}
