@@ -1,0 +1,59 @@
+// Retraining from a user's own outcomes. New trees are fitted on top of the base (shipped) model, not on
+// top of the last retrained one, so the model stays the same size however often it retrains; the
+// candidate replaces the active model only if it ranks the held-out rows better.
+
+import { auc } from '../eval/routingMetrics';
+import { predictProbability, type GbdtOptions, type TreeEnsemble } from './gbdt';
+import { buildRouterModel, calibrate, splitRows, type BuiltModel, type LabeledRow } from './build';
+
+export interface RetrainOptions {
+  /** Fewer labelled rows than this and retraining is refused (a dozen rows validate nothing). */
+  minRows: number;
+  validationShare: number;
+  /** AUC the candidate must gain on held-out rows to replace the active model. */
+  minGain: number;
+  gbdt: Partial<GbdtOptions>;
+  seed: number;
+}
+
+export const DEFAULT_RETRAIN: RetrainOptions = {
+  minRows: 40,
+  validationShare: 0.25,
+  minGain: 0.005,
+  gbdt: { trees: 40, learningRate: 0.1, minChildWeight: 1, colsample: 0.7 },
+  seed: 7,
+};
+
+export type RetrainResult =
+  | { kind: 'tooFewRows'; rows: number; needed: number }
+  | { kind: 'notBetter'; rows: number; candidateAuc: number; activeAuc: number }
+  | { kind: 'replaced'; rows: number; candidateAuc: number; activeAuc: number; model: BuiltModel };
+
+/**
+ * @param base the shipped model's trees (undefined: train from scratch)
+ * @param active p_cloud of the model routing now, for the comparison on held-out rows
+ */
+export async function retrainRouter(
+  rows: readonly LabeledRow[],
+  base: TreeEnsemble | undefined,
+  active: (features: readonly Float32Array[]) => Promise<number[]>,
+  options: Partial<RetrainOptions> = {},
+): Promise<RetrainResult> {
+  const o = { ...DEFAULT_RETRAIN, ...options };
+  if (rows.length < o.minRows) return { kind: 'tooFewRows', rows: rows.length, needed: o.minRows };
+  const { test } = splitRows(rows, o.validationShare, o.seed);
+  const labels = test.map((r) => r.label);
+  const model = await buildRouterModel(rows, {
+    trainedOn: `${base ? 'shipped model + ' : ''}${rows.length} of your rows`,
+    validationShare: o.validationShare,
+    seed: o.seed,
+    gbdt: o.gbdt,
+    prior: base,
+  });
+  const candidateAuc = auc(test.map((r) => predictProbability(model.ensemble, r.features)), labels);
+  const activeAuc = auc(await active(test.map((r) => r.features)), labels);
+  if (candidateAuc < activeAuc + o.minGain) return { kind: 'notBetter', rows: rows.length, candidateAuc, activeAuc };
+  // Calibrate on all of the user's rows: the threshold for a target share should follow their own requests.
+  model.info.calibration = calibrate(rows.map((r) => predictProbability(model.ensemble, r.features)));
+  return { kind: 'replaced', rows: rows.length, candidateAuc, activeAuc, model };
+}
