@@ -6,8 +6,12 @@ import { createRouting, type Routing } from './core/app';
 import { Store } from './core/store/db';
 import { Conversations } from './core/store/conversations';
 import { Requests } from './core/store/requests';
+import { RouterData } from './core/store/routerData';
+import { LearnedRouter } from './core/router/learned';
+import { RouteHistoryTracker } from './core/router/history';
 import type { SingularityConfig } from './core/types';
-import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig } from './vscode/config';
+import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readRouterSettings } from './vscode/config';
+import { registerRouterCommands } from './vscode/router';
 import { channelLogger } from './vscode/logger';
 import { ChatViewProvider } from './vscode/chatView';
 import { NodeStatusBar } from './vscode/statusBar';
@@ -35,6 +39,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   }
   const conversations = new Conversations(store);
   const requests = new Requests(store);
+  const routerData = new RouterData(store);
+  const router = new LearnedRouter(
+    { shipped: context.asAbsolutePath(join('models', 'router.onnx')), dir: join(context.globalStorageUri.fsPath, 'models') },
+    () => readRouterSettings().settings,
+    log,
+    routerData,
+  );
+  const routeHistory = new RouteHistoryTracker();
+  const build = (config: SingularityConfig): Routing =>
+    createRouting({ config, requests, router, routerData, routeHistory, cloudKey: (name) => keys.get(name), log });
 
   let demo: Demo | undefined;
   let routing: Routing;
@@ -45,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatViewProvider(context.extensionUri, {
     routing: () => routing,
     conversations,
+    routerData,
     workspaceKey,
     files,
     log,
@@ -69,7 +84,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       log.warn(p);
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
-    routing = createRouting({ config, requests, cloudKey: (name) => keys.get(name), log });
+    for (const p of demo ? [] : readRouterSettings().problems) log.warn(p);
+    routing = build(config);
     const current = routing;
     current.pool.onChange(() => {
       statusBar.update(current.pool.load(), current.pool.waiting, !!demo);
@@ -88,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showInformationMessage('Singularity demo mode: answers come from SIMULATED nodes, not a real model.');
   };
 
-  routing = createRouting({ config: currentConfig(), requests, cloudKey: (name) => keys.get(name), log });
+  routing = build(currentConfig());
   context.subscriptions.push(
     channel,
     statusBar,
@@ -99,11 +115,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     ...registerCommands({ chat, keys, log: channel, enterDemo }),
     ...registerBatchCommands({ routing: () => routing, log }),
-    ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, isDemo: () => !!demo, prices: cloudPrices, log }),
+    ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, router, isDemo: () => !!demo, prices: cloudPrices, log }),
+    ...registerRouterCommands({ router, log }),
   );
 
   disposeAll = async () => {
     routing.nodes.stopPolling();
+    await router.dispose();
     await demo?.stop();
     await store.close();
   };

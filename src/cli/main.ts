@@ -17,7 +17,11 @@ import { Requests } from '../core/store/requests';
 import { ask } from '../core/pipeline';
 import type { Logger } from '../core/log';
 import type { RouteRequest } from '../core/types';
-import { runRouteEval, runRouteScore, runTrain, UsageError } from './router';
+import { runRouteEval, runRouteScore, runTrain, SHIPPED_MODEL, UsageError } from './router';
+import { LearnedRouter } from '../core/router/learned';
+import { parseRouterSettings } from '../core/router/settings';
+import { RouterData } from '../core/store/routerData';
+import { dirname, join } from 'node:path';
 
 const USAGE = `Usage:
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
@@ -103,8 +107,20 @@ async function runAsk(argv: string[]): Promise<number> {
   const configKeys = keysFromConfig(raw);
   const { store, warnings } = await Store.open({ file: values.db, log });
   for (const w of warnings) log.warn(w);
+  const routerSettings = parseRouterSettings((raw.router ?? {}) as Record<string, unknown>);
+  for (const p of routerSettings.problems) log.warn(p);
+  const routerData = new RouterData(store);
+  // The CLI routes like the extension but does not retrain in the background: `singularity train` does that.
+  const router = new LearnedRouter(
+    { shipped: SHIPPED_MODEL, dir: values.db ? join(dirname(values.db), 'models') : dirname(SHIPPED_MODEL) },
+    () => ({ ...routerSettings.settings, retrainEvery: 0 }),
+    log,
+    routerData,
+  );
   const { deps, nodes } = createRouting({
     config,
+    router,
+    routerData,
     requests: new Requests(store),
     cloudKey: async (name) => configKeys.get(name) ?? process.env.SINGULARITY_CLOUD_API_KEY,
     log,
@@ -128,6 +144,7 @@ async function runAsk(argv: string[]): Promise<number> {
     }
     return 1;
   } finally {
+    await router.dispose();
     await store.close();
   }
 }

@@ -6,11 +6,18 @@ import { defaultProviders, type CloudCredential } from './providers/factory';
 import { NodePool } from './nodes/pool';
 import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
 import type { Requests } from './store/requests';
+import type { RouterData } from './store/routerData';
+import type { Router } from './router/types';
+import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
 
 export interface RoutingOptions {
   config: SingularityConfig;
   requests?: Requests;
+  /** The learned router; it outlives rebuilds (its model and A/B state are not per-config). Default: the rule router. */
+  router?: Router;
+  routerData?: RouterData;
+  routeHistory?: RouteHistoryTracker;
   /** Reads a cloud provider's key (SecretStorage in the editor, the environment in the CLI). */
   cloudKey(providerName: string): Promise<string | undefined>;
   log: Logger;
@@ -37,7 +44,7 @@ export function createRouting(options: RoutingOptions): Routing {
   const cloudCredentials = (): Promise<CloudCredential[]> =>
     Promise.all(config.cloudProviders.map(async (c) => ({ config: c, apiKey: await options.cloudKey(c.name) })));
   const deps: PipelineDeps = {
-    router: ruleRouter,
+    router: options.router ?? ruleRouter,
     nodes,
     pool,
     cloudCredentials,
@@ -45,6 +52,8 @@ export function createRouting(options: RoutingOptions): Routing {
     defaultModels: () => config.defaultModels,
     privacy: () => config.privacy,
     requests: options.requests,
+    routerData: options.routerData,
+    routeHistory: options.routeHistory ?? new RouteHistoryTracker(),
     log,
   };
   return { deps, nodes, pool };

@@ -14,6 +14,9 @@ import { estimateTokens } from './providers/tokens';
 import { isUsable, type CloudCredential, type ProviderFactory } from './providers/factory';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './providers/retry';
 import { taskOf } from './router/task';
+import { extractFeatures, taskTypeOf } from './router/features';
+import type { RouteHistoryTracker } from './router/history';
+import type { RouterData } from './store/routerData';
 import { formatContext } from './context/format';
 import { forCloud } from './context/cloudPolicy';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,6 +63,9 @@ export interface PipelineDeps {
   privacy(): PrivacyConfig;
   retry?: RetryPolicy;
   requests?: Requests;
+  /** Training rows for the learned router (features, route, outcome). */
+  routerData?: RouterData;
+  routeHistory?: RouteHistoryTracker;
   log: Logger;
   now?: () => number;
 }
@@ -111,24 +117,49 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     outcome: 'error',
     createdAt: started,
   };
+  const taskType = taskTypeOf(input.question, false);
+  const features = extractFeatures({
+    question: input.question,
+    contextChars: input.context.reduce((n, c) => n + c.text.length, 0),
+    historyTurns: Math.floor(input.history.length / 2),
+    category: input.category,
+    hasImages: false,
+    history: deps.routeHistory?.snapshot(taskType),
+  });
+  let decision: RouteDecision | undefined;
   const finish = (result: AskResult): AskEvent => {
     record.outcome = result.outcome;
     record.error = result.error;
     record.totalMs = now() - started;
     deps.requests?.record(record);
+    if (record.route && decision) {
+      deps.routeHistory?.observe(taskType, record.route, result.outcome === 'ok', record.totalMs);
+      deps.routerData?.record({
+        requestId: record.id,
+        features,
+        route: record.route,
+        outcome: result.outcome,
+        ttftMs: record.ttftMs,
+        totalMs: record.totalMs,
+        tokens: (record.promptTokens ?? 0) + (record.completionTokens ?? 0),
+        prediction: decision.prediction,
+        createdAt: started,
+      });
+    }
     return { type: 'end', result };
   };
 
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
-  let decision: RouteDecision;
   try {
-    decision = deps.router.decide({
+    decision = await deps.router.decide({
       requested: input.route,
       task,
       model: input.model,
       nodes: deps.nodes.list(),
       cloud: credentials.filter(isUsable).map((c) => c.config),
       defaultModels: deps.defaultModels(),
+      features,
+      key: input.conversationId ?? input.id,
     });
   } catch (err) {
     if (!(err instanceof NoRouteError)) throw err;

@@ -101,4 +101,8 @@ export interface HistoryEntry {
   error?: string;
   /** Set when the answer was stopped by the user before it finished. */
   cancelled?: boolean;
+  /** The request an answer came from: feedback and reroutes refer to it. */
+  requestId?: string;
+  /** Thumbs given to this answer. */
+  feedback?: 1 | -1;
 }

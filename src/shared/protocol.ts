@@ -2,6 +2,7 @@
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
 import type { AnswerMeta, HistoryEntry } from '../core/types';
+import type { LearnedRouterStatus } from '../core/router/learned';
 import type { DashboardData, ExportFormat, LiveNode, Period } from '../core/metrics/types';
 
 export type { AnswerMeta, HistoryEntry };
@@ -31,7 +32,9 @@ export type WebviewMessage =
   | { type: 'stop'; requestId: string }
   | { type: 'newChat' }
   | { type: 'copy'; text: string }
-  | { type: 'fileQuery'; query: string };
+  | { type: 'fileQuery'; query: string }
+  | { type: 'feedback'; requestId: string; value: 1 | -1 }
+  | { type: 'reroute'; requestId: string };
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const MAX_TEXT = 1_000_000;
@@ -52,6 +55,10 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return isStr(r.text) && r.text.length <= MAX_TEXT;
     case 'fileQuery':
       return isStr(r.query) && r.query.length <= 500;
+    case 'feedback':
+      return isStr(r.requestId) && (r.value === 1 || r.value === -1);
+    case 'reroute':
+      return isStr(r.requestId);
     default:
       return false;
   }
@@ -61,7 +68,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
 
 /** Extension -> dashboard webview. */
 export type DashboardHostMessage =
-  | { type: 'data'; data: DashboardData; live: LiveNode[]; demo: boolean }
+  | { type: 'data'; data: DashboardData; live: LiveNode[]; demo: boolean; router?: LearnedRouterStatus }
   | { type: 'exported'; format: ExportFormat; path: string; rows: number };
 
 /** Dashboard webview -> extension. */

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { ask } from '../core/pipeline';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
+import type { RouterData } from '../core/store/routerData';
 import type { Logger } from '../core/log';
-import type { ChatMessage, ContextItem, HistoryEntry } from '../core/types';
+import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
 import { isWebviewMessage, type HostMessage, type StatusInfo, type WebviewMessage } from '../shared/protocol';
 import { chatHtmlTemplate } from './chatHtmlTemplate';
 import { pageAssets } from './webviewPage';
@@ -16,6 +17,8 @@ const HISTORY_TURNS = 20;
 export interface ChatServices {
   routing(): Routing;
   conversations: Conversations;
+  /** Thumbs and reroutes become the router's training labels. */
+  routerData: RouterData;
   /** Conversations are kept per workspace. */
   workspaceKey: string;
   status(): StatusInfo;
@@ -105,7 +108,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       case 'fileQuery':
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
         return;
+      case 'feedback':
+        this.services.routerData.thumbs(m.requestId, m.value);
+        return;
+      case 'reroute':
+        return this.reroute(m.requestId);
     }
+  }
+
+  /** "Ask the cloud": the answer was not good enough, so the same question goes to the cloud, and the router learns. */
+  private async reroute(requestId: string): Promise<void> {
+    const question = this.services.conversations.question(requestId);
+    if (!question) return;
+    this.services.routerData.rerouted(requestId);
+    await this.answer(question.text, false, 'cloud');
   }
 
   private async gatherContext(question: string, includeEditor: boolean): Promise<{ items: ContextItem[]; missing: string[] }> {
@@ -113,7 +129,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     return { items: [...(includeEditor ? editorContext() : []), ...mentioned.items], missing: mentioned.missing };
   }
 
-  private async answer(question: string, includeContext: boolean): Promise<void> {
+  private async answer(question: string, includeContext: boolean, route: RouteRequest = 'auto'): Promise<void> {
     const text = question.trim();
     if (!text) return;
     const { conversations, workspaceKey } = this.services;
@@ -132,7 +148,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         this.services.log.warn(`@ mentions not found in the workspace: ${context.missing.join(', ')}`);
       }
       const events = ask(
-        { id: requestId, question: text, history, context: context.items, route: 'auto', source: 'panel', category: 'chat', conversationId, signal: controller.signal },
+        { id: requestId, question: text, history, context: context.items, route, source: 'panel', category: 'chat', conversationId, signal: controller.signal },
         this.services.routing().deps,
       );
       for await (const event of events) {
@@ -145,6 +161,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
             id: randomUUID(),
             role: 'assistant',
             text: result.text,
+            requestId,
             ...(result.meta ? { meta: result.meta } : {}),
             ...(result.error ? { error: result.error + missingNote } : {}),
             ...(result.outcome === 'cancelled' ? { cancelled: true } : {}),

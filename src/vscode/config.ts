@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseConfig, type ConfigResult } from '../core/config';
+import { parseRouterSettings } from '../core/router/settings';
 import type { CloudProviderConfig, NodeConfig } from '../core/types';
 import type { CloudPrices } from '../core/metrics/types';
 
@@ -16,6 +17,19 @@ export function readConfig(): ConfigResult {
       failureThreshold: c.get('balancer.failureThreshold'),
       cooldownSeconds: c.get('balancer.cooldownSeconds'),
     },
+  });
+}
+
+export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
+  const c = vscode.workspace.getConfiguration('singularity.router');
+  return parseRouterSettings({
+    mode: c.get('mode'),
+    cloudShare: c.get('cloudShare'),
+    qualityTarget: c.get('qualityTarget'),
+    explore: c.get('explore'),
+    abMlShare: c.get('abMlShare'),
+    retrainEvery: c.get('retrainEvery'),
+    modelPath: c.get('modelPath'),
   });
 }
 

@@ -5,6 +5,7 @@ import { dashboardData } from '../core/metrics/dashboard';
 import { exportRequests } from '../core/metrics/export';
 import type { CloudPrices, ExportFormat, LiveNode, Period } from '../core/metrics/types';
 import type { Requests } from '../core/store/requests';
+import type { LearnedRouter } from '../core/router/learned';
 import { isDashboardMessage, type DashboardHostMessage, type DashboardWebviewMessage } from '../shared/protocol';
 import { pageAssets } from './webviewPage';
 import { dashboardHtmlTemplate } from './dashboardHtml';
@@ -16,6 +17,7 @@ export interface DashboardDeps {
   extensionUri: vscode.Uri;
   routing: () => Routing;
   requests: Requests;
+  router: LearnedRouter;
   isDemo: () => boolean;
   prices: () => CloudPrices;
   log: Logger;
@@ -106,7 +108,7 @@ export class DashboardPanel {
     const started = Date.now();
     const data = dashboardData(this.deps.requests.store, { period: this.period, now: started, prices: this.deps.prices() });
     const live: LiveNode[] = this.deps.routing().pool.load();
-    this.post({ type: 'data', data, live, demo: this.deps.isDemo() });
+    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: this.deps.router.status() });
     const took = Date.now() - started;
     if (took > 200) this.deps.log.debug(`Dashboard data for ${this.period} took ${took} ms`);
   }

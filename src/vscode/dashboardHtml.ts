@@ -67,6 +67,7 @@ export function dashboardHtmlTemplate(assets: PageAssets): string {
         <tbody></tbody>
       </table>
       <p class="section-hint" data-section="learnedRouter" hidden></p>
+      <div id="learned-router"></div>
     </section>
 
     <section class="panel later" aria-label="Coming features">

@@ -1,22 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
-// The CLI is tested as users run it: the bundled dist/cli.js in a separate Node process.
+// The CLI is tested as users run it: the bundled dist/cli.js in a separate Node process. It is built
+// under node_modules/.cache so that onnxruntime-node (kept out of the bundle) resolves as in the repo,
+// with the shipped model next to it as in the package.
 let dir: string;
 let cli: string;
 let node: FakeServer;
 let api: FakeServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'singularity-cli-'));
-  cli = join(dir, 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
-  copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'sql-wasm.wasm'));
+  mkdirSync('node_modules/.cache', { recursive: true });
+  dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'singularity-cli-'));
+  cli = join(dir, 'dist', 'cli.js');
+  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external: ['onnxruntime-node'] });
+  copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'dist', 'sql-wasm.wasm'));
+  mkdirSync(join(dir, 'models'));
+  copyFileSync('models/router.onnx', join(dir, 'models', 'router.onnx'));
   node = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 20, reply: () => 'alpha beta gamma delta epsilon zeta' });
   api = await startFakeOpenAI({ models: ['gpt-test'], apiKey: 'sk-cli', tokensPerSecond: 5000, reply: () => 'from the cloud' });
 });

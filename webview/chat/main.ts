@@ -4,7 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
-import { codeForCopyButton, MessageList, questionForRetryButton, showCopied } from './messages';
+import { codeForCopyButton, feedbackForButton, MessageList, questionForRetryButton, rerouteRequestId, showCopied } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
 
 const ui = {
@@ -91,6 +91,18 @@ function wireUserActions(): void {
     if (copy) {
       vscode.postMessage({ type: 'copy', text: codeForCopyButton(copy) });
       showCopied(copy);
+      return;
+    }
+    const thumb = target.closest('.feedback-button');
+    const feedback = thumb && feedbackForButton(thumb);
+    if (feedback) {
+      vscode.postMessage({ type: 'feedback', ...feedback });
+      return;
+    }
+    const reroute = target.closest('.reroute-answer');
+    const rerouteId = reroute && rerouteRequestId(reroute);
+    if (rerouteId && !activeRequest) {
+      vscode.postMessage({ type: 'reroute', requestId: rerouteId });
       return;
     }
     const retry = target.closest('.retry-answer');

@@ -126,6 +126,45 @@ function appendOutcome(element: HTMLElement, entry: HistoryEntry): void {
   }
   if (entry.cancelled) element.append(iconLine('stopped', 'debug-stop', 'stopped'));
   if (entry.meta) element.append(metaElement(entry.meta));
+  if (entry.requestId && entry.text && !entry.error && !entry.cancelled) element.append(feedbackBar(entry));
+}
+
+/** Thumbs up/down and, for an answer from a node, "Ask the cloud": what the router learns from. */
+function feedbackBar(entry: HistoryEntry): HTMLElement {
+  const bar = document.createElement('div');
+  bar.className = 'feedback';
+  bar.dataset.requestId = entry.requestId;
+  const thumb = (value: 1 | -1, icon: string, title: string) => {
+    const button = document.createElement('button');
+    button.className = 'feedback-button';
+    button.dataset.value = String(value);
+    button.title = title;
+    button.setAttribute('aria-pressed', String(entry.feedback === value));
+    button.append(codicon(icon));
+    return button;
+  };
+  bar.append(thumb(1, 'thumbsup', 'Good answer'), thumb(-1, 'thumbsdown', 'Bad answer'));
+  if (entry.meta && entry.meta.route !== 'cloud') {
+    const reroute = document.createElement('button');
+    reroute.className = 'reroute-answer';
+    reroute.title = 'Not good enough: ask the cloud model the same question';
+    reroute.append(codicon('cloud-upload'), Object.assign(document.createElement('span'), { textContent: 'Ask the cloud' }));
+    bar.append(reroute);
+  }
+  return bar;
+}
+
+/** Marks the pressed thumb and returns what to send, or undefined when the click was not on a feedback control. */
+export function feedbackForButton(button: Element): { requestId: string; value: 1 | -1 } | undefined {
+  const requestId = button.closest<HTMLElement>('.feedback')?.dataset.requestId;
+  const value = Number((button as HTMLElement).dataset.value);
+  if (!requestId || (value !== 1 && value !== -1)) return undefined;
+  for (const b of button.parentElement?.querySelectorAll('.feedback-button') ?? []) b.setAttribute('aria-pressed', String(b === button));
+  return { requestId, value };
+}
+
+export function rerouteRequestId(button: Element): string | undefined {
+  return button.closest<HTMLElement>('.feedback')?.dataset.requestId;
 }
 
 function renderAnswerText(content: HTMLElement, text: string): void {

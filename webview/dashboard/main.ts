@@ -8,6 +8,7 @@ import type { DashboardHostMessage } from '../../src/shared/protocol';
 import { Charts } from './charts';
 import { formatCount } from './format';
 import { renderCards, renderHint, renderNodes, renderStrategies } from './sections';
+import { renderLearnedRouter } from './router';
 import { vscode } from './vscodeApi';
 
 const PERIOD_LABELS: Record<Period, string> = { today: 'today', '7d': 'the last 7 days', '30d': 'the last 30 days', all: 'all time' };
@@ -44,6 +45,8 @@ function handleHostMessage(message: DashboardHostMessage): void {
       if (message.data.period !== ui.period.value) return;
       render(message.data);
       renderNodes(ui.nodesTable, message.live);
+      if (message.router) renderLearnedRouter(document.getElementById('learned-router')!, message.router);
+      document.querySelector<HTMLElement>('.section-hint[data-section="learnedRouter"]')!.hidden = !!message.router;
       ui.demoBadge.hidden = !message.demo;
       break;
     case 'exported':

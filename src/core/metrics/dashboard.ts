@@ -34,7 +34,7 @@ type Outcome = (typeof OUTCOMES)[number];
 export const EMPTY_SECTIONS = {
   learnedRouter: {
     available: false,
-    hint: 'The rule router is routing every request now. The learned router (ONNX) will show its version, validation figures, confidence histogram and A/B arms here once it is trained.',
+    hint: 'The learned router shows its model, A/B arms and retraining here once the extension has opened its database.',
   },
   compression: { available: false, hint: 'Context compression before cloud calls is not enabled yet; tokens before/after will show here.' },
   vision: { available: false, hint: 'Image requests (screenshots, pasted images) will show here, local vs cloud.' },

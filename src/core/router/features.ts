@@ -143,7 +143,7 @@ export function extractFeatures(input: FeatureInput): Float32Array {
     (q.match(CONSTRAINT_WORDS) ?? []).length,
     ...(['local', 'lan', 'cloud'] as const).flatMap((r) => {
       const h = input.history?.[r];
-      return h ? [h.successRate, Math.log1p(h.latencyMs)] : [-1, -1];
+      return h ? [h.successRate, h.latencyMs >= 0 ? Math.log1p(h.latencyMs) : -1] : [-1, -1];
     }),
   ];
   out.set(dense, 0);

@@ -22,7 +22,7 @@ function servingTiers(ctx: RouteContext, models: string[]): Tier[] {
  * The plain rule the learned router replaces: Ollama nodes (local and LAN, balanced by the pool)
  * when a healthy one has the model, else the cloud. An explicit route narrows to that route only.
  */
-export const ruleRouter: Router = {
+export const ruleRouter = {
   name: 'rule',
   decide(ctx: RouteContext): RouteDecision {
     const models = wantedModels(ctx);
@@ -40,7 +40,7 @@ export const ruleRouter: Router = {
           : `no healthy node has ${models.join(' or ')}`;
     return { targets, reason, strategy: 'rule' };
   },
-};
+} satisfies Router;
 
 function noRouteMessage(ctx: RouteContext, models: string[]): string {
   const healthy = ctx.nodes.filter((n) => n.healthy).length;

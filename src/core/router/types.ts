@@ -18,6 +18,20 @@ export interface RouteContext {
   /** Cloud providers that are usable (configured with a key, or on loopback). */
   cloud: readonly CloudProviderConfig[];
   defaultModels: DefaultModels;
+  /** The request's features (FEATURE_SCHEMA), for routers that score it. */
+  features?: Float32Array;
+  /** What A/B assignment keys on: the conversation, else the request. */
+  key?: string;
+}
+
+/** What a scoring router predicted, recorded with the request for training and the dashboard. */
+export interface Prediction {
+  pCloud: number;
+  threshold: number;
+  modelVersion: string;
+  predictedRoute: 'nodes' | 'cloud';
+  /** Sent to the nodes against the prediction, to learn (see policy.ts). */
+  explored: boolean;
 }
 
 export interface RouteDecision {
@@ -26,12 +40,13 @@ export interface RouteDecision {
   reason: string;
   /** Which strategy decided (A/B testing compares these). */
   strategy: string;
+  prediction?: Prediction;
 }
 
-/** The seam the learned router implements later: a pure decision from the request and the world's state. */
+/** A decision from the request and the world's state; a learned router may await its model. */
 export interface Router {
   readonly name: string;
-  decide(context: RouteContext): RouteDecision;
+  decide(context: RouteContext): RouteDecision | Promise<RouteDecision>;
 }
 
 export class NoRouteError extends Error {

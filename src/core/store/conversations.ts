@@ -9,6 +9,8 @@ interface MessageRow {
   meta: string | null;
   error: string | null;
   cancelled: number;
+  request_id: string | null;
+  thumbs: number | null;
 }
 
 /** Conversation history, kept per workspace: the open conversation of a workspace is its newest unclosed one. */
@@ -53,7 +55,9 @@ export class Conversations {
   messages(conversationId: string): HistoryEntry[] {
     return this.store
       .query<MessageRow>(
-        'SELECT id, role, content, meta, error, cancelled FROM messages WHERE conversation_id = ? ORDER BY created_at, rowid',
+        `SELECT m.id, m.role, m.content, m.meta, m.error, m.cancelled, m.request_id,
+                (SELECT t.thumbs FROM ml_router_training_data t WHERE m.role = 'assistant' AND t.request_id = m.request_id) AS thumbs
+           FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.rowid`,
         [conversationId],
       )
       .map((r) => ({
@@ -63,7 +67,18 @@ export class Conversations {
         ...(r.meta ? { meta: JSON.parse(r.meta) as AnswerMeta } : {}),
         ...(r.error ? { error: r.error } : {}),
         ...(r.cancelled ? { cancelled: true } : {}),
+        ...(r.role === 'assistant' && r.request_id ? { requestId: r.request_id } : {}),
+        ...(r.thumbs === 1 || r.thumbs === -1 ? { feedback: r.thumbs } : {}),
       }));
+  }
+
+  /** The question a request answered: the user message recorded with it. */
+  question(requestId: string): { conversationId: string; text: string } | undefined {
+    const [row] = this.store.query<{ conversation_id: string; content: string }>(
+      "SELECT conversation_id, content FROM messages WHERE request_id = ? AND role = 'user' LIMIT 1",
+      [requestId],
+    );
+    return row ? { conversationId: row.conversation_id, text: row.content } : undefined;
   }
 
   private start(workspace: string): string {

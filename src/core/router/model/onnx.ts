@@ -114,7 +114,7 @@ export function fromOnnx(bytes: Uint8Array): TreeEnsemble | undefined {
   const proto = onnx.ModelProto.decode(bytes);
   const node = proto.graph?.node?.find((x) => x.opType === 'TreeEnsembleClassifier');
   if (!node || proto.graph?.node?.length !== 1) return undefined;
-  const attr = new Map(node.attribute.map((a) => [a.name ?? '', a]));
+  const attr = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
   const intsOf = (name: string) => (attr.get(name)?.ints ?? []).map((v) => num(v as Int64));
   const floatsOf = (name: string) => attr.get(name)?.floats ?? [];
   const post = untext.decode(attr.get('post_transform')?.s ?? new Uint8Array());

@@ -1,5 +1,6 @@
 import { sql as initial } from './001_initial';
 import { sql as metricsIndexes } from './002_metrics_indexes';
+import { sql as router } from './003_router';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'metrics_indexes', sql: metricsIndexes },
+  { version: 3, name: 'router', sql: router },
 ];

@@ -1,0 +1,107 @@
+// A/B testing of routing strategies: deterministic assignment per conversation, arm comparison with
+// confidence intervals, and the promotion rule. Pure functions; the router service keeps the state.
+
+import { fnv1a } from './features';
+
+export type Arm = 'ml' | 'heuristic';
+export const ARMS: readonly Arm[] = ['ml', 'heuristic'];
+
+/** The same conversation always gets the same arm, so one chat is not routed by two strategies. */
+export function assignArm(key: string, mlShare: number): Arm {
+  return fnv1a(`ab:${key}`) / 2 ** 32 < mlShare ? 'ml' : 'heuristic';
+}
+
+export interface Sample {
+  arm: string;
+  cloudTokens: number;
+  /** 1 when the answer was accepted (no thumbs-down, no reroute), else 0. */
+  accepted: number;
+  latencyMs: number;
+}
+
+export interface Estimate {
+  mean: number;
+  /** Half-width of the 95% confidence interval. */
+  ci: number;
+}
+
+export interface ArmStats {
+  arm: Arm;
+  n: number;
+  cloudTokens: Estimate;
+  accepted: Estimate;
+  latencyMs: Estimate;
+}
+
+export interface Comparison {
+  arms: ArmStats[];
+  /** ml minus heuristic, each with its 95% interval (Welch, normal approximation). */
+  difference: { cloudTokens: Estimate; accepted: Estimate; latencyMs: Estimate };
+}
+
+const Z95 = 1.96;
+
+function estimate(values: readonly number[]): Estimate & { variance: number } {
+  const n = values.length;
+  if (n === 0) return { mean: 0, ci: Infinity, variance: Infinity };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) : Infinity;
+  return { mean, ci: Z95 * Math.sqrt(variance / n), variance };
+}
+
+function difference(a: readonly number[], b: readonly number[]): Estimate {
+  const ea = estimate(a);
+  const eb = estimate(b);
+  return { mean: ea.mean - eb.mean, ci: Z95 * Math.sqrt(ea.variance / Math.max(1, a.length) + eb.variance / Math.max(1, b.length)) };
+}
+
+export function compareArms(samples: readonly Sample[]): Comparison {
+  const of = (arm: Arm) => samples.filter((s) => s.arm === arm);
+  const column = (rows: readonly Sample[], k: 'cloudTokens' | 'accepted' | 'latencyMs') => rows.map((r) => r[k]);
+  const strip = ({ mean, ci }: Estimate): Estimate => ({ mean, ci });
+  const arms = ARMS.map((arm) => {
+    const rows = of(arm);
+    return {
+      arm,
+      n: rows.length,
+      cloudTokens: strip(estimate(column(rows, 'cloudTokens'))),
+      accepted: strip(estimate(column(rows, 'accepted'))),
+      latencyMs: strip(estimate(column(rows, 'latencyMs'))),
+    };
+  });
+  const [ml, heuristic] = [of('ml'), of('heuristic')];
+  return {
+    arms,
+    difference: {
+      cloudTokens: difference(column(ml, 'cloudTokens'), column(heuristic, 'cloudTokens')),
+      accepted: difference(column(ml, 'accepted'), column(heuristic, 'accepted')),
+      latencyMs: difference(column(ml, 'latencyMs'), column(heuristic, 'latencyMs')),
+    },
+  };
+}
+
+export interface PromotionRule {
+  /** Answers per arm before any verdict. */
+  minPerArm: number;
+  /** Acceptance rate the winner may lose at most (its interval's lower end), e.g. 0.02 = two points. */
+  qualityMargin: number;
+}
+
+export const DEFAULT_PROMOTION: PromotionRule = { minPerArm: 100, qualityMargin: 0.02 };
+
+/**
+ * The arm to promote, if any: the one that uses significantly fewer cloud tokens (the interval of the
+ * difference excludes zero) while its acceptance rate is not significantly worse by more than the margin.
+ */
+export function promotion(c: Comparison, rule: PromotionRule = DEFAULT_PROMOTION): { arm: Arm; reason: string } | undefined {
+  if (c.arms.some((a) => a.n < rule.minPerArm)) return undefined;
+  const { cloudTokens, accepted } = c.difference;
+  const fmt = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci.toFixed(1)}`;
+  if (cloudTokens.mean + cloudTokens.ci < 0 && accepted.mean - accepted.ci > -rule.qualityMargin) {
+    return { arm: 'ml', reason: `ml used fewer cloud tokens per answer (${fmt(cloudTokens)}) without losing acceptance (${(accepted.mean * 100).toFixed(1)} ± ${(accepted.ci * 100).toFixed(1)} points)` };
+  }
+  if (cloudTokens.mean - cloudTokens.ci > 0 && -accepted.mean - accepted.ci > -rule.qualityMargin) {
+    return { arm: 'heuristic', reason: `heuristic used fewer cloud tokens per answer (${fmt({ mean: -cloudTokens.mean, ci: cloudTokens.ci })}) without losing acceptance` };
+  }
+  return undefined;
+}

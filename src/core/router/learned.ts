@@ -1,0 +1,265 @@
+// The learned router as the extension runs it: the active ONNX model (lazy-loaded, with fallbacks), the
+// heuristic, the A/B split between them, the calibrated policy, and background retraining.
+// The rule router still decides *which* routes can answer; this one orders them by p_cloud.
+
+import { readFile, rename, writeFile, mkdir, copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log';
+import type { RouterData } from '../store/routerData';
+import { ruleRouter } from './rule';
+import type { Prediction, RouteContext, RouteDecision, Router, Target } from './types';
+import { heuristicPCloud } from './heuristic';
+import { chooseRoute, thresholdFor, type RouterPolicy, type Threshold } from './policy';
+import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Arm, type Comparison, type PromotionRule } from './abtest';
+import { loadRouterModel, type RouterModel } from './model/runtime';
+import { fromOnnx, toOnnx, type ModelInfo } from './model/onnx';
+import type { TreeEnsemble } from './model/gbdt';
+import { retrainRouter, type RetrainOptions, type RetrainResult } from './model/retrain';
+
+export type RouterMode = 'ab' | 'ml' | 'heuristic';
+
+export interface LearnedRouterSettings {
+  mode: RouterMode;
+  policy: RouterPolicy;
+  /** Share of cloud-bound requests sent to the nodes to learn from (policy.ts). */
+  explore: number;
+  /** Share of conversations on the ml arm while A/B testing. */
+  mlShare: number;
+  /** Retrain after this many new labelled rows; 0 = only on command. */
+  retrainEvery: number;
+  /** A user's own ONNX model; it takes precedence and turns automatic retraining off. */
+  modelPath?: string;
+}
+
+export interface ModelFiles {
+  /** The model that ships with the extension. */
+  shipped: string;
+  /** Where retrained models are written: router.onnx (active) and router.previous.onnx. */
+  dir: string;
+}
+
+export interface ActiveModel {
+  source: string;
+  info: ModelInfo;
+}
+
+export interface LearnedRouterStatus {
+  mode: RouterMode;
+  model?: ActiveModel;
+  /** Why routing uses the heuristic or a fallback model, when it does. */
+  fallback?: string;
+  thresholds: Partial<Record<Arm, Threshold>>;
+  promoted?: { arm: Arm; reason: string; at: number };
+  comparison: Comparison;
+  labeledRows: number;
+  retraining: boolean;
+  lastRetrain?: { at: number; result: string };
+}
+
+const RECENT = 500;
+
+export class LearnedRouter implements Router {
+  readonly name = 'learned';
+  private loading?: Promise<RouterModel | undefined>;
+  private model?: RouterModel;
+  private modelSource?: string;
+  private fallback?: string;
+  private base?: TreeEnsemble;
+  private readonly recent: Record<Arm, number[]> = { ml: [], heuristic: [] };
+  private promoted?: { arm: Arm; reason: string; at: number };
+  private retraining?: Promise<RetrainResult>;
+  private lastRetrain?: { at: number; result: string };
+  private labeledAtLastRetrain: number;
+  private readonly unsubscribe?: () => void;
+
+  constructor(
+    private readonly files: ModelFiles,
+    private readonly settings: () => LearnedRouterSettings,
+    private readonly log: Logger,
+    private readonly data?: RouterData,
+    private readonly options: { random?: () => number; retrain?: Partial<RetrainOptions>; promotion?: PromotionRule; now?: () => number } = {},
+  ) {
+    const last = data?.events(50).find((e) => e.kind === 'promotion');
+    if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
+    this.labeledAtLastRetrain = data?.labeledCount() ?? 0;
+    this.unsubscribe = data?.onLabel(() => this.afterLabel());
+  }
+
+  async decide(ctx: RouteContext): Promise<RouteDecision> {
+    const base = ruleRouter.decide(ctx);
+    const nodes = base.targets.filter((t) => t.kind === 'nodes');
+    const cloud = base.targets.filter((t) => t.kind === 'cloud');
+    // Hard rules first: an explicit route or model, or only one kind of route available, leaves nothing to predict.
+    if (ctx.requested !== 'auto' || ctx.model || !ctx.features || nodes.length === 0 || cloud.length === 0) return base;
+
+    const arm = this.armFor(ctx.key ?? '');
+    const model = arm === 'ml' ? await this.activeModel() : undefined;
+    const pCloud = model ? (await model.predict([ctx.features]))[0]! : heuristicPCloud(ctx.features);
+    const threshold = this.threshold(arm, model?.info);
+    this.remember(arm, pCloud);
+    const { route, explored } = chooseRoute(pCloud, threshold.value, this.settings().explore, this.options.random ?? Math.random);
+    const targets: Target[] = route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
+    const by = arm === 'ml' ? (model ? 'model' : `heuristic (${this.fallback ?? 'no model'})`) : 'heuristic';
+    const prediction: Prediction = {
+      pCloud,
+      threshold: threshold.value,
+      modelVersion: arm === 'ml' && model ? `${this.modelSource}@${model.info.createdAt}` : 'heuristic',
+      predictedRoute: pCloud >= threshold.value ? 'cloud' : 'nodes',
+      explored,
+    };
+    const verdict = explored ? 'explored nodes instead' : route === 'cloud' ? 'cloud' : base.reason;
+    return { targets, reason: `${by}: p_cloud ${pCloud.toFixed(2)} ${pCloud >= threshold.value ? '≥' : '<'} ${threshold.value.toFixed(2)}; ${verdict}`, strategy: arm, prediction };
+  }
+
+  private armFor(key: string): Arm {
+    const s = this.settings();
+    if (s.mode !== 'ab') return s.mode;
+    if (this.promoted) return this.promoted.arm;
+    return assignArm(key, s.mlShare);
+  }
+
+  private threshold(arm: Arm, info: ModelInfo | undefined): Threshold {
+    return thresholdFor(this.settings().policy, info?.calibration, this.recent[arm]);
+  }
+
+  private remember(arm: Arm, p: number): void {
+    const list = this.recent[arm];
+    list.unshift(p);
+    if (list.length > RECENT) list.pop();
+  }
+
+  /** The model to route with, loaded on first use: the user's model, else the retrained one, else the shipped one. */
+  activeModel(): Promise<RouterModel | undefined> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<RouterModel | undefined> {
+    const s = this.settings();
+    const candidates = [...(s.modelPath ? [{ path: s.modelPath, label: 'your model' }] : []), { path: join(this.files.dir, 'router.onnx'), label: 'retrained model', optional: true }, { path: this.files.shipped, label: 'shipped model' }];
+    const problems: string[] = [];
+    for (const c of candidates) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(c.path);
+      } catch (err) {
+        if ('optional' in c && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        problems.push(`${c.label} (${c.path}) cannot be read: ${(err as Error).message}`);
+        continue;
+      }
+      try {
+        const model = await loadRouterModel(bytes, `${c.label} (${c.path})`);
+        if (c.path === this.files.shipped) this.base = fromOnnx(bytes);
+        else this.base ??= await this.shippedEnsemble();
+        this.model = model;
+        this.modelSource = c.label;
+        this.fallback = problems.length > 0 ? problems.join('; ') : undefined;
+        if (this.fallback) this.data?.event('fallback', { to: c.label, reason: this.fallback });
+        this.log.info(`Router: using the ${c.label}, trained on ${model.info.trainedOn}.`);
+        if (this.fallback) this.log.warn(`Router: ${this.fallback}`);
+        return model;
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+    this.fallback = `no model could be loaded, routing by the heuristic: ${problems.join('; ')}`;
+    this.log.warn(`Router: ${this.fallback}`);
+    this.data?.event('fallback', { to: 'heuristic', reason: this.fallback });
+    return undefined;
+  }
+
+  private async shippedEnsemble(): Promise<TreeEnsemble | undefined> {
+    try {
+      return fromOnnx(await readFile(this.files.shipped));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private afterLabel(): void {
+    if (!this.data) return;
+    this.checkPromotion();
+    const every = this.settings().retrainEvery;
+    if (every <= 0 || this.settings().modelPath || this.retraining) return;
+    if (this.data.labeledCount() - this.labeledAtLastRetrain >= every) {
+      this.retrain().catch((err: Error) => this.log.error(`Router retraining failed: ${err.message}`));
+    }
+  }
+
+  private checkPromotion(): void {
+    if (!this.data || this.promoted || this.settings().mode !== 'ab') return;
+    const decision = promotion(compareArms(this.data.abSamples(0)), this.options.promotion ?? DEFAULT_PROMOTION);
+    if (!decision) return;
+    this.promoted = { ...decision, at: (this.options.now ?? Date.now)() };
+    this.data.event('promotion', decision);
+    this.log.info(`Router A/B: promoted ${decision.arm}: ${decision.reason}`);
+  }
+
+  /** Retrains from the stored rows now; at most one at a time. Replaces the active model only when it validates better. */
+  retrain(): Promise<RetrainResult> {
+    this.retraining ??= this.runRetrain().finally(() => (this.retraining = undefined));
+    return this.retraining;
+  }
+
+  private async runRetrain(): Promise<RetrainResult> {
+    if (!this.data) throw new Error('Retraining needs the database, which is not open.');
+    const rows = this.data.labeledRows();
+    this.labeledAtLastRetrain = this.data.labeledCount();
+    const model = await this.activeModel();
+    const active = async (features: readonly Float32Array[]) => (model ? model.predict(features) : features.map(heuristicPCloud));
+    const result = await retrainRouter(rows, this.base, active, this.options.retrain);
+    const summary = describeRetrain(result);
+    this.lastRetrain = { at: (this.options.now ?? Date.now)(), result: summary };
+    this.data.event('retrain', { kind: result.kind, rows: result.rows, ...('candidateAuc' in result ? { candidateAuc: result.candidateAuc, activeAuc: result.activeAuc } : {}) });
+    this.log.info(`Router retraining: ${summary}`);
+    if (result.kind === 'replaced') await this.install(toOnnx(result.model.ensemble, result.model.info));
+    return result;
+  }
+
+  /** Writes the new model atomically, keeps the previous one, and switches to it. */
+  private async install(bytes: Uint8Array): Promise<void> {
+    await mkdir(this.files.dir, { recursive: true });
+    const active = join(this.files.dir, 'router.onnx');
+    const tmp = `${active}.${process.pid}.tmp`;
+    await writeFile(tmp, bytes);
+    await copyFile(active, join(this.files.dir, 'router.previous.onnx')).catch(() => undefined);
+    await rename(tmp, active);
+    const old = this.model;
+    this.loading = undefined;
+    this.model = undefined;
+    await this.activeModel();
+    await old?.release();
+  }
+
+  status(): LearnedRouterStatus {
+    const model = this.model && this.modelSource ? { source: this.modelSource, info: this.model.info } : undefined;
+    return {
+      mode: this.settings().mode,
+      model,
+      fallback: this.fallback,
+      thresholds: { ml: this.threshold('ml', this.model?.info), heuristic: this.threshold('heuristic', undefined) },
+      promoted: this.promoted,
+      comparison: compareArms(this.data?.abSamples(0) ?? []),
+      labeledRows: this.data?.labeledCount() ?? 0,
+      retraining: this.retraining !== undefined,
+      lastRetrain: this.lastRetrain,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    this.unsubscribe?.();
+    await this.retraining?.catch(() => undefined);
+    await this.model?.release();
+  }
+}
+
+export function describeRetrain(r: RetrainResult): string {
+  switch (r.kind) {
+    case 'tooFewRows':
+      return `not retrained: ${r.rows} rows with feedback, ${r.needed} needed`;
+    case 'notBetter':
+      return `kept the active model: the candidate from ${r.rows} rows ranked held-out rows no better (AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)})`;
+    case 'replaced':
+      return `new model from ${r.rows} rows is active (held-out AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)}); the previous one is kept`;
+  }
+}
