@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
@@ -95,5 +95,58 @@ describe('singularity ask', () => {
     const r = await run(['ask', '--config', config, 'hi']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/broken\.json is not valid JSON/);
+  });
+
+  describe('router commands', () => {
+    /** Benchmark rows where the cloud helps exactly on the prompts that ask for a proof. */
+    function benchFile(name: string, n: number): string {
+      const file = join(dir, name);
+      const lines = Array.from({ length: n }, (_, i) => {
+        const hard = i % 2 === 0;
+        const prompt = hard ? `Prove that the sum of the first ${i} odd numbers is a square` : `Say hello to person number ${i}`;
+        return JSON.stringify({ id: `r${i}`, category: 'test', prompt, local: { model: 'small', score: hard ? 0 : 1 }, cloud: { model: 'big', score: 1 } });
+      });
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    }
+
+    it('trains a model from benchmark rows and writes it with its report', async () => {
+      const out = join(dir, 'trained', 'router.onnx');
+      const r = await run(['train', '--data', benchFile('train.jsonl', 200), '--trees', '20', '--out', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/held-out \d+ rows: accuracy 1\.000/);
+      expect(existsSync(out)).toBe(true);
+      expect(JSON.parse(readFileSync(join(dir, 'trained', 'router.report.json'), 'utf8')).metrics.apgr).toBeGreaterThan(0.7);
+    });
+
+    it('evaluates a model next to the heuristic, random and the oracle', async () => {
+      const out = join(dir, 'eval', 'router.onnx');
+      await run(['train', '--data', benchFile('train2.jsonl', 200), '--trees', '20', '--out', out]);
+      const r = await run(['route-eval', '--data', benchFile('test.jsonl', 60), '--model', out]);
+      expect(r.code).toBe(0);
+      const apgr = (name: string) => Number(new RegExp(`^${name}.*?\\s(\\d\\.\\d{3})\\s`, 'm').exec(r.stdout)?.[1]);
+      expect(apgr('model')).toBeCloseTo(apgr('oracle'), 2);
+      expect(apgr('random')).toBeLessThan(apgr('model'));
+      expect(r.stdout).toMatch(/CPT50/);
+    });
+
+    it('scores rows with the shipped model: one {id, p_cloud} per line', async () => {
+      const out = join(dir, 'preds.jsonl');
+      const r = await run(['route-score', '--data', benchFile('score.jsonl', 10), '--out', out]);
+      expect(r.code).toBe(0);
+      const preds = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(preds).toHaveLength(10);
+      expect(preds[0]).toMatchObject({ id: 'r0' });
+      expect(preds[0].p_cloud).toBeGreaterThanOrEqual(0);
+      expect(preds[0].p_cloud).toBeLessThanOrEqual(1);
+    });
+
+    it('says which line of a data file is malformed', async () => {
+      const file = join(dir, 'bad.jsonl');
+      writeFileSync(file, '{"id": "a", "prompt": "x", "local": {"score": 1}, "cloud": {"score": 1}}\n{"id": 2}\n');
+      const r = await run(['route-eval', '--data', file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/bad\.jsonl:2: expected/);
+    });
   });
 });

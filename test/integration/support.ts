@@ -10,11 +10,17 @@ import { silentLogger } from '../../src/core/log';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
 import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
 import type { AskEvent, AskInput, AskResult } from '../../src/core/pipeline';
+import { RouterData } from '../../src/core/store/routerData';
+import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from '../../src/core/router/learned';
+import { DEFAULT_ROUTER_SETTINGS } from '../../src/core/router/settings';
+import type { RetrainOptions } from '../../src/core/router/model/retrain';
 import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig } from '../../src/core/types';
 
 const servers: FakeServer[] = [];
 const stores: Store[] = [];
+const routers: LearnedRouter[] = [];
 afterEach(async () => {
+  await Promise.all(routers.splice(0).map((r) => r.dispose()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
   await Promise.all(stores.splice(0).map((s) => s.close()));
 });
@@ -50,6 +56,8 @@ export const cloudOf = (s: FakeServer, name = 'cloud'): CloudProviderConfig => (
 export interface SetupOptions {
   cloudKey?: string;
   balancer?: Partial<BalancerConfig>;
+  /** Route with the learned router over these model files, as the extension does. */
+  learned?: { files: ModelFiles; settings?: Partial<LearnedRouterSettings>; random?: () => number; retrain?: Partial<RetrainOptions> };
 }
 
 /** Routing over an in-memory store, with every node probed once. */
@@ -57,14 +65,22 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
   const { store } = await Store.open();
   stores.push(store);
   const requests = new Requests(store);
+  const routerData = new RouterData(store);
+  const l = options.learned;
+  const router = l
+    ? new LearnedRouter(l.files, () => ({ ...DEFAULT_ROUTER_SETTINGS, ...l.settings }), silentLogger, routerData, { random: l.random, retrain: l.retrain })
+    : undefined;
+  if (router) routers.push(router);
   const routing = createRouting({
     config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, privacy: DEFAULT_PRIVACY, ...config, balancer: { ...DEFAULT_BALANCER, ...options.balancer } },
     requests,
+    router,
+    routerData,
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: silentLogger,
   });
   await routing.nodes.refresh();
-  return { ...routing, store, requests };
+  return { ...routing, store, requests, routerData, router };
 }
 
 export const input = (over: Partial<AskInput> = {}): AskInput => ({

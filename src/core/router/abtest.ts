@@ -83,11 +83,11 @@ export function compareArms(samples: readonly Sample[]): Comparison {
 export interface PromotionRule {
   /** Answers per arm before any verdict. */
   minPerArm: number;
-  /** Acceptance rate the winner may lose at most (its interval's lower end), e.g. 0.02 = two points. */
+  /** Acceptance rate the winner may lose at most (its interval's lower end), e.g. 0.05 = five points. */
   qualityMargin: number;
 }
 
-export const DEFAULT_PROMOTION: PromotionRule = { minPerArm: 100, qualityMargin: 0.02 };
+export const DEFAULT_PROMOTION: PromotionRule = { minPerArm: 100, qualityMargin: 0.05 };
 
 /**
  * The arm to promote, if any: the one that uses significantly fewer cloud tokens (the interval of the

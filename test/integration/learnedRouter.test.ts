@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ask } from '../../src/core/pipeline';
+import { assignArm } from '../../src/core/router/abtest';
+import { chats, cloud, cloudOf, input, nodeOf, ollama, result, setup } from './support';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+function modelFiles(shipped = 'models/router.onnx') {
+  const dir = mkdtempSync(join(tmpdir(), 'singularity-models-'));
+  dirs.push(dir);
+  return { shipped, dir };
+}
+
+async function world(settings = {}, files = modelFiles(), extra = {}) {
+  const node = await ollama({ reply: () => 'from the node' });
+  const api = await cloud({ reply: () => 'from the cloud' });
+  const w = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] }, { learned: { files, settings: { mode: 'ml', ...settings }, random: () => 0.99, ...extra } });
+  return { ...w, node, api, files };
+}
+
+const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
+
+describe('learned router in the pipeline', () => {
+  it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
+    const r = await result(ask(input(), w.deps));
+    expect(r.meta?.route).toBe('local');
+    expect(r.meta?.reason).toMatch(/^model: p_cloud/);
+  });
+
+  it('routes to the cloud when the policy sends every request there, with the node as fallback', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
+    const r = await result(ask(input(), w.deps));
+    expect(r.meta?.route).toBe('cloud');
+    expect(chats(w.node)).toHaveLength(0);
+  });
+
+  it('records a training row with the features and a prediction for every routed request', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
+    const i = input();
+    await result(ask(i, w.deps));
+    const [row] = rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`);
+    expect(row).toMatchObject({ route: 'local', label: '0' });
+    expect(JSON.parse(String(row!.features)).length).toBeGreaterThan(3);
+    expect(Number(row!.cloud_tokens_saved)).toBeGreaterThan(0);
+    const [prediction] = rows(w, `SELECT predicted_route, confidence, model_version FROM ml_router_predictions WHERE request_id = '${i.id}'`);
+    expect(prediction!.predicted_route).toBe('nodes');
+    expect(String(prediction!.model_version)).toMatch(/^shipped model@/);
+  });
+
+  it('keeps the explicit route of a request: no prediction overrides it', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
+    const r = await result(ask(input({ route: 'local' }), w.deps));
+    expect(r.meta?.route).toBe('local');
+  });
+
+  it('turns feedback into labels: thumbs down or a reroute mark a node answer as needing the cloud', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
+    const [a, b, c] = [input(), input(), input()];
+    for (const i of [a, b, c]) await result(ask(i, w.deps));
+    w.routerData.thumbs(a.id, -1);
+    w.routerData.thumbs(b.id, 1);
+    w.routerData.rerouted(c.id);
+    const label = (id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
+    expect([label(a.id), label(b.id), label(c.id)]).toEqual(['1', '0', '1']);
+    expect(rows(w, 'SELECT kind FROM feedback_data ORDER BY kind').map((r) => r.kind)).toEqual(['reroute', 'thumbs', 'thumbs']);
+  });
+
+  it('leaves cloud answers unlabelled: they say nothing about whether a node would have done', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
+    const i = input();
+    await result(ask(i, w.deps));
+    w.routerData.thumbs(i.id, 1);
+    expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBeNull();
+  });
+
+  it('falls back to the shipped model when the retrained one is corrupt, and says why', async () => {
+    const files = modelFiles();
+    writeFileSync(join(files.dir, 'router.onnx'), 'garbage, not ONNX');
+    const w = await world({}, files);
+    const r = await result(ask(input(), w.deps));
+    expect(r.outcome).toBe('ok');
+    const status = w.router!.status();
+    expect(status.model?.source).toBe('shipped model');
+    expect(status.fallback).toMatch(/retrained model/);
+    expect(rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'")).toHaveLength(1);
+  });
+
+  it('routes by the heuristic when no model loads, and every request is still answered', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'singularity-corrupt-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'router.onnx'), new Uint8Array([8, 1, 18, 3, 0xff, 0xff]));
+    const w = await world({}, { shipped: join(dir, 'router.onnx'), dir });
+    const r = await result(ask(input(), w.deps));
+    expect(r.outcome).toBe('ok');
+    expect(r.meta?.reason).toMatch(/^heuristic \(no model could be loaded/);
+    expect(w.router!.status().fallback).toMatch(/heuristic/);
+  });
+
+  it('A/B tests per conversation: the same conversation always gets the same arm', async () => {
+    const w = await world({ mode: 'ab', mlShare: 0.5 });
+    for (const conversationId of ['c1', 'c2', 'c3', 'c4']) {
+      await result(ask(input({ conversationId }), w.deps));
+      await result(ask(input({ conversationId }), w.deps));
+    }
+    const strategies = rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at');
+    for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
+  });
+
+  it('retrains in the background after enough new labels, installs the better model and keeps the previous one', async () => {
+    const files = modelFiles();
+    copyFileSync('models/router.onnx', join(files.dir, 'router.onnx'));
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 }, retrainEvery: 60 }, files, { retrain: { minRows: 40 } });
+    // This user's node fails on every question about zebras: something only their own feedback can teach.
+    for (let k = 0; k < 60; k++) {
+      const i = input({ question: k % 2 ? `Tell me about zebras, fact ${k}` : `Tell me about lions, fact ${k}` });
+      await result(ask(i, w.deps));
+      w.routerData.thumbs(i.id, k % 2 ? -1 : 1);
+    }
+    await w.router!.retrain();
+    const events = rows(w, "SELECT detail FROM router_events WHERE kind = 'retrain'").map((r) => JSON.parse(String(r.detail)));
+    expect(events[0]).toMatchObject({ kind: 'replaced', rows: 60 });
+    expect(existsSync(join(files.dir, 'router.previous.onnx'))).toBe(true);
+    expect(w.router!.status().model?.info.trainedOn).toMatch(/of your rows/);
+  });
+});
