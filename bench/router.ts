@@ -14,7 +14,7 @@
 // loops for a quick look (the published figures use 1). ROUTER_DATA=DIR points at another copy of the data.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../src/core/router/eval/benchData';
 import { classificationReport, routingReport, type ClassificationReport, type RoutingReport } from '../src/core/router/eval/routingMetrics';
@@ -46,8 +46,11 @@ const EARLY_WINDOWS = 4;
 const RANDOM_SEEDS = 20;
 const OVERHEAD_WARMUP = 200;
 const OVERHEAD_CALLS = Math.max(200, Math.round(2000 * SCALE));
+const TIMING_ROUNDS = 4;
 const SESSION_LOADS = 10;
 const SHIPPED_MODEL = join(REPO_ROOT, 'models', 'router.onnx');
+/** The timings mean little on a machine that is busy with something else; the JSON says how busy it was. */
+const LOAD_AT_START = loadavg();
 
 interface Example {
   row: BenchRow;
@@ -368,16 +371,25 @@ function latency(samplesMs: number[]): Latency {
   return { p50Us: q(0.5), p99Us: q(0.99), meanUs: mean(sorted) * 1000 };
 }
 
-/** The steps take turns within each iteration, so a slow stretch of the machine hits all of them alike. */
+/**
+ * Each step runs in its own tight loop (interleaving them lets the ONNX call evict the others' caches and
+ * triples the TS figures), and the loops take turns in rounds, so a busy stretch of a shared machine
+ * lands on all steps rather than on one. Synchronous steps are not awaited: an await adds a microtask.
+ */
 async function timeSteps<K extends string>(steps: Record<K, () => unknown>): Promise<Record<K, Latency>> {
   const names = Object.keys(steps) as K[];
   const samples = new Map<K, number[]>(names.map((k) => [k, []]));
-  for (let i = 0; i < OVERHEAD_WARMUP + OVERHEAD_CALLS; i++) {
-    for (const name of names) {
+  const run = async (name: K, calls: number, keep: boolean) => {
+    for (let i = 0; i < calls; i++) {
       const started = performance.now();
-      await steps[name]();
-      if (i >= OVERHEAD_WARMUP) samples.get(name)!.push(performance.now() - started);
+      const out = steps[name]();
+      if (out instanceof Promise) await out;
+      if (keep) samples.get(name)!.push(performance.now() - started);
     }
+  };
+  for (const name of names) await run(name, OVERHEAD_WARMUP, false);
+  for (let round = 0; round < TIMING_ROUNDS; round++) {
+    for (const name of names) await run(name, Math.ceil(OVERHEAD_CALLS / TIMING_ROUNDS), true);
   }
   return Object.fromEntries(names.map((k) => [k, latency(samples.get(k)!)])) as Record<K, Latency>;
 }
@@ -538,7 +550,7 @@ async function main() {
   const overheadResult = await timed(seconds, 'overhead', overhead);
   const { arena, mmlu } = await timed(seconds, 'loadAndFeatures', async () => loadExamples());
   console.log(
-    `Router bench: ${arena.length} rows of ${ARENA_FILE}, ${mmlu.length} rows of ${MMLU_FILE}${SCALE < 1 ? ` (BENCH_SCALE=${SCALE} subsample)` : ''} from ${DATA_DIR}; ${cpus().length} cores, Node ${process.version}`,
+    `Router bench: ${arena.length} rows of ${ARENA_FILE}, ${mmlu.length} rows of ${MMLU_FILE}${SCALE < 1 ? ` (BENCH_SCALE=${SCALE} subsample)` : ''} from ${DATA_DIR}; ${cpus().length} cores, Node ${process.version}, load average ${LOAD_AT_START[0]!.toFixed(2)}`,
   );
 
   const mmluToArena = await timed(seconds, 'crossFileMmluToArena', () => crossFile(mmlu, arena, MMLU_FILE, ARENA_FILE));
@@ -577,7 +589,7 @@ async function main() {
       {
         benchmark: 'learned router',
         date: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageAtStart: LOAD_AT_START },
         settings: {
           scale: SCALE,
           data: { dir: DATA_DIR, [ARENA_FILE]: describeFile(arena), [MMLU_FILE]: describeFile(mmlu) },
@@ -587,7 +599,7 @@ async function main() {
           randomSeeds: RANDOM_SEEDS,
           folds: FOLDS,
           online: { windowRows: WINDOW, windows: STREAM_WINDOWS, seeds: STREAM_SEEDS, earlyWindows: EARLY_WINDOWS, base: `GBDT trained on ${ARENA_FILE} only`, retrain: DEFAULT_RETRAIN },
-          overhead: { warmup: OVERHEAD_WARMUP, calls: OVERHEAD_CALLS, sessionLoads: SESSION_LOADS },
+          overhead: { warmup: OVERHEAD_WARMUP, calls: OVERHEAD_CALLS, rounds: TIMING_ROUNDS, sessionLoads: SESSION_LOADS },
         },
         crossFile: crossFileResults,
         crossValidation: cvResults,

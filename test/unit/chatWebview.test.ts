@@ -240,6 +240,35 @@ describe('chat webview', () => {
     await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
     expect(await page.inputValue('#input')).toBe('half a thought');
   });
+  it('sends thumbs for the answer they are under, and shows which one is pressed', async () => {
+    const answer: HistoryEntry = { ...assistantEntry('a1', 'An answer'), requestId: 'req-1', meta: { route: 'local', node: 'laptop', model: 'llama3.2' } };
+    await host({ type: 'history', entries: [userEntry('u1', 'Q'), answer] });
+    await page.click('.feedback-button[data-value="-1"]');
+    await page.click('.feedback-button[data-value="1"]');
+    expect(await postedOfType('feedback')).toEqual([
+      { type: 'feedback', requestId: 'req-1', value: -1 },
+      { type: 'feedback', requestId: 'req-1', value: 1 },
+    ]);
+    expect(await page.getAttribute('.feedback-button[data-value="1"]', 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute('.feedback-button[data-value="-1"]', 'aria-pressed')).toBe('false');
+  });
+
+  it('offers "Ask the cloud" under a node answer only, and sends a reroute for it', async () => {
+    const local: HistoryEntry = { ...assistantEntry('a1', 'From the node'), requestId: 'req-1', meta: { route: 'lan', node: 'gpu', model: 'm' } };
+    const fromCloud: HistoryEntry = { ...assistantEntry('a2', 'From the cloud'), requestId: 'req-2', meta: { route: 'cloud', model: 'gpt' } };
+    await host({ type: 'history', entries: [userEntry('u1', 'Q'), local, userEntry('u2', 'Q2'), fromCloud] });
+    expect(await page.locator('.reroute-answer').count()).toBe(1);
+    await page.click('.reroute-answer');
+    expect(await postedOfType('reroute')).toEqual([{ type: 'reroute', requestId: 'req-1' }]);
+  });
+
+  it('restores given thumbs from history and offers none on failed answers', async () => {
+    const rated: HistoryEntry = { ...assistantEntry('a1', 'Rated'), requestId: 'req-1', feedback: -1, meta: { route: 'local', model: 'm' } };
+    const failed: HistoryEntry = { ...assistantEntry('a2', ''), requestId: 'req-2', error: 'Node down' };
+    await host({ type: 'history', entries: [userEntry('u1', 'Q'), rated, userEntry('u2', 'Q2'), failed] });
+    expect(await page.getAttribute('.msg[data-id="a1"] .feedback-button[data-value="-1"]', 'aria-pressed')).toBe('true');
+    expect(await page.locator('.msg[data-id="a2"] .feedback').count()).toBe(0);
+  });
 });
 
 

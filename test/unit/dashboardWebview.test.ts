@@ -3,6 +3,7 @@
 // and acquireVsCodeApi is stubbed so posted messages can be read and DashboardHostMessages dispatched.
 // The data is a typed fixture (not src/core/metrics), so this tests the rendering only.
 
+import type { LearnedRouterStatus } from '../../src/core/router/learned';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DashboardData, LiveNode, Period } from '../../src/core/metrics/types';
@@ -107,6 +108,23 @@ describe('dashboard webview', () => {
       expect(await el.isVisible()).toBe(true);
       expect(await el.textContent()).toBe(hint);
     }
+  });
+
+  it('shows the learned router: model, threshold, A/B arms with intervals, in place of its hint', async () => {
+    await host({ ...dataMessage(sampleData()), router: routerStatus() } as DashboardHostMessage);
+    await expect.poll(() => page.locator('#ab-table tbody tr').count()).toBe(3);
+    expect(await page.textContent('[data-field="model"]')).toContain('shipped model, trained on mmlu_gsm8k.jsonl');
+    expect(await page.textContent('[data-field="threshold"]')).toContain('p_cloud ≥ 0.420');
+    expect(await page.locator('#ab-table tr[data-arm="ml"] td').allInnerTexts()).toEqual(['ml', '120', '35 ± 9', '91.7 ± 5.0%', '900 ± 50 ms']);
+    expect(await page.locator('.section-hint[data-section="learnedRouter"]').isVisible()).toBe(false);
+  });
+
+  it('shows why routing fell back, as text (a hostile path cannot inject markup)', async () => {
+    const fallback = 'no model could be loaded, routing by the heuristic: <img src=x onerror=alert(1)>.onnx is not a valid ONNX file';
+    await host({ ...dataMessage(sampleData()), router: { ...routerStatus(), model: undefined, fallback } } as DashboardHostMessage);
+    await page.locator('[data-field="fallback"]').waitFor();
+    expect(await page.textContent('[data-field="fallback"]')).toBe(`Fallback: ${fallback}`);
+    expect(await page.locator('#learned-router img').count()).toBe(0);
   });
 
   it('shows the empty state, not the charts, when the period has no request', async () => {
@@ -271,6 +289,24 @@ function dataMessage(data: DashboardData, demo = false): DashboardHostMessage {
 }
 
 // ---- fixtures ----
+
+function routerStatus(): LearnedRouterStatus {
+  const e = (mean: number, ci: number) => ({ mean, ci });
+  return {
+    mode: 'ab',
+    model: { source: 'shipped model', info: { schemaVersion: 1, featureCount: 154, createdAt: '2026-11-30', trainedOn: 'mmlu_gsm8k.jsonl', rows: 12477, metrics: { auc: 0.661, apgr: 0.623 } } },
+    thresholds: { ml: { value: 0.42, share: 0.3, source: 'recent requests' } },
+    comparison: {
+      arms: [
+        { arm: 'ml', n: 120, cloudTokens: e(35, 9), accepted: e(0.917, 0.05), latencyMs: e(900, 50) },
+        { arm: 'heuristic', n: 118, cloudTokens: e(60, 12), accepted: e(0.9, 0.054), latencyMs: e(1000, 60) },
+      ],
+      difference: { cloudTokens: e(-25, 15), accepted: e(0.017, 0.07), latencyMs: e(-100, 80) },
+    },
+    labeledRows: 230,
+    retraining: false,
+  };
+}
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 14, 15, 30);
