@@ -119,11 +119,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerRouterCommands({ router, log }),
   );
 
+  // The store is saved first: the window may be closing and nothing else here holds user data.
   disposeAll = async () => {
     routing.nodes.stopPolling();
-    await router.dispose();
-    await demo?.stop();
     await store.close();
+    await Promise.allSettled([router.dispose(), demo?.stop()]);
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.

@@ -2,7 +2,7 @@
 //
 //   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
 //                   [--route local|lan|cloud|auto] [--db FILE] "prompt"
-//   singularity train | route-eval | route-score ...   (router models; see ./router.ts)
+//   singularity train | route-eval | route-score | route-replay ...   (router models; see ./router.ts)
 //
 // The answer streams to stdout; a one-line JSON summary goes to stderr. Cloud keys come from
 // SINGULARITY_CLOUD_API_KEY or the config file's cloudProviders[].apiKey, never from flags.
@@ -17,7 +17,7 @@ import { Requests } from '../core/store/requests';
 import { ask } from '../core/pipeline';
 import type { Logger } from '../core/log';
 import type { RouteRequest } from '../core/types';
-import { runRouteEval, runRouteScore, runTrain, SHIPPED_MODEL, UsageError } from './router';
+import { runRouteEval, runRouteReplay, runRouteScore, runTrain, SHIPPED_MODEL, UsageError } from './router';
 import { LearnedRouter } from '../core/router/learned';
 import { parseRouterSettings } from '../core/router/settings';
 import { RouterData } from '../core/store/routerData';
@@ -37,6 +37,8 @@ const USAGE = `Usage:
   singularity train --data FILE.jsonl[:WEIGHT]... [--trees N] [--depth D] [--seed S] --out FILE.onnx
   singularity route-eval --data FILE.jsonl [--model FILE.onnx]
   singularity route-score --data FILE.jsonl [--model FILE.onnx] --out PREDS.jsonl
+  singularity route-replay --data FILE.jsonl --out PREDS.jsonl [--retrain-every N] [--seed S] [--shuffle]
+                           [--model FILE.onnx] [--explore E] [--cloud-share S]
     FILE.jsonl rows follow the router benchmark format (docs/ML_ROUTER_IMPLEMENTATION.md); the model
     defaults to the shipped models/router.onnx.`;
 
@@ -160,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     train: runTrain,
     'route-eval': runRouteEval,
     'route-score': runRouteScore,
+    'route-replay': runRouteReplay,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`Unknown command "${command}".`);

@@ -3,6 +3,8 @@
 //   singularity train --data FILE.jsonl[:WEIGHT]... [--trees N] [--depth D] [--seed S] --out models/router.onnx
 //   singularity route-eval --data FILE.jsonl [--model FILE.onnx]
 //   singularity route-score --data FILE.jsonl [--model FILE.onnx] --out PREDS.jsonl
+//   singularity route-replay --data FILE.jsonl --out PREDS.jsonl [--retrain-every N] [--seed S] [--shuffle]
+//                            [--model FILE.onnx] [--explore E] [--cloud-share S]
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
@@ -14,6 +16,7 @@ import { toOnnx } from '../core/router/model/onnx';
 import { loadRouterModel } from '../core/router/model/runtime';
 import { heuristicPCloud } from '../core/router/heuristic';
 import { seededRandom } from '../core/random';
+import { replay } from '../core/router/eval/replay';
 
 export class UsageError extends Error {}
 
@@ -121,5 +124,65 @@ export async function runTrain(argv: string[]): Promise<number> {
   process.stdout.write(
     `Trained on ${built.info.rows} rows in ${report.trainMs} ms; held-out ${v.rows} rows: accuracy ${v.accuracy.toFixed(3)}, precision ${v.precision.toFixed(3)}, recall ${v.recall.toFixed(3)}, F1 ${v.f1.toFixed(3)}, AUC ${v.auc.toFixed(3)}${v.apgr === undefined ? '' : `, APGR ${v.apgr.toFixed(3)}`}\nWrote ${out}\n`,
   );
+  return 0;
+}
+
+/** Seeded Fisher-Yates: the same seed gives the same order. */
+export function shuffled<T>(rows: readonly T[], seed: number): T[] {
+  const out = [...rows];
+  const random = seededRandom(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+function numberFlag(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number.`);
+  return n;
+}
+
+export async function runRouteReplay(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      model: { type: 'string' },
+      'retrain-every': { type: 'string' },
+      seed: { type: 'string' },
+      shuffle: { type: 'boolean', default: false },
+      explore: { type: 'string' },
+      'cloud-share': { type: 'string' },
+    },
+  });
+  const data = requireFlag(values.data, '--data');
+  const out = requireFlag(values.out, '--out');
+  const seed = numberFlag(values.seed, '--seed', 1);
+  const rows = values.shuffle ? shuffled(readBenchRows(data), seed) : readBenchRows(data);
+  const retrainEvery = numberFlag(values['retrain-every'], '--retrain-every', 50);
+  const result = await replay(rows, {
+    model: values.model ?? SHIPPED_MODEL,
+    retrainEvery,
+    seed,
+    explore: values.explore === undefined ? undefined : numberFlag(values.explore, '--explore', 0),
+    cloudShare: values['cloud-share'] === undefined ? undefined : numberFlag(values['cloud-share'], '--cloud-share', 0),
+  });
+  writeFileSync(out, result.predictions.map((p) => `${JSON.stringify(p)}\n`).join(''));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(8);
+  process.stdout.write(`Replayed ${rows.length} rows of ${data}${values.shuffle ? ` (shuffled, seed ${seed})` : ''}; retrain every ${retrainEvery || 'never (frozen)'} labelled rows\n`);
+  process.stdout.write(`${'window'.padEnd(8)} ${'APGR'.padStart(6)} ${'p>=thr'.padStart(8)} ${'cloud'.padStart(8)} ${'quality'.padStart(8)}  retraining\n`);
+  for (const w of result.windows) {
+    process.stdout.write(`${String(w.window).padEnd(8)} ${w.apgr.toFixed(3).padStart(6)} ${pct(w.predictedCloudShare)} ${pct(w.routedCloudShare)} ${w.realisedQuality.toFixed(3).padStart(8)}  ${w.retrains.join('; ')}\n`);
+  }
+  const after = result.windows.slice(4);
+  if (after.length > 0) {
+    const mean = after.reduce((s, w) => s + w.apgr * w.rows, 0) / after.reduce((s, w) => s + w.rows, 0);
+    process.stdout.write(`APGR after the first 400 rows (row-weighted mean of windows 5+): ${mean.toFixed(3)}\n`);
+  }
+  process.stdout.write(`Wrote ${result.predictions.length} predictions to ${out}\n`);
   return 0;
 }

@@ -23,6 +23,7 @@ export type HostMessage =
   | { type: 'answerMeta'; requestId: string; meta: AnswerMeta }
   | { type: 'answerEnd'; requestId: string; entry: HistoryEntry }
   | { type: 'fileSuggestions'; query: string; files: string[] }
+  | { type: 'feedbackSaved'; requestId: string; value: 1 | -1 }
   | { type: 'prefill'; text: string; includeSelection: boolean };
 
 /** Webview -> extension. */

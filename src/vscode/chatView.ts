@@ -109,7 +109,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
         return;
       case 'feedback':
+        // Saved at once, not on the usual debounce: a click is expected to stick even if the window closes next.
         this.services.routerData.thumbs(m.requestId, m.value);
+        await this.services.routerData.save();
+        this.post({ type: 'feedbackSaved', requestId: m.requestId, value: m.value });
         return;
       case 'reroute':
         return this.reroute(m.requestId);

@@ -4,7 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
-import { codeForCopyButton, feedbackForButton, MessageList, questionForRetryButton, rerouteRequestId, showCopied } from './messages';
+import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, rerouteRequestId, showCopied } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
 
 const ui = {
@@ -57,6 +57,9 @@ function handleHostMessage(message: HostMessage): void {
       break;
     case 'fileSuggestions':
       mentions.showSuggestions(message.query, message.files);
+      break;
+    case 'feedbackSaved':
+      markFeedbackSaved(ui.messages, message.requestId, message.value);
       break;
     case 'prefill':
       ui.input.value = message.text;

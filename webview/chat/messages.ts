@@ -163,6 +163,11 @@ export function feedbackForButton(button: Element): { requestId: string; value: 
   return { requestId, value };
 }
 
+/** The host saved the feedback: recorded on the bar (data-saved) for whoever needs to know it stuck. */
+export function markFeedbackSaved(root: HTMLElement, requestId: string, value: 1 | -1): void {
+  for (const bar of root.querySelectorAll<HTMLElement>('.feedback')) if (bar.dataset.requestId === requestId) bar.dataset.saved = String(value);
+}
+
 export function rerouteRequestId(button: Element): string | undefined {
   return button.closest<HTMLElement>('.feedback')?.dataset.requestId;
 }

@@ -92,13 +92,21 @@ export class LearnedRouter implements Router {
     // Hard rules first: an explicit route or model, or only one kind of route available, leaves nothing to predict.
     if (ctx.requested !== 'auto' || ctx.model || !ctx.features || nodes.length === 0 || cloud.length === 0) return base;
 
-    const arm = this.armFor(ctx.key ?? '');
+    const s = await this.score(ctx.features, ctx.key ?? '');
+    const targets: Target[] = s.route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
+    const verdict = s.prediction.explored ? 'explored nodes instead' : s.route === 'cloud' ? 'cloud' : base.reason;
+    const { pCloud, threshold } = s.prediction;
+    return { targets, reason: `${s.by}: p_cloud ${pCloud.toFixed(2)} ${pCloud >= threshold ? '≥' : '<'} ${threshold.toFixed(2)}; ${verdict}`, strategy: s.arm, prediction: s.prediction };
+  }
+
+  /** The decision for one request's features: its arm, p_cloud, calibrated threshold and route (with exploration). */
+  async score(features: Float32Array, key: string): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
+    const arm = this.armFor(key);
     const model = arm === 'ml' ? await this.activeModel() : undefined;
-    const pCloud = model ? (await model.predict([ctx.features]))[0]! : heuristicPCloud(ctx.features);
+    const pCloud = model ? (await model.predict([features]))[0]! : heuristicPCloud(features);
     const threshold = this.threshold(arm, model?.info);
     this.remember(arm, pCloud);
     const { route, explored } = chooseRoute(pCloud, threshold.value, this.settings().explore, this.options.random ?? Math.random);
-    const targets: Target[] = route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
     const by = arm === 'ml' ? (model ? 'model' : `heuristic (${this.fallback ?? 'no model'})`) : 'heuristic';
     const prediction: Prediction = {
       pCloud,
@@ -107,8 +115,7 @@ export class LearnedRouter implements Router {
       predictedRoute: pCloud >= threshold.value ? 'cloud' : 'nodes',
       explored,
     };
-    const verdict = explored ? 'explored nodes instead' : route === 'cloud' ? 'cloud' : base.reason;
-    return { targets, reason: `${by}: p_cloud ${pCloud.toFixed(2)} ${pCloud >= threshold.value ? '≥' : '<'} ${threshold.value.toFixed(2)}; ${verdict}`, strategy: arm, prediction };
+    return { arm, route, by, prediction };
   }
 
   private armFor(key: string): Arm {
@@ -179,11 +186,15 @@ export class LearnedRouter implements Router {
   private afterLabel(): void {
     if (!this.data) return;
     this.checkPromotion();
-    const every = this.settings().retrainEvery;
-    if (every <= 0 || this.settings().modelPath || this.retraining) return;
-    if (this.data.labeledCount() - this.labeledAtLastRetrain >= every) {
+    if (this.dueForRetrain(this.settings().retrainEvery)) {
       this.retrain().catch((err: Error) => this.log.error(`Router retraining failed: ${err.message}`));
     }
+  }
+
+  /** The schedule: `every` new labelled rows since the last retraining (never with a user's own model, or during one). */
+  dueForRetrain(every: number): boolean {
+    if (!this.data || every <= 0 || this.settings().modelPath || this.retraining) return false;
+    return this.data.labeledCount() - this.labeledAtLastRetrain >= every;
   }
 
   private checkPromotion(): void {
@@ -256,7 +267,7 @@ export class LearnedRouter implements Router {
 export function describeRetrain(r: RetrainResult): string {
   switch (r.kind) {
     case 'tooFewRows':
-      return `not retrained: ${r.rows} rows with feedback, ${r.needed} needed`;
+      return `not retrained: ${r.rows} ${r.rows === 1 ? 'answer' : 'answers'} with a label so far, ${r.needed} needed`;
     case 'notBetter':
       return `kept the active model: the candidate from ${r.rows} rows ranked held-out rows no better (AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)})`;
     case 'replaced':

@@ -81,6 +81,11 @@ export class RouterData {
     if (label !== null) this.notify();
   }
 
+  /** Writes what is pending to disk now. */
+  save(): Promise<void> {
+    return this.store.flush();
+  }
+
   /** Thumbs up (1) or down (-1) on an answer; the last one given counts. */
   thumbs(requestId: string, value: 1 | -1, now = Date.now()): void {
     this.store.write(`INSERT INTO feedback_data (id, request_id, kind, value, route, created_at)

@@ -1,0 +1,136 @@
+// Replays benchmark rows in order as one user's requests through the extension's own router code:
+// the same LearnedRouter decides (policy, calibration, exploration), the same tables record the request
+// and its feedback, the same label rule and the same retraining (schedule and validate-before-replace)
+// run. Only what the extension would observe is revealed: the outcome of the route taken, never both.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Store } from '../../store/db';
+import { Requests } from '../../store/requests';
+import { RouterData } from '../../store/routerData';
+import { silentLogger } from '../../log';
+import { seededRandom } from '../../random';
+import { LearnedRouter } from '../learned';
+import { DEFAULT_ROUTER_SETTINGS } from '../settings';
+import type { RetrainOptions } from '../model/retrain';
+import { describeRetrain } from '../learned';
+import { benchFeatures, type BenchRow } from './benchData';
+import { routingReport } from './routingMetrics';
+
+/** A score at or above this is an answer the user accepts (no thumbs-down): 0/1 scores map directly, graded ones at half. */
+export const ACCEPTED_SCORE = 0.5;
+
+export interface ReplayOptions {
+  /** Retrain after this many new labelled rows; 0 = frozen (never retrain). */
+  retrainEvery: number;
+  seed: number;
+  /** The model the user starts with (the shipped one). */
+  model: string;
+  explore?: number;
+  cloudShare?: number;
+  window?: number;
+  retrain?: Partial<RetrainOptions>;
+}
+
+export interface ReplayPrediction {
+  id: string;
+  p_cloud: number;
+  route: 'local' | 'cloud';
+}
+
+export interface WindowReport {
+  /** 1-based. */
+  window: number;
+  rows: number;
+  /** APGR of the p_cloud written for this window's rows (scored with both outcomes, after the fact). */
+  apgr: number;
+  /** Share of rows whose p_cloud was at or above the threshold in force. */
+  predictedCloudShare: number;
+  /** Share actually sent to the cloud (exploration sends some predicted-cloud rows to the nodes). */
+  routedCloudShare: number;
+  /** Mean score of the answers the user actually got. */
+  realisedQuality: number;
+  /** Retraining outcomes at the end of this window's rows. */
+  retrains: string[];
+}
+
+export interface ReplayResult {
+  predictions: ReplayPrediction[];
+  windows: WindowReport[];
+  /** What the replay revealed per request, for checking it never revealed more than the route produced. */
+  revealed: { id: string; route: 'local' | 'cloud'; score: number }[];
+}
+
+export async function replay(rows: readonly BenchRow[], options: ReplayOptions): Promise<ReplayResult> {
+  const windowSize = options.window ?? 100;
+  const dir = mkdtempSync(join(tmpdir(), 'singularity-replay-'));
+  const { store } = await Store.open();
+  const requests = new Requests(store);
+  const data = new RouterData(store);
+  // Retraining is run inline below, on the extension's schedule, so a seed gives the same run every time.
+  const router = new LearnedRouter(
+    { shipped: options.model, dir },
+    () => ({
+      ...DEFAULT_ROUTER_SETTINGS,
+      mode: 'ml',
+      retrainEvery: 0,
+      explore: options.explore ?? DEFAULT_ROUTER_SETTINGS.explore,
+      policy: { mode: 'cloudShare', cloudShare: options.cloudShare ?? (DEFAULT_ROUTER_SETTINGS.policy as { cloudShare: number }).cloudShare },
+    }),
+    silentLogger,
+    data,
+    { random: seededRandom(options.seed), retrain: options.retrain, now: () => 0 },
+  );
+  const result: ReplayResult = { predictions: [], windows: [], revealed: [] };
+  try {
+    if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${router.status().fallback}`);
+    let window: { rows: BenchRow[]; p: number[]; predictedCloud: number; cloud: number; quality: number; retrains: string[] } = fresh();
+    for (const [i, row] of rows.entries()) {
+      const features = benchFeatures(row);
+      const decision = await router.score(features, row.id);
+      const route = decision.route === 'cloud' ? 'cloud' : 'local';
+      result.predictions.push({ id: row.id, p_cloud: decision.prediction.pCloud, route });
+
+      const score = route === 'cloud' ? row.cloudScore : row.localScore;
+      result.revealed.push({ id: row.id, route, score });
+      const tokens = Math.ceil(row.prompt.length / 4);
+      requests.record({ id: row.id, source: 'cli', route, strategy: decision.arm, tokensEstimated: true, attempts: 1, outcome: 'ok', promptTokens: tokens, createdAt: i });
+      data.record({ requestId: row.id, features, route, outcome: 'ok', tokens, prediction: decision.prediction, createdAt: i });
+      data.thumbs(row.id, score >= ACCEPTED_SCORE ? 1 : -1, i);
+
+      window.rows.push(row);
+      window.p.push(decision.prediction.pCloud);
+      window.predictedCloud += decision.prediction.predictedRoute === 'cloud' ? 1 : 0;
+      window.cloud += route === 'cloud' ? 1 : 0;
+      window.quality += score;
+      if (router.dueForRetrain(options.retrainEvery)) window.retrains.push(describeRetrain(await router.retrain()));
+      if (window.rows.length === windowSize || i === rows.length - 1) {
+        result.windows.push(report(result.windows.length + 1, window));
+        window = fresh();
+      }
+    }
+    return result;
+  } finally {
+    await router.dispose();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  function fresh() {
+    return { rows: [] as BenchRow[], p: [] as number[], predictedCloud: 0, cloud: 0, quality: 0, retrains: [] as string[] };
+  }
+}
+
+function report(index: number, w: { rows: BenchRow[]; p: number[]; predictedCloud: number; cloud: number; quality: number; retrains: string[] }): WindowReport {
+  const n = w.rows.length;
+  return {
+    window: index,
+    rows: n,
+    apgr: routingReport(w.rows.map((r, i) => ({ pCloud: w.p[i]!, localScore: r.localScore, cloudScore: r.cloudScore }))).apgr,
+    predictedCloudShare: w.predictedCloud / n,
+    routedCloudShare: w.cloud / n,
+    realisedQuality: w.quality / n,
+    retrains: w.retrains,
+  };
+}
