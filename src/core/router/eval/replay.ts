@@ -60,6 +60,8 @@ export interface ReplayResult {
   windows: WindowReport[];
   /** What the replay revealed per request, for checking it never revealed more than the route produced. */
   revealed: { id: string; route: 'local' | 'cloud'; score: number }[];
+  /** The training label the extension's tables hold for each request at the end (null: no label). */
+  labels: Map<string, number | null>;
 }
 
 export async function replay(rows: readonly BenchRow[], options: ReplayOptions): Promise<ReplayResult> {
@@ -82,7 +84,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
     data,
     { random: seededRandom(options.seed), retrain: options.retrain, now: () => 0 },
   );
-  const result: ReplayResult = { predictions: [], windows: [], revealed: [] };
+  const result: ReplayResult = { predictions: [], windows: [], revealed: [], labels: new Map() };
   try {
     if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${router.status().fallback}`);
     let window: { rows: BenchRow[]; p: number[]; predictedCloud: number; cloud: number; quality: number; retrains: string[] } = fresh();
@@ -109,6 +111,9 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
         result.windows.push(report(result.windows.length + 1, window));
         window = fresh();
       }
+    }
+    for (const r of store.query<{ request_id: string; label: string | null }>('SELECT request_id, label FROM ml_router_training_data')) {
+      result.labels.set(r.request_id, r.label === null ? null : Number(r.label));
     }
     return result;
   } finally {
