@@ -28,6 +28,7 @@ export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
     qualityTarget: c.get('qualityTarget'),
     explore: c.get('explore'),
     abMlShare: c.get('abMlShare'),
+    abObjective: c.get('abObjective'),
     retrainEvery: c.get('retrainEvery'),
     modelPath: c.get('modelPath'),
   });

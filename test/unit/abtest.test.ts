@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignArm, compareArms, promotion, type Sample } from '../../src/core/router/abtest';
+import { assignArm, compareArms, DEFAULT_PROMOTION, promotion, type Sample } from '../../src/core/router/abtest';
 import { seededRandom } from '../../src/core/random';
 
 function samples(arm: string, n: number, cloudTokens: number, acceptRate: number, seed: number): Sample[] {
@@ -48,5 +48,13 @@ describe('A/B testing', () => {
   it('does not promote when the difference is within noise', () => {
     const c = compareArms([...samples('ml', 400, 100, 0.9, 1), ...samples('heuristic', 400, 100, 0.9, 2)]);
     expect(promotion(c)).toBeUndefined();
+  });
+
+  it('promotes on latency when that is the chosen objective', () => {
+    const fast = Array.from({ length: 300 }, (_, i) => ({ arm: 'heuristic', cloudTokens: 0, accepted: i % 10 ? 1 : 0, latencyMs: 500 + (i % 7) * 10 }));
+    const slow = Array.from({ length: 300 }, (_, i) => ({ arm: 'ml', cloudTokens: 0, accepted: i % 10 ? 1 : 0, latencyMs: 900 + (i % 7) * 10 }));
+    const c = compareArms([...fast, ...slow]);
+    expect(promotion(c, { ...DEFAULT_PROMOTION, objective: 'latencyMs' })?.arm).toBe('heuristic');
+    expect(promotion(c, DEFAULT_PROMOTION)).toBeUndefined();
   });
 });

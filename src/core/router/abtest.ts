@@ -80,28 +80,36 @@ export function compareArms(samples: readonly Sample[]): Comparison {
   };
 }
 
+/** What an arm must use significantly less of to win. */
+export type Objective = 'cloudTokens' | 'latencyMs';
+
 export interface PromotionRule {
+  objective: Objective;
   /** Answers per arm before any verdict. */
   minPerArm: number;
   /** Acceptance rate the winner may lose at most (its interval's lower end), e.g. 0.05 = five points. */
   qualityMargin: number;
 }
 
-export const DEFAULT_PROMOTION: PromotionRule = { minPerArm: 100, qualityMargin: 0.05 };
+export const DEFAULT_PROMOTION: PromotionRule = { objective: 'cloudTokens', minPerArm: 100, qualityMargin: 0.05 };
+
+const OBJECTIVE_TEXT: Record<Objective, string> = { cloudTokens: 'cloud tokens per answer', latencyMs: 'ms per answer' };
 
 /**
- * The arm to promote, if any: the one that uses significantly fewer cloud tokens (the interval of the
+ * The arm to promote, if any: the one that uses significantly less of the objective (the interval of the
  * difference excludes zero) while its acceptance rate is not significantly worse by more than the margin.
  */
 export function promotion(c: Comparison, rule: PromotionRule = DEFAULT_PROMOTION): { arm: Arm; reason: string } | undefined {
   if (c.arms.some((a) => a.n < rule.minPerArm)) return undefined;
-  const { cloudTokens, accepted } = c.difference;
-  const fmt = (e: Estimate) => `${e.mean.toFixed(1)} ± ${e.ci.toFixed(1)}`;
-  if (cloudTokens.mean + cloudTokens.ci < 0 && accepted.mean - accepted.ci > -rule.qualityMargin) {
-    return { arm: 'ml', reason: `ml used fewer cloud tokens per answer (${fmt(cloudTokens)}) without losing acceptance (${(accepted.mean * 100).toFixed(1)} ± ${(accepted.ci * 100).toFixed(1)} points)` };
+  const { accepted } = c.difference;
+  const d = c.difference[rule.objective];
+  const fmt = (mean: number) => `${Math.abs(mean).toFixed(1)} ± ${d.ci.toFixed(1)} fewer ${OBJECTIVE_TEXT[rule.objective]}`;
+  const quality = (sign: number) => `acceptance ${(sign * accepted.mean * 100).toFixed(1)} ± ${(accepted.ci * 100).toFixed(1)} points`;
+  if (d.mean + d.ci < 0 && accepted.mean - accepted.ci > -rule.qualityMargin) {
+    return { arm: 'ml', reason: `ml: ${fmt(d.mean)}, ${quality(1)}` };
   }
-  if (cloudTokens.mean - cloudTokens.ci > 0 && -accepted.mean - accepted.ci > -rule.qualityMargin) {
-    return { arm: 'heuristic', reason: `heuristic used fewer cloud tokens per answer (${fmt({ mean: -cloudTokens.mean, ci: cloudTokens.ci })}) without losing acceptance` };
+  if (d.mean - d.ci > 0 && -accepted.mean - accepted.ci > -rule.qualityMargin) {
+    return { arm: 'heuristic', reason: `heuristic: ${fmt(d.mean)}, ${quality(-1)}` };
   }
   return undefined;
 }

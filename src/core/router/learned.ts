@@ -10,7 +10,7 @@ import { ruleRouter } from './rule';
 import type { Prediction, RouteContext, RouteDecision, Router, Target } from './types';
 import { heuristicPCloud } from './heuristic';
 import { chooseRoute, thresholdFor, type RouterPolicy, type Threshold } from './policy';
-import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Arm, type Comparison, type PromotionRule } from './abtest';
+import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Arm, type Comparison, type Objective, type PromotionRule } from './abtest';
 import { loadRouterModel, type RouterModel } from './model/runtime';
 import { fromOnnx, toOnnx, type ModelInfo } from './model/onnx';
 import type { TreeEnsemble } from './model/gbdt';
@@ -25,6 +25,8 @@ export interface LearnedRouterSettings {
   explore: number;
   /** Share of conversations on the ml arm while A/B testing. */
   mlShare: number;
+  /** What the A/B test promotes on: fewer cloud tokens, or lower latency (never at the cost of acceptance). */
+  abObjective: Objective;
   /** Retrain after this many new labelled rows; 0 = only on command. */
   retrainEvery: number;
   /** A user's own ONNX model; it takes precedence and turns automatic retraining off. */
@@ -77,7 +79,7 @@ export class LearnedRouter implements Router {
     private readonly settings: () => LearnedRouterSettings,
     private readonly log: Logger,
     private readonly data?: RouterData,
-    private readonly options: { random?: () => number; retrain?: Partial<RetrainOptions>; promotion?: PromotionRule; now?: () => number } = {},
+    private readonly options: { random?: () => number; retrain?: Partial<RetrainOptions>; promotion?: Partial<PromotionRule>; now?: () => number } = {},
   ) {
     const last = data?.events(50).find((e) => e.kind === 'promotion');
     if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
@@ -199,7 +201,8 @@ export class LearnedRouter implements Router {
 
   private checkPromotion(): void {
     if (!this.data || this.promoted || this.settings().mode !== 'ab') return;
-    const decision = promotion(compareArms(this.data.abSamples(0)), this.options.promotion ?? DEFAULT_PROMOTION);
+    const rule = { ...DEFAULT_PROMOTION, ...this.options.promotion, objective: this.settings().abObjective };
+    const decision = promotion(compareArms(this.data.abSamples(0)), rule);
     if (!decision) return;
     this.promoted = { ...decision, at: (this.options.now ?? Date.now)() };
     this.data.event('promotion', decision);
@@ -238,6 +241,9 @@ export class LearnedRouter implements Router {
     const old = this.model;
     this.loading = undefined;
     this.model = undefined;
+    // The threshold was calibrated on the old model's p_cloud; the new model's follow their own scale, so its
+    // calibration (on the user's rows) serves until enough of its own predictions are seen.
+    this.recent.ml.length = 0;
     await this.activeModel();
     await old?.release();
   }

@@ -2,12 +2,14 @@
 // Out-of-range values fall back to the default with a problem the caller shows, like parseConfig.
 
 import type { LearnedRouterSettings, RouterMode } from './learned';
+import type { Objective } from './abtest';
 
 export const DEFAULT_ROUTER_SETTINGS: LearnedRouterSettings = {
   mode: 'ab',
   policy: { mode: 'cloudShare', cloudShare: 0.3 },
   explore: 0.05,
   mlShare: 0.5,
+  abObjective: 'cloudTokens',
   retrainEvery: 50,
 };
 
@@ -19,6 +21,7 @@ export interface RawRouterSettings {
   qualityTarget?: unknown;
   explore?: unknown;
   abMlShare?: unknown;
+  abObjective?: unknown;
   retrainEvery?: unknown;
   modelPath?: unknown;
 }
@@ -43,6 +46,10 @@ export function parseRouterSettings(raw: RawRouterSettings): { settings: Learned
       policy: quality === undefined ? { mode: 'cloudShare', cloudShare } : { mode: 'quality', quality },
       explore: share(raw.explore, 'explore', d.explore),
       mlShare: share(raw.abMlShare, 'abMlShare', d.mlShare),
+      abObjective:
+        raw.abObjective === undefined || raw.abObjective === 'cloudTokens' || raw.abObjective === 'latencyMs'
+          ? ((raw.abObjective as Objective | undefined) ?? d.abObjective)
+          : (problems.push(`singularity.router.abObjective must be cloudTokens or latencyMs; using ${d.abObjective}.`), d.abObjective),
       retrainEvery,
       ...(typeof raw.modelPath === 'string' && raw.modelPath.trim() ? { modelPath: raw.modelPath.trim() } : {}),
     },

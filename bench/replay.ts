@@ -1,0 +1,129 @@
+// The router learning one user's distribution from feedback, as `singularity route-replay` runs it
+// (src/core/router/eval/replay.ts: the extension's router, tables, label rule and retraining; only the
+// outcome of the route taken is revealed). Side by side in one run, per window of 100 requests:
+//   - learning: retrain every 50 labelled rows, exploration 5% (the extension's defaults)
+//   - frozen: the same starting model, never retrained
+//   - random (mean of 20 seeds) and oracle on the same window
+// Starting model: trained on arena300 only (general instructions), so the replayed mmlu_gsm8k stream is a
+// distribution it has not seen, as a new user's would be. The shipped model is trained on both files and
+// cannot be replayed on them honestly. Orders: the file's own order and shuffles with 3 seeds.
+// Exploration: the learning run again at 0% and 15%, to show what exploring costs in realised quality.
+// Writes bench/results/replay.json. BENCH_SCALE=0.3 replays fewer rows for a quick look.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../src/core/router/eval/benchData';
+import { replay, type ReplayResult } from '../src/core/router/eval/replay';
+import { routingReport } from '../src/core/router/eval/routingMetrics';
+import { buildRouterModel } from '../src/core/router/model/build';
+import { toOnnx } from '../src/core/router/model/onnx';
+import { seededRandom } from '../src/core/random';
+import { shuffled } from '../src/cli/router';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const DATA_DIR = process.env.ROUTER_DATA ?? join(__dirname, '..', '..', 'shared', 'bench', 'router');
+const STREAM_ROWS = Math.round(3000 * SCALE);
+const WINDOW = 100;
+const SEEDS = [1, 2, 3];
+const RETRAIN_EVERY = 50;
+
+async function startingModel(dir: string): Promise<string> {
+  const arena = readBenchRows(join(DATA_DIR, 'arena300.jsonl'));
+  const built = await buildRouterModel(
+    arena.map((r) => ({ features: benchFeatures(r), label: cloudNeeded(r.localScore, r.cloudScore), localScore: r.localScore, cloudScore: r.cloudScore })),
+    { trainedOn: 'arena300.jsonl', gbdt: { trees: 60, minChildWeight: 1 } },
+  );
+  const file = join(dir, 'arena-only.onnx');
+  writeFileSync(file, toOnnx(built.ensemble, built.info));
+  return file;
+}
+
+function baselines(rows: readonly BenchRow[]): { random: number[]; oracle: number[] } {
+  const random: number[] = [];
+  const oracle: number[] = [];
+  for (let start = 0; start < rows.length; start += WINDOW) {
+    const w = rows.slice(start, start + WINDOW);
+    const score = (p: number[]) => routingReport(w.map((r, i) => ({ pCloud: p[i]!, localScore: r.localScore, cloudScore: r.cloudScore }))).apgr;
+    random.push(SEEDS.concat([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]).reduce((s, seed) => {
+      const draw = seededRandom(seed);
+      return s + score(w.map(() => draw()));
+    }, 0) / 20);
+    oracle.push(score(w.map((r) => r.cloudScore - r.localScore)));
+  }
+  return { random, oracle };
+}
+
+const apgrs = (r: ReplayResult) => r.windows.map((w) => w.apgr);
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+/** Windows after the first 400 rows: what the target is stated on. */
+const after400 = (xs: readonly number[]) => mean(xs.slice(400 / WINDOW));
+const realised = (r: ReplayResult) => ({
+  quality: mean(r.windows.map((w) => w.realisedQuality)),
+  cloudShare: mean(r.windows.map((w) => w.routedCloudShare)),
+});
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'singularity-replay-bench-'));
+  try {
+    const model = await startingModel(dir);
+    const mmlu = readBenchRows(join(DATA_DIR, 'mmlu_gsm8k.jsonl'));
+    const orders: { name: string; rows: BenchRow[] }[] = [
+      { name: 'file order', rows: mmlu.slice(0, STREAM_ROWS) },
+      ...SEEDS.map((seed) => ({ name: `shuffled, seed ${seed}`, rows: shuffled(mmlu, seed).slice(0, STREAM_ROWS) })),
+    ];
+    const runs = [];
+    for (const order of orders) {
+      const learning = await replay(order.rows, { model, retrainEvery: RETRAIN_EVERY, seed: 11 });
+      const frozen = await replay(order.rows, { model, retrainEvery: 0, seed: 11 });
+      const { random, oracle } = baselines(order.rows);
+      runs.push({
+        order: order.name,
+        rows: order.rows.length,
+        perWindow: { learning: apgrs(learning), frozen: apgrs(frozen), random, oracle, learningCloudShare: learning.windows.map((w) => w.routedCloudShare) },
+        after400: { learning: after400(apgrs(learning)), frozen: after400(apgrs(frozen)), random: after400(random), oracle: after400(oracle) },
+        first400: { learning: mean(apgrs(learning).slice(0, 4)), frozen: mean(apgrs(frozen).slice(0, 4)) },
+        realised: { learning: realised(learning), frozen: realised(frozen) },
+        retrains: learning.windows.flatMap((w) => w.retrains).map((l) => (l.startsWith('new model') ? 'replaced' : 'kept')),
+      });
+      const last = runs[runs.length - 1]!;
+      console.log(`\n${order.name} (${order.rows.length} rows): APGR per window of ${WINDOW}`);
+      console.log(`${'window'.padEnd(7)} ${'learning'.padStart(9)} ${'frozen'.padStart(7)} ${'random'.padStart(7)} ${'oracle'.padStart(7)} ${'cloud'.padStart(6)}`);
+      last.perWindow.learning.forEach((a, i) =>
+        console.log(`${String(i + 1).padEnd(7)} ${a.toFixed(3).padStart(9)} ${last.perWindow.frozen[i]!.toFixed(3).padStart(7)} ${random[i]!.toFixed(3).padStart(7)} ${oracle[i]!.toFixed(3).padStart(7)} ${`${Math.round(last.perWindow.learningCloudShare[i]! * 100)}%`.padStart(6)}`),
+      );
+      console.log(`after 400 rows: learning ${last.after400.learning.toFixed(3)}, frozen ${last.after400.frozen.toFixed(3)}, random ${last.after400.random.toFixed(3)}, oracle ${last.after400.oracle.toFixed(3)}; retrains ${last.retrains.filter((r) => r === 'replaced').length} replaced / ${last.retrains.length}`);
+    }
+
+    // Exploration's price: the same learning run with less and more exploring, on the first shuffle.
+    const exploreRows = orders[1]!.rows;
+    const exploration = [];
+    for (const explore of [0, 0.05, 0.15]) {
+      const r = await replay(exploreRows, { model, retrainEvery: RETRAIN_EVERY, seed: 11, explore });
+      exploration.push({ explore, after400: after400(apgrs(r)), ...realised(r) });
+    }
+    console.log('\nExploration (shuffled, seed 1): share of cloud-bound requests sent to the node to learn from');
+    console.log(`${'explore'.padEnd(8)} ${'APGR>400'.padStart(9)} ${'quality'.padStart(8)} ${'cloud'.padStart(6)}`);
+    for (const e of exploration) console.log(`${`${e.explore * 100}%`.padEnd(8)} ${e.after400.toFixed(3).padStart(9)} ${e.quality.toFixed(3).padStart(8)} ${`${Math.round(e.cloudShare * 100)}%`.padStart(6)}`);
+
+    const summary = {
+      learningAfter400: mean(runs.map((r) => r.after400.learning)),
+      frozenAfter400: mean(runs.map((r) => r.after400.frozen)),
+      randomAfter400: mean(runs.map((r) => r.after400.random)),
+      oracleAfter400: mean(runs.map((r) => r.after400.oracle)),
+    };
+    console.log(`\nMean over the ${runs.length} orders, windows after 400 rows: learning ${summary.learningAfter400.toFixed(3)}, frozen ${summary.frozenAfter400.toFixed(3)}, random ${summary.randomAfter400.toFixed(3)}, oracle ${summary.oracleAfter400.toFixed(3)}`);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`Took ${seconds.toFixed(0)} s.`);
+    mkdirSync(join(__dirname, 'results'), { recursive: true });
+    writeFileSync(
+      join(__dirname, 'results', 'replay.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, settings: { startingModel: 'GBDT on arena300.jsonl only (60 trees)', stream: 'mmlu_gsm8k.jsonl', rows: STREAM_ROWS, window: WINDOW, retrainEvery: RETRAIN_EVERY, explore: 0.05, cloudShare: 0.3 }, summary, runs, exploration, seconds }, null, 2)}\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
