@@ -9,7 +9,8 @@
 //      mmlu_gsm8k requests in windows of 100; each window is routed by the active model before its
 //      outcomes are seen, then retrainRouter decides whether a retrained model replaces it
 //   4. router overhead per request: features + ONNX inference at batch 1, session creation
-//   5. whether the hashed n-gram columns help: the GBDT with them zeroed, cross-file and in-file
+//   5. whether text features help: the GBDT with a block of hashed n-grams of the prompt appended to the
+//      schema's columns, cross-file and in-file (the schema leaves them out because of this measurement)
 // Writes bench/results/router.json. `BENCH_SCALE=0.2` shrinks mmlu_gsm8k, the stream and the timing
 // loops for a quick look (the published figures use 1). ROUTER_DATA=DIR points at another copy of the data.
 
@@ -24,7 +25,7 @@ import { trainBagOfWords } from '../src/core/router/model/logistic';
 import { fromOnnx, toOnnx, type ModelInfo } from '../src/core/router/model/onnx';
 import { DEFAULT_RETRAIN, retrainRouter, type RetrainResult } from '../src/core/router/model/retrain';
 import { loadRouterModel, type RouterModel } from '../src/core/router/model/runtime';
-import { extractFeatures, FEATURE_SCHEMA, HASH_BUCKETS, type FeatureInput } from '../src/core/router/features';
+import { extractFeatures, FEATURE_SCHEMA, fnv1a, words, type FeatureInput } from '../src/core/router/features';
 import { heuristicPCloud } from '../src/core/router/heuristic';
 import { seededRandom } from '../src/core/random';
 import { randomReport } from '../src/cli/router';
@@ -92,11 +93,22 @@ function describeFile(examples: readonly Example[]) {
   return { rows: examples.length, meanLocal: mean((e) => e.row.localScore), meanCloud: mean((e) => e.row.cloudScore), cloudNeededShare: mean((e) => e.label) };
 }
 
-/** The same rows with the hashed n-gram block at 0: a zero column has no split points, so the trees cannot use it. */
-function withoutHashColumns(examples: readonly Example[]): Example[] {
+/** Size of the text-feature block tried in section 5. */
+const HASH_BUCKETS = 128;
+
+/** The schema's columns plus hashed word unigrams and bigrams of the prompt, as shares of its n-grams. */
+function withHashColumns(examples: readonly Example[]): Example[] {
   return examples.map((e) => {
-    const features = Float32Array.from(e.features);
-    features.fill(0, FEATURE_SCHEMA.hashOffset, FEATURE_SCHEMA.hashOffset + HASH_BUCKETS);
+    const tokens = words(e.row.prompt);
+    const block = new Float32Array(HASH_BUCKETS);
+    const grams = Math.max(1, 2 * tokens.length - 1);
+    tokens.forEach((t, i) => {
+      block[fnv1a(t) % HASH_BUCKETS] += 1 / grams;
+      if (i > 0) block[fnv1a(`${tokens[i - 1]} ${t}`) % HASH_BUCKETS] += 1 / grams;
+    });
+    const features = new Float32Array(e.features.length + HASH_BUCKETS);
+    features.set(e.features);
+    features.set(block, e.features.length);
     return { ...e, features };
   });
 }
@@ -146,7 +158,7 @@ interface CrossFileResult {
 
 async function crossFile(train: readonly Example[], test: readonly Example[], trainName: string, testName: string): Promise<{ result: CrossFileResult; gbdt: { ensemble: TreeEnsemble; info: ModelInfo } }> {
   const gbdt = await trainGbdtAsCli(train, trainName);
-  const noHash = await trainGbdtAsCli(withoutHashColumns(train), `${trainName} (no hash columns)`);
+  const withHash = await trainGbdtAsCli(withHashColumns(train), `${trainName} (with hashed n-grams)`);
   const pGbdt = ensemblePredictor(gbdt.ensemble)(test);
   const pBaseline = trainBaseline(train)(test);
   const result: CrossFileResult = {
@@ -156,7 +168,7 @@ async function crossFile(train: readonly Example[], test: readonly Example[], tr
     testRows: test.length,
     routing: {
       'GBDT': routing(test, pGbdt),
-      'GBDT, no hash columns': routing(test, ensemblePredictor(noHash.ensemble)(withoutHashColumns(test))),
+      'GBDT + hashed n-grams': routing(test, ensemblePredictor(withHash.ensemble)(withHashColumns(test))),
       'bag-of-words logistic': routing(test, pBaseline),
       'heuristic': routing(test, heuristic(test)),
       [`random (mean of ${RANDOM_SEEDS} seeds)`]: randomRouting(test),
@@ -184,9 +196,9 @@ async function crossValidate(examples: readonly Example[], file: string): Promis
     const train = examples.filter((_, i) => i % FOLDS !== fold);
     const test = examples.filter((_, i) => i % FOLDS === fold);
     const gbdt = await trainGbdtAsCli(train, file);
-    const noHash = await trainGbdtAsCli(withoutHashColumns(train), file);
+    const withHash = await trainGbdtAsCli(withHashColumns(train), file);
     add('GBDT', routing(test, ensemblePredictor(gbdt.ensemble)(test)).apgr);
-    add('GBDT, no hash columns', routing(test, ensemblePredictor(noHash.ensemble)(withoutHashColumns(test))).apgr);
+    add('GBDT + hashed n-grams', routing(test, ensemblePredictor(withHash.ensemble)(withHashColumns(test))).apgr);
     add('bag-of-words logistic', routing(test, trainBaseline(train)(test)).apgr);
     add('heuristic', routing(test, heuristic(test)).apgr);
     add(`random (mean of ${RANDOM_SEEDS} seeds)`, randomRouting(test).apgr);
@@ -525,11 +537,11 @@ function printOverhead(o: Awaited<ReturnType<typeof overhead>>): void {
 
 function printHashEffect(cross: readonly CrossFileResult[], cv: readonly CrossValidationResult[]): void {
   printTable(
-    `Hashed n-gram columns (${HASH_BUCKETS} of ${FEATURE_SCHEMA.names.length}): GBDT APGR with them vs zeroed`,
+    `Hashed n-grams of the prompt (${HASH_BUCKETS} columns added to the schema's ${FEATURE_SCHEMA.names.length}): GBDT APGR with them vs without`,
     ['evaluation', 'with hash', 'without', 'difference'],
     [
-      ...cross.map((r) => [`${r.train} -> ${r.test}`, r.routing['GBDT']!.apgr, r.routing['GBDT, no hash columns']!.apgr] as const),
-      ...cv.map((r) => [`${FOLDS}-fold CV ${r.file}`, r.meanApgr['GBDT']!, r.meanApgr['GBDT, no hash columns']!] as const),
+      ...cross.map((r) => [`${r.train} -> ${r.test}`, r.routing['GBDT + hashed n-grams']!.apgr, r.routing['GBDT']!.apgr] as const),
+      ...cv.map((r) => [`${FOLDS}-fold CV ${r.file}`, r.meanApgr['GBDT + hashed n-grams']!, r.meanApgr['GBDT']!] as const),
     ].map(([name, withHash, without]) => [name, f3(withHash), f3(without), (withHash - without >= 0 ? '+' : '') + f3(withHash - without)]),
   );
 }
@@ -606,8 +618,8 @@ async function main() {
         online: { runs, meanCurve: curve, summary: onlineSummary },
         overhead: overheadResult,
         hashBuckets: {
-          crossFile: crossFileResults.map((r) => ({ train: r.train, test: r.test, withHash: r.routing['GBDT']!.apgr, withoutHash: r.routing['GBDT, no hash columns']!.apgr })),
-          crossValidation: cvResults.map((r) => ({ file: r.file, withHash: r.meanApgr['GBDT'], withoutHash: r.meanApgr['GBDT, no hash columns'] })),
+          crossFile: crossFileResults.map((r) => ({ train: r.train, test: r.test, withHash: r.routing['GBDT + hashed n-grams']!.apgr, withoutHash: r.routing['GBDT']!.apgr })),
+          crossValidation: cvResults.map((r) => ({ file: r.file, withHash: r.meanApgr['GBDT + hashed n-grams'], withoutHash: r.meanApgr['GBDT']! })),
         },
         runtimeSeconds: seconds,
       },

@@ -16,6 +16,7 @@ import { toOnnx } from '../core/router/model/onnx';
 import { loadRouterModel } from '../core/router/model/runtime';
 import { heuristicPCloud } from '../core/router/heuristic';
 import { seededRandom } from '../core/random';
+import { FEATURE_SCHEMA } from '../core/router/features';
 import { replay } from '../core/router/eval/replay';
 
 export class UsageError extends Error {}
@@ -118,7 +119,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, toOnnx(built.ensemble, built.info));
-  const report = { ...built.info, trainMs: Date.now() - started };
+  const report = { ...built.info, trainMs: Date.now() - started, schema: { version: FEATURE_SCHEMA.version, features: FEATURE_SCHEMA.names } };
   writeFileSync(out.replace(/\.onnx$/, '') + '.report.json', `${JSON.stringify(report, null, 2)}\n`);
   const v = built.validation;
   process.stdout.write(

@@ -87,11 +87,25 @@ describe('router model', () => {
     expect((await retrainRouter(rows.slice(0, 10), undefined, useless)).kind).toBe('tooFewRows');
   });
 
-  it('keeps the base model and adds trees when retraining on top of it', async () => {
-    const base = await trainGbdt(knownRule(300, 8), { trees: 5 });
+  it('continues the base model when that validates best: its trees are kept and new ones added', async () => {
+    const base = await trainGbdt(knownRule(1000, 8), { trees: 30 });
     const data = knownRule(200, 9);
-    const result = await retrainRouter(data.rows.map((features, i) => ({ features, label: data.labels[i]! })), base, async (xs) => xs.map(() => 0.5), { gbdt: { trees: 7 } });
+    const rows = data.rows.map((features, i) => ({ features, label: data.labels[i]! }));
+    const result = await retrainRouter(rows, base, async (xs) => xs.map(() => 0.5), { gbdt: { trees: 7 }, scratch: { trees: 2, maxDepth: 1 } });
     expect(result.kind).toBe('replaced');
-    if (result.kind === 'replaced') expect(result.model.ensemble.trees).toHaveLength(12);
+    if (result.kind === 'replaced') expect(result.model.ensemble.trees).toHaveLength(37);
+  });
+
+  it("trains on the user's rows alone when the base model has learned the opposite of what they show", async () => {
+    const misleading = knownRule(1000, 10);
+    const base = await trainGbdt({ rows: misleading.rows, labels: misleading.labels.map((y) => 1 - y) }, { trees: 30 });
+    const data = knownRule(300, 11);
+    const rows = data.rows.map((features, i) => ({ features, label: data.labels[i]! }));
+    const result = await retrainRouter(rows, base, async (xs) => xs.map(() => 0.5), { gbdt: { trees: 5 }, scratch: { trees: 40 } });
+    expect(result.kind).toBe('replaced');
+    if (result.kind === 'replaced') {
+      expect(result.model.ensemble.trees).toHaveLength(40);
+      expect(result.model.info.trainedOn).toBe('300 of your rows');
+    }
   });
 });

@@ -31,10 +31,9 @@ export interface FeatureInput {
   history?: RouteHistory;
 }
 
-/** Hashed word unigrams and bigrams of the prompt. The benchmark in docs/ML_ROUTER_IMPLEMENTATION.md decided the size. */
-export const HASH_BUCKETS = 128;
-
-const DENSE = [
+// No text features (hashed n-grams of the prompt): bench/router.ts measured them lowering APGR in every
+// comparison, cross-file and in-file (docs/ML_ROUTER_IMPLEMENTATION.md), so the schema leaves them out.
+const NAMES = [
   ...TASK_TYPES.map((t) => `task_${t}`),
   'prompt_tokens_log',
   'context_tokens_log',
@@ -54,8 +53,7 @@ const DENSE = [
 
 export const FEATURE_SCHEMA = {
   version: 1,
-  names: [...DENSE, ...Array.from({ length: HASH_BUCKETS }, (_, i) => `hash_${i}`)] as readonly string[],
-  hashOffset: DENSE.length,
+  names: NAMES as readonly string[],
 };
 export const FEATURE_COUNT = FEATURE_SCHEMA.names.length;
 
@@ -104,29 +102,16 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-function words(text: string): string[] {
+export function words(text: string): string[] {
   return text.toLowerCase().match(/[a-z_][a-z0-9_]*|\d+|[^\sa-z0-9_]/g) ?? [];
-}
-
-function hashedNgrams(tokens: string[], out: Float32Array, offset: number): void {
-  const grams = tokens.length + Math.max(0, tokens.length - 1);
-  if (grams === 0) return;
-  for (let i = 0; i < tokens.length; i++) {
-    out[offset + (fnv1a(tokens[i]!) % HASH_BUCKETS)] += 1;
-    if (i > 0) out[offset + (fnv1a(`${tokens[i - 1]} ${tokens[i]}`) % HASH_BUCKETS)] += 1;
-  }
-  // Share of the prompt, so long and short prompts are comparable.
-  for (let i = 0; i < HASH_BUCKETS; i++) out[offset + i] = out[offset + i]! / grams;
 }
 
 /** The feature vector for one request, in FEATURE_SCHEMA order. */
 export function extractFeatures(input: FeatureInput): Float32Array {
-  const out = new Float32Array(FEATURE_COUNT);
   const q = input.question;
   const task = taskTypeOf(q, input.hasImages);
-  const tokens = words(q);
-  const wordTokens = tokens.filter((t) => /^[a-z_]/.test(t));
-  const dense: number[] = [
+  const wordTokens = words(q).filter((t) => /^[a-z_]/.test(t));
+  return Float32Array.from([
     ...TASK_TYPES.map((t) => (t === task ? 1 : 0)),
     Math.log1p(estimateTokens(q)),
     Math.log1p(input.contextChars / 4),
@@ -145,8 +130,5 @@ export function extractFeatures(input: FeatureInput): Float32Array {
       const h = input.history?.[r];
       return h ? [h.successRate, h.latencyMs >= 0 ? Math.log1p(h.latencyMs) : -1] : [-1, -1];
     }),
-  ];
-  out.set(dense, 0);
-  hashedNgrams(tokens, out, FEATURE_SCHEMA.hashOffset);
-  return out;
+  ]);
 }

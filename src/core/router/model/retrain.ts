@@ -1,6 +1,8 @@
-// Retraining from a user's own outcomes. New trees are fitted on top of the base (shipped) model, not on
-// top of the last retrained one, so the model stays the same size however often it retrains; the
-// candidate replaces the active model only if it ranks the held-out rows better.
+// Retraining from a user's own outcomes. Two candidates: new trees fitted on top of the base (shipped)
+// model, which helps while the user's rows are few, and a model of the user's rows alone, which wins once
+// they are many (bench/router.ts: adding trees to the base stopped improving with more rows). Both start
+// from the base, never from the last retrained model, so the size stays bounded however often it retrains.
+// The better candidate on held-out rows replaces the active model only if it ranks them better than it.
 
 import { auc } from '../eval/routingMetrics';
 import { predictProbability, type GbdtOptions, type TreeEnsemble } from './gbdt';
@@ -12,7 +14,10 @@ export interface RetrainOptions {
   validationShare: number;
   /** AUC the candidate must gain on held-out rows to replace the active model. */
   minGain: number;
+  /** Trees added on top of the base model. */
   gbdt: Partial<GbdtOptions>;
+  /** The model of the user's rows alone. */
+  scratch: Partial<GbdtOptions>;
   seed: number;
 }
 
@@ -21,6 +26,7 @@ export const DEFAULT_RETRAIN: RetrainOptions = {
   validationShare: 0.25,
   minGain: 0.005,
   gbdt: { trees: 40, learningRate: 0.1, minChildWeight: 1, colsample: 0.7 },
+  scratch: { trees: 80, learningRate: 0.08, minChildWeight: 1, colsample: 0.7 },
   seed: 7,
 };
 
@@ -43,14 +49,13 @@ export async function retrainRouter(
   if (rows.length < o.minRows) return { kind: 'tooFewRows', rows: rows.length, needed: o.minRows };
   const { test } = splitRows(rows, o.validationShare, o.seed);
   const labels = test.map((r) => r.label);
-  const model = await buildRouterModel(rows, {
-    trainedOn: `${base ? 'shipped model + ' : ''}${rows.length} of your rows`,
-    validationShare: o.validationShare,
-    seed: o.seed,
-    gbdt: o.gbdt,
-    prior: base,
-  });
-  const candidateAuc = auc(test.map((r) => predictProbability(model.ensemble, r.features)), labels);
+  const build = (trainedOn: string, gbdt: Partial<GbdtOptions>, prior?: TreeEnsemble) =>
+    buildRouterModel(rows, { trainedOn, validationShare: o.validationShare, seed: o.seed, gbdt, prior });
+  const candidates = [
+    ...(base ? [await build(`shipped model + ${rows.length} of your rows`, o.gbdt, base)] : []),
+    await build(`${rows.length} of your rows`, o.scratch),
+  ].map((model) => ({ model, auc: auc(test.map((r) => predictProbability(model.ensemble, r.features)), labels) }));
+  const { model, auc: candidateAuc } = candidates.reduce((best, c) => (c.auc > best.auc ? c : best));
   const activeAuc = auc(await active(test.map((r) => r.features)), labels);
   if (candidateAuc < activeAuc + o.minGain) return { kind: 'notBetter', rows: rows.length, candidateAuc, activeAuc };
   // Calibrate on all of the user's rows: the threshold for a target share should follow their own requests.
