@@ -8,6 +8,7 @@
 // distribution it has not seen, as a new user's would be. The shipped model is trained on both files and
 // cannot be replayed on them honestly. Orders: the file's own order and shuffles with 3 seeds.
 // Exploration: the learning run again at 0% and 15%, to show what exploring costs in realised quality.
+// A rejected node answer is asked again of the cloud (the panel's "Ask the cloud"); that outcome is revealed.
 // Writes bench/results/replay.json. BENCH_SCALE=0.3 replays fewer rows for a quick look.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,12 +65,19 @@ function pooledAfter400(rows: readonly BenchRow[], p: readonly number[]): number
   return routingReport(rows.slice(400).map((r, i) => ({ pCloud: p[i + 400]!, localScore: r.localScore, cloudScore: r.cloudScore }))).apgr;
 }
 const pOf = (r: ReplayResult) => r.predictions.map((x) => x.p_cloud);
+/** Which candidate a retraining installed, or 'kept' when none beat the active model. */
+function retrainKind(line: string): 'kept' | 'blended' | 'continued' | 'own rows' {
+  if (!line.startsWith('new model')) return 'kept';
+  return line.includes('blended') ? 'blended' : line.includes('shipped model +') ? 'continued' : 'own rows';
+}
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 /** Windows after the first 400 rows: what the target is stated on. */
 const after400 = (xs: readonly number[]) => mean(xs.slice(400 / WINDOW));
+/** What the user got: mean score of their final answers, and cloud use (first route plus escalations). */
 const realised = (r: ReplayResult) => ({
   quality: mean(r.windows.map((w) => w.realisedQuality)),
   cloudShare: mean(r.windows.map((w) => w.routedCloudShare)),
+  escalatedShare: mean(r.windows.map((w) => w.escalatedShare)),
 });
 
 async function main(): Promise<void> {
@@ -100,7 +108,7 @@ async function main(): Promise<void> {
         },
         first400: { learning: mean(apgrs(learning).slice(0, 4)), frozen: mean(apgrs(frozen).slice(0, 4)) },
         realised: { learning: realised(learning), frozen: realised(frozen) },
-        retrains: learning.windows.flatMap((w) => w.retrains).map((l) => (l.startsWith('new model') ? 'replaced' : 'kept')),
+        retrains: learning.windows.flatMap((w) => w.retrains).map(retrainKind),
       });
       const last = runs[runs.length - 1]!;
       console.log(`\n${order.name} (${order.rows.length} rows): APGR per window of ${WINDOW}`);
@@ -110,7 +118,7 @@ async function main(): Promise<void> {
       );
       const pooled = last.pooledAfter400;
       console.log(`mean of windows after 400 rows: learning ${last.after400.learning.toFixed(3)}, frozen ${last.after400.frozen.toFixed(3)}, random ${last.after400.random.toFixed(3)}, oracle ${last.after400.oracle.toFixed(3)}`);
-      console.log(`pooled APGR of the rows after 400: learning ${pooled.learning.toFixed(3)}, frozen ${pooled.frozen.toFixed(3)}, random ${pooled.random.toFixed(3)}, oracle ${pooled.oracle.toFixed(3)}; retrains ${last.retrains.filter((r) => r === 'replaced').length} replaced / ${last.retrains.length}`);
+      console.log(`pooled APGR of the rows after 400: learning ${pooled.learning.toFixed(3)}, frozen ${pooled.frozen.toFixed(3)}, random ${pooled.random.toFixed(3)}, oracle ${pooled.oracle.toFixed(3)}; retrains: ${(['blended', 'continued', 'own rows', 'kept'] as const).map((k) => `${k} ${last.retrains.filter((r) => r === k).length}`).join(', ')}`);
     }
 
     // Exploration's price: the same learning run with less and more exploring, on the first shuffle.
@@ -121,8 +129,8 @@ async function main(): Promise<void> {
       exploration.push({ explore, after400: pooledAfter400(exploreRows, pOf(r)), ...realised(r) });
     }
     console.log('\nExploration (shuffled, seed 1): share of cloud-bound requests sent to the node to learn from');
-    console.log(`${'explore'.padEnd(8)} ${'pooled>400'.padStart(9)} ${'quality'.padStart(8)} ${'cloud'.padStart(6)}`);
-    for (const e of exploration) console.log(`${`${e.explore * 100}%`.padEnd(8)} ${e.after400.toFixed(3).padStart(9)} ${e.quality.toFixed(3).padStart(8)} ${`${Math.round(e.cloudShare * 100)}%`.padStart(6)}`);
+    console.log(`${'explore'.padEnd(8)} ${'pooled>400'.padStart(10)} ${'quality'.padStart(8)} ${'cloud'.padStart(6)} ${'escalated'.padStart(10)}`);
+    for (const e of exploration) console.log(`${`${e.explore * 100}%`.padEnd(8)} ${e.after400.toFixed(3).padStart(10)} ${e.quality.toFixed(3).padStart(8)} ${`${Math.round(e.cloudShare * 100)}%`.padStart(6)} ${`${Math.round(e.escalatedShare * 100)}%`.padStart(10)}`);
 
     const summary = {
       pooledAfter400: {

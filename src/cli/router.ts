@@ -175,9 +175,9 @@ export async function runRouteReplay(argv: string[]): Promise<number> {
   writeFileSync(out, result.predictions.map((p) => `${JSON.stringify(p)}\n`).join(''));
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(8);
   process.stdout.write(`Replayed ${rows.length} rows of ${data}${values.shuffle ? ` (shuffled, seed ${seed})` : ''}; retrain every ${retrainEvery || 'never (frozen)'} labelled rows\n`);
-  process.stdout.write(`${'window'.padEnd(8)} ${'APGR'.padStart(6)} ${'p>=thr'.padStart(8)} ${'cloud'.padStart(8)} ${'quality'.padStart(8)}  retraining\n`);
+  process.stdout.write(`${'window'.padEnd(8)} ${'APGR'.padStart(6)} ${'p>=thr'.padStart(8)} ${'cloud'.padStart(8)} ${'escal.'.padStart(8)} ${'quality'.padStart(8)}  retraining\n`);
   for (const w of result.windows) {
-    process.stdout.write(`${String(w.window).padEnd(8)} ${w.apgr.toFixed(3).padStart(6)} ${pct(w.predictedCloudShare)} ${pct(w.routedCloudShare)} ${w.realisedQuality.toFixed(3).padStart(8)}  ${w.retrains.join('; ')}\n`);
+    process.stdout.write(`${String(w.window).padEnd(8)} ${w.apgr.toFixed(3).padStart(6)} ${pct(w.predictedCloudShare)} ${pct(w.routedCloudShare)} ${pct(w.escalatedShare)} ${w.realisedQuality.toFixed(3).padStart(8)}  ${w.retrains.join('; ')}\n`);
   }
   const after = result.windows.slice(4);
   if (after.length > 0) {

@@ -123,8 +123,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private async reroute(requestId: string): Promise<void> {
     const question = this.services.conversations.question(requestId);
     if (!question) return;
-    this.services.routerData.rerouted(requestId);
-    await this.answer(question.text, false, 'cloud');
+    const to = randomUUID();
+    this.services.routerData.rerouted(requestId, to);
+    await this.answer(question.text, false, 'cloud', to);
   }
 
   private async gatherContext(question: string, includeEditor: boolean): Promise<{ items: ContextItem[]; missing: string[] }> {
@@ -132,13 +133,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     return { items: [...(includeEditor ? editorContext() : []), ...mentioned.items], missing: mentioned.missing };
   }
 
-  private async answer(question: string, includeContext: boolean, route: RouteRequest = 'auto'): Promise<void> {
+  private async answer(question: string, includeContext: boolean, route: RouteRequest = 'auto', requestId: string = randomUUID()): Promise<void> {
     const text = question.trim();
     if (!text) return;
     const { conversations, workspaceKey } = this.services;
     const conversationId = conversations.current(workspaceKey);
     const history = toModelHistory(conversations.messages(conversationId));
-    const requestId = randomUUID();
     const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text };
     conversations.addMessage(conversationId, userEntry, requestId);
     this.post({ type: 'answerStart', requestId, userEntry });

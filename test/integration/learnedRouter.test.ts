@@ -57,16 +57,30 @@ describe('learned router in the pipeline', () => {
     expect(r.meta?.route).toBe('local');
   });
 
-  it('turns feedback into labels: thumbs down or a reroute mark a node answer as needing the cloud', async () => {
+  const label = (w: Awaited<ReturnType<typeof world>>, id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
+
+  it('turns thumbs into labels: a thumbs-down on a node answer says the cloud was needed, a thumbs-up that it was not', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const [a, b, c] = [input(), input(), input()];
     for (const i of [a, b, c]) await result(ask(i, w.deps));
     w.routerData.thumbs(a.id, -1);
     w.routerData.thumbs(b.id, 1);
-    w.routerData.rerouted(c.id);
-    const label = (id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
-    expect([label(a.id), label(b.id), label(c.id)]).toEqual(['1', '0', '1']);
-    expect(rows(w, 'SELECT kind FROM feedback_data ORDER BY kind').map((r) => r.kind)).toEqual(['reroute', 'thumbs', 'thumbs']);
+    expect([label(w, a.id), label(w, b.id), label(w, c.id)]).toEqual(['1', '0', '0']);
+    expect(rows(w, 'SELECT kind FROM feedback_data').map((r) => r.kind)).toEqual(['thumbs', 'thumbs']);
+  });
+
+  it('labels a rerouted node answer by what the cloud then answered: 1 if accepted, 0 if rejected too', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
+    const [good, bad] = [input(), input()];
+    for (const i of [good, bad]) await result(ask(i, w.deps));
+    const [goodCloud, badCloud] = [input({ route: 'cloud' }), input({ route: 'cloud' })];
+    w.routerData.rerouted(good.id, goodCloud.id);
+    w.routerData.rerouted(bad.id, badCloud.id);
+    expect([label(w, good.id), label(w, bad.id)]).toEqual(['1', '1']);
+    for (const i of [goodCloud, badCloud]) expect((await result(ask(i, w.deps))).meta?.route).toBe('cloud');
+    w.routerData.thumbs(badCloud.id, -1);
+    expect([label(w, good.id), label(w, bad.id)]).toEqual(['1', '0']);
+    expect(rows(w, "SELECT reason FROM feedback_data WHERE kind = 'reroute'").map((r) => r.reason)).toContain(`rerouted to ${goodCloud.id}`);
   });
 
   it('leaves cloud answers unlabelled: they say nothing about whether a node would have done', async () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { predictProbability, trainGbdt } from '../../src/core/router/model/gbdt';
+import { margin, predictProbability, trainGbdt } from '../../src/core/router/model/gbdt';
 import { fromOnnx, readInfo, toOnnx, type ModelInfo } from '../../src/core/router/model/onnx';
 import { loadRouterModel, ModelLoadError } from '../../src/core/router/model/runtime';
 import { buildRouterModel } from '../../src/core/router/model/build';
-import { retrainRouter } from '../../src/core/router/model/retrain';
+import { averageEnsembles, retrainRouter } from '../../src/core/router/model/retrain';
 import { FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
 import { seededRandom } from '../../src/core/random';
 
@@ -107,5 +107,13 @@ describe('router model', () => {
       expect(result.model.ensemble.trees).toHaveLength(40);
       expect(result.model.info.trainedOn).toBe('300 of your rows');
     }
+  });
+
+  it('averages two models in log-odds as one ensemble (the blended retraining candidate)', async () => {
+    const a = await trainGbdt(knownRule(300, 12), { trees: 6 });
+    const b = await trainGbdt(knownRule(300, 13), { trees: 9 });
+    const both = averageEnsembles(a, b);
+    expect(both.trees).toHaveLength(15);
+    for (const x of knownRule(20, 14).rows) expect(margin(both, x)).toBeCloseTo((margin(a, x) + margin(b, x)) / 2, 9);
   });
 });

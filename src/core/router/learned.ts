@@ -277,6 +277,6 @@ export function describeRetrain(r: RetrainResult): string {
     case 'notBetter':
       return `kept the active model: the candidate from ${r.rows} rows ranked held-out rows no better (AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)})`;
     case 'replaced':
-      return `new model from ${r.rows} rows is active (held-out AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)}); the previous one is kept`;
+      return `new model from ${r.rows} rows is active (${r.model.info.trainedOn}; held-out AUC ${r.candidateAuc.toFixed(3)} vs ${r.activeAuc.toFixed(3)}); the previous one is kept`;
   }
 }

@@ -24,17 +24,29 @@ interface Outcome {
   outcome: string | null;
   thumbs: number | null;
   rerouted: number | null;
+  /** The cloud answer the user asked for instead ("Ask the cloud"), once it exists. */
+  reroute?: { outcome: string | null; thumbs: number | null };
 }
 
 /**
  * The label, "the cheapest route whose answer was accepted", from what the extension can observe:
- * a node's answer that ended well and drew neither a thumbs-down nor a reroute was accepted (0: the
- * node was enough); one that did is 1 (the cloud was needed). A cloud answer says nothing about
- * whether a node would have done, and an error or a stopped answer nothing about quality: no label.
+ * - a node's answer that ended well and drew neither a thumbs-down nor a reroute was accepted: 0;
+ * - rerouted to the cloud: 1 if the cloud's answer was accepted, 0 if it failed or drew a thumbs-down
+ *   too (the cloud bought nothing); 1 while that answer is still coming;
+ * - a thumbs-down without a reroute: 1 (the cloud's answer is unknown; assumed better);
+ * - a cloud answer says nothing about whether a node would have done, and an error or a stopped answer
+ *   nothing about quality: no label.
+ * Measured: without the reroute's outcome, learning from "the node failed" alone made a replayed user's
+ * router worse than not learning (docs/ML_ROUTER_IMPLEMENTATION.md), because many questions a node fails
+ * the cloud fails too.
  */
 export function labelOf(o: Outcome): 0 | 1 | null {
   if (o.route === 'cloud' || o.outcome !== 'ok') return null;
-  return o.thumbs === -1 || o.rerouted === 1 ? 1 : 0;
+  if (o.rerouted === 1) {
+    if (!o.reroute || o.reroute.outcome === null) return 1;
+    return o.reroute.outcome === 'ok' && o.reroute.thumbs !== -1 ? 1 : 0;
+  }
+  return o.thumbs === -1 ? 1 : 0;
 }
 
 /** Non-zero features as [index, value] pairs; 9 significant digits round-trip a float32 exactly. */
@@ -79,6 +91,7 @@ export class RouterData {
       );
     }
     if (label !== null) this.notify();
+    this.relabelReroutesTo(r.requestId);
   }
 
   /** Writes what is pending to disk now. */
@@ -92,23 +105,36 @@ export class RouterData {
       VALUES (?, ?, 'thumbs', ?, (SELECT route FROM ml_router_training_data WHERE request_id = ?), ?)`, [newId(), requestId, value, requestId, now]);
     this.store.write('UPDATE ml_router_training_data SET thumbs = ? WHERE request_id = ?', [value, requestId]);
     this.relabel(requestId);
+    this.relabelReroutesTo(requestId);
   }
 
-  /** The user asked the cloud again after this answer: it was not good enough. */
-  rerouted(requestId: string, now = Date.now()): void {
-    this.store.write(`INSERT INTO feedback_data (id, request_id, kind, value, route, created_at)
-      VALUES (?, ?, 'reroute', 1, (SELECT route FROM ml_router_training_data WHERE request_id = ?), ?)`, [newId(), requestId, requestId, now]);
-    this.store.write('UPDATE ml_router_training_data SET rerouted = 1 WHERE request_id = ?', [requestId]);
+  /** The user asked the cloud again after this answer (`to` is that new request): it was not good enough. */
+  rerouted(requestId: string, to: string, now = Date.now()): void {
+    this.store.write(`INSERT INTO feedback_data (id, request_id, kind, value, reason, route, created_at)
+      VALUES (?, ?, 'reroute', 1, ?, (SELECT route FROM ml_router_training_data WHERE request_id = ?), ?)`, [newId(), requestId, `rerouted to ${to}`, requestId, now]);
+    this.store.write('UPDATE ml_router_training_data SET rerouted = 1, rerouted_to = ? WHERE request_id = ?', [to, requestId]);
     this.relabel(requestId);
   }
 
+  /** Node answers whose label waits on this (rerouted) request's outcome. */
+  private relabelReroutesTo(requestId: string): void {
+    for (const { request_id } of this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])) {
+      this.relabel(request_id);
+    }
+  }
+
   private relabel(requestId: string): void {
-    const row = this.store.query<Outcome>(
-      `SELECT t.route, r.outcome, t.thumbs, t.rerouted FROM ml_router_training_data t LEFT JOIN requests r ON r.id = t.request_id WHERE t.request_id = ?`,
+    const row = this.store.query<Outcome & { reroute_outcome: string | null; reroute_thumbs: number | null; rerouted_to: string | null }>(
+      `SELECT t.route, r.outcome, t.thumbs, t.rerouted, t.rerouted_to, rr.outcome AS reroute_outcome, rt.thumbs AS reroute_thumbs
+         FROM ml_router_training_data t
+         LEFT JOIN requests r ON r.id = t.request_id
+         LEFT JOIN requests rr ON rr.id = t.rerouted_to
+         LEFT JOIN ml_router_training_data rt ON rt.request_id = t.rerouted_to
+        WHERE t.request_id = ?`,
       [requestId],
     )[0];
     if (!row) return;
-    const label = labelOf(row);
+    const label = labelOf({ ...row, ...(row.rerouted_to ? { reroute: { outcome: row.reroute_outcome, thumbs: row.reroute_thumbs } } : {}) });
     this.store.write('UPDATE ml_router_training_data SET label = ? WHERE request_id = ?', [label === null ? null : String(label), requestId]);
     this.notify();
   }

@@ -1,7 +1,9 @@
 // Replays benchmark rows in order as one user's requests through the extension's own router code:
 // the same LearnedRouter decides (policy, calibration, exploration), the same tables record the request
 // and its feedback, the same label rule and the same retraining (schedule and validate-before-replace)
-// run. Only what the extension would observe is revealed: the outcome of the route taken, never both.
+// run. Only what the extension would observe is revealed: the outcome of the route taken; and when a
+// node's answer is rejected, the user asks the cloud ("Ask the cloud", the manual cascade), so the
+// cloud's outcome is revealed too, as it would be in the panel. A cloud answer never reveals the node's.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,8 +51,10 @@ export interface WindowReport {
   predictedCloudShare: number;
   /** Share actually sent to the cloud (exploration sends some predicted-cloud rows to the nodes). */
   routedCloudShare: number;
-  /** Mean score of the answers the user actually got. */
+  /** Mean score of the answers the user ended with (the cloud's, after an escalation). */
   realisedQuality: number;
+  /** Share of rows answered by a node, rejected, and asked again of the cloud. */
+  escalatedShare: number;
   /** Retraining outcomes at the end of this window's rows. */
   retrains: string[];
 }
@@ -59,7 +63,7 @@ export interface ReplayResult {
   predictions: ReplayPrediction[];
   windows: WindowReport[];
   /** What the replay revealed per request, for checking it never revealed more than the route produced. */
-  revealed: { id: string; route: 'local' | 'cloud'; score: number }[];
+  revealed: { id: string; route: 'local' | 'cloud'; score: number; escalated?: number }[];
   /** The training label the extension's tables hold for each request at the end (null: no label). */
   labels: Map<string, number | null>;
 }
@@ -87,7 +91,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
   const result: ReplayResult = { predictions: [], windows: [], revealed: [], labels: new Map() };
   try {
     if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${router.status().fallback}`);
-    let window: { rows: BenchRow[]; p: number[]; predictedCloud: number; cloud: number; quality: number; retrains: string[] } = fresh();
+    let window = fresh();
     for (const [i, row] of rows.entries()) {
       const features = benchFeatures(row);
       const decision = await router.score(features, row.id);
@@ -95,17 +99,32 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       result.predictions.push({ id: row.id, p_cloud: decision.prediction.pCloud, route });
 
       const score = route === 'cloud' ? row.cloudScore : row.localScore;
-      result.revealed.push({ id: row.id, route, score });
       const tokens = Math.ceil(row.prompt.length / 4);
-      requests.record({ id: row.id, source: 'cli', route, strategy: decision.arm, tokensEstimated: true, attempts: 1, outcome: 'ok', promptTokens: tokens, createdAt: i });
-      data.record({ requestId: row.id, features, route, outcome: 'ok', tokens, prediction: decision.prediction, createdAt: i });
-      data.thumbs(row.id, score >= ACCEPTED_SCORE ? 1 : -1, i);
+      const answered = (id: string, r: 'local' | 'cloud', prediction?: typeof decision.prediction) => {
+        requests.record({ id, source: 'cli', route: r, strategy: decision.arm, tokensEstimated: true, attempts: 1, outcome: 'ok', promptTokens: tokens, createdAt: i });
+        data.record({ requestId: id, features, route: r, outcome: 'ok', tokens, createdAt: i, ...(prediction ? { prediction } : {}) });
+      };
+      answered(row.id, route, decision.prediction);
+      const accepted = score >= ACCEPTED_SCORE;
+      let finalScore = score;
+      if (route === 'local' && !accepted) {
+        const cloudId = `${row.id}:cloud`;
+        data.rerouted(row.id, cloudId, i);
+        answered(cloudId, 'cloud');
+        data.thumbs(cloudId, row.cloudScore >= ACCEPTED_SCORE ? 1 : -1, i);
+        finalScore = row.cloudScore;
+        window.escalated += 1;
+        result.revealed.push({ id: row.id, route, score, escalated: row.cloudScore });
+      } else {
+        data.thumbs(row.id, accepted ? 1 : -1, i);
+        result.revealed.push({ id: row.id, route, score });
+      }
 
       window.rows.push(row);
       window.p.push(decision.prediction.pCloud);
       window.predictedCloud += decision.prediction.predictedRoute === 'cloud' ? 1 : 0;
       window.cloud += route === 'cloud' ? 1 : 0;
-      window.quality += score;
+      window.quality += finalScore;
       if (router.dueForRetrain(options.retrainEvery)) window.retrains.push(describeRetrain(await router.retrain()));
       if (window.rows.length === windowSize || i === rows.length - 1) {
         result.windows.push(report(result.windows.length + 1, window));
@@ -122,12 +141,22 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
     rmSync(dir, { recursive: true, force: true });
   }
 
-  function fresh() {
-    return { rows: [] as BenchRow[], p: [] as number[], predictedCloud: 0, cloud: 0, quality: 0, retrains: [] as string[] };
+  function fresh(): WindowTally {
+    return { rows: [], p: [], predictedCloud: 0, cloud: 0, escalated: 0, quality: 0, retrains: [] };
   }
 }
 
-function report(index: number, w: { rows: BenchRow[]; p: number[]; predictedCloud: number; cloud: number; quality: number; retrains: string[] }): WindowReport {
+interface WindowTally {
+  rows: BenchRow[];
+  p: number[];
+  predictedCloud: number;
+  cloud: number;
+  escalated: number;
+  quality: number;
+  retrains: string[];
+}
+
+function report(index: number, w: WindowTally): WindowReport {
   const n = w.rows.length;
   return {
     window: index,
@@ -136,6 +165,7 @@ function report(index: number, w: { rows: BenchRow[]; p: number[]; predictedClou
     predictedCloudShare: w.predictedCloud / n,
     routedCloudShare: w.cloud / n,
     realisedQuality: w.quality / n,
+    escalatedShare: w.escalated / n,
     retrains: w.retrains,
   };
 }

@@ -4,7 +4,7 @@
 // from the base, never from the last retrained model, so the size stays bounded however often it retrains.
 // The better candidate on held-out rows replaces the active model only if it ranks them better than it.
 
-import { auc } from '../eval/routingMetrics';
+import { auc, classificationReport } from '../eval/routingMetrics';
 import { predictProbability, type GbdtOptions, type TreeEnsemble } from './gbdt';
 import { buildRouterModel, calibrate, splitRows, type BuiltModel, type LabeledRow } from './build';
 
@@ -51,9 +51,10 @@ export async function retrainRouter(
   const labels = test.map((r) => r.label);
   const build = (trainedOn: string, gbdt: Partial<GbdtOptions>, prior?: TreeEnsemble) =>
     buildRouterModel(rows, { trainedOn, validationShare: o.validationShare, seed: o.seed, gbdt, prior });
+  const scratch = await build(`${rows.length} of your rows`, o.scratch);
   const candidates = [
-    ...(base ? [await build(`shipped model + ${rows.length} of your rows`, o.gbdt, base)] : []),
-    await build(`${rows.length} of your rows`, o.scratch),
+    ...(base ? [await build(`shipped model + ${rows.length} of your rows`, o.gbdt, base), blended(base, scratch, rows.length, test)] : []),
+    scratch,
   ].map((model) => ({ model, auc: auc(test.map((r) => predictProbability(model.ensemble, r.features)), labels) }));
   const { model, auc: candidateAuc } = candidates.reduce((best, c) => (c.auc > best.auc ? c : best));
   const activeAuc = auc(await active(test.map((r) => r.features)), labels);
@@ -61,4 +62,21 @@ export async function retrainRouter(
   // Calibrate on all of the user's rows: the threshold for a target share should follow their own requests.
   model.info.calibration = calibrate(rows.map((r) => predictProbability(model.ensemble, r.features)));
   return { kind: 'replaced', rows: rows.length, candidateAuc, activeAuc, model };
+}
+
+/** Two models averaged in log-odds, as one ensemble: both models' trees with halved leaf values. */
+export function averageEnsembles(a: TreeEnsemble, b: TreeEnsemble): TreeEnsemble {
+  const half = (t: TreeEnsemble['trees'][number]) => ({ ...t, value: t.value.map((v) => v / 2) });
+  return { featureCount: a.featureCount, baseScore: (a.baseScore + b.baseScore) / 2, trees: [...a.trees, ...b.trees].map(half) };
+}
+
+/**
+ * The third candidate: the base model and the model of the user's rows, averaged. It keeps what the base
+ * knows about requests the user's rows rarely show (those sent to the cloud, which carry no label); on a
+ * replayed stream it was the candidate most often kept (docs/ML_ROUTER_IMPLEMENTATION.md).
+ */
+function blended(base: TreeEnsemble, own: BuiltModel, rows: number, test: readonly LabeledRow[]): BuiltModel {
+  const ensemble = averageEnsembles(base, own.ensemble);
+  const validation = { ...classificationReport(test.map((r) => predictProbability(ensemble, r.features)), test.map((r) => r.label)), rows: test.length };
+  return { ensemble, validation, info: { ...own.info, trainedOn: `shipped model blended with a model of ${rows} of your rows`, metrics: validation } };
 }
