@@ -21,7 +21,6 @@ import { runRouteEval, runRouteReplay, runRouteScore, runTrain, SHIPPED_MODEL, U
 import { LearnedRouter } from '../core/router/learned';
 import { parseRouterSettings } from '../core/router/settings';
 import { RouterData } from '../core/store/routerData';
-import { dirname, join } from 'node:path';
 
 const USAGE = `Usage:
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
@@ -114,7 +113,7 @@ async function runAsk(argv: string[]): Promise<number> {
   const routerData = new RouterData(store);
   // The CLI routes like the extension but does not retrain in the background: `singularity train` does that.
   const router = new LearnedRouter(
-    { shipped: SHIPPED_MODEL, dir: values.db ? join(dirname(values.db), 'models') : dirname(SHIPPED_MODEL) },
+    { shipped: SHIPPED_MODEL },
     () => ({ ...routerSettings.settings, retrainEvery: 0 }),
     log,
     routerData,

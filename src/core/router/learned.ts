@@ -36,8 +36,8 @@ export interface LearnedRouterSettings {
 export interface ModelFiles {
   /** The model that ships with the extension. */
   shipped: string;
-  /** Where retrained models are written: router.onnx (active) and router.previous.onnx. */
-  dir: string;
+  /** Where retrained models are written: router.onnx (active) and router.previous.onnx. None: routing only, no retraining. */
+  dir?: string;
 }
 
 export interface ActiveModel {
@@ -145,7 +145,11 @@ export class LearnedRouter implements Router {
 
   private async load(): Promise<RouterModel | undefined> {
     const s = this.settings();
-    const candidates = [...(s.modelPath ? [{ path: s.modelPath, label: 'your model' }] : []), { path: join(this.files.dir, 'router.onnx'), label: 'retrained model', optional: true }, { path: this.files.shipped, label: 'shipped model' }];
+    const candidates = [
+      ...(s.modelPath ? [{ path: s.modelPath, label: 'your model' }] : []),
+      ...(this.files.dir ? [{ path: join(this.files.dir, 'router.onnx'), label: 'retrained model', optional: true }] : []),
+      { path: this.files.shipped, label: 'shipped model' },
+    ];
     const problems: string[] = [];
     for (const c of candidates) {
       let bytes: Uint8Array;
@@ -217,6 +221,7 @@ export class LearnedRouter implements Router {
 
   private async runRetrain(): Promise<RetrainResult> {
     if (!this.data) throw new Error('Retraining needs the database, which is not open.');
+    if (!this.files.dir) throw new Error('Retraining needs a folder to keep models in, and none was given.');
     const rows = this.data.labeledRows();
     this.labeledAtLastRetrain = this.data.labeledCount();
     const model = await this.activeModel();
@@ -226,17 +231,17 @@ export class LearnedRouter implements Router {
     this.lastRetrain = { at: (this.options.now ?? Date.now)(), result: summary };
     this.data.event('retrain', { kind: result.kind, rows: result.rows, ...('candidateAuc' in result ? { candidateAuc: result.candidateAuc, activeAuc: result.activeAuc } : {}) });
     this.log.info(`Router retraining: ${summary}`);
-    if (result.kind === 'replaced') await this.install(toOnnx(result.model.ensemble, result.model.info));
+    if (result.kind === 'replaced') await this.install(toOnnx(result.model.ensemble, result.model.info), this.files.dir);
     return result;
   }
 
   /** Writes the new model atomically, keeps the previous one, and switches to it. */
-  private async install(bytes: Uint8Array): Promise<void> {
-    await mkdir(this.files.dir, { recursive: true });
-    const active = join(this.files.dir, 'router.onnx');
+  private async install(bytes: Uint8Array, dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const active = join(dir, 'router.onnx');
     const tmp = `${active}.${process.pid}.tmp`;
     await writeFile(tmp, bytes);
-    await copyFile(active, join(this.files.dir, 'router.previous.onnx')).catch(() => undefined);
+    await copyFile(active, join(dir, 'router.previous.onnx')).catch(() => undefined);
     await rename(tmp, active);
     const old = this.model;
     this.loading = undefined;

@@ -72,8 +72,8 @@ export function averageEnsembles(a: TreeEnsemble, b: TreeEnsemble): TreeEnsemble
 
 /**
  * The third candidate: the base model and the model of the user's rows, averaged. It keeps what the base
- * knows about requests the user's rows rarely show (those sent to the cloud, which carry no label); on a
- * replayed stream it was the candidate most often kept (docs/ML_ROUTER_IMPLEMENTATION.md).
+ * knows about requests the user's rows rarely show (those sent to the cloud, which carry no label). On the
+ * replayed streams of bench/replay.ts it was installed in 8 of 24 replacements (docs/ML_ROUTER_IMPLEMENTATION.md).
  */
 function blended(base: TreeEnsemble, own: BuiltModel, rows: number, test: readonly LabeledRow[]): BuiltModel {
   const ensemble = averageEnsembles(base, own.ensemble);
