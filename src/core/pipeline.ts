@@ -1,13 +1,13 @@
 // One request, end to end. This is the only module that knows the order of the steps
 // (see ARCHITECTURE.md): route -> dispatch with failover -> stream -> record.
 
-import type { AnswerMeta, ChatMessage, ContextItem, DefaultModels, PrivacyConfig, RouteRequest, TokenUsage } from './types';
+import type { AnswerMeta, ChatMessage, CloudProviderConfig, ContextItem, DefaultModels, ImageInput, PrivacyConfig, RouteRequest, TokenUsage } from './types';
 import type { Logger } from './log';
 import type { NodeRegistry } from './nodes/registry';
 import type { LeaseOutcome, NodePool } from './nodes/pool';
 import type { RouteDecision, Router, Target } from './router/types';
 import type { Requests, RequestRecord } from './store/requests';
-import type { ChatProvider } from './providers/types';
+import type { ChatProvider, FinishReason } from './providers/types';
 import { NoRouteError } from './router/types';
 import { classifyError, ProviderError } from './providers/errors';
 import { estimateTokens } from './providers/tokens';
@@ -36,12 +36,24 @@ export interface AskInput {
   source: RequestRecord['source'];
   category?: string;
   conversationId?: string;
+  /** Replaces Singularity's system prompt (an API client brings its own). */
+  system?: string;
+  /** Images attached to the question. */
+  images?: ImageInput[];
+  /** A model the client named: it answers, no router decides and nothing else is tried. */
+  pinned?: PinnedTarget;
+  temperature?: number;
+  maxTokens?: number;
   signal: AbortSignal;
 }
+
+export type PinnedTarget = { kind: 'nodeModel'; model: string } | { kind: 'cloud'; provider: CloudProviderConfig; model: string };
 
 export interface AskResult {
   outcome: 'ok' | 'cancelled' | 'error';
   text: string;
+  /** Why generation stopped, when the provider said. */
+  finishReason?: FinishReason;
   meta?: AnswerMeta;
   error?: string;
   usage?: TokenUsage;
@@ -88,13 +100,24 @@ type AttemptEnd =
   | { kind: 'final'; result: AskResult; streamTtftMs?: number; tokensPerSecond?: number }
   | { kind: 'failed'; error: ProviderError };
 
-export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context'>): { messages: ChatMessage[]; contextTruncated: boolean } {
+export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images'>): { messages: ChatMessage[]; contextTruncated: boolean } {
   const context = formatContext(input.context);
   const user = context.text ? `${context.text}\n\n${input.question}` : input.question;
   return {
-    messages: [{ role: 'system', content: SYSTEM_PROMPT }, ...input.history, { role: 'user', content: user }],
+    messages: [
+      { role: 'system', content: input.system ?? SYSTEM_PROMPT },
+      ...input.history,
+      { role: 'user', content: user, ...(input.images?.length ? { images: input.images } : {}) },
+    ],
     contextTruncated: context.truncated,
   };
+}
+
+/** The decision for a client-named model: exactly that model, on whichever node serves it, or that cloud provider. */
+function pinnedDecision(pinned: PinnedTarget): RouteDecision {
+  const target: Target =
+    pinned.kind === 'cloud' ? { kind: 'cloud', provider: pinned.provider, model: pinned.model } : { kind: 'nodes', tiers: ['local', 'lan'], models: [pinned.model] };
+  return { targets: [target], reason: `model ${pinned.model} named by the client`, strategy: 'named' };
 }
 
 /**
@@ -143,6 +166,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         totalMs: record.totalMs,
         tokens: (record.promptTokens ?? 0) + (record.completionTokens ?? 0),
         prediction: decision.prediction,
+        feedbackPossible: input.source === 'panel',
         createdAt: started,
       });
     }
@@ -151,7 +175,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
 
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
   try {
-    decision = await deps.router.decide({
+    decision = input.pinned ? pinnedDecision(input.pinned) : await deps.router.decide({
       requested: input.route,
       task,
       model: input.model,
@@ -184,7 +208,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     if (cloudRequest) return cloudRequest;
     const safe = forCloud(input, privacy);
     cloudRequest = {
-      messages: buildMessages(safe).messages,
+      messages: buildMessages({ ...safe, system: input.system, images: input.images }).messages,
       notes: {
         ...(safe.redacted > 0 ? { redacted: safe.redacted } : {}),
         ...(safe.withheld.length > 0 ? { withheld: safe.withheld } : {}),
@@ -205,20 +229,26 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     let text = '';
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
+    let finishReason: FinishReason | undefined;
     const done = (outcome: AskResult['outcome'], error?: string): AttemptEnd => {
       Object.assign(record, measured(text, a.messages, usage, started, firstTokenAt, now()));
       const meta = { ...a.meta, ...timing(record) };
       return {
         kind: 'final',
-        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record) } : {}) },
+        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record), ...(finishReason ? { finishReason } : {}) } : {}) },
         streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
         tokensPerSecond: meta.tokensPerSecond,
       };
     };
     try {
-      for await (const chunk of a.provider.stream({ model: a.model, messages: a.messages, signal: input.signal })) {
+      const request = { model: a.model, messages: a.messages, signal: input.signal, temperature: input.temperature, maxTokens: input.maxTokens };
+      for await (const chunk of a.provider.stream(request)) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
+          continue;
+        }
+        if (chunk.type === 'finish') {
+          finishReason = chunk.reason;
           continue;
         }
         firstTokenAt ??= now();

@@ -56,9 +56,17 @@ export interface SingularityConfig {
   privacy: PrivacyConfig;
 }
 
+export interface ImageInput {
+  mimeType: string;
+  /** The image bytes, base64 (no data: prefix). */
+  base64: string;
+}
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+  /** Images attached to a user message. */
+  images?: ImageInput[];
 }
 
 /** A piece of editor context attached to a question (selection, file, @file mention). */

@@ -21,26 +21,29 @@ async function world(settings = {}, files = modelFiles(), extra = {}) {
   return { ...w, node, api, files };
 }
 
+/** A question from the chat panel, where the user can react to the answer. */
+const panelInput: typeof input = (over = {}) => input({ source: 'panel', ...over });
+
 const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
 
 describe('learned router in the pipeline', () => {
   it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const r = await result(ask(input(), w.deps));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('local');
     expect(r.meta?.reason).toMatch(/^model: p_cloud/);
   });
 
   it('routes to the cloud when the policy sends every request there, with the node as fallback', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result(ask(input(), w.deps));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('cloud');
     expect(chats(w.node)).toHaveLength(0);
   });
 
   it('records a training row with the features and a prediction for every routed request', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const i = input();
+    const i = panelInput();
     await result(ask(i, w.deps));
     const [row] = rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`);
     expect(row).toMatchObject({ route: 'local', label: '0' });
@@ -53,7 +56,7 @@ describe('learned router in the pipeline', () => {
 
   it('keeps the explicit route of a request: no prediction overrides it', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result(ask(input({ route: 'local' }), w.deps));
+    const r = await result(ask(panelInput({ route: 'local' }), w.deps));
     expect(r.meta?.route).toBe('local');
   });
 
@@ -61,7 +64,7 @@ describe('learned router in the pipeline', () => {
 
   it('turns thumbs into labels: a thumbs-down on a node answer says the cloud was needed, a thumbs-up that it was not', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const [a, b, c] = [input(), input(), input()];
+    const [a, b, c] = [panelInput(), panelInput(), panelInput()];
     for (const i of [a, b, c]) await result(ask(i, w.deps));
     w.routerData.thumbs(a.id, -1);
     w.routerData.thumbs(b.id, 1);
@@ -71,9 +74,9 @@ describe('learned router in the pipeline', () => {
 
   it('labels a rerouted node answer by what the cloud then answered: 1 if accepted, 0 if rejected too', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const [good, bad] = [input(), input()];
+    const [good, bad] = [panelInput(), panelInput()];
     for (const i of [good, bad]) await result(ask(i, w.deps));
-    const [goodCloud, badCloud] = [input({ route: 'cloud' }), input({ route: 'cloud' })];
+    const [goodCloud, badCloud] = [panelInput({ route: 'cloud' }), panelInput({ route: 'cloud' })];
     w.routerData.rerouted(good.id, goodCloud.id);
     w.routerData.rerouted(bad.id, badCloud.id);
     expect([label(w, good.id), label(w, bad.id)]).toEqual(['1', '1']);
@@ -83,9 +86,16 @@ describe('learned router in the pipeline', () => {
     expect(rows(w, "SELECT reason FROM feedback_data WHERE kind = 'reroute'").map((r) => r.reason)).toContain(`rerouted to ${goodCloud.id}`);
   });
 
+  it('gives no implicit label to answers nobody could react to (CLI, batch, API clients)', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
+    const i = input({ source: 'proxy' });
+    await result(ask(i, w.deps));
+    expect(label(w, i.id)).toBeNull();
+  });
+
   it('leaves cloud answers unlabelled: they say nothing about whether a node would have done', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const i = input();
+    const i = panelInput();
     await result(ask(i, w.deps));
     w.routerData.thumbs(i.id, 1);
     expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBeNull();
@@ -95,7 +105,7 @@ describe('learned router in the pipeline', () => {
     const files = modelFiles();
     writeFileSync(join(files.dir, 'router.onnx'), 'garbage, not ONNX');
     const w = await world({}, files);
-    const r = await result(ask(input(), w.deps));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
     const status = w.router!.status();
     expect(status.model?.source).toBe('shipped model');
@@ -108,7 +118,7 @@ describe('learned router in the pipeline', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'router.onnx'), new Uint8Array([8, 1, 18, 3, 0xff, 0xff]));
     const w = await world({}, { shipped: join(dir, 'router.onnx'), dir });
-    const r = await result(ask(input(), w.deps));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
     expect(r.meta?.reason).toMatch(/^heuristic \(no model could be loaded/);
     expect(w.router!.status().fallback).toMatch(/heuristic/);
@@ -117,8 +127,8 @@ describe('learned router in the pipeline', () => {
   it('A/B tests per conversation: the same conversation always gets the same arm', async () => {
     const w = await world({ mode: 'ab', mlShare: 0.5 });
     for (const conversationId of ['c1', 'c2', 'c3', 'c4']) {
-      await result(ask(input({ conversationId }), w.deps));
-      await result(ask(input({ conversationId }), w.deps));
+      await result(ask(panelInput({ conversationId }), w.deps));
+      await result(ask(panelInput({ conversationId }), w.deps));
     }
     const strategies = rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at');
     for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
@@ -130,7 +140,7 @@ describe('learned router in the pipeline', () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 }, retrainEvery: 60 }, files, { retrain: { minRows: 40 } });
     // This user's node fails on every question about zebras: something only their own feedback can teach.
     for (let k = 0; k < 60; k++) {
-      const i = input({ question: k % 2 ? `Tell me about zebras, fact ${k}` : `Tell me about lions, fact ${k}` });
+      const i = panelInput({ question: k % 2 ? `Tell me about zebras, fact ${k}` : `Tell me about lions, fact ${k}` });
       await result(ask(i, w.deps));
       w.routerData.thumbs(i.id, k % 2 ? -1 : 1);
     }

@@ -24,13 +24,14 @@ export class OllamaProvider implements ChatProvider {
     try {
       const stream = await client.chat({
         model: request.model,
-        messages: request.messages,
+        messages: request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => i.base64) } : {}) })),
         stream: true,
         options: { temperature: request.temperature, num_predict: request.maxTokens },
       });
       for await (const part of stream) {
         if (part.message?.content) yield { type: 'text', text: part.message.content };
         if (part.done) {
+          yield { type: 'finish', reason: part.done_reason === 'length' ? 'length' : 'stop' };
           yield {
             type: 'usage',
             usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0, estimated: false },

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatProvider, ProviderChunk, ProviderRequest } from './types';
+import type { ChatMessage } from '../types';
 import { ProviderError, classifyError } from './errors';
 
 /** Any OpenAI-compatible chat API (OpenAI, OpenRouter, Groq, DeepSeek, Mistral, vLLM, LM Studio, Anthropic's /v1). */
@@ -21,7 +22,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
       const stream = await this.client.chat.completions.create(
         {
           model: request.model,
-          messages: request.messages,
+          messages: request.messages.map(toOpenAIMessage),
           stream: true,
           stream_options: { include_usage: true },
           temperature: request.temperature,
@@ -32,6 +33,8 @@ export class OpenAICompatibleProvider implements ChatProvider {
       for await (const chunk of stream) {
         const text = chunk.choices[0]?.delta?.content;
         if (text) yield { type: 'text', text };
+        const finish = chunk.choices[0]?.finish_reason;
+        if (finish) yield { type: 'finish', reason: finish === 'length' ? 'length' : 'stop' };
         if (chunk.usage) {
           yield {
             type: 'usage',
@@ -45,4 +48,16 @@ export class OpenAICompatibleProvider implements ChatProvider {
       throw classifyError(err, `cloud provider "${this.label}"`, signal);
     }
   }
+}
+
+/** Images travel as image_url parts with data: URLs, the form every OpenAI-compatible API accepts. */
+function toOpenAIMessage(m: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
+  if (m.role !== 'user' || !m.images?.length) return { role: m.role, content: m.content };
+  return {
+    role: 'user',
+    content: [
+      { type: 'text', text: m.content },
+      ...m.images.map((i) => ({ type: 'image_url' as const, image_url: { url: `data:${i.mimeType};base64,${i.base64}` } })),
+    ],
+  };
 }

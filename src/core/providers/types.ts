@@ -8,7 +8,13 @@ export interface ProviderRequest {
   maxTokens?: number;
 }
 
-export type ProviderChunk = { type: 'text'; text: string } | { type: 'usage'; usage: TokenUsage };
+/** Why generation stopped: the model finished, or it hit the token limit. */
+export type FinishReason = 'stop' | 'length';
+
+export type ProviderChunk =
+  | { type: 'text'; text: string }
+  | { type: 'usage'; usage: TokenUsage }
+  | { type: 'finish'; reason: FinishReason };
 
 /** One interface for every backend: Ollama nodes and OpenAI-compatible clouds. */
 export interface ChatProvider {

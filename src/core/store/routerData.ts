@@ -16,6 +16,11 @@ export interface RoutedRequest {
   totalMs?: number;
   tokens?: number;
   prediction?: { pCloud: number; threshold: number; modelVersion: string; predictedRoute: 'nodes' | 'cloud' };
+  /**
+   * Whether the user could react to the answer (the chat panel). Silence counts as acceptance only there:
+   * an answer to a batch command, the CLI or an API client gets its label from explicit feedback or none.
+   */
+  feedbackPossible: boolean;
   createdAt: number;
 }
 
@@ -76,7 +81,7 @@ export class RouterData {
   }
 
   record(r: RoutedRequest): void {
-    const label = labelOf({ route: r.route, outcome: r.outcome, thumbs: null, rerouted: null });
+    const label = r.feedbackPossible ? labelOf({ route: r.route, outcome: r.outcome, thumbs: null, rerouted: null }) : null;
     const saved = r.route !== 'cloud' && r.outcome === 'ok' ? (r.tokens ?? 0) : 0;
     this.store.write(
       `INSERT INTO ml_router_training_data (id, request_id, features, route, rerouted, thumbs, ttft_ms, total_ms, tokens, cloud_tokens_saved, label, created_at)

@@ -102,7 +102,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       const tokens = Math.ceil(row.prompt.length / 4);
       const answered = (id: string, r: 'local' | 'cloud', prediction?: typeof decision.prediction) => {
         requests.record({ id, source: 'cli', route: r, strategy: decision.arm, tokensEstimated: true, attempts: 1, outcome: 'ok', promptTokens: tokens, createdAt: i });
-        data.record({ requestId: id, features, route: r, outcome: 'ok', tokens, createdAt: i, ...(prediction ? { prediction } : {}) });
+        data.record({ requestId: id, features, route: r, outcome: 'ok', tokens, feedbackPossible: true, createdAt: i, ...(prediction ? { prediction } : {}) });
       };
       answered(row.id, route, decision.prediction);
       const accepted = score >= ACCEPTED_SCORE;
