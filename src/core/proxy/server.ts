@@ -1,0 +1,227 @@
+// The OpenAI-compatible endpoint: an HTTP server in the extension host (or `singularity serve`) that
+// answers /v1/models and /v1/chat/completions through the same pipeline as the chat panel. Loopback only
+// unless explicitly allowed, a bearer key on every request, no CORS (a web page must not be able to use a
+// developer's nodes and cloud key through their browser), client disconnects abort the upstream request.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log';
+import { ask, type PipelineDeps } from '../pipeline';
+import { isLoopbackUrl, isUsable } from '../providers/factory';
+import { findModel, modelCatalog, AUTO_MODEL } from './models';
+import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
+
+export interface ProxyOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  key: string;
+  /** Binding to anything but loopback needs this, and the caller warns the user. */
+  allowRemote: boolean;
+  /** Read per request: the editor rebuilds routing when settings change. */
+  deps: () => PipelineDeps;
+  log: Logger;
+  maxBodyBytes?: number;
+}
+
+export interface RunningProxy {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Large enough for a few screenshots as base64; anything bigger is refused before it is buffered. */
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+/** A key in OpenAI's style, so tools that check the prefix accept it. */
+export function generateProxyKey(): string {
+  return `sk-singularity-${randomBytes(24).toString('base64url')}`;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return isLoopbackUrl(`http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}/`);
+}
+
+export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
+  if (!isLoopbackHost(options.host) && !options.allowRemote) {
+    throw new Error(`Refusing to listen on ${options.host}: only loopback (127.0.0.1) unless remote access is allowed explicitly. Anyone who can reach the port and has the key can use your nodes and your cloud key.`);
+  }
+  if (options.key.length < 16) throw new Error('The endpoint key must be at least 16 characters.');
+  const server = createServer((req, res) => {
+    handle(req, res, options).catch((err: Error) => {
+      options.log.error(`Endpoint: ${err.stack ?? err.message}`);
+      if (!res.headersSent) sendError(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Port ${options.port} on ${options.host} is already in use; choose another (singularity.proxy.port or --port).`) : err),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}/v1`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+  if (!authorized(req.headers.authorization, options.key)) {
+    return sendError(res, new ProxyError(401, 'authentication_error', 'Missing or wrong API key. Send "Authorization: Bearer <key>" with the key shown by "Singularity: Copy Endpoint URL and Key".', null, 'invalid_api_key'));
+  }
+  if (req.method === 'GET' && path === '/v1/models') return listModels(res, options);
+  if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res, options);
+  sendError(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models and POST /v1/chat/completions.`));
+}
+
+function authorized(header: string | undefined, key: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
+  const expected = Buffer.from(key);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function catalogOf(deps: PipelineDeps) {
+  const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
+  return modelCatalog(deps.nodes.list(), credentials.filter(isUsable).map((c) => c.config));
+}
+
+async function listModels(res: ServerResponse, options: ProxyOptions): Promise<void> {
+  const created = Math.floor(Date.now() / 1000);
+  const data = (await catalogOf(options.deps())).map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy }));
+  sendJson(res, 200, { object: 'list', data });
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new ProxyError(413, 'invalid_request_error', `The request body is over ${Math.round(limit / 1024 / 1024)} MB.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new ProxyError(413, 'invalid_request_error', `The request body is over ${Math.round(limit / 1024 / 1024)} MB.`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ProxyError(400, 'invalid_request_error', 'The request body is not valid JSON.');
+  }
+}
+
+async function chatCompletions(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
+  let parsed: ChatCompletionRequest;
+  try {
+    parsed = parseChatRequest(await readBody(req, options.maxBodyBytes ?? MAX_BODY_BYTES));
+  } catch (err) {
+    if (err instanceof ProxyError) return sendError(res, err);
+    throw err;
+  }
+  const deps = options.deps();
+  const entry = findModel(await catalogOf(deps), parsed.model);
+  if (!entry) {
+    return sendError(res, new ProxyError(404, 'not_found_error', `The model "${parsed.model}" is not served here. Use "${AUTO_MODEL}" or one listed by GET /v1/models.`, 'model', 'model_not_found'));
+  }
+  const controller = new AbortController();
+  // The client going away (closed connection, cancelled request) stops the upstream request too.
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const ids: CompletionIds = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: entry.id };
+  const events = ask(
+    {
+      id: randomUUID(),
+      question: parsed.question,
+      history: parsed.history,
+      context: [],
+      route: 'auto',
+      source: 'proxy',
+      category: 'proxy',
+      ...(parsed.system !== undefined ? { system: parsed.system } : {}),
+      ...(parsed.images.length ? { images: parsed.images } : {}),
+      ...(entry.pinned ? { pinned: entry.pinned } : {}),
+      ...(parsed.temperature !== undefined ? { temperature: parsed.temperature } : {}),
+      ...(parsed.maxTokens !== undefined ? { maxTokens: parsed.maxTokens } : {}),
+      signal: controller.signal,
+    },
+    deps,
+  );
+  if (parsed.stream) return streamAnswer(res, events, ids, parsed.includeUsage);
+  for await (const event of events) {
+    if (event.type !== 'end') continue;
+    const { result } = event;
+    if (result.outcome === 'cancelled') return void res.end();
+    if (result.outcome === 'error') return sendError(res, upstreamError(result.error));
+    res.setHeader('x-singularity-route', result.meta?.route ?? '');
+    res.setHeader('x-singularity-model', result.meta?.model ?? '');
+    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage));
+  }
+}
+
+/**
+ * Headers go out with the first token, so a request that fails before answering still gets a proper HTTP
+ * error status; one that fails mid-stream ends with an error event, as OpenAI's API does.
+ */
+async function streamAnswer(res: ServerResponse, events: ReturnType<typeof ask>, ids: CompletionIds, includeUsage: boolean): Promise<void> {
+  let started = false;
+  let route = '';
+  let model = '';
+  const start = () => {
+    if (started) return;
+    started = true;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-singularity-route': route,
+      'x-singularity-model': model,
+    });
+    res.write(chunkEvent(ids, { role: 'assistant', content: '' }));
+  };
+  for await (const event of events) {
+    if (event.type === 'routed') {
+      route = event.meta.route;
+      model = event.meta.model;
+    } else if (event.type === 'token') {
+      start();
+      res.write(chunkEvent(ids, { content: event.text }));
+    } else {
+      const { result } = event;
+      if (result.outcome === 'cancelled') return void res.end();
+      if (result.outcome === 'error') {
+        if (!started) return sendError(res, upstreamError(result.error));
+        res.write(errorEvent(upstreamError(result.error)));
+        return void res.end();
+      }
+      start();
+      res.write(chunkEvent(ids, {}, result.finishReason ?? 'stop'));
+      if (includeUsage && result.usage) res.write(usageEvent(ids, result.usage));
+      res.end(DONE_EVENT);
+    }
+  }
+}
+
+/** The pipeline's error says what happened and what to do; no route at all is "unavailable", the rest "bad gateway". */
+function upstreamError(message = 'The request failed.'): ProxyError {
+  const unavailable = /^No model can answer|^Local-only mode/.test(message);
+  return new ProxyError(unavailable ? 503 : 502, unavailable ? 'service_unavailable' : 'server_error', message);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, error: ProxyError): void {
+  sendJson(res, error.status, error.body());
+}
