@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import OpenAI from 'openai';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
 // The CLI is tested as users run it: the bundled dist/cli.js in a separate Node process. It is built
@@ -147,6 +148,54 @@ describe('singularity ask', () => {
       const r = await run(['route-eval', '--data', file]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/bad\.jsonl:2: expected/);
+    });
+  });
+
+  describe('singularity serve', () => {
+    /** Starts `serve`, resolves with the child and what it printed once the URL line is out. */
+    function serve(args: string[], env: Record<string, string> = {}) {
+      const child = spawn(process.execPath, [cli, 'serve', ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const ready = new Promise<{ url: string; key?: string }>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          const url = /OPENAI_BASE_URL=(\S+)/.exec(stdout)?.[1];
+          const key = /OPENAI_API_KEY=(\S+)/.exec(stdout)?.[1];
+          if (url && (env.SINGULARITY_PROXY_KEY || key)) resolve({ url, key });
+        });
+        child.on('close', () => reject(new Error(`serve exited early: ${stderr}`)));
+      });
+      return { child, ready, exited, stderr: () => stderr };
+    }
+
+    it('serves the router over the OpenAI API with the key from SINGULARITY_PROXY_KEY, and stops on SIGINT', async () => {
+      const s = serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0001' });
+      const { url, key } = await s.ready;
+      expect(key).toBeUndefined();
+      const client = new OpenAI({ baseURL: url, apiKey: 'sk-singularity-cli-test-0001', maxRetries: 0 });
+      const r = await client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'hi' }] });
+      expect(r.choices[0]!.message.content).toBe('alpha beta gamma delta epsilon zeta');
+      s.child.kill('SIGINT');
+      expect(await s.exited).toBe(0);
+    });
+
+    it('generates a key when none is given and prints it once', async () => {
+      const s = serve(['--node', node.url, '--port', '0']);
+      const { url, key } = await s.ready;
+      expect(key).toMatch(/^sk-singularity-/);
+      const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
+      expect(res.status).toBe(200);
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    });
+
+    it('refuses a non-loopback address without --allow-remote', async () => {
+      const r = await run(['serve', '--node', node.url, '--host', '0.0.0.0', '--port', '0']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/only loopback/);
     });
   });
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startProxy, type RunningProxy } from '../../src/core/proxy/server';
 import { silentLogger } from '../../src/core/log';
 import { chats, cloud, cloudOf, nodeOf, ollama, setup } from './support';
@@ -175,5 +177,16 @@ describe('OpenAI-compatible endpoint', () => {
   it('refuses to listen beyond loopback unless remote access is allowed', async () => {
     const w = await nodeWorld();
     await expect(serve(w, { host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
+  });
+
+  it('streams to curl -N as it would from OpenAI', async () => {
+    const w = await nodeWorld('through curl');
+    const { proxy } = await serve(w);
+    const body = JSON.stringify({ model: 'singularity/auto', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const { stdout } = await promisify(execFile)('curl', ['-sS', '-N', `${proxy.url}/chat/completions`, '-H', `Authorization: Bearer ${KEY}`, '-H', 'Content-Type: application/json', '-d', body]);
+    const events = stdout.split('\n\n').filter(Boolean);
+    expect(events.at(-1)).toBe('data: [DONE]');
+    const text = events.slice(0, -1).map((e) => JSON.parse(e.slice('data: '.length)).choices[0]?.delta?.content ?? '').join('');
+    expect(text).toBe('through curl');
   });
 });
