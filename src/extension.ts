@@ -13,6 +13,7 @@ import type { SingularityConfig } from './core/types';
 import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readRouterSettings } from './vscode/config';
 import { registerRouterCommands } from './vscode/router';
 import { ProxyController, registerProxyCommands } from './vscode/proxy';
+import { registerModelPicker } from './vscode/modelPicker';
 import { channelLogger } from './vscode/logger';
 import { ChatViewProvider } from './vscode/chatView';
 import { NodeStatusBar } from './vscode/statusBar';
@@ -119,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, router, isDemo: () => !!demo, prices: cloudPrices, log }),
     ...registerRouterCommands({ router, log }),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
+    ...registerModelPicker(() => routing.deps, log),
   );
 
   // The store is saved first: the window may be closing and nothing else here holds user data.

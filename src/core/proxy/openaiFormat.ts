@@ -4,6 +4,7 @@
 
 import type { ChatMessage, ImageInput, TokenUsage } from '../types';
 import type { FinishReason } from '../providers/types';
+import { ConversationError, splitConversation } from './conversation';
 
 export class ProxyError extends Error {
   constructor(
@@ -82,8 +83,13 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
     else if (m?.role === 'assistant') turns.push({ role: 'assistant', content: text });
     else throw bad(`Unsupported role ${JSON.stringify(m?.role)}; use system, user or assistant.`, `${at}.role`);
   });
-  const last = turns.pop();
-  if (!last || last.role !== 'user') throw bad('The last message must be from the user.', 'messages');
+  let conversation: ReturnType<typeof splitConversation>;
+  try {
+    conversation = splitConversation(turns);
+  } catch (err) {
+    if (err instanceof ConversationError) throw bad(err.message, 'messages');
+    throw err;
+  }
 
   const temperature = b.temperature;
   if (temperature !== undefined && temperature !== null && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
@@ -96,10 +102,8 @@ export function parseChatRequest(body: unknown): ChatCompletionRequest {
   const options = b.stream_options as { include_usage?: unknown } | undefined;
   return {
     model: b.model,
-    question: last.content,
-    history: turns,
+    ...conversation,
     ...(systems.length ? { system: systems.join('\n\n') } : {}),
-    images: last.images ?? [],
     stream: b.stream === true,
     includeUsage: options?.include_usage === true,
     ...(typeof temperature === 'number' ? { temperature } : {}),
