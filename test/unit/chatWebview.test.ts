@@ -240,6 +240,20 @@ describe('chat webview', () => {
     await expect.poll(() => posted()).toContainEqual({ type: 'ready' });
     expect(await page.inputValue('#input')).toBe('half a thought');
   });
+  it('renders a streaming answer incrementally: a finished block is not rendered again as tokens arrive', async () => {
+    await host({ type: 'answerStart', requestId: 'r9', userEntry: userEntry('u9', 'Long one') });
+    await host({ type: 'token', requestId: 'r9', text: 'First paragraph, finished.\n\nSecond' });
+    const first = page.locator('.msg.assistant .content p').first();
+    await first.waitFor();
+    await first.evaluate((el) => el.setAttribute('data-marked', 'yes'));
+    for (const t of [' paragraph', ' grows', '\n\n```ts\nconst x = 1;\n```\n\nThird']) await host({ type: 'token', requestId: 'r9', text: t });
+    await page.locator('.msg.assistant .content code.hljs').waitFor();
+    await expect.poll(() => page.locator('.msg.assistant .content p').allTextContents()).toEqual(['First paragraph, finished.', 'Second paragraph grows', 'Third']);
+    expect(await page.locator('.msg.assistant .content p[data-marked="yes"]').count()).toBe(1);
+    await host({ type: 'answerEnd', requestId: 'r9', entry: assistantEntry('a9', 'First paragraph, finished.\n\nSecond paragraph grows\n\n```ts\nconst x = 1;\n```\n\nThird, done.') });
+    await expect.poll(() => page.locator('.msg.assistant .content p').last().textContent()).toBe('Third, done.');
+  });
+
   it('sends thumbs for the answer they are under, and shows which one is pressed', async () => {
     const answer: HistoryEntry = { ...assistantEntry('a1', 'An answer'), requestId: 'req-1', meta: { route: 'local', node: 'laptop', model: 'llama3.2' } };
     await host({ type: 'history', entries: [userEntry('u1', 'Q'), answer] });

@@ -2,6 +2,7 @@
 
 import type { AnswerMeta, HistoryEntry } from '../../src/shared/protocol';
 import { renderMarkdownInto } from './markdown';
+import { settledBoundary } from './incremental';
 
 const ROUTE_ICONS: Record<AnswerMeta['route'], string> = { local: 'device-desktop', lan: 'remote', cloud: 'cloud' };
 /** How close to the end (px) still counts as "reading the latest message", so new text keeps it in view. */
@@ -52,10 +53,17 @@ export class MessageList {
   }
 }
 
-/** One assistant bubble. Markdown is re-rendered at most once per animation frame while streaming. */
+/**
+ * One assistant bubble. While streaming, at most one render per animation frame, and only of the block
+ * still growing: finished blocks are rendered once into `settled` (see incremental.ts), so a long answer
+ * costs no more per frame than a short one.
+ */
 class AnswerView {
   readonly element = messageShell('assistant');
   private readonly content = this.element.querySelector<HTMLElement>('.content')!;
+  private readonly settled = Object.assign(document.createElement('div'), { className: 'md-settled' });
+  private readonly tail = Object.assign(document.createElement('div'), { className: 'md-tail' });
+  private settledLength = 0;
   private text = '';
   private frame: number | undefined;
   private meta: AnswerMeta | undefined;
@@ -68,8 +76,20 @@ class AnswerView {
     this.text += token;
     this.frame ??= requestAnimationFrame(() => {
       this.frame = undefined;
-      this.applyChange(() => renderAnswerText(this.content, this.text));
+      this.applyChange(() => this.renderIncrement());
     });
+  }
+
+  private renderIncrement(): void {
+    if (this.tail.parentElement !== this.content) this.content.replaceChildren(this.settled, this.tail);
+    const boundary = settledBoundary(this.text, this.settledLength);
+    if (boundary > this.settledLength) {
+      const block = document.createElement('div');
+      renderAnswerText(block, this.text.slice(this.settledLength, boundary));
+      this.settled.append(block);
+      this.settledLength = boundary;
+    }
+    renderAnswerText(this.tail, this.text.slice(this.settledLength));
   }
 
   setMeta(meta: AnswerMeta): void {
