@@ -95,6 +95,14 @@ describe('dashboardData', () => {
     expect(data('today').headline.medianTtftMs).toBe(350);
   });
 
+  it('reports when text appears as a share of the answer time: the median of ttft / total over answered requests', () => {
+    add({ createdAt: NOW - 1000, route: 'local', ttftMs: 100, totalMs: 1000 });
+    add({ createdAt: NOW - 1000, route: 'local', ttftMs: 300, totalMs: 1000 });
+    add({ createdAt: NOW - 1000, route: 'cloud', ttftMs: 50, totalMs: 100 });
+    add({ createdAt: NOW - 1000, route: 'local', ttftMs: 900, totalMs: 1000, outcome: 'cancelled' }); // not answered: ignored
+    expect(data('today').headline.ttftShareOfTotal).toBeCloseTo(0.3, 12);
+  });
+
   it('assigns requests to buckets and fills every series per bucket', () => {
     add({ createdAt: MIDNIGHT, route: 'local', promptTokens: 10, completionTokens: 5 }); // bucket 0
     add({ createdAt: MIDNIGHT + HOUR_MS - 1, route: 'cloud' }); // still bucket 0
@@ -157,7 +165,7 @@ describe('dashboardData', () => {
   it('returns zeros, undefined rates, equal-length series and the empty sections with an empty store', () => {
     for (const period of PERIODS) {
       const d = data(period);
-      expect(d.headline).toEqual({ requests: 0, cloudTokensSaved: 0, costSaved: 0, localShare: undefined, medianTtftMs: undefined, acceptanceRate: undefined });
+      expect(d.headline).toEqual({ requests: 0, cloudTokensSaved: 0, costSaved: 0, localShare: undefined, medianTtftMs: undefined, ttftShareOfTotal: undefined, acceptanceRate: undefined });
       const n = d.routes.buckets.length;
       expect(n).toBeGreaterThan(0);
       expect(new Set(allSeriesLengths(d))).toEqual(new Set([n]));

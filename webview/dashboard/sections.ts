@@ -19,7 +19,8 @@ export function renderCards(root: ParentNode, data: DashboardData): void {
   const money = h.costSaved > 0 && h.costSaved < 0.01 ? 'less than $0.01' : `≈ ${formatMoney(h.costSaved)}`;
   card('tokensSaved', formatCount(h.cloudTokensSaved), `${money} at your cloud price`, h.cloudTokensSaved);
   card('localShare', formatShare(h.localShare), 'of answered requests ran on a local or LAN node', h.localShare);
-  card('ttft', formatMs(h.medianTtftMs), 'median time to first token', h.medianTtftMs);
+  const headStart = h.ttftShareOfTotal === undefined ? '' : ` · text appears after ${formatShare(h.ttftShareOfTotal)} of the answer time`;
+  card('ttft', formatMs(h.medianTtftMs), `median time to first token${headStart}`, h.medianTtftMs);
   card('acceptance', formatShare(h.acceptanceRate), 'of requests answered (no error, not stopped)', h.acceptanceRate);
 }
 

@@ -53,6 +53,7 @@ export function dashboardData(store: Store, options: DashboardOptions): Dashboar
   const buckets = bucketStarts(w);
   const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = traffic(store, w, buckets, options.prices);
   headline.medianTtftMs = medianTtft(store, w, answeredWithTtft);
+  headline.ttftShareOfTotal = ttftShareOfTotal(store, w);
   return {
     period: options.period,
     generatedAt: w.to,
@@ -179,6 +180,24 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
     tokensSaved: { buckets, values: saved } satisfies Series<'saved'>,
     outcomes: { buckets, values: outcomes } satisfies Series<Outcome>,
   };
+}
+
+/** Enough answers for a stable median; bounded so the figure costs the same on any history size. */
+export const STREAMING_SAMPLE = 1000;
+
+/** Median of ttft / total over the period's latest answered requests that have both. */
+function ttftShareOfTotal(store: Store, w: PeriodWindow): number | undefined {
+  const shares = store
+    .query<{ s: number }>(
+      `SELECT ttft_ms * 1.0 / total_ms AS s FROM requests INDEXED BY requests_created
+        WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL AND total_ms > 0
+        ORDER BY created_at DESC LIMIT ${STREAMING_SAMPLE}`,
+    )
+    .map((r) => Number(r.s))
+    .sort((a, b) => a - b);
+  if (shares.length === 0) return undefined;
+  const mid = shares.length >> 1;
+  return shares.length % 2 ? shares[mid]! : (shares[mid - 1]! + shares[mid]!) / 2;
 }
 
 /**

@@ -22,6 +22,12 @@ export interface Headline {
   /** Share of answered requests served by a local or LAN node (0..1); undefined with no answered request. */
   localShare?: number;
   medianTtftMs?: number;
+  /**
+   * Perceived speed of streaming: time to first token as a share of the total answer time, median over
+   * the period's latest answers (at most STREAMING_SAMPLE). 0.1 = text appears after a tenth of the wait
+   * a non-streaming answer would have.
+   */
+  ttftShareOfTotal?: number;
   /** Answered requests / all requests (errors and stopped answers count against it; thumbs-down will too). */
   acceptanceRate?: number;
 }
