@@ -53,7 +53,7 @@ const OVERHEAD_N = Math.max(5, Math.round(40 * SCALE));
 // Part 2. 800 tokens at 50 tok/s is 16 s per request: each (length, speed) gets as many stream/non-stream
 // pairs as fit in a budget, at least one, so the whole grid stays near a minute. The fake paces tokens on a
 // clock, so one sample of a long answer already says what many would.
-const PERCEIVED_LENGTHS = [50, 200, 800];
+const PERCEIVED_LENGTHS = [50, 200, 800].map((n) => Math.max(10, Math.round(n * Math.min(1, SCALE))));
 const PERCEIVED_SPEEDS = [200, 50];
 const PERCEIVED_BUDGET_MS = 10_000 * SCALE;
 const PERCEIVED_MAX_PAIRS = 5;
@@ -583,6 +583,9 @@ async function renderRun(web: WebviewUnderTest, count: number, index: number): P
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     const session = await page.context().newCDPSession(page);
     await session.send('Performance.enable', { timeDomain: 'threadTicks' });
+    // tsx compiles with keepNames, which wraps the page function's inner closures in a `__name` helper
+    // that exists only in Node; an identity stand-in in the page keeps the function as written.
+    await page.evaluate('globalThis.__name = (fn) => fn');
     const tokens = panelTokens(count);
     const before = await cdpMetrics(session);
     const wall0 = performance.now();
