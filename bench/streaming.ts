@@ -24,7 +24,7 @@ import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
-import type { Page } from 'playwright-core';
+import type { CDPSession } from 'playwright-core';
 import { startFakeOllama, tokenize, type FakeServer } from '../test/fixtures';
 import { startWebview, type WebviewUnderTest } from '../test/unit/webviewBrowser';
 import { createRouting } from '../src/core/app';
@@ -465,9 +465,6 @@ const THEME_STYLE = `
   }`;
 
 interface InPageResult {
-  idleFrames: number[];
-  idleStart: number;
-  idleEnd: number;
   frames: number[];
   streamStart: number;
   streamEnd: number;
@@ -483,13 +480,26 @@ interface InPageResult {
 interface WebRunArgs {
   tokens: string[];
   tokensPerSecond: number;
-  idleMs: number;
   requestId: string;
+}
+
+/** Runs inside the page: rAF timestamps over `ms` with nothing happening. */
+function idleFramesInPage(ms: number): Promise<number[]> {
+  const frames: number[] = [];
+  const until = performance.now() + ms;
+  return new Promise((resolve) => {
+    const onFrame = (t: number) => {
+      frames.push(t);
+      if (t < until) requestAnimationFrame(onFrame);
+      else resolve(frames);
+    };
+    requestAnimationFrame(onFrame);
+  });
 }
 
 /** Runs inside the page: the host's messages are window.postMessage'd exactly as VS Code delivers them. */
 function streamInPage(args: WebRunArgs): Promise<InPageResult> {
-  const { tokens, tokensPerSecond, idleMs, requestId } = args;
+  const { tokens, tokensPerSecond, requestId } = args;
   const post = (m: HostMessage) => window.postMessage(m, '*');
   const frames: number[] = [];
   const longTasks: { start: number; duration: number }[] = [];
@@ -498,54 +508,46 @@ function streamInPage(args: WebRunArgs): Promise<InPageResult> {
     frames.push(t);
     if (recording) requestAnimationFrame(onFrame);
   };
-  requestAnimationFrame(onFrame);
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
   });
   observer.observe({ type: 'longtask' });
-  const idleStart = performance.now();
+  requestAnimationFrame(onFrame);
+  post({ type: 'answerStart', requestId, userEntry: { id: `${requestId}-q`, role: 'user', text: 'How do I debounce a search box and cancel stale requests in TypeScript?' } });
+  const streamStart = performance.now();
+  const interval = 1000 / tokensPerSecond;
   return new Promise((resolve) => {
-    setTimeout(() => {
-      const idleEnd = performance.now();
-      post({ type: 'answerStart', requestId, userEntry: { id: `${requestId}-q`, role: 'user', text: 'How do I debounce a search box and cancel stale requests in TypeScript?' } });
-      const streamStart = performance.now();
-      let sent = 0;
-      let maxPosterLagMs = 0;
-      // Clock-driven like the fake node: every token due by now goes out on each tick, so a blocked main
-      // thread makes tokens arrive in a burst (as host messages queue up) rather than slowing the model down.
-      const timer = setInterval(() => {
-        const now = performance.now();
-        const due = Math.min(tokens.length, Math.floor(((now - streamStart) * tokensPerSecond) / 1000) + 1);
-        if (due > sent + 1) maxPosterLagMs = Math.max(maxPosterLagMs, now - (streamStart + ((sent + 1) * 1000) / tokensPerSecond));
-        while (sent < due) post({ type: 'token', requestId, text: tokens[sent++]! });
-        if (sent < tokens.length) return;
-        clearInterval(timer);
-        const streamEnd = performance.now();
-        const endPosted = performance.now();
-        post({ type: 'answerEnd', requestId, entry: { id: `${requestId}-a`, role: 'assistant', text: tokens.join('') } });
-        // The message is dispatched as a task; the frame after it shows the final render.
-        setTimeout(() => {
-          requestAnimationFrame((endFrame) => {
-            recording = false;
-            observer.disconnect();
-            const idleFrames = frames.filter((f) => f >= idleStart && f < idleEnd);
-            resolve({
-              idleFrames,
-              idleStart,
-              idleEnd,
-              frames: frames.filter((f) => f >= streamStart),
-              streamStart,
-              streamEnd,
-              endFrame,
-              endPosted,
-              longTasks,
-              maxPosterLagMs,
-              renderedChars: document.querySelector('.msg.assistant .content')?.textContent?.length ?? 0,
-            });
+    let sent = 0;
+    let maxPosterLagMs = 0;
+    // Clock-driven like the fake node: every token due by now goes out on each tick, so a blocked main
+    // thread makes tokens arrive in a burst (as host messages queue up) rather than slowing the model down.
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const due = Math.min(tokens.length, Math.floor((now - streamStart) / interval) + 1);
+      if (due > sent) maxPosterLagMs = Math.max(maxPosterLagMs, now - (streamStart + sent * interval));
+      while (sent < due) post({ type: 'token', requestId, text: tokens[sent++]! });
+      if (sent < tokens.length) return;
+      clearInterval(timer);
+      const streamEnd = performance.now();
+      post({ type: 'answerEnd', requestId, entry: { id: `${requestId}-a`, role: 'assistant', text: tokens.join('') } });
+      // The message is dispatched as a task after this one; the frame after that shows the final render.
+      setTimeout(() => {
+        requestAnimationFrame((endFrame) => {
+          recording = false;
+          observer.disconnect();
+          resolve({
+            frames,
+            streamStart,
+            streamEnd,
+            endFrame,
+            endPosted: streamEnd,
+            longTasks,
+            maxPosterLagMs,
+            renderedChars: document.querySelector('.msg.assistant .content')?.textContent?.length ?? 0,
           });
-        }, 0);
-      }, 1000 / tokensPerSecond);
-    }, idleMs);
+        });
+      }, 0);
+    }, interval);
   });
 }
 
@@ -571,7 +573,7 @@ interface RenderResult {
   mainThread: { taskMs: number; scriptMs: number; layoutMs: number; styleMs: number; wallMs: number; busyShare: number };
 }
 
-async function cdpMetrics(session: Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>): Promise<Record<string, number>> {
+async function cdpMetrics(session: CDPSession): Promise<Record<string, number>> {
   const { metrics } = await session.send('Performance.getMetrics');
   return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
 }
@@ -587,9 +589,10 @@ async function renderRun(web: WebviewUnderTest, count: number, index: number): P
     // that exists only in Node; an identity stand-in in the page keeps the function as written.
     await page.evaluate('globalThis.__name = (fn) => fn');
     const tokens = panelTokens(count);
+    const idleFrames = await page.evaluate(idleFramesInPage, IDLE_MS);
     const before = await cdpMetrics(session);
     const wall0 = performance.now();
-    const r = await page.evaluate(streamInPage, { tokens, tokensPerSecond: WEB_TPS, idleMs: IDLE_MS, requestId: `bench-${index}` });
+    const r = await page.evaluate(streamInPage, { tokens, tokensPerSecond: WEB_TPS, requestId: `bench-${index}` });
     const wallMs = performance.now() - wall0;
     const after = await cdpMetrics(session);
     await session.detach();
@@ -603,10 +606,9 @@ async function renderRun(web: WebviewUnderTest, count: number, index: number): P
     const gaps = inStream.map((f, i) => f - (i === 0 ? r.streamStart : inStream[i - 1]!));
     const nextAfterEnd = r.frames.find((f) => f > r.streamEnd);
     if (nextAfterEnd !== undefined) gaps.push(nextAfterEnd - (inStream[inStream.length - 1] ?? r.streamStart));
-    const idleFps = (r.idleFrames.length - 1) / (((r.idleFrames[r.idleFrames.length - 1] ?? 0) - (r.idleFrames[0] ?? 0)) / 1000);
+    const idleFps = (idleFrames.length - 1) / (((idleFrames[idleFrames.length - 1] ?? 0) - (idleFrames[0] ?? 0)) / 1000);
     const expected = (streamMs / 1000) * NOMINAL_HZ;
     const delta = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) * 1000;
-    const inWindow = r.longTasks.filter((t) => t.start + t.duration >= r.streamStart);
     return {
       tokens: tokens.length,
       chars: text.length,
@@ -622,7 +624,7 @@ async function renderRun(web: WebviewUnderTest, count: number, index: number): P
       p95FrameGapMs: pct(gaps, 0.95),
       finalRenderToFrameMs: r.endFrame - r.endPosted,
       maxPosterLagMs: r.maxPosterLagMs,
-      longTasks: { count: inWindow.length, totalMs: inWindow.reduce((s, t) => s + t.duration, 0), maxMs: Math.max(0, ...inWindow.map((t) => t.duration)) },
+      longTasks: { count: r.longTasks.length, totalMs: r.longTasks.reduce((s, t) => s + t.duration, 0), maxMs: Math.max(0, ...r.longTasks.map((t) => t.duration)) },
       mainThread: {
         taskMs: delta('TaskDuration'),
         scriptMs: delta('ScriptDuration'),
