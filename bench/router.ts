@@ -14,6 +14,7 @@
 // Writes bench/results/router.json. `BENCH_SCALE=0.2` shrinks mmlu_gsm8k, the stream and the timing
 // loops for a quick look (the published figures use 1). ROUTER_DATA=DIR points at another copy of the data.
 
+import { timed } from './timing';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -548,12 +549,6 @@ function printHashEffect(cross: readonly CrossFileResult[], cv: readonly CrossVa
 
 // ---------------------------------------------------------------- main
 
-async function timed<T>(seconds: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await run();
-  seconds[name] = (performance.now() - started) / 1000;
-  return result;
-}
 
 async function main() {
   const started = performance.now();

@@ -23,6 +23,7 @@
 // quick look (the published figures use 1). Timings mean little on a busy machine: load averages are
 // printed and recorded.
 
+import { timed } from './timing';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
@@ -32,7 +33,7 @@ import OpenAI from 'openai';
 import * as esbuild from 'esbuild';
 import type { CDPSession } from 'playwright-core';
 import { startFakeOllama, tokenize, type FakeServer } from '../test/fixtures';
-import { startWebview, type WebviewUnderTest } from '../test/unit/webviewBrowser';
+import { CHAT_THEME_STYLE, startWebview, type WebviewUnderTest } from '../test/unit/webviewBrowser';
 import { createRouting } from '../src/core/app';
 import { Store } from '../src/core/store/db';
 import { Requests } from '../src/core/store/requests';
@@ -461,16 +462,7 @@ function printPerceived(rs: readonly PerceivedResult[]): void {
 
 // ---------------------------------------------------------------- 3. panel rendering
 
-/** A few Dark Modern colours standing in for the theme variables VS Code injects (layout depends on fonts and sizes). */
-const THEME_STYLE = `
-  html {
-    --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-font-weight: normal;
-    --vscode-editor-font-family: monospace; --vscode-editor-font-size: 13px;
-    --vscode-foreground: #cccccc; --vscode-sideBar-background: #181818; --vscode-descriptionForeground: #9d9d9d;
-    --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c;
-    --vscode-focusBorder: #0078d4; --vscode-textCodeBlock-background: #2b2b2b; --vscode-textLink-foreground: #4daafc;
-    --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;
-  }`;
+
 
 interface InPageResult {
   /** rAF timestamps (when the compositor began each frame). */
@@ -768,7 +760,7 @@ async function renderRun(web: WebviewUnderTest, build: PanelBuild, count: number
 async function rendering(): Promise<{ chromium: string; panels: Omit<PanelBuild, 'assets'>[]; results: RenderResult[] }> {
   const rev = baselineRev();
   const builds: PanelBuild[] = [...(rev ? [await buildAt(rev)] : []), { label: 'incremental (working tree)' }];
-  const web = await startWebview({ name: 'chat', template: chatHtmlTemplate, themeStyle: THEME_STYLE });
+  const web = await startWebview({ name: 'chat', template: chatHtmlTemplate, themeStyle: CHAT_THEME_STYLE });
   try {
     const results: RenderResult[] = [];
     let index = 0;
@@ -834,12 +826,6 @@ function printRendering(chromium: string, rs: readonly RenderResult[]): void {
 
 // ---------------------------------------------------------------- main
 
-async function timed<T>(seconds: Record<string, number>, name: string, run: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  const result = await run();
-  seconds[name] = (performance.now() - started) / 1000;
-  return result;
-}
 
 async function main() {
   const started = performance.now();

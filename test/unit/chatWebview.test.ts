@@ -6,26 +6,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HistoryEntry, HostMessage, WebviewMessage } from '../../src/shared/protocol';
 import { chatHtmlTemplate } from '../../src/vscode/chatHtmlTemplate';
-import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
+import { artifactPath, CHAT_THEME_STYLE, startWebview, type WebviewUnderTest } from './webviewBrowser';
 import { XSS_PAYLOADS } from '../fixtures/xssPayloads';
 
 
 
-/** A few Dark Modern colours, standing in for the variables VS Code injects, so the screenshot looks real. */
-const THEME_STYLE = `
-  html {
-    --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px; --vscode-font-weight: normal;
-    --vscode-editor-font-family: monospace; --vscode-editor-font-size: 13px;
-    --vscode-foreground: #cccccc; --vscode-sideBar-background: #181818; --vscode-descriptionForeground: #9d9d9d;
-    --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c;
-    --vscode-focusBorder: #0078d4; --vscode-textCodeBlock-background: #2b2b2b; --vscode-textLink-foreground: #4daafc;
-    --vscode-button-background: #0078d4; --vscode-button-foreground: #ffffff;
-    --vscode-statusBarItem-warningBackground: #7a6400; --vscode-statusBarItem-warningForeground: #ffffff;
-    --vscode-editorSuggestWidget-background: #202020; --vscode-editorSuggestWidget-border: #454545;
-    --vscode-editorSuggestWidget-selectedBackground: #04395e; --vscode-errorForeground: #f85149;
-    --vscode-debugTokenExpression-boolean: #4e94ce; --vscode-debugTokenExpression-string: #ce9178;
-    --vscode-debugTokenExpression-number: #b5cea8; --vscode-symbolIcon-functionForeground: #b180d7;
-  }`;
+
 
 type TestWindow = Window & { __posted: WebviewMessage[]; __csp: string[]; __pwned?: unknown };
 
@@ -33,7 +19,7 @@ let web: WebviewUnderTest;
 let page: Page;
 
 beforeAll(async () => {
-  web = await startWebview({ name: 'chat', template: chatHtmlTemplate, themeStyle: THEME_STYLE });
+  web = await startWebview({ name: 'chat', template: chatHtmlTemplate, themeStyle: CHAT_THEME_STYLE });
 }, 60_000);
 
 afterAll(async () => {
