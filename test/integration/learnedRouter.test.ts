@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ask } from '../../src/core/pipeline';
 import { assignArm } from '../../src/core/router/abtest';
+import { trainGbdt } from '../../src/core/router/model/gbdt';
+import { toOnnx } from '../../src/core/router/model/onnx';
+import { FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, result, setup } from './support';
 
 const dirs: string[] = [];
@@ -122,6 +125,19 @@ describe('learned router in the pipeline', () => {
     expect(r.outcome).toBe('ok');
     expect(r.meta?.reason).toMatch(/^heuristic \(no model could be loaded/);
     expect(w.router!.status().fallback).toMatch(/heuristic/);
+  });
+
+  it('falls back to the heuristic when a model loads but fails when run, and keeps answering', async () => {
+    const files = modelFiles();
+    // Its metadata claims the schema's 25 columns, its graph wants 30: ONNX Runtime refuses at the first run.
+    const broken = await trainGbdt({ rows: [new Float32Array(30), Float32Array.from({ length: 30 }, () => 1)], labels: [0, 1] }, { trees: 1 });
+    writeFileSync(join(files.dir, 'router.onnx'), toOnnx(broken, { schemaVersion: FEATURE_SCHEMA.version, featureCount: FEATURE_COUNT, createdAt: 'x', trainedOn: 'broken', rows: 2 }));
+    const w = await world({}, files);
+    const first = await result(ask(panelInput(), w.deps));
+    const second = await result(ask(panelInput(), w.deps));
+    expect([first.outcome, second.outcome]).toEqual(['ok', 'ok']);
+    expect(first.meta?.reason).toMatch(/^heuristic/);
+    expect(w.router!.status().fallback).toMatch(/retrained model failed when run, routing by the heuristic/);
   });
 
   it('A/B tests per conversation: the same conversation always gets the same arm', async () => {

@@ -189,4 +189,26 @@ describe('OpenAI-compatible endpoint', () => {
     const text = events.slice(0, -1).map((e) => JSON.parse(e.slice('data: '.length)).choices[0]?.delta?.content ?? '').join('');
     expect(text).toBe('through curl');
   });
+
+  it('serves no files: a path-traversal attempt gets a 404 in JSON', async () => {
+    const w = await nodeWorld();
+    const { proxy } = await serve(w);
+    const origin = new URL(proxy.url).origin;
+    for (const path of ['/v1/../../../../etc/passwd', '/v1/%2e%2e/%2e%2e/etc/passwd', '/../package.json']) {
+      const res = await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${KEY}` } });
+      expect(res.status).toBe(404);
+      const text = await res.text();
+      expect(text).not.toMatch(/root:|"name":/);
+      expect(JSON.parse(text)).toMatchObject({ error: { type: 'not_found_error' } });
+    }
+  });
+
+  it('refuses a body over the size limit with 413 before reading it all', async () => {
+    const w = await nodeWorld();
+    const proxy = await startProxy({ host: '127.0.0.1', port: 0, key: KEY, allowRemote: false, deps: () => w.deps, log: silentLogger, maxBodyBytes: 1024 });
+    proxies.push(proxy);
+    const client = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0 });
+    await expect(client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x'.repeat(4096) }] })).rejects.toMatchObject({ status: 413 });
+    expect(chats(w.node)).toHaveLength(0);
+  });
 });

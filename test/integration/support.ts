@@ -6,7 +6,7 @@ import { startFakeOllama, startFakeOpenAI, type FakeOpenAIOptions, type FakeServ
 import { createRouting } from '../../src/core/app';
 import { Store } from '../../src/core/store/db';
 import { Requests } from '../../src/core/store/requests';
-import { silentLogger } from '../../src/core/log';
+import { silentLogger, type Logger } from '../../src/core/log';
 import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../../src/core/config';
 import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
 import type { AskEvent, AskInput, AskResult } from '../../src/core/pipeline';
@@ -56,6 +56,8 @@ export const cloudOf = (s: FakeServer, name = 'cloud'): CloudProviderConfig => (
 export interface SetupOptions {
   cloudKey?: string;
   balancer?: Partial<BalancerConfig>;
+  /** Where routing logs (default: nowhere). */
+  log?: Logger;
   /** Route with the learned router over these model files, as the extension does. */
   learned?: { files: ModelFiles; settings?: Partial<LearnedRouterSettings>; random?: () => number; retrain?: Partial<RetrainOptions> };
 }
@@ -77,7 +79,7 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
     router,
     routerData,
     cloudKey: async () => options.cloudKey ?? 'sk-test',
-    log: silentLogger,
+    log: options.log ?? silentLogger,
   });
   await routing.nodes.refresh();
   return { ...routing, store, requests, routerData, router };

@@ -104,8 +104,16 @@ export class LearnedRouter implements Router {
   /** The decision for one request's features: its arm, p_cloud, calibrated threshold and route (with exploration). */
   async score(features: Float32Array, key: string): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
     const arm = this.armFor(key);
-    const model = arm === 'ml' ? await this.activeModel() : undefined;
-    const pCloud = model ? (await model.predict([features]))[0]! : heuristicPCloud(features);
+    let model = arm === 'ml' ? await this.activeModel() : undefined;
+    let pCloud = heuristicPCloud(features);
+    if (model) {
+      try {
+        pCloud = (await model.predict([features]))[0]!;
+      } catch (err) {
+        this.dropModel(model, (err as Error).message);
+        model = undefined;
+      }
+    }
     const threshold = this.threshold(arm, model?.info);
     this.remember(arm, pCloud);
     const { route, explored } = chooseRoute(pCloud, threshold.value, this.settings().explore, this.options.random ?? Math.random);
@@ -179,6 +187,17 @@ export class LearnedRouter implements Router {
     this.log.warn(`Router: ${this.fallback}`);
     this.data?.event('fallback', { to: 'heuristic', reason: this.fallback });
     return undefined;
+  }
+
+  /** A model that loaded but fails when run: routing goes on by the heuristic, and says why, until a retrain or restart. */
+  private dropModel(model: RouterModel, reason: string): void {
+    if (this.model !== model) return;
+    this.fallback = `the ${this.modelSource} failed when run, routing by the heuristic: ${reason}`;
+    this.log.warn(`Router: ${this.fallback}`);
+    this.data?.event('fallback', { to: 'heuristic', reason: this.fallback });
+    this.model = undefined;
+    this.loading = Promise.resolve(undefined);
+    void model.release().catch(() => undefined);
   }
 
   private async shippedEnsemble(): Promise<TreeEnsemble | undefined> {
