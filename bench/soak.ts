@@ -28,10 +28,11 @@ async function main() {
 
   const row = (label: string, value: string | number) => console.log(`${label.padEnd(34)} ${value}`);
   console.log(`\nSoak: ${r.requests} requests, seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, ${cpus().length} cores, Node ${process.version}`);
-  console.log(`${''.padEnd(34)} ${'total'.padStart(7)} ${'chat'.padStart(7)} ${'batch'.padStart(7)}`);
+  console.log(`${''.padEnd(34)} ${'total'.padStart(7)} ${'chat'.padStart(7)} ${'batch'.padStart(7)} ${'proxy'.padStart(7)}`);
   for (const k of ['attempted', 'ok', 'cleanErrors', 'cancelled', 'errorsWithoutMessage'] as const) {
-    console.log(`${k.padEnd(34)} ${String(r.total[k]).padStart(7)} ${String(r.chat[k]).padStart(7)} ${String(r.batch[k]).padStart(7)}`);
+    console.log(`${k.padEnd(34)} ${String(r.total[k]).padStart(7)} ${String(r.chat[k]).padStart(7)} ${String(r.batch[k]).padStart(7)} ${String(r.proxy[k]).padStart(7)}`);
   }
+  row('endpoint streamed / abandoned by the client', `${r.proxy.streamed} / ${r.proxy.abandoned}`);
   row('chat stopped (Stop) / timed out', `${r.chat.stopped} / ${r.chat.timedOut}`);
   row('batches / items timed out / retried', `${r.batch.batches} / ${r.batch.timeouts} / ${r.batch.retried}`);
   row('LOST', r.lost);
@@ -40,7 +41,7 @@ async function main() {
   row('fault windows (setOptions)', r.faultWindows.join('; '));
   row('node killed at 40%', r.killedNode ?? 'none');
   row('chat calls received per server', Object.entries(r.serverChats).map(([k, n]) => `${k} ${n}`).join(', '));
-  row('requests rows (total = expected)', `${r.rows.total} = ${r.rows.expected} (chat ${r.rows.chat}, batch ${r.rows.batch}, warm-up ${r.rows.warmup})`);
+  row('requests rows (total = expected)', `${r.rows.total} = ${r.rows.expected} (chat ${r.rows.chat}, batch ${r.rows.batch}, endpoint ${r.rows.proxy}, warm-up ${r.rows.warmup})`);
   row('missing ids / outcome mismatches', `${r.rows.missingChatIds} / ${r.rows.outcomeMismatches}`);
   row(
     'heap used before -> after (gc)',

@@ -1,7 +1,8 @@
 // The soak harness shared by bench/soak.ts (1,000 requests) and test/integration/soak.test.ts (200):
 // three fixture Ollama nodes and one fixture OpenAI cloud on loopback, routing built with createRouting
-// over an in-memory store, and a seeded mix of chat-style ask() calls (some stopped at a random moment)
-// and runBatch calls of 10 items, with faults injected by a seeded schedule and one node killed at 40%.
+// over an in-memory store, and a seeded mix of chat-style ask() calls (some stopped at a random moment),
+// runBatch calls of 10 items, and requests through the OpenAI-compatible endpoint with the `openai` client
+// (streaming or not, some abandoned by the client), with faults injected by a seeded schedule and one node killed at 40%.
 // It counts how every request ended and, above all, whether any was LOST: no end event, an exception
 // escaping ask()/runBatch(), a request never ending, or a request missing from the requests table.
 
@@ -18,6 +19,8 @@ import { ask, type AskResult } from '../src/core/pipeline';
 import { runBatch, type BatchItem, type BatchResult } from '../src/core/batch/parallel';
 import type { PipelineDeps } from '../src/core/pipeline';
 import type { RouteRequest } from '../src/core/types';
+import { startProxy, type RunningProxy } from '../src/core/proxy/server';
+import OpenAI, { APIError } from 'openai';
 
 export type FaultKind = Exclude<Fault['kind'], 'none'>;
 export const FAULT_KINDS: FaultKind[] = ['http500', 'http429', 'hang', 'dropMidStream', 'malformedLine', 'slowDrip'];
@@ -30,6 +33,8 @@ export interface SoakOptions {
   concurrency?: number;
   /** Share of requests made inside runBatch calls. Default 0.3. */
   batchShare?: number;
+  /** Share of requests made through the OpenAI-compatible endpoint. Default 0.15. */
+  proxyShare?: number;
   /** Items per batch. Default 10. */
   batchSize?: number;
   /** Items of one batch in flight at once. Default 3. */
@@ -69,6 +74,8 @@ export interface SoakReport {
   total: Counts;
   chat: Counts & { stopped: number; timedOut: number };
   batch: Counts & { batches: number; timeouts: number; retried: number; askCalls: number };
+  /** Endpoint requests; cancelled = abandoned by the client (its Stop or deadline). */
+  proxy: Counts & { streamed: number; abandoned: number };
   lost: number;
   /** Why each lost request was lost (at most 50 lines). */
   problems: string[];
@@ -77,7 +84,7 @@ export interface SoakReport {
   faultWindows: string[];
   killedNode: string | undefined;
   unhandledRejections: number;
-  rows: { total: number; chat: number; batch: number; warmup: number; expected: number; outcomeMismatches: number; missingChatIds: number; duplicateIds: number };
+  rows: { total: number; chat: number; batch: number; proxy: number; warmup: number; expected: number; outcomeMismatches: number; missingChatIds: number; duplicateIds: number };
   heap: { gcAvailable: boolean; beforeMB: number; afterMB: number; growthMB: number; externalBeforeMB: number; externalAfterMB: number };
   serverChats: Record<string, number>;
 }
@@ -123,12 +130,13 @@ class Slots {
   }
 }
 
-type Unit = { kind: 'chat'; index: number } | { kind: 'batch'; index: number; size: number };
+type Unit = { kind: 'chat'; index: number } | { kind: 'batch'; index: number; size: number } | { kind: 'proxy'; index: number };
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const o = {
     concurrency: 12,
     batchShare: 0.3,
+    proxyShare: 0.15,
     batchSize: 10,
     batchConcurrency: 3,
     timeoutMs: 3000,
@@ -156,6 +164,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
   const servers: FakeServer[] = [];
   let store: Store | undefined;
+  let proxyServer: RunningProxy | undefined;
   let report: SoakReport;
   try {
     const nodeServers = await Promise.all(
@@ -183,6 +192,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     await routing.nodes.refresh();
     const deps: PipelineDeps = routing.deps;
+    const proxyKey = 'sk-singularity-soak-0000000000';
+    proxyServer = await startProxy({ host: '127.0.0.1', port: 0, key: proxyKey, allowRemote: false, deps: () => deps, log: silentLogger });
+    const client = new OpenAI({ baseURL: proxyServer.url, apiKey: proxyKey, maxRetries: 0 });
 
     // Warm-up: fault-free, not counted (JIT, sockets, sql.js statements), then the heap baseline.
     const warmupIds: string[] = [];
@@ -198,10 +210,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     // The plan: seeded, so the same seed gives the same mix of work and faults.
     const batchCount = Math.round((o.requests * o.batchShare) / o.batchSize);
-    const chatCount = o.requests - batchCount * o.batchSize;
+    const proxyCount = Math.round(o.requests * o.proxyShare);
+    const chatCount = o.requests - batchCount * o.batchSize - proxyCount;
     const units: Unit[] = [
       ...Array.from({ length: chatCount }, (_, index): Unit => ({ kind: 'chat', index })),
       ...Array.from({ length: batchCount }, (_, index): Unit => ({ kind: 'batch', index, size: o.batchSize })),
+      ...Array.from({ length: proxyCount }, (_, index): Unit => ({ kind: 'proxy', index })),
     ];
     for (let i = units.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
@@ -229,6 +243,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
     const chat = { ...emptyCounts(), stopped: 0, timedOut: 0 };
     const batch = { ...emptyCounts(), batches: 0, timeouts: 0, retried: 0, askCalls: 0 };
+    const proxy = { ...emptyCounts(), streamed: 0, abandoned: 0 };
     const chatIds: string[] = [];
     const chatOutcome = new Map<string, AskResult['outcome']>();
     let lost = 0;
@@ -268,9 +283,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const id = randomUUID();
       chatIds.push(id);
       chat.attempted++;
+      // Stop and the deadline as two plain controllers joined by hand (see runProxy on AbortSignal.any).
       const stop = new AbortController();
-      const timeout = AbortSignal.timeout(o.timeoutMs);
-      const signal = AbortSignal.any([stop.signal, timeout]);
+      const timeout = new AbortController();
+      const both = new AbortController();
+      const deadline = setTimeout(() => {
+        timeout.abort();
+        both.abort();
+      }, o.timeoutMs);
+      stop.signal.addEventListener('abort', () => both.abort());
+      const { signal } = both;
       let stopTimer: NodeJS.Timeout | undefined;
       if (rand() < o.stopRate) stopTimer = setTimeout(() => stop.abort(), Math.floor(rand() * 60));
       const route: RouteRequest = rand() < o.cloudShare ? 'cloud' : 'auto';
@@ -289,6 +311,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         return;
       } finally {
         clearTimeout(stopTimer);
+        clearTimeout(deadline);
       }
       if (!end) {
         lost++;
@@ -299,7 +322,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       chatOutcome.set(id, end.outcome);
       if (end.outcome === 'cancelled') {
         if (stop.signal.aborted) chat.stopped++;
-        else if (timeout.aborted) chat.timedOut++;
+        else if (timeout.signal.aborted) chat.timedOut++;
       }
       countEnd(chat, end.outcome, end.error, `chat ${n}`);
     };
@@ -367,9 +390,55 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ];
     const windowState = windows.map(() => 'before' as 'before' | 'open' | 'closed');
 
+    /**
+     * One request through the endpoint, as a client sees it: a full answer, an OpenAI error with a
+     * message, or abandoned by the client (its Stop or its deadline). Anything else is a problem.
+     */
+    const runProxy = async (n: number) => {
+      proxy.attempted++;
+      const stream = rand() < 0.5;
+      if (stream) proxy.streamed++;
+      // The client's deadline and Stop on one plain controller: a composite of AbortSignal.timeout made with
+      // AbortSignal.any was seen here never to fire (Node 20), leaving a request to a hanging node open for good.
+      const stop = new AbortController();
+      const { signal } = stop;
+      const deadline = setTimeout(() => stop.abort(), o.timeoutMs);
+      let stopTimer: NodeJS.Timeout | undefined;
+      if (rand() < o.stopRate) stopTimer = setTimeout(() => stop.abort(), Math.floor(rand() * 60));
+      const messages = [{ role: 'user' as const, content: `Endpoint ${n}: what is a closure?` }];
+      try {
+        let text = '';
+        if (stream) {
+          const s = await client.chat.completions.create({ model: 'singularity/auto', messages, stream: true }, { signal });
+          for await (const chunk of s) text += chunk.choices[0]?.delta?.content ?? '';
+        } else {
+          const r = await client.chat.completions.create({ model: 'singularity/auto', messages }, { signal });
+          text = r.choices[0]?.message.content ?? '';
+        }
+        // The openai client ends an aborted stream quietly: an abandoned request, not an answer.
+        if (signal.aborted) {
+          proxy.cancelled++;
+          proxy.abandoned++;
+        } else if (text) proxy.ok++;
+        else problem(`proxy ${n}: an answer without text`);
+      } catch (err) {
+        if (signal.aborted) {
+          proxy.cancelled++;
+          proxy.abandoned++;
+        } else if (err instanceof APIError && err.message.trim()) proxy.cleanErrors++;
+        else {
+          proxy.errorsWithoutMessage++;
+          problem(`proxy ${n}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+        }
+      } finally {
+        clearTimeout(stopTimer);
+        clearTimeout(deadline);
+      }
+    };
+
     for (const unit of units) {
-      const size = unit.kind === 'chat' ? 1 : unit.size;
-      const weight = unit.kind === 'chat' ? 1 : o.batchConcurrency;
+      const size = unit.kind === 'batch' ? unit.size : 1;
+      const weight = unit.kind === 'batch' ? o.batchConcurrency : 1;
       await slots.acquire(weight);
       const progress = started / total;
       windows.forEach((w, i) => {
@@ -388,8 +457,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
       faultAt();
       started += size;
-      const what = unit.kind === 'chat' ? `chat ${unit.index}` : `batch ${unit.index}`;
-      const work = unit.kind === 'chat' ? runChat(unit.index) : runOneBatch(unit.index, unit.size);
+      const what = `${unit.kind} ${unit.index}`;
+      const work = unit.kind === 'chat' ? runChat(unit.index) : unit.kind === 'proxy' ? runProxy(unit.index) : runOneBatch(unit.index, unit.size);
       const n = unit.index;
       const pendingOf = unit.kind === 'batch' ? () => `items not settled: ${[...(unsettled.get(n) ?? [])].join(', ') || 'none'}` : undefined;
       const p = watched(what, size, work, pendingOf).finally(() => {
@@ -449,6 +518,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         problem(`batch item ${item}: ${attempts} attempts counted, ${rows} rows: ${detail}`);
       }
     }
+    // Endpoint requests: every one the client did not abandon has its row (an abandoned one may not have
+    // reached the pipeline). Their ids are the server's, so they are counted, not matched.
+    const proxyRows = rowCount('proxy');
+    const proxyNeeded = proxy.attempted - proxy.abandoned;
+    if (proxyRows < proxyNeeded) {
+      lost += proxyNeeded - proxyRows;
+      problem(`proxy: ${proxyNeeded} requests answered or refused but ${proxyRows} rows recorded`);
+    } else if (proxyRows > proxy.attempted) problem(`proxy: ${proxyRows} rows recorded for ${proxy.attempted} requests`);
     const duplicateIds = recorded.length - new Set(recorded.map((r) => r.id)).size;
     if (duplicateIds > 0) problem(`${duplicateIds} request ids recorded twice`);
 
@@ -459,20 +536,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     gc();
     const heapAfter = process.memoryUsage();
 
-    const sum = (a: Counts, b: Counts): Counts => ({
-      attempted: a.attempted + b.attempted,
-      ok: a.ok + b.ok,
-      cleanErrors: a.cleanErrors + b.cleanErrors,
-      errorsWithoutMessage: a.errorsWithoutMessage + b.errorsWithoutMessage,
-      cancelled: a.cancelled + b.cancelled,
-    });
+    const sum = (...cs: Counts[]): Counts => {
+      const total = emptyCounts();
+      for (const c of cs) for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+      return total;
+    };
     report = {
       seed: o.seed,
       requests: o.requests,
       durationMs,
-      total: sum(chat, batch),
+      total: sum(chat, batch, proxy),
       chat,
       batch,
+      proxy,
       lost,
       problems,
       faultsInjected,
@@ -483,8 +559,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         total: totalRows,
         chat: rowCount('panel'),
         batch: batchRows,
+        proxy: proxyRows,
         warmup: rowCount('cli'),
-        expected: warmupIds.length + chatIds.length + batch.askCalls,
+        expected: warmupIds.length + chatIds.length + batch.askCalls + proxyRows,
         outcomeMismatches,
         missingChatIds,
         duplicateIds,
@@ -500,6 +577,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       serverChats,
     };
   } finally {
+    await proxyServer?.close().catch(() => undefined);
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
     await store?.close().catch(() => undefined);
     // Late rejections (e.g. from closing servers) still count until here.

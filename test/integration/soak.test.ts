@@ -22,6 +22,8 @@ describe('soak (200 requests, seeded faults, one node killed at 40%)', () => {
     expect(r.rows.duplicateIds).toBe(0);
     expect(r.rows.chat).toBe(r.chat.attempted);
     expect(r.rows.batch).toBe(r.batch.askCalls);
+    expect(r.proxy.attempted).toBe(30);
+    expect(r.rows.proxy).toBeGreaterThanOrEqual(r.proxy.attempted - r.proxy.abandoned);
     expect(r.rows.total).toBe(r.rows.expected);
     // The faults really happened.
     expect(Object.values(r.faultsInjected).every((n) => n > 0)).toBe(true);
