@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ask } from '../../src/core/pipeline';
 import { assignArm } from '../../src/core/router/abtest';
+import { LearnedRouter } from '../../src/core/router/learned';
+import { DEFAULT_ROUTER_SETTINGS } from '../../src/core/router/settings';
+import { silentLogger } from '../../src/core/log';
 import { trainGbdt } from '../../src/core/router/model/gbdt';
 import { toOnnx } from '../../src/core/router/model/onnx';
-import { FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
+import { extractFeatures, FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, result, setup } from './support';
 
 const dirs: string[] = [];
@@ -27,7 +30,7 @@ async function world(settings = {}, files = modelFiles(), extra = {}) {
 /** A question from the chat panel, where the user can react to the answer. */
 const panelInput: typeof input = (over = {}) => input({ source: 'panel', ...over });
 
-const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
+const rows = (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: string) => w.store.query<Record<string, unknown>>(sql);
 
 describe('learned router in the pipeline', () => {
   it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
@@ -148,6 +151,27 @@ describe('learned router in the pipeline', () => {
     }
     const strategies = rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at');
     for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
+  });
+
+  it('promotes the arm that uses fewer cloud tokens without losing acceptance, logs it, and keeps it after a restart', async () => {
+    const w = await setup({});
+    const files = modelFiles();
+    const settings = () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ab' as const });
+    const router = new LearnedRouter(files, settings, silentLogger, w.routerData, { promotion: { minPerArm: 10 } });
+    const x = extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false });
+    const answered = (id: string, arm: string, route: 'local' | 'cloud') => {
+      w.requests.record({ id, source: 'panel', route, strategy: arm, promptTokens: 400, completionTokens: 100, tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
+      w.routerData.record({ requestId: id, features: x, route, outcome: 'ok', feedbackPossible: true, createdAt: Date.now() });
+    };
+    for (let i = 0; i < 12; i++) answered(`h${i}`, 'heuristic', 'cloud');
+    for (let i = 0; i < 12; i++) answered(`m${i}`, 'ml', 'local');
+    expect(router.status().promoted).toMatchObject({ arm: 'ml' });
+    expect(rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'")).toHaveLength(1);
+    await router.dispose();
+    const restarted = new LearnedRouter(files, settings, silentLogger, w.routerData);
+    expect(restarted.status().promoted?.arm).toBe('ml');
+    expect((await restarted.score(x, 'any conversation')).arm).toBe('ml');
+    await restarted.dispose();
   });
 
   it('retrains in the background after enough new labels, installs the better model and keeps the previous one', async () => {

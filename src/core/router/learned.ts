@@ -81,7 +81,7 @@ export class LearnedRouter implements Router {
     private readonly data?: RouterData,
     private readonly options: { random?: () => number; retrain?: Partial<RetrainOptions>; promotion?: Partial<PromotionRule>; now?: () => number } = {},
   ) {
-    const last = data?.events(50).find((e) => e.kind === 'promotion');
+    const [last] = data?.events(1, 'promotion') ?? [];
     if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
     this.labeledAtLastRetrain = data?.labeledCount() ?? 0;
     this.unsubscribe = data?.onLabel(() => this.afterLabel());

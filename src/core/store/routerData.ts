@@ -173,9 +173,13 @@ export class RouterData {
     this.store.write('INSERT INTO router_events (kind, detail, created_at) VALUES (?, ?, ?)', [kind, JSON.stringify(detail), now]);
   }
 
-  events(limit = 20): { kind: string; detail: Record<string, unknown>; at: number }[] {
+  /** The newest events, optionally of one kind. */
+  events(limit = 20, kind?: string): { kind: string; detail: Record<string, unknown>; at: number }[] {
     return this.store
-      .query<{ kind: string; detail: string; created_at: number }>('SELECT kind, detail, created_at FROM router_events ORDER BY id DESC LIMIT ?', [limit])
+      .query<{ kind: string; detail: string; created_at: number }>(
+        `SELECT kind, detail, created_at FROM router_events ${kind ? 'WHERE kind = ?' : ''} ORDER BY id DESC LIMIT ?`,
+        kind ? [kind, limit] : [limit],
+      )
       .map((r) => ({ kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown>, at: Number(r.created_at) }));
   }
 
