@@ -107,6 +107,17 @@ describe('learned router in the pipeline', () => {
     expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBeNull();
   });
 
+  it("routes with the user's own model when one is set, and does not retrain over it", async () => {
+    const files = modelFiles();
+    const own = join(files.dir, 'mine.onnx');
+    copyFileSync('models/router.onnx', own);
+    const w = await world({ modelPath: own, retrainEvery: 1 }, files);
+    const r = await result(ask(panelInput(), w.deps));
+    expect(r.meta?.reason).toMatch(/^model: /);
+    expect(w.router!.status().model?.source).toBe('your model');
+    expect(w.router!.dueForRetrain(1)).toBe(false);
+  });
+
   it('falls back to the shipped model when the retrained one is corrupt, and says why', async () => {
     const files = modelFiles();
     writeFileSync(join(files.dir, 'router.onnx'), 'garbage, not ONNX');
