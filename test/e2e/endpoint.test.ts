@@ -31,10 +31,12 @@ afterAll(async () => {
 
 describe('OpenAI-compatible endpoint in VS Code', () => {
   it('starts from the palette and copies the base URL and key', async () => {
-    await editor.openChatView();
+    // No chat view first: a webview loading takes the focus and can close the palette as it opens.
     await editor.runCommand('Singularity: Start OpenAI-Compatible Endpoint');
     const toast = editor.page.locator('.notification-toast').filter({ hasText: 'Singularity endpoint running at' });
     await toast.waitFor({ timeout: 20_000 });
+    // Reading the clipboard needs the page in front.
+    await editor.page.bringToFront();
     const copied = await editor.page.evaluate(() => navigator.clipboard.readText());
     baseURL = /OPENAI_BASE_URL=(\S+)/.exec(copied)![1]!;
     apiKey = /OPENAI_API_KEY=(\S+)/.exec(copied)![1]!;
