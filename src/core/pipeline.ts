@@ -75,12 +75,23 @@ export interface PipelineDeps {
   privacy(): PrivacyConfig;
   retry?: RetryPolicy;
   requests?: Requests;
+  /**
+   * How long a node or provider may take to send its first token before the request moves on (and the
+   * node counts a failure). Default FIRST_TOKEN_TIMEOUT_MS.
+   */
+  firstTokenTimeoutMs?: number;
   /** Training rows for the learned router (features, route, outcome). */
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
   log: Logger;
   now?: () => number;
 }
+
+/**
+ * Long enough for Ollama to load a large model from disk before its first token (it streams nothing while
+ * loading), short enough that a hung node does not hold a request until the user gives up.
+ */
+export const FIRST_TOKEN_TIMEOUT_MS = 120_000;
 
 /** Answer length the balancer plans for; real lengths vary, what matters is weighing speed against queueing. */
 const EXPECTED_OUTPUT_TOKENS = 400;
@@ -240,8 +251,20 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         tokensPerSecond: meta.tokensPerSecond,
       };
     };
+    // The attempt's own signal: the caller's Stop, or no first token in time. A plain timer and listener
+    // rather than AbortSignal.any/timeout, which Node 20 can garbage-collect before they fire (RELIABILITY.md).
+    const attemptAbort = new AbortController();
+    const stop = () => attemptAbort.abort();
+    input.signal.addEventListener('abort', stop, { once: true });
+    if (input.signal.aborted) stop();
+    let timedOut = false;
+    const limitMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    const firstTokenTimer = setTimeout(() => {
+      timedOut = true;
+      attemptAbort.abort();
+    }, limitMs);
     try {
-      const request = { model: a.model, messages: a.messages, signal: input.signal, temperature: input.temperature, maxTokens: input.maxTokens };
+      const request = { model: a.model, messages: a.messages, signal: attemptAbort.signal, temperature: input.temperature, maxTokens: input.maxTokens };
       for await (const chunk of a.provider.stream(request)) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
@@ -251,15 +274,23 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
           finishReason = chunk.reason;
           continue;
         }
+        if (firstTokenAt === undefined) clearTimeout(firstTokenTimer);
         firstTokenAt ??= now();
         text += chunk.text;
         yield { type: 'token', text: chunk.text };
       }
     } catch (raw) {
+      if (timedOut && !input.signal.aborted) {
+        const where = a.meta.route === 'cloud' ? `cloud provider "${a.meta.node}"` : `node "${a.meta.node}"`;
+        return { kind: 'failed', error: new ProviderError('unreachable', `${where} sent no first token within ${limitMs >= 1000 ? `${Math.round(limitMs / 1000)} s` : `${limitMs} ms`}.`) };
+      }
       const err = classifyError(raw, a.meta.node ?? a.meta.route, input.signal);
       if (err.code === 'aborted') return done('cancelled');
       if (firstTokenAt === undefined && FAIL_OVER_ON.has(err.code)) return { kind: 'failed', error: err };
       return done('error', firstTokenAt === undefined ? err.message : `The answer was cut off: ${err.message} Ask again to retry.`);
+    } finally {
+      clearTimeout(firstTokenTimer);
+      input.signal.removeEventListener('abort', stop);
     }
     return done('ok');
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ask, type AskEvent } from '../../src/core/pipeline';
-import { cloud, cloudOf, collect, endOf, input, nodeOf, ollama, setup } from './support';
+import { cloud, cloudOf, collect, endOf, input, nodeOf, ollama, result, setup } from './support';
 
 describe('pipeline', () => {
   it('streams a local node answer token by token and reports route, node, model and timing', async () => {
@@ -53,6 +53,23 @@ describe('pipeline', () => {
     expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop" failed \(server\)/) } });
     expect(requests.count()).toBe(1);
     expect(store.query('SELECT attempts, route, outcome FROM requests')).toEqual([{ attempts: 2, route: 'lan', outcome: 'ok' }]);
+  });
+
+  it('leaves a node that sends no first token in time for the next target, and closes the request to it', async () => {
+    const hung = await ollama({ fault: { kind: 'hang' } });
+    const good = await ollama({ reply: () => 'from lan' });
+    const { deps } = await setup({ nodes: [nodeOf(hung, 'laptop'), nodeOf(good, 'server', { tier: 'lan' })] }, { balancer: { strategy: 'round-robin' } });
+    const disconnected = hung.nextDisconnect();
+    const r = await result(ask(input(), { ...deps, firstTokenTimeoutMs: 300 }));
+    expect(r).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { reason: expect.stringMatching(/laptop" failed \(unreachable\)/) } });
+    await disconnected;
+  });
+
+  it('does not time out a slow answer once its first token has come', async () => {
+    const node = await ollama({ tokensPerSecond: 20, reply: () => 'one two three four five six seven eight nine ten' });
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const r = await result(ask(input(), { ...deps, firstTokenTimeoutMs: 200 }));
+    expect(r).toMatchObject({ outcome: 'ok', text: 'one two three four five six seven eight nine ten' });
   });
 
   it('ends with a clear "cut off" error and keeps the partial text when a node dies mid-stream', async () => {
