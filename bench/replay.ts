@@ -14,13 +14,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../src/core/router/eval/benchData';
+import { labeledBenchRow, readBenchRows, type BenchRow } from '../src/core/router/eval/benchData';
 import { replay, type ReplayResult } from '../src/core/router/eval/replay';
-import { routingReport } from '../src/core/router/eval/routingMetrics';
+import { randomReport, scoreRows } from '../src/core/router/eval/routingMetrics';
 import { buildRouterModel } from '../src/core/router/model/build';
 import { toOnnx } from '../src/core/router/model/onnx';
-import { seededRandom } from '../src/core/random';
-import { shuffled } from '../src/cli/router';
+import { seededRandom, shuffled } from '../src/core/random';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DATA_DIR = process.env.ROUTER_DATA ?? join(__dirname, '..', '..', 'shared', 'bench', 'router');
@@ -32,7 +31,7 @@ const RETRAIN_EVERY = 50;
 async function startingModel(dir: string): Promise<string> {
   const arena = readBenchRows(join(DATA_DIR, 'arena300.jsonl'));
   const built = await buildRouterModel(
-    arena.map((r) => ({ features: benchFeatures(r), label: cloudNeeded(r.localScore, r.cloudScore), localScore: r.localScore, cloudScore: r.cloudScore })),
+    arena.map((r) => labeledBenchRow(r)),
     { trainedOn: 'arena300.jsonl', gbdt: { trees: 60, minChildWeight: 1 } },
   );
   const file = join(dir, 'arena-only.onnx');
@@ -45,12 +44,8 @@ function baselines(rows: readonly BenchRow[]): { random: number[]; oracle: numbe
   const oracle: number[] = [];
   for (let start = 0; start < rows.length; start += WINDOW) {
     const w = rows.slice(start, start + WINDOW);
-    const score = (p: number[]) => routingReport(w.map((r, i) => ({ pCloud: p[i]!, localScore: r.localScore, cloudScore: r.cloudScore }))).apgr;
-    random.push(SEEDS.concat([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]).reduce((s, seed) => {
-      const draw = seededRandom(seed);
-      return s + score(w.map(() => draw()));
-    }, 0) / 20);
-    oracle.push(score(w.map((r) => r.cloudScore - r.localScore)));
+    random.push(randomReport(w).apgr);
+    oracle.push(scoreRows(w, w.map((r) => r.cloudScore - r.localScore)).apgr);
   }
   return { random, oracle };
 }
@@ -62,8 +57,14 @@ const apgrs = (r: ReplayResult) => r.windows.map((w) => w.apgr);
  * windows below 0). The pooled figure is the one to compare.
  */
 function pooledAfter400(rows: readonly BenchRow[], p: readonly number[]): number {
-  return routingReport(rows.slice(400).map((r, i) => ({ pCloud: p[i + 400]!, localScore: r.localScore, cloudScore: r.cloudScore }))).apgr;
+  return scoreRows(rows.slice(400), p.slice(400)).apgr;
 }
+
+/** One seeded random p_cloud per row (the pooled random baseline). */
+const randomScores = (rows: readonly BenchRow[], seed: number): number[] => {
+  const draw = seededRandom(seed);
+  return rows.map(() => draw());
+};
 const pOf = (r: ReplayResult) => r.predictions.map((x) => x.p_cloud);
 /** Which candidate a retraining installed, or 'kept' when none beat the active model. */
 function retrainKind(line: string): 'kept' | 'blended' | 'continued' | 'own rows' {
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
         pooledAfter400: {
           learning: pooledAfter400(order.rows, pOf(learning)),
           frozen: pooledAfter400(order.rows, pOf(frozen)),
-          random: pooledAfter400(order.rows, order.rows.map(((draw) => () => draw())(seededRandom(99)))),
+          random: pooledAfter400(order.rows, randomScores(order.rows, 99)),
           oracle: pooledAfter400(order.rows, order.rows.map((r) => r.cloudScore - r.localScore)),
         },
         first400: { learning: mean(apgrs(learning).slice(0, 4)), frozen: mean(apgrs(frozen).slice(0, 4)) },

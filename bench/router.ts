@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../src/core/router/eval/benchData';
-import { classificationReport, routingReport, type ClassificationReport, type RoutingReport } from '../src/core/router/eval/routingMetrics';
+import { classificationReport, randomReport, routingReport, type ClassificationReport, type RoutingReport } from '../src/core/router/eval/routingMetrics';
 import { buildRouterModel, splitRows, type LabeledRow } from '../src/core/router/model/build';
 import { DEFAULT_GBDT, predictProbability, type TreeEnsemble } from '../src/core/router/model/gbdt';
 import { trainBagOfWords } from '../src/core/router/model/logistic';
@@ -28,8 +28,7 @@ import { DEFAULT_RETRAIN, retrainRouter, type RetrainResult } from '../src/core/
 import { loadRouterModel, type RouterModel } from '../src/core/router/model/runtime';
 import { extractFeatures, FEATURE_SCHEMA, fnv1a, words, type FeatureInput } from '../src/core/router/features';
 import { heuristicPCloud } from '../src/core/router/heuristic';
-import { seededRandom } from '../src/core/random';
-import { randomReport } from '../src/cli/router';
+import { seededRandom, shuffled } from '../src/core/random';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const REPO_ROOT = join(__dirname, '..');
@@ -244,16 +243,6 @@ interface OnlineRun {
   summary: OnlineSummary;
   /** Largest |ONNX - TS| p_cloud of the base model on the first window: the two predictors must agree. */
   onnxVsTsMaxDiff: number;
-}
-
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  const random = seededRandom(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 /** The active model runs through ONNX Runtime, as in the extension, not through the TS trees. */

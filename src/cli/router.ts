@@ -9,13 +9,13 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchFeatures, cloudNeeded, readBenchRows, type BenchRow } from '../core/router/eval/benchData';
-import { routingReport, type RoutingReport } from '../core/router/eval/routingMetrics';
+import { benchFeatures, labeledBenchRow, readBenchRows, type BenchRow } from '../core/router/eval/benchData';
+import { randomReport, scoreRows, type RoutingReport } from '../core/router/eval/routingMetrics';
 import { buildRouterModel } from '../core/router/model/build';
 import { toOnnx } from '../core/router/model/onnx';
 import { loadRouterModel } from '../core/router/model/runtime';
 import { heuristicPCloud } from '../core/router/heuristic';
-import { seededRandom } from '../core/random';
+import { shuffled } from '../core/random';
 import { FEATURE_SCHEMA } from '../core/router/features';
 import { replay } from '../core/router/eval/replay';
 
@@ -44,18 +44,6 @@ async function pCloudOf(rows: readonly BenchRow[], modelPath: string): Promise<n
   }
 }
 
-const score = (rows: readonly BenchRow[], p: readonly number[]): RoutingReport =>
-  routingReport(rows.map((r, i) => ({ pCloud: p[i]!, localScore: r.localScore, cloudScore: r.cloudScore })));
-
-/** Random routing averaged over seeds: its expected APGR is 0.5, its spread on few rows is not. */
-export function randomReport(rows: readonly BenchRow[], seeds = 20): RoutingReport {
-  const reports = Array.from({ length: seeds }, (_, s) => {
-    const random = seededRandom(s + 1);
-    return score(rows, rows.map(() => random()));
-  });
-  const mean = (k: keyof RoutingReport) => reports.reduce((a, r) => a + r[k], 0) / seeds;
-  return { ...reports[0]!, apgr: mean('apgr'), cpt50: mean('cpt50'), cpt80: mean('cpt80'), cpt95: mean('cpt95'), shareFor95Quality: mean('shareFor95Quality') };
-}
 
 export async function runRouteEval(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, model: { type: 'string' } } });
@@ -63,10 +51,10 @@ export async function runRouteEval(argv: string[]): Promise<number> {
   const rows = readBenchRows(data);
   const modelPath = values.model ?? SHIPPED_MODEL;
   const reports: [string, RoutingReport][] = [
-    [`model (${basename(modelPath)})`, score(rows, await pCloudOf(rows, modelPath))],
-    ['heuristic', score(rows, rows.map((r) => heuristicPCloud(benchFeatures(r))))],
+    [`model (${basename(modelPath)})`, scoreRows(rows, await pCloudOf(rows, modelPath))],
+    ['heuristic', scoreRows(rows, rows.map((r) => heuristicPCloud(benchFeatures(r))))],
     ['random (mean of 20 seeds)', randomReport(rows)],
-    ['oracle', score(rows, rows.map((r) => r.cloudScore - r.localScore))],
+    ['oracle', scoreRows(rows, rows.map((r) => r.cloudScore - r.localScore))],
   ];
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   process.stdout.write(`${rows.length} rows of ${data}; mean quality local ${reports[0]![1].meanLocal.toFixed(3)}, cloud ${reports[0]![1].meanCloud.toFixed(3)}\n`);
@@ -108,7 +96,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   if (!values.data?.length) throw new UsageError('--data is required.');
   const sources = values.data.map(parseDataArg);
   const rows = sources.flatMap(({ file, weight }) =>
-    readBenchRows(file).map((r) => ({ features: benchFeatures(r), label: cloudNeeded(r.localScore, r.cloudScore), weight, localScore: r.localScore, cloudScore: r.cloudScore })),
+    readBenchRows(file).map((r) => labeledBenchRow(r, weight)),
   );
   const gbdt = { ...(values.trees ? { trees: Number(values.trees) } : {}), ...(values.depth ? { maxDepth: Number(values.depth) } : {}) };
   const started = Date.now();
@@ -126,17 +114,6 @@ export async function runTrain(argv: string[]): Promise<number> {
     `Trained on ${built.info.rows} rows in ${report.trainMs} ms; held-out ${v.rows} rows: accuracy ${v.accuracy.toFixed(3)}, precision ${v.precision.toFixed(3)}, recall ${v.recall.toFixed(3)}, F1 ${v.f1.toFixed(3)}, AUC ${v.auc.toFixed(3)}${v.apgr === undefined ? '' : `, APGR ${v.apgr.toFixed(3)}`}\nWrote ${out}\n`,
   );
   return 0;
-}
-
-/** Seeded Fisher-Yates: the same seed gives the same order. */
-export function shuffled<T>(rows: readonly T[], seed: number): T[] {
-  const out = [...rows];
-  const random = seededRandom(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 function numberFlag(value: string | undefined, flag: string, fallback: number): number {

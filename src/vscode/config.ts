@@ -34,6 +34,22 @@ export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
   });
 }
 
+export interface ProxySettings {
+  host: string;
+  port: number;
+  allowRemote: boolean;
+}
+
+export function readProxySettings(): ProxySettings {
+  const c = vscode.workspace.getConfiguration('singularity.proxy');
+  const port = c.get<number>('port', 8642);
+  return {
+    host: c.get<string>('host', '127.0.0.1') || '127.0.0.1',
+    port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 8642,
+    allowRemote: c.get<boolean>('allowRemote', false),
+  };
+}
+
 export type DemoSetting = 'ask' | 'always' | 'never';
 
 export function demoSetting(): DemoSetting {

@@ -2,24 +2,9 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { PipelineDeps } from '../core/pipeline';
 import { generateProxyKey, isLoopbackHost, startProxy, type RunningProxy } from '../core/proxy/server';
+import { readProxySettings } from './config';
 
 const KEY_SECRET = 'singularity.proxyKey';
-
-export interface ProxySettings {
-  host: string;
-  port: number;
-  allowRemote: boolean;
-}
-
-export function readProxySettings(): ProxySettings {
-  const c = vscode.workspace.getConfiguration('singularity.proxy');
-  const port = c.get<number>('port', 8642);
-  return {
-    host: c.get<string>('host', '127.0.0.1') || '127.0.0.1',
-    port: Number.isInteger(port) && port >= 0 && port <= 65535 ? port : 8642,
-    allowRemote: c.get<boolean>('allowRemote', false),
-  };
-}
 
 /**
  * The OpenAI-compatible endpoint inside the extension host: off until a command starts it. Its key is

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { LearnedRouter } from '../core/router/learned';
-import { describeRetrain } from '../core/router/learned';
+import { describeRetrain, type LearnedRouter } from '../core/router/learned';
 import type { Logger } from '../core/log';
 
 /** "Singularity: Retrain Router": retrains from the stored feedback now, with progress, and says what came of it. */

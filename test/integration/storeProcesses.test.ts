@@ -12,6 +12,8 @@ import { Store } from '../../src/core/store/db';
 import { Requests } from '../../src/core/store/requests';
 import { migrations } from '../../src/core/store/migrations';
 import { writerRecord } from '../fixtures/storeWriter';
+import { RouterData } from '../../src/core/store/routerData';
+import { extractFeatures } from '../../src/core/router/features';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const writerScript = join(root, 'test', 'fixtures', 'storeWriter.ts');
@@ -254,6 +256,11 @@ describe('Store with real processes', () => {
 
     // Persisted (open flushes after migrating), and the migrated schema is the one a fresh database gets.
     const reopened = await Store.open({ file });
+    // The router's tables work on it: a training row, and a reroute that labels it.
+    const data = new RouterData(reopened.store);
+    data.record({ requestId: 'old-1', features: extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false }), route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: 2 });
+    data.rerouted('old-1', 'later');
+    expect(data.labeledCount()).toBe(1);
     expect(reopened.store.schemaVersion).toBe(latest);
     const fresh = await Store.open();
     const schema = (s: Store) => s.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");

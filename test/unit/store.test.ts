@@ -6,9 +6,6 @@ import { Store } from '../../src/core/store/db';
 import { Conversations } from '../../src/core/store/conversations';
 import { Requests, type RequestRecord } from '../../src/core/store/requests';
 import { migrations } from '../../src/core/store/migrations';
-import { RouterData } from '../../src/core/store/routerData';
-import { extractFeatures } from '../../src/core/router/features';
-import initSqlJs from 'sql.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'singularity-store-'))));
@@ -17,28 +14,6 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const request = (id: string): RequestRecord => ({ id, source: 'cli', tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
 
 describe('Store', () => {
-  it.each(migrations.slice(0, -1).map((m) => m.version))('migrates a database written at schema version %i to the latest, keeping its rows', async (version) => {
-    const SQL = await initSqlJs();
-    const old = new SQL.Database();
-    old.run('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of migrations.filter((x) => x.version <= version)) {
-      old.exec(m.sql);
-      old.run('INSERT INTO schema_version VALUES (?, ?, ?)', [m.version, m.name, 0]);
-    }
-    old.run("INSERT INTO requests (id, source, tokens_estimated, attempts, outcome, created_at) VALUES ('kept', 'cli', 0, 1, 'ok', 1)");
-    const file = join(dir, `v${version}.db`);
-    writeFileSync(file, old.export());
-    old.close();
-
-    const { store } = await Store.open({ file });
-    expect(store.schemaVersion).toBe(migrations[migrations.length - 1]!.version);
-    expect(new Requests(store).count()).toBe(1);
-    const data = new RouterData(store);
-    data.record({ requestId: 'kept', features: extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false }), route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: 2 });
-    data.rerouted('kept', 'later');
-    expect(data.labeledCount()).toBe(1);
-    await store.close();
-  });
 
   it('creates the file with every migration applied on first open', async () => {
     const file = join(dir, 'db.sqlite');

@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { extractFeatures } from '../features';
+import type { LabeledRow } from '../model/build';
 
 export interface BenchRow {
   id: string;
@@ -50,4 +51,9 @@ export function readBenchRows(path: string): BenchRow[] {
 /** Features of a benchmark prompt as the extension would see it arrive in the chat panel. */
 export function benchFeatures(row: BenchRow): Float32Array {
   return extractFeatures({ question: row.prompt, contextChars: 0, historyTurns: 0, category: 'chat', hasImages: false });
+}
+
+/** A benchmark row as training data: its features, its label, and both outcomes for the routing measures. */
+export function labeledBenchRow(row: BenchRow, weight = 1): LabeledRow {
+  return { features: benchFeatures(row), label: cloudNeeded(row.localScore, row.cloudScore), weight, localScore: row.localScore, cloudScore: row.cloudScore };
 }

@@ -13,10 +13,9 @@ import { Requests } from '../../store/requests';
 import { RouterData } from '../../store/routerData';
 import { silentLogger } from '../../log';
 import { seededRandom } from '../../random';
-import { LearnedRouter } from '../learned';
+import { describeRetrain, LearnedRouter } from '../learned';
 import { DEFAULT_ROUTER_SETTINGS } from '../settings';
 import type { RetrainOptions } from '../model/retrain';
-import { describeRetrain } from '../learned';
 import { benchFeatures, type BenchRow } from './benchData';
 import { routingReport } from './routingMetrics';
 

@@ -1,6 +1,14 @@
 // The routing measures of RouteLLM (lm-sys), as shared/bench/router/README.md defines them, plus the
 // plain classification measures the plan's bars are stated in.
 
+import { seededRandom } from '../../random';
+
+/** Both outcomes of a prompt, scored in [0, 1]. */
+export interface Outcomes {
+  localScore: number;
+  cloudScore: number;
+}
+
 export interface ScoredRow {
   /** Higher = more reason to send it to the cloud. */
   pCloud: number;
@@ -58,6 +66,21 @@ export function routingReport(rows: readonly ScoredRow[]): RoutingReport {
     meanLocal,
     meanCloud,
   };
+}
+
+/** The routing report of `p` given row by row for rows whose outcomes are known. */
+export function scoreRows(rows: readonly Outcomes[], p: readonly number[]): RoutingReport {
+  return routingReport(rows.map((r, i) => ({ pCloud: p[i]!, localScore: r.localScore, cloudScore: r.cloudScore })));
+}
+
+/** Random routing averaged over seeds 1..`seeds`: its expected APGR is 0.5, its spread on few rows is not. */
+export function randomReport(rows: readonly Outcomes[], seeds = 20): RoutingReport {
+  const reports = Array.from({ length: seeds }, (_, s) => {
+    const random = seededRandom(s + 1);
+    return scoreRows(rows, rows.map(() => random()));
+  });
+  const mean = (k: keyof RoutingReport) => reports.reduce((a, r) => a + r[k], 0) / seeds;
+  return { ...reports[0]!, apgr: mean('apgr'), cpt50: mean('cpt50'), cpt80: mean('cpt80'), cpt95: mean('cpt95'), shareFor95Quality: mean('shareFor95Quality') };
 }
 
 export interface ClassificationReport {
