@@ -23,7 +23,8 @@ import { seededRandom, shuffled } from '../src/core/random';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const DATA_DIR = process.env.ROUTER_DATA ?? join(__dirname, '..', '..', 'shared', 'bench', 'router');
-const STREAM_ROWS = Math.round(3000 * SCALE);
+// At least a few windows after the first 400 rows, which the summary is about.
+const STREAM_ROWS = Math.max(600, Math.round(3000 * SCALE));
 const WINDOW = 100;
 const SEEDS = [1, 2, 3];
 const RETRAIN_EVERY = 50;
