@@ -8,9 +8,13 @@ import { Conversations } from './core/store/conversations';
 import { Requests } from './core/store/requests';
 import { RouterData } from './core/store/routerData';
 import { LearnedRouter } from './core/router/learned';
+import { createLearning } from './core/learning/learning';
+import { registerExampleCommands } from './vscode/examples';
 import { RouteHistoryTracker } from './core/router/history';
 import type { SingularityConfig } from './core/types';
-import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readRouterSettings } from './vscode/config';
+import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readContextSettings, readQualitySettings, readRouterSettings } from './vscode/config';
+import { ContextCompressor } from './core/context/compressor';
+import { StoreEmbeddingCache } from './core/store/embeddingCache';
 import { registerRouterCommands } from './vscode/router';
 import { ProxyController, registerProxyCommands } from './vscode/proxy';
 import { registerModelPicker } from './vscode/modelPicker';
@@ -49,8 +53,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     routerData,
   );
   const routeHistory = new RouteHistoryTracker();
+  const learning = createLearning({
+    store,
+    routerData,
+    exchange: (id) => conversations.exchange(id),
+    settings: () => readQualitySettings().settings,
+    gateModelPath: context.asAbsolutePath(join('models', 'gate.json')),
+    log,
+  });
+  const compression = { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store), log }), settings: () => readContextSettings().settings };
   const build = (config: SingularityConfig): Routing =>
-    createRouting({ config, requests, router, routerData, routeHistory, cloudKey: (name) => keys.get(name), log });
+    createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, cloudKey: (name) => keys.get(name), log });
 
   let demo: Demo | undefined;
   let routing: Routing;
@@ -61,7 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatViewProvider(context.extensionUri, {
     routing: () => routing,
     conversations,
-    routerData,
+    feedback: learning.feedback,
+    saveNow: () => store.flush(),
     workspaceKey,
     files,
     log,
@@ -86,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       log.warn(p);
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
-    for (const p of demo ? [] : readRouterSettings().problems) log.warn(p);
+    for (const p of demo ? [] : [...readRouterSettings().problems, ...readQualitySettings().problems, ...readContextSettings().problems]) log.warn(p);
     routing = build(config);
     const current = routing;
     current.pool.onChange(() => {
@@ -119,6 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerBatchCommands({ routing: () => routing, log }),
     ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, router, isDemo: () => !!demo, prices: cloudPrices, log }),
     ...registerRouterCommands({ router, log }),
+    ...registerExampleCommands(learning.examples),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
     ...registerModelPicker(() => routing.deps, log),
   );

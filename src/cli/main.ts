@@ -4,19 +4,27 @@
 //                   [--route local|lan|cloud|auto] [--db FILE] "prompt"
 //   singularity serve ...   (the OpenAI-compatible endpoint; see ./serve.ts)
 //   singularity train | route-eval | route-score | route-replay ...   (router models; see ./router.ts)
+//   singularity compress --query Q --budget TOKENS FILE...   (context compression; see ./compress.ts)
+//   singularity train-gate | gate-score ...   (the quality gate; see ./gate.ts)
 //
 // The answer streams to stdout; a one-line JSON summary goes to stderr. Cloud keys come from
 // SINGULARITY_CLOUD_API_KEY or the config file's cloudProviders[].apiKey, never from flags.
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { ask } from '../core/pipeline';
+import { askWithGate } from '../core/quality/cascade';
 import type { RouteRequest } from '../core/types';
 import { runRouteEval, runRouteReplay, runRouteScore, runTrain, UsageError } from './router';
 import { openRuntime, RUNTIME_OPTIONS } from './runtime';
 import { runServe } from './serve';
+import { runCompress } from './compress';
+import { runGateScore, runTrainGate } from './gate';
 
 const USAGE = `Usage:
+  singularity compress --query "QUESTION" --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
+    Prints the context as a cloud model would get it (kept chunks, elision markers) to stdout and a JSON
+    line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms) to stderr.
+
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
                   [--route local|lan|cloud|auto] [--db FILE] [--verbose] "prompt"
 
@@ -38,7 +46,12 @@ const USAGE = `Usage:
   singularity route-replay --data FILE.jsonl --out PREDS.jsonl [--retrain-every N] [--seed S] [--shuffle]
                            [--model FILE.onnx] [--explore E] [--cloud-share S]
     FILE.jsonl rows follow the router benchmark format (docs/ML_ROUTER_IMPLEMENTATION.md); the model
-    defaults to the shipped models/router.onnx.`;
+    defaults to the shipped models/router.onnx.
+
+  singularity train-gate --data FILE.jsonl... [--seed S] --out FILE.json
+  singularity gate-score --data FILE.jsonl [--model FILE.json] [--threshold T] --out PREDS.jsonl
+    Rows carry "prompt" and "local_answer" (training also "local": {"score"} and "cloud": {"score"});
+    gate-score writes {"id", "p_cloud"} per row with the extension's gate (default models/gate.json).`;
 
 const ROUTES: readonly RouteRequest[] = ['local', 'lan', 'cloud', 'auto'];
 
@@ -63,12 +76,13 @@ async function runAsk(argv: string[]): Promise<number> {
   process.once('SIGINT', () => controller.abort());
   try {
     await nodes.refresh();
-    const events = ask(
+    const events = askWithGate(
       { id: randomUUID(), question: prompt, history: [], context: [], route, model: values.model, source: 'cli', signal: controller.signal },
       deps,
     );
     for await (const event of events) {
       if (event.type === 'token') process.stdout.write(event.text);
+      if (event.type === 'escalated') process.stdout.write(`\n\n--- escalated to the cloud: ${event.verdict.reasons.join('; ')} ---\n\n`);
       if (event.type !== 'end') continue;
       const { result } = event;
       if (result.text && !result.text.endsWith('\n')) process.stdout.write('\n');
@@ -94,7 +108,10 @@ async function main(argv: string[]): Promise<number> {
     'route-eval': runRouteEval,
     'route-score': runRouteScore,
     'route-replay': runRouteReplay,
+    'train-gate': runTrainGate,
+    'gate-score': runGateScore,
     serve: runServe,
+    compress: runCompress,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`Unknown command "${command}".`);

@@ -11,6 +11,10 @@ import { LearnedRouter } from '../core/router/learned';
 import { parseRouterSettings } from '../core/router/settings';
 import type { Logger } from '../core/log';
 import { SHIPPED_MODEL, UsageError } from './router';
+import { SHIPPED_GATE } from './gate';
+import { parseQualitySettings } from '../core/quality/settings';
+import { createLearning } from '../core/learning/learning';
+import { Conversations } from '../core/store/conversations';
 
 /** The flags of a command that routes requests (parseArgs option spec). */
 export const RUNTIME_OPTIONS = {
@@ -87,10 +91,15 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
   const routerData = new RouterData(store);
   // The CLI routes like the extension but does not retrain in the background: `singularity train` does that.
   const router = new LearnedRouter({ shipped: SHIPPED_MODEL }, () => ({ ...routerSettings.settings, retrainEvery: 0 }), log, routerData);
+  const quality = parseQualitySettings((raw.quality ?? {}) as Record<string, unknown>);
+  for (const p of quality.problems) log.warn(p);
+  const conversations = new Conversations(store);
+  const learning = createLearning({ store, routerData, exchange: (id) => conversations.exchange(id), settings: () => quality.settings, gateModelPath: SHIPPED_GATE, log });
   const routing = createRouting({
     config,
     router,
     routerData,
+    learning,
     requests: new Requests(store),
     cloudKey: async (name) => configKeys.get(name) ?? process.env.SINGULARITY_CLOUD_API_KEY,
     log,

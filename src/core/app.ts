@@ -10,6 +10,11 @@ import type { RouterData } from './store/routerData';
 import type { Router } from './router/types';
 import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
+import type { ContextCompressor } from './context/compressor';
+import type { ContextSettings } from './context/settings';
+import { nodeEmbedder, type CloudContext } from './context/cloudContext';
+import type { Learning } from './quality/cascade';
+import type { VisionService } from './vision/vision';
 
 export interface RoutingOptions {
   config: SingularityConfig;
@@ -18,8 +23,13 @@ export interface RoutingOptions {
   router?: Router;
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
+  learning?: Learning;
+  /** The vision path for requests with images (it outlives rebuilds: its OCR worker is not per-config). */
+  vision?: VisionService;
   /** Reads a cloud provider's key (SecretStorage in the editor, the environment in the CLI). */
   cloudKey(providerName: string): Promise<string | undefined>;
+  /** Context compression before cloud calls; shared across rebuilds so its caches outlive a settings change. */
+  context?: { compressor: ContextCompressor; settings(): ContextSettings };
   log: Logger;
 }
 
@@ -54,7 +64,15 @@ export function createRouting(options: RoutingOptions): Routing {
     requests: options.requests,
     routerData: options.routerData,
     routeHistory: options.routeHistory ?? new RouteHistoryTracker(),
+    ...(options.context ? { context: withEmbedder(options.context, nodes) } : {}),
+    learning: options.learning,
+    vision: options.vision,
     log,
   };
   return { deps, nodes, pool };
+}
+
+/** Embeddings come from this configuration's nodes: the first healthy one that serves the embedding model. */
+function withEmbedder(context: NonNullable<RoutingOptions['context']>, nodes: NodeRegistry): CloudContext {
+  return { ...context, embedder: () => nodeEmbedder(nodes.list(), context.settings().embeddingModel) };
 }

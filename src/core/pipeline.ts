@@ -17,8 +17,10 @@ import { taskOf } from './router/task';
 import { extractFeatures, taskTypeOf } from './router/features';
 import type { RouteHistoryTracker } from './router/history';
 import type { RouterData } from './store/routerData';
+import type { Learning } from './quality/cascade';
+import type { VisionMode } from './vision/modes';
 import { formatContext } from './context/format';
-import { forCloud } from './context/cloudPolicy';
+import { cloudContext, type CloudContext, type CloudNotes } from './context/cloudContext';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const SYSTEM_PROMPT =
@@ -42,18 +44,30 @@ export interface AskInput {
   images?: ImageInput[];
   /** A model the client named: it answers, no router decides and nothing else is tried. */
   pinned?: PinnedTarget;
+  /** What to do with the images (explain an error, describe, extract text); default: from the question. */
+  visionMode?: VisionMode;
   temperature?: number;
   maxTokens?: number;
+  /** Few-shot turns (earlier accepted answers) placed before the history, for node attempts only. */
+  examples?: ChatMessage[];
+  /** Checked as a node's answer grows: true stops it there (a looping answer that the gate will escalate). */
+  stopEarly?: (text: string) => boolean;
   signal: AbortSignal;
 }
 
-export type PinnedTarget = { kind: 'nodeModel'; model: string } | { kind: 'cloud'; provider: CloudProviderConfig; model: string };
+export type PinnedTarget = ({ kind: 'nodeModel'; model: string } | { kind: 'cloud'; provider: CloudProviderConfig; model: string }) & {
+  /** Recorded as the strategy and reason (e.g. the vision path's 'vision-local'); default 'named'. */
+  strategy?: string;
+  reason?: string;
+};
 
 export interface AskResult {
   outcome: 'ok' | 'cancelled' | 'error';
   text: string;
   /** Why generation stopped, when the provider said. */
   finishReason?: FinishReason;
+  /** Set when the pipeline stopped a node's answer itself because stopEarly said so. */
+  stoppedEarly?: boolean;
   meta?: AnswerMeta;
   error?: string;
   usage?: TokenUsage;
@@ -83,6 +97,12 @@ export interface PipelineDeps {
   /** Training rows for the learned router (features, route, outcome). */
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
+  /** Compression of the context sent to cloud models; without it the cloud gets the full context. */
+  context?: CloudContext;
+  /** Quality gate, feedback and few-shot examples, used by askWithGate (quality/cascade.ts). */
+  learning?: Learning;
+  /** Requests with images go here (vision/vision.ts); it answers through ask() with pinned targets. */
+  vision?: { answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent> };
   log: Logger;
   now?: () => number;
 }
@@ -92,6 +112,8 @@ export interface PipelineDeps {
  * loading), short enough that a hung node does not hold a request until the user gives up.
  */
 export const FIRST_TOKEN_TIMEOUT_MS = 120_000;
+
+const STOP_CHECK_CHARS = 200;
 
 /** Answer length the balancer plans for; real lengths vary, what matters is weighing speed against queueing. */
 const EXPECTED_OUTPUT_TOKENS = 400;
@@ -111,12 +133,13 @@ type AttemptEnd =
   | { kind: 'final'; result: AskResult; streamTtftMs?: number; tokensPerSecond?: number }
   | { kind: 'failed'; error: ProviderError };
 
-export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images'>): { messages: ChatMessage[]; contextTruncated: boolean } {
+export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images' | 'examples'>): { messages: ChatMessage[]; contextTruncated: boolean } {
   const context = formatContext(input.context);
   const user = context.text ? `${context.text}\n\n${input.question}` : input.question;
   return {
     messages: [
       { role: 'system', content: input.system ?? SYSTEM_PROMPT },
+      ...(input.examples ?? []),
       ...input.history,
       { role: 'user', content: user, ...(input.images?.length ? { images: input.images } : {}) },
     ],
@@ -128,7 +151,7 @@ export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'co
 function pinnedDecision(pinned: PinnedTarget): RouteDecision {
   const target: Target =
     pinned.kind === 'cloud' ? { kind: 'cloud', provider: pinned.provider, model: pinned.model } : { kind: 'nodes', tiers: ['local', 'lan'], models: [pinned.model] };
-  return { targets: [target], reason: `model ${pinned.model} named by the client`, strategy: 'named' };
+  return { targets: [target], reason: pinned.reason ?? `model ${pinned.model} named by the client`, strategy: pinned.strategy ?? 'named' };
 }
 
 /**
@@ -136,9 +159,13 @@ function pinnedDecision(pinned: PinnedTarget): RouteDecision {
  * with an 'end' event (answer, cancellation or a clear error) and one row in the requests table.
  */
 export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent> {
+  if (input.images?.length && !input.pinned && deps.vision) {
+    yield* deps.vision.answer(input, deps);
+    return;
+  }
   const now = deps.now ?? Date.now;
   const started = now();
-  const task = taskOf(input.question, input.context);
+  const task = input.images?.length ? 'vision' : taskOf(input.question, input.context);
   const { messages, contextTruncated } = buildMessages(input);
   const record: RequestRecord = {
     id: input.id,
@@ -157,7 +184,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     contextChars: input.context.reduce((n, c) => n + c.text.length, 0),
     historyTurns: Math.floor(input.history.length / 2),
     category: input.category,
-    hasImages: false,
+    hasImages: !!input.images?.length,
     history: deps.routeHistory?.snapshot(taskType),
   });
   let decision: RouteDecision | undefined;
@@ -213,20 +240,14 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     });
     return;
   }
-  // Redaction scans the whole context: done once, and only when a cloud target is actually tried.
-  let cloudRequest: { messages: ChatMessage[]; notes: Pick<AnswerMeta, 'redacted' | 'withheld'> } | undefined;
-  const forCloudOnce = () => {
-    if (cloudRequest) return cloudRequest;
-    const safe = forCloud(input, privacy);
-    cloudRequest = {
-      messages: buildMessages({ ...safe, system: input.system, images: input.images }).messages,
-      notes: {
-        ...(safe.redacted > 0 ? { redacted: safe.redacted } : {}),
-        ...(safe.withheld.length > 0 ? { withheld: safe.withheld } : {}),
-      },
-    };
-    return cloudRequest;
-  };
+  // Redaction scans the whole context and compression ranks it for the first cloud model tried: done
+  // once, and only when a cloud target is actually tried (context/cloudContext.ts).
+  let cloudRequest: Promise<{ messages: ChatMessage[]; notes: CloudNotes }> | undefined;
+  const forCloudOnce = (model: string) =>
+    (cloudRequest ??= cloudContext(input, privacy, model, deps.context, deps.log).then(({ safe, notes }) => {
+      if (notes.context?.compressed) Object.assign(record, { contextTokensBefore: notes.context.tokensBefore, contextTokensAfter: notes.context.tokensAfter });
+      return { messages: buildMessages({ ...safe, system: input.system, images: input.images }).messages, notes };
+    }));
 
   let reason = contextTruncated ? `${decision.reason}; context cut to fit` : decision.reason;
   const failures: string[] = [];
@@ -241,12 +262,13 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
     let finishReason: FinishReason | undefined;
+    let stoppedEarly = false;
     const done = (outcome: AskResult['outcome'], error?: string): AttemptEnd => {
       Object.assign(record, measured(text, a.messages, usage, started, firstTokenAt, now()));
       const meta = { ...a.meta, ...timing(record) };
       return {
         kind: 'final',
-        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record), ...(finishReason ? { finishReason } : {}) } : {}) },
+        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) } : {}) },
         streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
         tokensPerSecond: meta.tokensPerSecond,
       };
@@ -259,6 +281,13 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     if (input.signal.aborted) stop();
     let timedOut = false;
     const limitMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    // Checked every STOP_CHECK_CHARS of new text, and on node answers only: the cloud is the fallback.
+    let checkAt = STOP_CHECK_CHARS;
+    const stopCheck = (sofar: string): boolean => {
+      if (!input.stopEarly || a.meta.route === 'cloud' || sofar.length < checkAt) return false;
+      checkAt = sofar.length + STOP_CHECK_CHARS;
+      return input.stopEarly(sofar);
+    };
     const firstTokenTimer = setTimeout(() => {
       timedOut = true;
       attemptAbort.abort();
@@ -278,6 +307,10 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         firstTokenAt ??= now();
         text += chunk.text;
         yield { type: 'token', text: chunk.text };
+        if (stopCheck(text)) {
+          stoppedEarly = true;
+          break;
+        }
       }
     } catch (raw) {
       if (timedOut && !input.signal.aborted) {
@@ -341,7 +374,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
   async function* cloudAttempts(target: Extract<Target, { kind: 'cloud' }>, creds: CloudCredential[]): AsyncGenerator<AskEvent, AttemptEnd | undefined> {
     const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
     for (let n = 1; ; n++) {
-      const { messages: cloudMessages, notes } = forCloudOnce();
+      const { messages: cloudMessages, notes } = await forCloudOnce(target.model);
       const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...notes };
       const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta, messages: cloudMessages });
       if (end.kind === 'final') return end;

@@ -1,6 +1,8 @@
 // Plain data shared across core. Settings arrive here as these shapes (read by src/vscode/config.ts
 // or the CLI's --config file); nothing in core knows where they came from.
 
+import type { ContextReport } from './context/report';
+
 export type Tier = 'local' | 'lan';
 export type Route = Tier | 'cloud';
 export type RouteRequest = Route | 'auto';
@@ -75,6 +77,15 @@ export interface ContextItem {
   path: string;
   language?: string;
   text: string;
+  /**
+   * Where it came from. Explicit items (selection, @mention, pin; no origin: a caller attached it) are
+   * never dropped whole by context compression; open editors and symbol-search results may be.
+   */
+  origin?: 'active' | 'mention' | 'openEditor' | 'symbol' | 'pin';
+  /** Line of the cursor in a file (0-based): its chunk and the definitions it uses rank first. */
+  cursorLine?: number;
+  /** Line ranges [start, end) the user pinned in the panel: always sent. */
+  pinnedLines?: [number, number][];
 }
 
 export interface TokenUsage {
@@ -99,6 +110,26 @@ export interface AnswerMeta {
   redacted?: number;
   /** Attached files withheld from the cloud (never-send patterns). */
   withheld?: string[];
+  /** What context compression sent to the cloud: chunks kept and dropped, tokens before and after. */
+  context?: ContextReport;
+  /** The quality gate's verdict on a node's answer: percentile score (higher is better) and what looked weak. */
+  quality?: { score: number; reasons: string[]; escalatedTo?: string };
+  /** This cloud answer replaced a node's answer the gate escalated, for this reason. */
+  escalatedFrom?: { requestId: string; reason: string };
+  /** An answer about images: the task mode, what OCR read, and the local answer's check (docs/MULTIMODALITY.md). */
+  vision?: VisionNote;
+}
+
+export interface VisionNote {
+  mode: 'error' | 'describe' | 'extract' | 'question';
+  /** Characters of text local OCR read from the images (0: none, or OCR off). */
+  ocrChars: number;
+  /** The local vision answer's score and what looked wrong, when a vision model answered on a node. */
+  localQuality?: { score: number; issues: string[] };
+  /** The cloud answered after the local answer scored below the threshold (or failed). */
+  fellBack?: boolean;
+  /** Image tokens a cloud model would have been billed for the images answered here locally. */
+  cloudImageTokensAvoided?: number;
 }
 
 export interface HistoryEntry {

@@ -2,10 +2,11 @@
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
 import type { AnswerMeta, HistoryEntry } from '../core/types';
+import type { ChunkRef } from '../core/context/pins';
 import type { LearnedRouterStatus } from '../core/router/learned';
 import type { DashboardData, ExportFormat, LiveNode, Period } from '../core/metrics/types';
 
-export type { AnswerMeta, HistoryEntry };
+export type { AnswerMeta, ChunkRef, HistoryEntry };
 
 export interface StatusInfo {
   healthyNodes: number;
@@ -24,7 +25,12 @@ export type HostMessage =
   | { type: 'answerEnd'; requestId: string; entry: HistoryEntry }
   | { type: 'fileSuggestions'; query: string; files: string[] }
   | { type: 'feedbackSaved'; requestId: string; value: 1 | -1 }
-  | { type: 'prefill'; text: string; includeSelection: boolean };
+  /** The node's answer `from` failed the quality gate: it is final (collapsed), and the cloud answers as `to`. */
+  | { type: 'answerEscalated'; from: string; to: string; draft: HistoryEntry }
+  | { type: 'prefill'; text: string; includeSelection: boolean }
+  /** A context chunk's text (after 'chunkAction' expand), or whether it is now pinned (after pin). */
+  | { type: 'chunkText'; requestId: string; chunk: ChunkRef; text: string }
+  | { type: 'chunkPinned'; requestId: string; chunk: ChunkRef; pinned: boolean };
 
 /** Webview -> extension. */
 export type WebviewMessage =
@@ -32,12 +38,23 @@ export type WebviewMessage =
   | { type: 'ask'; text: string; includeContext: boolean }
   | { type: 'stop'; requestId: string }
   | { type: 'newChat' }
-  | { type: 'copy'; text: string }
+  /** `requestId` when a code block of that answer was copied (an implicit sign the answer was useful). */
+  | { type: 'copy'; text: string; requestId?: string }
+  | { type: 'insert'; text: string; requestId: string }
   | { type: 'fileQuery'; query: string }
-  | { type: 'feedback'; requestId: string; value: 1 | -1 }
-  | { type: 'reroute'; requestId: string };
+  | { type: 'feedback'; requestId: string; value: 1 | -1; reason?: string }
+  | { type: 'reroute'; requestId: string }
+  | { type: 'regenerate'; requestId: string }
+  /** Show a chunk of the context sent with a request, or pin it (toggle) so later questions always send it. */
+  | { type: 'chunkAction'; requestId: string; action: 'expand' | 'pin'; chunk: ChunkRef };
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
+const isLine = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10_000_000;
+const isChunkRef = (v: unknown): v is ChunkRef => {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return isStr(c.path) && c.path.length <= 1000 && isLine(c.startLine) && isLine(c.endLine) && c.startLine < c.endLine;
+};
 const MAX_TEXT = 1_000_000;
 
 /** Validates a message from the webview against the protocol; anything else is dropped by the host. */
@@ -53,13 +70,18 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'stop':
       return isStr(r.requestId);
     case 'copy':
-      return isStr(r.text) && r.text.length <= MAX_TEXT;
+      return isStr(r.text) && r.text.length <= MAX_TEXT && (r.requestId === undefined || isStr(r.requestId));
+    case 'insert':
+      return isStr(r.text) && r.text.length <= MAX_TEXT && isStr(r.requestId);
     case 'fileQuery':
       return isStr(r.query) && r.query.length <= 500;
     case 'feedback':
-      return isStr(r.requestId) && (r.value === 1 || r.value === -1);
+      return isStr(r.requestId) && (r.value === 1 || r.value === -1) && (r.reason === undefined || (isStr(r.reason) && r.reason.length <= 2000));
     case 'reroute':
+    case 'regenerate':
       return isStr(r.requestId);
+    case 'chunkAction':
+      return isStr(r.requestId) && (r.action === 'expand' || r.action === 'pin') && isChunkRef(r.chunk);
     default:
       return false;
   }

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import { ask } from '../core/pipeline';
+import { askWithGate } from '../core/quality/cascade';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
-import type { RouterData } from '../core/store/routerData';
+import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
+import type { AskResult } from '../core/pipeline';
 import { isWebviewMessage, type HostMessage, type StatusInfo, type WebviewMessage } from '../shared/protocol';
 import { chatHtmlTemplate } from './chatHtmlTemplate';
 import { pageAssets } from './webviewPage';
@@ -17,11 +18,13 @@ const HISTORY_TURNS = 20;
 export interface ChatServices {
   routing(): Routing;
   conversations: Conversations;
-  /** Thumbs and reroutes become the router's training labels. */
-  routerData: RouterData;
+  /** Thumbs, reroutes, copies, inserts and regenerations: the router's labels and the examples' evidence. */
+  feedback: Feedback;
   /** Conversations are kept per workspace. */
   workspaceKey: string;
   status(): StatusInfo;
+  /** Writes the store to disk now (a click is expected to stick even if the window closes next). */
+  saveNow(): Promise<void>;
   files: FileIndex;
   log: Logger;
 }
@@ -104,19 +107,44 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.newChat();
       case 'copy':
         await vscode.env.clipboard.writeText(m.text);
+        if (m.requestId) this.services.feedback.codeUsed(m.requestId, 'copy');
         return;
+      case 'insert':
+        return this.insert(m.text, m.requestId);
       case 'fileQuery':
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
         return;
       case 'feedback':
         // Saved at once, not on the usual debounce: a click is expected to stick even if the window closes next.
-        this.services.routerData.thumbs(m.requestId, m.value);
-        await this.services.routerData.save();
+        this.services.feedback.thumbs(m.requestId, m.value, m.reason);
+        await this.services.saveNow();
         this.post({ type: 'feedbackSaved', requestId: m.requestId, value: m.value });
         return;
       case 'reroute':
         return this.reroute(m.requestId);
+      case 'regenerate':
+        return this.regenerate(m.requestId);
     }
+  }
+
+  /** Inserts a code block at the cursor of the last active editor (replacing its selection). */
+  private async insert(text: string, requestId: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!editor) {
+      void vscode.window.showWarningMessage('Singularity: open a file to insert the code into.');
+      return;
+    }
+    const done = await editor.edit((edit) => edit.replace(editor.selection, text));
+    if (done) this.services.feedback.codeUsed(requestId, 'insert');
+  }
+
+  /** "Regenerate": the same question again; the first answer counts as not accepted (unless thumbed up). */
+  private async regenerate(requestId: string): Promise<void> {
+    const question = this.services.conversations.question(requestId);
+    if (!question) return;
+    const to = randomUUID();
+    this.services.feedback.regenerated(requestId, to);
+    await this.answer(question.text, false, 'auto', to);
   }
 
   /** "Ask the cloud": the answer was not good enough, so the same question goes to the cloud, and the router learns. */
@@ -124,7 +152,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const question = this.services.conversations.question(requestId);
     if (!question) return;
     const to = randomUUID();
-    this.services.routerData.rerouted(requestId, to);
+    this.services.feedback.rerouted(requestId, to, false);
     await this.answer(question.text, false, 'cloud', to);
   }
 
@@ -150,28 +178,29 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       if (context.missing.length > 0) {
         this.services.log.warn(`@ mentions not found in the workspace: ${context.missing.join(', ')}`);
       }
-      const events = ask(
+      const events = askWithGate(
         { id: requestId, question: text, history, context: context.items, route, source: 'panel', category: 'chat', conversationId, signal: controller.signal },
         this.services.routing().deps,
       );
+      // After an escalation the cloud's answer streams under its own request id.
+      let current = requestId;
+      const missingNote = context.missing.length > 0 ? ` (not found, not sent: @${context.missing.join(', @')})` : '';
       for await (const event of events) {
-        if (event.type === 'token') this.post({ type: 'token', requestId, text: event.text });
-        else if (event.type === 'routed') this.post({ type: 'answerMeta', requestId, meta: event.meta });
-        else {
+        if (event.type === 'token') this.post({ type: 'token', requestId: current, text: event.text });
+        else if (event.type === 'routed') this.post({ type: 'answerMeta', requestId: current, meta: event.meta });
+        else if (event.type === 'escalated') {
+          const draft = assistantEntry(event.draft, current, '');
+          conversations.addMessage(conversationId, draft, current);
+          this.post({ type: 'answerEscalated', from: current, to: event.to, draft });
+          this.running.set(event.to, controller);
+          current = event.to;
+        } else {
           const { result } = event;
-          const missingNote = context.missing.length > 0 ? ` (not found, not sent: @${context.missing.join(', @')})` : '';
-          const entry: HistoryEntry = {
-            id: randomUUID(),
-            role: 'assistant',
-            text: result.text,
-            requestId,
-            ...(result.meta ? { meta: result.meta } : {}),
-            ...(result.error ? { error: result.error + missingNote } : {}),
-            ...(result.outcome === 'cancelled' ? { cancelled: true } : {}),
-          };
-          conversations.addMessage(conversationId, entry, requestId);
-          this.post({ type: 'answerEnd', requestId, entry });
-          if (result.error) this.services.log.warn(`Request ${requestId}: ${result.error}`);
+          const entry = assistantEntry(result, current, missingNote);
+          conversations.addMessage(conversationId, entry, current);
+          this.post({ type: 'answerEnd', requestId: current, entry });
+          if (result.error) this.services.log.warn(`Request ${current}: ${result.error}`);
+          this.running.delete(current);
         }
       }
     } finally {
@@ -180,10 +209,22 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 }
 
-/** Finished turns as model messages; failed or stopped answers are not repeated back to the model. */
+function assistantEntry(result: AskResult, requestId: string, errorNote: string): HistoryEntry {
+  return {
+    id: randomUUID(),
+    role: 'assistant',
+    text: result.text,
+    requestId,
+    ...(result.meta ? { meta: result.meta } : {}),
+    ...(result.error ? { error: result.error + errorNote } : {}),
+    ...(result.outcome === 'cancelled' ? { cancelled: true } : {}),
+  };
+}
+
+/** Finished turns as model messages; failed, stopped or escalated answers are not repeated back to the model. */
 function toModelHistory(entries: HistoryEntry[]): ChatMessage[] {
   return entries
-    .filter((e) => !e.error && !e.cancelled && e.text)
+    .filter((e) => !e.error && !e.cancelled && e.text && !e.meta?.quality?.escalatedTo)
     .slice(-HISTORY_TURNS)
     .map((e) => ({ role: e.role, content: e.text }));
 }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { parseConfig, type ConfigResult } from '../core/config';
 import { parseRouterSettings } from '../core/router/settings';
+import { parseContextSettings } from '../core/context/settings';
+import { parseQualitySettings } from '../core/quality/settings';
 import type { CloudProviderConfig, NodeConfig } from '../core/types';
 import type { CloudPrices } from '../core/metrics/types';
 
@@ -20,6 +22,11 @@ export function readConfig(): ConfigResult {
   });
 }
 
+export function readQualitySettings(): ReturnType<typeof parseQualitySettings> {
+  const c = vscode.workspace.getConfiguration('singularity.quality');
+  return parseQualitySettings({ gate: c.get('gate'), threshold: c.get('threshold'), examples: c.get('examples'), exampleTokens: c.get('exampleTokens') });
+}
+
 export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
   const c = vscode.workspace.getConfiguration('singularity.router');
   return parseRouterSettings({
@@ -31,6 +38,18 @@ export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
     abObjective: c.get('abObjective'),
     retrainEvery: c.get('retrainEvery'),
     modelPath: c.get('modelPath'),
+  });
+}
+
+export function readContextSettings(): ReturnType<typeof parseContextSettings> {
+  const c = vscode.workspace.getConfiguration('singularity.context');
+  return parseContextSettings({
+    compression: c.get('compression'),
+    budgetTokens: c.get('budgetTokens'),
+    relevanceThreshold: c.get('relevanceThreshold'),
+    embeddingModel: c.get('embeddingModel'),
+    openEditors: c.get('openEditors'),
+    symbolSearch: c.get('symbolSearch'),
   });
 }
 

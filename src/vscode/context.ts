@@ -14,7 +14,7 @@ export function editorContext(): ContextItem[] {
   if (!editor.selection.isEmpty) {
     return [{ kind: 'selection', path, language: doc.languageId, text: doc.getText(editor.selection) }];
   }
-  return [{ kind: 'file', path, language: doc.languageId, text: doc.getText() }];
+  return [{ kind: 'file', path, language: doc.languageId, text: doc.getText(), origin: 'active', cursorLine: editor.selection.active.line }];
 }
 
 /** Files named with @path in the question, read from the workspace. Unknown names are reported, not guessed. */
@@ -35,7 +35,7 @@ export async function mentionedFiles(question: string): Promise<{ items: Context
       continue;
     }
     const doc = await vscode.workspace.openTextDocument(found);
-    items.push({ kind: 'file', path: vscode.workspace.asRelativePath(found), language: doc.languageId, text: doc.getText() });
+    items.push({ kind: 'file', path: vscode.workspace.asRelativePath(found), language: doc.languageId, text: doc.getText(), origin: 'mention' });
   }
   return { items, missing };
 }

@@ -14,6 +14,9 @@ import { RouterData } from '../../src/core/store/routerData';
 import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from '../../src/core/router/learned';
 import { DEFAULT_ROUTER_SETTINGS } from '../../src/core/router/settings';
 import type { RetrainOptions } from '../../src/core/router/model/retrain';
+import { Conversations } from '../../src/core/store/conversations';
+import { createLearning } from '../../src/core/learning/learning';
+import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from '../../src/core/quality/settings';
 import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig } from '../../src/core/types';
 
 const servers: FakeServer[] = [];
@@ -60,6 +63,8 @@ export interface SetupOptions {
   log?: Logger;
   /** Route with the learned router over these model files, as the extension does. */
   learned?: { files: ModelFiles; settings?: Partial<LearnedRouterSettings>; random?: () => number; retrain?: Partial<RetrainOptions> };
+  /** Quality gate, feedback and examples as the extension builds them (the shipped gate model unless named). */
+  learning?: { settings?: Partial<QualitySettings>; gateModelPath?: string };
 }
 
 /** Routing over an in-memory store, with every node probed once. */
@@ -73,16 +78,28 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
     ? new LearnedRouter(l.files, () => ({ ...DEFAULT_ROUTER_SETTINGS, ...l.settings }), silentLogger, routerData, { random: l.random, retrain: l.retrain })
     : undefined;
   if (router) routers.push(router);
+  const conversations = new Conversations(store);
+  const learning = options.learning
+    ? createLearning({
+        store,
+        routerData,
+        exchange: (id) => conversations.exchange(id),
+        settings: () => ({ ...DEFAULT_QUALITY_SETTINGS, ...options.learning!.settings }),
+        gateModelPath: options.learning.gateModelPath ?? 'models/gate.json',
+        log: options.log ?? silentLogger,
+      })
+    : undefined;
   const routing = createRouting({
     config: { nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, privacy: DEFAULT_PRIVACY, ...config, balancer: { ...DEFAULT_BALANCER, ...options.balancer } },
     requests,
     router,
     routerData,
+    learning,
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: options.log ?? silentLogger,
   });
   await routing.nodes.refresh();
-  return { ...routing, store, requests, routerData, router };
+  return { ...routing, store, requests, routerData, router, learning, conversations };
 }
 
 export const input = (over: Partial<AskInput> = {}): AskInput => ({

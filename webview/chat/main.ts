@@ -4,7 +4,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
-import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, rerouteRequestId, showCopied } from './messages';
+import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, requestIdOf, showCopied, showReasonBox } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
 
 const ui = {
@@ -55,6 +55,10 @@ function handleHostMessage(message: HostMessage): void {
       messages.endAnswer(message.requestId, message.entry);
       if (message.requestId === activeRequest) setActiveRequest(undefined);
       break;
+    case 'answerEscalated':
+      messages.escalate(message.from, message.to, message.draft);
+      if (activeRequest === message.from) setActiveRequest(message.to);
+      break;
     case 'fileSuggestions':
       mentions.showSuggestions(message.query, message.files);
       break;
@@ -92,26 +96,46 @@ function wireUserActions(): void {
     const target = event.target as Element;
     const copy = target.closest('.copy-code');
     if (copy) {
-      vscode.postMessage({ type: 'copy', text: codeForCopyButton(copy) });
+      const requestId = requestIdOf(copy);
+      vscode.postMessage({ type: 'copy', text: codeForCopyButton(copy), ...(requestId ? { requestId } : {}) });
       showCopied(copy);
+      return;
+    }
+    const insert = target.closest('.insert-code');
+    const insertFor = insert && requestIdOf(insert);
+    if (insert && insertFor) {
+      vscode.postMessage({ type: 'insert', text: codeForCopyButton(insert), requestId: insertFor });
       return;
     }
     const thumb = target.closest('.feedback-button');
     const feedback = thumb && feedbackForButton(thumb);
     if (feedback) {
       vscode.postMessage({ type: 'feedback', ...feedback });
+      if (feedback.value === -1) askReason(thumb.parentElement!, feedback.requestId);
       return;
     }
-    const reroute = target.closest('.reroute-answer');
-    const rerouteId = reroute && rerouteRequestId(reroute);
-    if (rerouteId && !activeRequest) {
-      vscode.postMessage({ type: 'reroute', requestId: rerouteId });
-      return;
+    for (const [selector, type] of [['.reroute-answer', 'reroute'], ['.regenerate-answer', 'regenerate']] as const) {
+      const button = target.closest(selector);
+      const requestId = button && requestIdOf(button);
+      if (requestId && !activeRequest) {
+        vscode.postMessage({ type, requestId });
+        return;
+      }
     }
     const retry = target.closest('.retry-answer');
     const question = retry && questionForRetryButton(retry);
     if (question && !activeRequest) vscode.postMessage({ type: 'ask', text: question, includeContext: ui.includeContext.checked });
   });
+}
+
+function askReason(bar: Element, requestId: string): void {
+  const box = showReasonBox(bar);
+  box.focus();
+  box.onkeydown = (event) => {
+    if (event.key !== 'Enter' || !box.value.trim()) return;
+    vscode.postMessage({ type: 'feedback', requestId, value: -1, reason: box.value.trim() });
+    box.remove();
+  };
 }
 
 function send(): void {

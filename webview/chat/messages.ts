@@ -41,6 +41,16 @@ export class MessageList {
     this.answers.delete(requestId);
   }
 
+  /** The quality gate replaced the node's answer `from`: it becomes a collapsed draft and the cloud's answer streams below as `to`. */
+  escalate(from: string, to: string, draft: HistoryEntry): void {
+    if (!this.answers.has(from)) return;
+    this.endAnswer(from, draft);
+    const answer = new AnswerView((change) => this.keepingEndInView(change));
+    this.answers.set(to, answer);
+    this.root.append(answer.element);
+    this.scrollToEnd();
+  }
+
   private keepingEndInView(change: () => void): void {
     const { scrollHeight, scrollTop, clientHeight } = this.root;
     const atEnd = scrollHeight - scrollTop - clientHeight < STICKY_SCROLL_PX;
@@ -110,6 +120,7 @@ class AnswerView {
       renderAnswerText(this.content, entry.text);
       this.element.querySelector('.meta')?.remove();
       appendOutcome(this.element, { ...entry, meta: entry.meta ?? this.meta });
+      collapseIfDraft(this.element, entry);
     });
   }
 }
@@ -121,7 +132,21 @@ function entryElement(entry: HistoryEntry): HTMLElement {
   if (entry.role === 'user') content.textContent = entry.text;
   else renderAnswerText(content, entry.text);
   appendOutcome(element, entry);
+  collapseIfDraft(element, entry);
   return element;
+}
+
+/** A node's answer the quality gate escalated: folded away under a line that says why. */
+function collapseIfDraft(element: HTMLElement, entry: HistoryEntry): void {
+  const quality = entry.meta?.quality;
+  if (!quality?.escalatedTo) return;
+  const details = document.createElement('details');
+  details.className = 'draft';
+  const summary = document.createElement('summary');
+  summary.append(codicon('warning'), Object.assign(document.createElement('span'), { textContent: `Local draft, escalated to the cloud: ${quality.reasons.join('; ')}` }));
+  details.append(summary, ...element.childNodes);
+  element.replaceChildren(details);
+  element.classList.add('escalated');
 }
 
 function messageShell(role: HistoryEntry['role']): HTMLElement {
@@ -146,7 +171,8 @@ function appendOutcome(element: HTMLElement, entry: HistoryEntry): void {
   }
   if (entry.cancelled) element.append(iconLine('stopped', 'debug-stop', 'stopped'));
   if (entry.meta) element.append(metaElement(entry.meta));
-  if (entry.requestId && entry.text && !entry.error && !entry.cancelled) element.append(feedbackBar(entry));
+  if (entry.requestId) element.dataset.requestId = entry.requestId;
+  if (entry.requestId && entry.text && !entry.error && !entry.cancelled && !entry.meta?.quality?.escalatedTo) element.append(feedbackBar(entry));
 }
 
 /** Thumbs up/down and, for an answer from a node, "Ask the cloud": what the router learns from. */
@@ -171,7 +197,30 @@ function feedbackBar(entry: HistoryEntry): HTMLElement {
     reroute.append(codicon('cloud-upload'), Object.assign(document.createElement('span'), { textContent: 'Ask the cloud' }));
     bar.append(reroute);
   }
+  const regenerate = document.createElement('button');
+  regenerate.className = 'regenerate-answer';
+  regenerate.title = 'Ask the same question again (this answer counts as not good enough)';
+  regenerate.append(codicon('refresh'), Object.assign(document.createElement('span'), { textContent: 'Regenerate' }));
+  bar.append(regenerate);
   return bar;
+}
+
+/** After a thumbs-down: an optional line saying what was wrong, sent with the same thumb. */
+export function showReasonBox(bar: Element): HTMLInputElement {
+  const existing = bar.querySelector<HTMLInputElement>('.feedback-reason');
+  if (existing) return existing;
+  const input = document.createElement('input');
+  input.className = 'feedback-reason';
+  input.type = 'text';
+  input.maxLength = 2000;
+  input.placeholder = 'What was wrong? (optional, Enter to send)';
+  bar.append(input);
+  return input;
+}
+
+/** The request of the answer a control (feedback bar, code block button) belongs to. */
+export function requestIdOf(element: Element): string | undefined {
+  return element.closest<HTMLElement>('.feedback')?.dataset.requestId ?? element.closest<HTMLElement>('.msg.assistant')?.dataset.requestId;
 }
 
 /** Marks the pressed thumb and returns what to send, or undefined when the click was not on a feedback control. */
@@ -188,9 +237,6 @@ export function markFeedbackSaved(root: HTMLElement, requestId: string, value: 1
   for (const bar of root.querySelectorAll<HTMLElement>('.feedback')) if (bar.dataset.requestId === requestId) bar.dataset.saved = String(value);
 }
 
-export function rerouteRequestId(button: Element): string | undefined {
-  return button.closest<HTMLElement>('.feedback')?.dataset.requestId;
-}
 
 function renderAnswerText(content: HTMLElement, text: string): void {
   renderMarkdownInto(content, text);
@@ -203,6 +249,8 @@ function metaElement(meta: AnswerMeta): HTMLElement {
   if (meta.tokensPerSecond !== undefined) parts.push(`${meta.tokensPerSecond.toFixed(1)} tok/s`);
   if (meta.redacted) parts.push(`${meta.redacted} secret${meta.redacted === 1 ? '' : 's'} redacted`);
   if (meta.withheld?.length) parts.push(`withheld: ${meta.withheld.join(', ')}`);
+  if (meta.quality && !meta.quality.escalatedTo) parts.push(`quality ${meta.quality.score.toFixed(2)}`);
+  if (meta.escalatedFrom) parts.push(`escalated: ${meta.escalatedFrom.reason}`);
   const line = iconLine('meta', ROUTE_ICONS[meta.route], parts.filter(Boolean).join(' · '));
   line.title = metaTooltip(meta);
   return line;
@@ -240,8 +288,12 @@ function addCopyButtons(content: HTMLElement): void {
     button.className = 'copy-code';
     button.title = 'Copy code';
     button.append(codicon('copy'), document.createElement('span'));
+    const insert = document.createElement('button');
+    insert.className = 'insert-code';
+    insert.title = 'Insert at the cursor in the editor';
+    insert.append(codicon('insert'));
     pre.replaceWith(block);
-    block.append(button, pre);
+    block.append(button, insert, pre);
   }
 }
 

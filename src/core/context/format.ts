@@ -1,6 +1,9 @@
 import type { ContextItem } from '../types';
 
-/** Until context compression lands, oversized context is cut to this many characters (about 30k tokens). */
+/**
+ * Context for local and LAN nodes is cut to this many characters (about 30k tokens); cloud attempts are
+ * compressed to the model's budget instead (cloudContext.ts).
+ */
 export const MAX_CONTEXT_CHARS = 120_000;
 
 export interface FormattedContext {
@@ -8,16 +11,28 @@ export interface FormattedContext {
   truncated: boolean;
 }
 
-/** Renders attached context as fenced blocks, shortening each item in proportion when the total is too big. */
+const isImplicit = (item: ContextItem) => item.origin === 'openEditor' || item.origin === 'symbol';
+
+/**
+ * Renders attached context as fenced blocks. When the total is too big, implicit items (open editors,
+ * symbol definitions) go first, last added first; then each remaining item is shortened in proportion.
+ */
 export function formatContext(items: readonly ContextItem[], maxChars = MAX_CONTEXT_CHARS): FormattedContext {
-  const total = items.reduce((n, i) => n + i.text.length, 0);
+  let kept = [...items];
+  let total = kept.reduce((n, i) => n + i.text.length, 0);
+  for (let i = kept.length - 1; i >= 0 && total > maxChars; i--) {
+    if (!isImplicit(kept[i]!)) continue;
+    total -= kept[i]!.text.length;
+    kept.splice(i, 1);
+  }
+  const dropped = kept.length < items.length;
   const ratio = total > maxChars ? maxChars / total : 1;
-  const blocks = items.map((item) => {
+  const blocks = kept.map((item) => {
     const keep = Math.floor(item.text.length * ratio);
     const body = keep < item.text.length ? `${item.text.slice(0, keep)}\n… (${item.text.length - keep} characters cut: context too large)` : item.text;
     const fence = body.includes('```') ? '````' : '```';
     const label = item.kind === 'selection' ? `Selection in ${item.path}` : `File ${item.path}`;
     return `${label}:\n${fence}${item.language ?? ''}\n${body}\n${fence}`;
   });
-  return { text: blocks.join('\n\n'), truncated: ratio < 1 };
+  return { text: blocks.join('\n\n'), truncated: ratio < 1 || dropped };
 }

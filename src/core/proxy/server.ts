@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
-import { ask, type PipelineDeps } from '../pipeline';
+import type { PipelineDeps } from '../pipeline';
+import { askWithGate, type CascadeEvent } from '../quality/cascade';
 import { isLoopbackUrl, isUsable } from '../providers/factory';
 import { findModel, modelCatalog, AUTO_MODEL } from './models';
 import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
@@ -137,7 +138,9 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
     if (!res.writableFinished) controller.abort();
   });
   const ids: CompletionIds = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: entry.id };
-  const events = ask(
+  // A streamed draft cannot be taken back from the client, so only a complete (non-streamed) answer is
+  // replaced by the cloud's when the quality gate fails it; a streamed one is still scored and recorded.
+  const events = askWithGate(
     {
       id: randomUUID(),
       question: parsed.question,
@@ -154,6 +157,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
       signal: controller.signal,
     },
     deps,
+    { escalate: !parsed.stream },
   );
   if (parsed.stream) return streamAnswer(res, events, ids, parsed.includeUsage);
   for await (const event of events) {
@@ -171,7 +175,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
  * Headers go out with the first token, so a request that fails before answering still gets a proper HTTP
  * error status; one that fails mid-stream ends with an error event, as OpenAI's API does.
  */
-async function streamAnswer(res: ServerResponse, events: ReturnType<typeof ask>, ids: CompletionIds, includeUsage: boolean): Promise<void> {
+async function streamAnswer(res: ServerResponse, events: AsyncGenerator<CascadeEvent>, ids: CompletionIds, includeUsage: boolean): Promise<void> {
   let started = false;
   let route = '';
   let model = '';
@@ -194,7 +198,7 @@ async function streamAnswer(res: ServerResponse, events: ReturnType<typeof ask>,
     } else if (event.type === 'token') {
       start();
       res.write(chunkEvent(ids, { content: event.text }));
-    } else {
+    } else if (event.type === 'end') {
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();
       if (result.outcome === 'error') {

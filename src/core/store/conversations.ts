@@ -72,13 +72,27 @@ export class Conversations {
       }));
   }
 
-  /** The question a request answered: the user message recorded with it. */
+  /**
+   * The question a request answered: the user message recorded with it or, for an answer that replaced
+   * another (an escalation to the cloud), the last user message before that answer.
+   */
   question(requestId: string): { conversationId: string; text: string } | undefined {
     const [row] = this.store.query<{ conversation_id: string; content: string }>(
-      "SELECT conversation_id, content FROM messages WHERE request_id = ? AND role = 'user' LIMIT 1",
+      `SELECT u.conversation_id, u.content FROM messages u
+        WHERE u.role = 'user' AND (u.request_id = ?1 OR u.rowid = (
+          SELECT MAX(p.rowid) FROM messages a JOIN messages p ON p.conversation_id = a.conversation_id AND p.role = 'user' AND p.rowid < a.rowid
+           WHERE a.request_id = ?1 AND a.role = 'assistant'))
+        ORDER BY u.request_id = ?1 DESC LIMIT 1`,
       [requestId],
     );
     return row ? { conversationId: row.conversation_id, text: row.content } : undefined;
+  }
+
+  /** A request's question and its answer's text, once both are recorded. */
+  exchange(requestId: string): { question: string; answer: string } | undefined {
+    const answer = this.store.query<{ content: string }>("SELECT content FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid LIMIT 1", [requestId])[0]?.content;
+    const question = this.question(requestId)?.text;
+    return question !== undefined && answer ? { question, answer } : undefined;
   }
 
   private start(workspace: string): string {

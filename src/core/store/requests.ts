@@ -21,6 +21,9 @@ export interface RequestRecord {
   attempts: number;
   outcome: 'ok' | 'cancelled' | 'error';
   error?: string;
+  /** Context tokens before and after compression for the cloud (unset when nothing was compressed). */
+  contextTokensBefore?: number;
+  contextTokensAfter?: number;
   createdAt: number;
 }
 
@@ -38,12 +41,14 @@ export class Requests {
   record(r: RequestRecord): void {
     this.store.write(
       `INSERT INTO requests (id, conversation_id, source, category, task, route, node, model, strategy, reason,
-         prompt_tokens, completion_tokens, tokens_estimated, ttft_ms, total_ms, attempts, outcome, error, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         prompt_tokens, completion_tokens, tokens_estimated, ttft_ms, total_ms, attempts, outcome, error, created_at,
+         context_tokens_before, context_tokens_after)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         r.id, r.conversationId ?? null, r.source, r.category ?? null, r.task ?? null, r.route ?? null, r.node ?? null,
         r.model ?? null, r.strategy ?? null, r.reason ?? null, r.promptTokens ?? null, r.completionTokens ?? null,
         r.tokensEstimated ? 1 : 0, r.ttftMs ?? null, r.totalMs ?? null, r.attempts, r.outcome, r.error ?? null, r.createdAt,
+        r.contextTokensBefore ?? null, r.contextTokensAfter ?? null,
       ],
     );
     for (const listener of this.listeners) listener(r);

@@ -104,21 +104,36 @@ export class RouterData {
     return this.store.flush();
   }
 
-  /** Thumbs up (1) or down (-1) on an answer; the last one given counts. */
-  thumbs(requestId: string, value: 1 | -1, now = Date.now()): void {
-    this.store.write(`INSERT INTO feedback_data (id, request_id, kind, value, route, created_at)
-      VALUES (?, ?, 'thumbs', ?, (SELECT route FROM ml_router_training_data WHERE request_id = ?), ?)`, [newId(), requestId, value, requestId, now]);
+  /**
+   * The user's verdict on an answer, 1 accepted or -1 rejected; the last one given counts. Feedback
+   * (learning/feedback.ts) decides which signals, explicit or implicit, become a verdict.
+   */
+  thumbs(requestId: string, value: 1 | -1): void {
     this.store.write('UPDATE ml_router_training_data SET thumbs = ? WHERE request_id = ?', [value, requestId]);
     this.relabel(requestId);
     this.relabelReroutesTo(requestId);
   }
 
-  /** The user asked the cloud again after this answer (`to` is that new request): it was not good enough. */
-  rerouted(requestId: string, to: string, now = Date.now()): void {
-    this.store.write(`INSERT INTO feedback_data (id, request_id, kind, value, reason, route, created_at)
-      VALUES (?, ?, 'reroute', 1, ?, (SELECT route FROM ml_router_training_data WHERE request_id = ?), ?)`, [newId(), requestId, `rerouted to ${to}`, requestId, now]);
+  /** This answer was asked again of the cloud (`to` is that new request): it was not good enough. */
+  rerouted(requestId: string, to: string): void {
     this.store.write('UPDATE ml_router_training_data SET rerouted = 1, rerouted_to = ? WHERE request_id = ?', [to, requestId]);
     this.relabel(requestId);
+  }
+
+  /** The node answer this request re-asked of the cloud, if it is a reroute. */
+  reroutedFrom(requestId: string): string | undefined {
+    return this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])[0]?.request_id;
+  }
+
+  /** The route that answered a request, when it was routed. */
+  routeOf(requestId: string): string | undefined {
+    return this.store.query<{ route: string }>('SELECT route FROM ml_router_training_data WHERE request_id = ?', [requestId])[0]?.route;
+  }
+
+  /** The label of a request's answer once known: 0 the node's answer was accepted, 1 the cloud was needed. */
+  labelFor(requestId: string): 0 | 1 | null {
+    const label = this.store.query<{ label: string | null }>('SELECT label FROM ml_router_training_data WHERE request_id = ?', [requestId])[0]?.label;
+    return label === '0' ? 0 : label === '1' ? 1 : null;
   }
 
   /** Node answers whose label waits on this (rerouted) request's outcome. */

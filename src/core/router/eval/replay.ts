@@ -108,14 +108,14 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       let finalScore = score;
       if (route === 'local' && !accepted) {
         const cloudId = `${row.id}:cloud`;
-        data.rerouted(row.id, cloudId, i);
+        data.rerouted(row.id, cloudId);
         answered(cloudId, 'cloud');
-        data.thumbs(cloudId, row.cloudScore >= ACCEPTED_SCORE ? 1 : -1, i);
+        data.thumbs(cloudId, row.cloudScore >= ACCEPTED_SCORE ? 1 : -1);
         finalScore = row.cloudScore;
         window.escalated += 1;
         result.revealed.push({ id: row.id, route, score, escalated: row.cloudScore });
       } else {
-        data.thumbs(row.id, accepted ? 1 : -1, i);
+        data.thumbs(row.id, accepted ? 1 : -1);
         result.revealed.push({ id: row.id, route, score });
       }
 

@@ -1,6 +1,8 @@
 import { sql as initial } from './001_initial';
 import { sql as metricsIndexes } from './002_metrics_indexes';
 import { sql as router } from './003_router';
+import { sql as learning } from './004_learning';
+import { sql as context } from './005_context';
 
 export interface Migration {
   version: number;
@@ -13,4 +15,6 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'metrics_indexes', sql: metricsIndexes },
   { version: 3, name: 'router', sql: router },
+  { version: 4, name: 'learning', sql: learning },
+  { version: 5, name: 'context', sql: context },
 ];

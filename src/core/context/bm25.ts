@@ -1,0 +1,44 @@
+// Okapi BM25 over pre-tokenized documents. Written here because the npm BM25 packages either match
+// substrings instead of terms (okapibm25) or bring an NLP pipeline and model with them (wink-bm25-text-search),
+// while the formula is a few lines: score(d) = sum over query terms t of
+// idf(t) * tf(t,d) * (k1 + 1) / (tf(t,d) + k1 * (1 - b + b * |d| / avgdl)), idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)).
+
+export interface Bm25Doc {
+  tf: ReadonlyMap<string, number>;
+  /** Number of terms in the document. */
+  length: number;
+}
+
+export interface Bm25Params {
+  k1: number;
+  b: number;
+}
+
+export const DEFAULT_BM25: Bm25Params = { k1: 1.2, b: 0.75 };
+
+/** Inverse document frequency of each term over the documents (terms found in none are left out). */
+export function idf(docs: readonly Bm25Doc[], terms: Iterable<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of new Set(terms)) {
+    let df = 0;
+    for (const d of docs) if (d.tf.has(t)) df++;
+    if (df > 0) out.set(t, Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)));
+  }
+  return out;
+}
+
+/** BM25 score of every document for the query terms (each distinct term counts once). */
+export function bm25Scores(docs: readonly Bm25Doc[], queryTerms: Iterable<string>, params: Bm25Params = DEFAULT_BM25): number[] {
+  if (docs.length === 0) return [];
+  const weights = idf(docs, queryTerms);
+  const avgdl = docs.reduce((n, d) => n + d.length, 0) / docs.length || 1;
+  return docs.map((d) => {
+    let score = 0;
+    const norm = params.k1 * (1 - params.b + (params.b * d.length) / avgdl);
+    for (const [t, w] of weights) {
+      const f = d.tf.get(t);
+      if (f) score += (w * f * (params.k1 + 1)) / (f + norm);
+    }
+    return score;
+  });
+}

@@ -1,0 +1,34 @@
+// The context budget for a cloud model: the user's budget, within what the model's context window leaves
+// after the question, the history and room for the answer. Windows are those the providers publish for
+// the model families; an unknown model is assumed to have the smallest common window.
+
+export const OUTPUT_RESERVE_TOKENS = 4096;
+export const UNKNOWN_WINDOW_TOKENS = 32_768;
+
+const WINDOWS: readonly [RegExp, number][] = [
+  [/gpt-4\.1|gpt-5|gemini/i, 1_000_000],
+  [/claude/i, 200_000],
+  [/gpt-4o|gpt-4-turbo|(^|\/)o[134]\b/i, 128_000],
+  [/gpt-3\.5/i, 16_385],
+  [/(^|\/)gpt-4(?![.o-])/i, 8_192],
+  [/deepseek/i, 64_000],
+  [/llama-?3|qwen|mistral|mixtral|gemma/i, 32_768],
+];
+
+export function contextWindow(model: string): number {
+  return WINDOWS.find(([re]) => re.test(model))?.[1] ?? UNKNOWN_WINDOW_TOKENS;
+}
+
+export interface Budget {
+  /** What relevance selection fills. */
+  budgetTokens: number;
+  /** What the quality gate may grow the context to (twice the budget, within the window). */
+  hardLimitTokens: number;
+}
+
+/** `otherTokens`: the system prompt, history and question that share the window with the context. */
+export function cloudBudget(model: string, settingTokens: number, otherTokens: number): Budget {
+  const room = Math.max(0, contextWindow(model) - otherTokens - OUTPUT_RESERVE_TOKENS);
+  const budgetTokens = Math.min(settingTokens, room);
+  return { budgetTokens, hardLimitTokens: Math.min(room, 2 * budgetTokens) };
+}

@@ -1,0 +1,63 @@
+// The context of a cloud attempt: what may leave the machine (cloudPolicy.ts), compressed to the target
+// model's budget. Local and LAN attempts never come here: they get the full context when it fits.
+
+import type { AnswerMeta, ChatMessage, ContextItem, PrivacyConfig } from '../types';
+import type { Logger } from '../log';
+import type { NodeStatus } from '../nodes/registry';
+import { servableModels } from '../nodes/registry';
+import { sameModel } from '../nodes/models';
+import { estimateTokens } from '../providers/tokens';
+import { cloudBudget } from './budget';
+import { forCloud, type CloudSafe } from './cloudPolicy';
+import type { ContextCompressor } from './compressor';
+import { OllamaEmbedder, type Embedder } from './embeddings';
+import type { ContextSettings } from './settings';
+
+export interface CloudContext {
+  compressor: ContextCompressor;
+  settings(): ContextSettings;
+  /** An embedder for the configured embedding model on a healthy node that serves it, if any. */
+  embedder(): Embedder | undefined;
+}
+
+export type CloudNotes = Pick<AnswerMeta, 'redacted' | 'withheld' | 'context'>;
+
+/** Embeddings from the first healthy node that serves `model`. */
+export function nodeEmbedder(nodes: readonly NodeStatus[], model: string): Embedder | undefined {
+  if (!model) return undefined;
+  const node = nodes.find((n) => n.healthy && servableModels(n).some((m) => sameModel(m, model)));
+  return node ? new OllamaEmbedder(node.node.baseUrl, model) : undefined;
+}
+
+export async function cloudContext(
+  input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
+  privacy: PrivacyConfig,
+  model: string,
+  cloud: CloudContext | undefined,
+  log: Logger,
+): Promise<{ safe: CloudSafe; notes: CloudNotes }> {
+  const safe = forCloud(input, privacy);
+  const notes: CloudNotes = {
+    ...(safe.redacted > 0 ? { redacted: safe.redacted } : {}),
+    ...(safe.withheld.length > 0 ? { withheld: safe.withheld } : {}),
+  };
+  const settings = cloud?.settings();
+  if (!cloud || !settings?.compression || safe.context.length === 0) return { safe, notes };
+  const other = estimateTokens([input.system ?? '', safe.question, ...safe.history.map((m) => m.content)].join('\n'));
+  const { budgetTokens, hardLimitTokens } = cloudBudget(model, settings.budgetTokens, other);
+  try {
+    const embedder = cloud.embedder();
+    const { items, report } = await cloud.compressor.compress(safe.question, safe.context, {
+      budgetTokens,
+      hardLimitTokens,
+      threshold: settings.relevanceThreshold,
+      ...(embedder ? { embedder } : {}),
+    });
+    if (report.compressed) log.info(`Context for ${model}: ${report.tokensBefore} -> ${report.tokensAfter} tokens (${report.chunks.filter((c) => c.kept).length} of ${report.chunks.length} chunks, ${Math.round(report.ms)} ms)`);
+    return { safe: { ...safe, context: items }, notes: { ...notes, context: report } };
+  } catch (err) {
+    // Compression is an optimisation: if it fails, the request goes out as before rather than not at all.
+    log.warn(`Context compression failed, sending the context uncompressed: ${(err as Error).stack ?? (err as Error).message}`);
+    return { safe, notes };
+  }
+}

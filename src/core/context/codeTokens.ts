@@ -1,0 +1,68 @@
+// Code-aware terms for lexical relevance: identifiers split at case changes, underscores and digits
+// (`parseHTTPResponse_v2` -> parse, http, response, v2's "v"), each part Porter-stemmed so that a question's
+// "parses responses" meets `parseResponse`; a multi-part identifier also counts whole, so naming it
+// exactly ranks its definition first.
+
+import { stemmer } from 'stemmer';
+
+const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/g;
+const PART = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g;
+/** A question word that names code: camelCase, PascalCase with a second capital, snake_case, digits, `$`, or `backticked`. */
+const CODE_LIKE = /^(?:[a-z]+[A-Z]\w*|[A-Z][a-z0-9]*[A-Z]\w*|\w*_\w+|[A-Za-z]+\d\w*|\$\w+)$/;
+
+const stems = new Map<string, string>();
+function stem(word: string): string {
+  let s = stems.get(word);
+  if (s === undefined) {
+    s = stemmer(word);
+    if (stems.size > 50_000) stems.clear();
+    stems.set(word, s);
+  }
+  return s;
+}
+
+/** Terms of a text: stemmed identifier parts of two letters or more, plus whole multi-part identifiers (lower case). */
+export function codeTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const [word] of text.matchAll(WORD)) {
+    const parts = word.match(PART);
+    if (!parts) continue;
+    if (parts.length > 1) out.push(word.toLowerCase());
+    for (const p of parts) if (p.length > 1) out.push(stem(p.toLowerCase()));
+  }
+  return out;
+}
+
+export function termFrequencies(terms: readonly string[]): Map<string, number> {
+  const tf = new Map<string, number>();
+  for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+  return tf;
+}
+
+/**
+ * The identifiers a question names: words that look like code (see CODE_LIKE) or are `backticked`, and
+ * words followed by `(`. Plain English words are not identifiers, even when code uses them too.
+ */
+export function questionIdentifiers(question: string): string[] {
+  const found = new Set<string>();
+  for (const [, quoted] of question.matchAll(/`([^`\n]{1,80})`/g)) for (const [w] of quoted!.matchAll(WORD)) if (w.length > 1) found.add(w);
+  for (const [w] of question.matchAll(WORD)) if (CODE_LIKE.test(w)) found.add(w);
+  for (const [, w] of question.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) found.add(w!);
+  return [...found];
+}
+
+/** Whether `identifier` occurs in the text as a whole word. */
+export function containsIdentifier(text: string, identifier: string): boolean {
+  let i = text.indexOf(identifier);
+  while (i !== -1) {
+    const before = text[i - 1];
+    const after = text[i + identifier.length];
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+    i = text.indexOf(identifier, i + 1);
+  }
+  return false;
+}
+
+function isWordChar(c: string | undefined): boolean {
+  return c !== undefined && /[\w$]/.test(c);
+}

@@ -1,0 +1,112 @@
+// Context compression: chunk the items by logical blocks, rank the chunks against the question, keep
+// what fits the budget, and render the kept chunks in file order with elision markers. The extension
+// (before cloud calls), the CLI (`singularity compress`) and the benchmark all call compress().
+
+import type { ContextItem } from '../types';
+import type { Logger } from '../log';
+import { estimateTokens } from '../providers/tokens';
+import { ChunkAnalyzer } from './analyze';
+import { Chunker } from './chunker';
+import { codeTerms, questionIdentifiers } from './codeTokens';
+import { embeddingSimilarities, type Embedder, type EmbeddingCache } from './embeddings';
+import { formatContext } from './format';
+import { relevance } from './relevance';
+import { renderKept } from './render';
+import type { ContextReport } from './report';
+import { selectChunks } from './select';
+import { TreeSitter } from './treeSitter';
+
+export interface CompressOptions {
+  budgetTokens: number;
+  /** What the quality gate may grow the context to; default twice the budget. */
+  hardLimitTokens?: number;
+  /** Share of the best score under which a chunk is not sent for relevance alone. */
+  threshold: number;
+  embedder?: Embedder;
+  /** Compress even when the context fits the budget (the benchmark measures fixed ratios this way). */
+  force?: boolean;
+}
+
+export interface Compressed {
+  items: ContextItem[];
+  report: ContextReport;
+}
+
+export interface CompressorDeps {
+  treeSitter?: TreeSitter;
+  embeddingCache?: EmbeddingCache;
+  log?: Logger;
+  now?: () => number;
+}
+
+/** Tokens the items take in the prompt, fences and labels included. */
+export function contextTokens(items: readonly ContextItem[]): number {
+  return items.length === 0 ? 0 : estimateTokens(formatContext(items, Number.POSITIVE_INFINITY).text);
+}
+
+export class ContextCompressor {
+  private readonly analyzer: ChunkAnalyzer;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CompressorDeps = {}) {
+    this.analyzer = new ChunkAnalyzer(new Chunker(deps.treeSitter ?? new TreeSitter(), deps.log));
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  async compress(question: string, items: readonly ContextItem[], options: CompressOptions): Promise<Compressed> {
+    const started = this.now();
+    const tokensBefore = contextTokens(items);
+    const base = { budgetTokens: options.budgetTokens, tokensBefore, relevance: 'lexical' as ContextReport['relevance'] };
+    if (tokensBefore <= options.budgetTokens && !options.force) {
+      return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, chunks: [], notes: [] } };
+    }
+    const chunks = await this.analyzer.analyze(items);
+    const queryTerms = codeTerms(question);
+    const identifiers = questionIdentifiers(question);
+    const notes: string[] = [];
+    let similarities: number[] | undefined;
+    if (options.embedder) {
+      try {
+        similarities = await embeddingSimilarities(options.embedder, this.deps.embeddingCache, question, chunks);
+        base.relevance = 'lexical+embeddings';
+      } catch (err) {
+        notes.push(`embeddings unavailable (${(err as Error).message}): lexical relevance only`);
+        this.deps.log?.warn(`Context compression: ${notes[notes.length - 1]}`);
+      }
+    }
+    const rel = relevance(chunks, items, queryTerms, identifiers, similarities);
+    const selection = selectChunks({
+      chunks,
+      items,
+      scores: rel.scores,
+      ...(rel.cursorChunk !== undefined ? { cursorChunk: rel.cursorChunk } : {}),
+      identifiers,
+      queryTerms,
+      budgetTokens: options.budgetTokens,
+      threshold: options.threshold,
+      hardLimitTokens: options.hardLimitTokens ?? 2 * options.budgetTokens,
+    });
+    const kept = selection.why.map((w) => w !== undefined);
+    const out = renderKept(items, chunks, kept);
+    const report: ContextReport = {
+      ...base,
+      compressed: true,
+      tokensAfter: contextTokens(out),
+      coverage: selection.coverage,
+      ms: this.now() - started,
+      chunks: chunks.map((c, i) => ({
+        item: c.item,
+        path: items[c.item]!.path,
+        startLine: c.startLine,
+        endLine: c.endLine,
+        tokens: c.tokens,
+        score: Math.round(rel.scores[i]! * 1000) / 1000,
+        kept: kept[i]!,
+        ...(selection.why[i] ? { why: selection.why[i] } : {}),
+        ...(c.names.length > 0 ? { names: c.names } : {}),
+      })),
+      notes: [...notes, ...selection.notes],
+    };
+    return { items: out, report };
+  }
+}

@@ -1,0 +1,130 @@
+// Which chunks are sent: a pure decision over ranked chunks.
+// 1. Always: selections and pinned chunks (whole), the chunk the cursor is in, and for every identifier
+//    the question names that occurs in the context, a chunk with it (its definition when there is one).
+// 2. Then by score, best first, every chunk that still fits the budget and scores at least
+//    `threshold` x the best score.
+// 3. An attached file (an @mention, a file given to the CLI) keeps at least its best chunk: never dropped silently.
+// 4. Quality gate: if the kept chunks contain less than MIN_COVERAGE of the question's terms (weighted by
+//    idf, over the terms the context contains at all), the best chunk for each missing term is added,
+//    most specific term first, past the budget if need be (up to hardLimit).
+// A kept chunk brings the headers and footers of its containers along (the model sees `class X {` ... `}`).
+
+import type { ContextItem } from '../types';
+import type { Chunk } from './analyze';
+import { idf } from './bm25';
+import { containsIdentifier } from './codeTokens';
+import type { KeepReason } from './report';
+
+export const MIN_COVERAGE = 0.8;
+/** Tokens of one elision marker line, counted for a kept chunk whose neighbours are dropped. */
+export const MARKER_TOKENS = 8;
+
+export interface SelectionInput {
+  chunks: readonly Chunk[];
+  items: readonly ContextItem[];
+  scores: readonly number[];
+  cursorChunk?: number;
+  identifiers: readonly string[];
+  queryTerms: readonly string[];
+  budgetTokens: number;
+  /** Relative score (share of the best) below which a chunk is not sent for relevance alone. */
+  threshold: number;
+  /** What the quality gate may grow to. */
+  hardLimitTokens: number;
+}
+
+export interface Selection {
+  why: (KeepReason | undefined)[];
+  usedTokens: number;
+  coverage: number;
+  notes: string[];
+}
+
+/** An item the user attached on purpose: a selection, a pin, an @mention (or a file named to the CLI). */
+export function isExplicit(item: ContextItem): boolean {
+  return item.kind === 'selection' || item.origin === undefined || item.origin === 'mention' || item.origin === 'pin';
+}
+
+export function selectChunks(input: SelectionInput): Selection {
+  const { chunks, items, scores } = input;
+  const why: (KeepReason | undefined)[] = chunks.map(() => undefined);
+  const notes: string[] = [];
+  let used = 0;
+
+  const isKept = (i: number | undefined) => i !== undefined && why[i] !== undefined;
+  const sameItem = (i: number, j: number) => chunks[j]?.item === chunks[i]!.item;
+  const cost = (i: number): number => {
+    let n = chunks[i]!.tokens;
+    const isolated = !(sameItem(i, i - 1) && isKept(i - 1)) && !(sameItem(i, i + 1) && isKept(i + 1));
+    if (isolated) n += MARKER_TOKENS;
+    for (let p = chunks[i]!.parent; p !== undefined; p = chunks[p]!.parent) {
+      if (!isKept(p)) n += chunks[p]!.tokens;
+      const f = chunks[p]!.footer;
+      if (f !== undefined && !isKept(f)) n += chunks[f]!.tokens;
+    }
+    return n;
+  };
+  const keep = (i: number, reason: KeepReason): void => {
+    if (isKept(i)) return;
+    used += cost(i);
+    why[i] = reason;
+    for (let p = chunks[i]!.parent; p !== undefined; p = chunks[p]!.parent) {
+      why[p] ??= 'structure';
+      const f = chunks[p]!.footer;
+      if (f !== undefined) why[f] ??= 'structure';
+    }
+  };
+  const best = (candidates: number[]) => candidates.sort((a, b) => scores[b]! - scores[a]! || a - b)[0];
+
+  chunks.forEach((c, i) => {
+    const item = items[c.item]!;
+    if (item.kind === 'selection') keep(i, item.origin === 'pin' ? 'pinned' : 'attached');
+    else if (item.pinnedLines?.some(([a, b]) => c.startLine < b && a < c.endLine)) keep(i, 'pinned');
+  });
+  if (input.cursorChunk !== undefined) keep(input.cursorChunk, 'cursor');
+  for (const id of input.identifiers) {
+    const withIt = chunks.flatMap((c, i) => (containsIdentifier(c.text, id) ? [i] : []));
+    if (withIt.length === 0 || withIt.some(isKept)) continue;
+    const defining = withIt.filter((i) => chunks[i]!.names.includes(id));
+    keep(best(defining.length > 0 ? defining : withIt)!, 'identifier');
+  }
+  if (used > input.budgetTokens) notes.push(`attached, pinned and named code alone is ${used} tokens, over the ${input.budgetTokens}-token budget`);
+
+  const top = Math.max(0, ...scores);
+  const ranked = chunks.map((_, i) => i).filter((i) => scores[i]! > 0 && scores[i]! >= input.threshold * top);
+  ranked.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  for (const i of ranked) if (!isKept(i) && used + cost(i) <= input.budgetTokens) keep(i, 'relevant');
+
+  items.forEach((item, k) => {
+    const own = chunks.flatMap((c, i) => (c.item === k ? [i] : []));
+    if (!isExplicit(item) || own.length === 0 || own.some(isKept)) return;
+    keep(best(own)!, 'attached');
+    notes.push(`kept the best part of ${item.path}: attached files are never dropped whole`);
+  });
+
+  const weights = idf(chunks, input.queryTerms);
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  const coverageNow = () => {
+    if (total === 0) return 1;
+    let covered = 0;
+    for (const [t, w] of weights) if (chunks.some((c, i) => isKept(i) && c.tf.has(t))) covered += w;
+    return covered / total;
+  };
+  let coverage = coverageNow();
+  if (coverage < MIN_COVERAGE) {
+    const before = coverage;
+    const missing = [...weights.entries()].sort((a, b) => b[1] - a[1]).map(([t]) => t);
+    for (const t of missing) {
+      if (coverage >= MIN_COVERAGE) break;
+      if (chunks.some((c, i) => isKept(i) && c.tf.has(t))) continue;
+      const i = best(chunks.flatMap((c, j) => (c.tf.has(t) ? [j] : [])));
+      if (i === undefined || used + cost(i) > input.hardLimitTokens) continue;
+      keep(i, 'coverage');
+      coverage = coverageNow();
+    }
+    notes.push(`relevance coverage was ${pct(before)} (under ${pct(MIN_COVERAGE)}): sent more, now ${pct(coverage)}`);
+  }
+  return { why, usedTokens: used, coverage, notes };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;

@@ -1,0 +1,91 @@
+// Every reaction to an answer, explicit or implicit, is one row in feedback_data (with the route that
+// answered), and becomes the router's label and the example library's evidence:
+// - thumbs up / down (with an optional reason) is the user's verdict; it overrides implicit signals;
+// - "Ask the cloud instead" and the quality gate's automatic escalation are reroutes: the node's answer
+//   was not good enough, and the cloud answer's own fate decides whether the cloud was worth it;
+// - copying or inserting a code block from an answer counts as accepting it, regenerating as rejecting
+//   it, unless the user said otherwise with a thumb.
+
+import type { Store } from '../store/db';
+import type { RouterData } from '../store/routerData';
+import { newId } from '../store/ids';
+
+export type FeedbackKind = 'thumbs' | 'reroute' | 'autoReroute' | 'copyCode' | 'insertCode' | 'regenerate';
+
+export interface FeedbackEvent {
+  requestId: string;
+  kind: FeedbackKind;
+  /** 1 positive, -1 negative. */
+  value: 1 | -1;
+  reason?: string;
+  /** The request that answered instead (reroutes, regenerations). */
+  to?: string;
+  at: number;
+}
+
+const VALUE: Record<Exclude<FeedbackKind, 'thumbs'>, 1 | -1> = { reroute: -1, autoReroute: -1, copyCode: 1, insertCode: 1, regenerate: -1 };
+
+export class Feedback {
+  private readonly listeners = new Set<(event: FeedbackEvent) => void>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly routerData: RouterData,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Called after each piece of feedback is stored (the example library listens). */
+  onFeedback(listener: (event: FeedbackEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  thumbs(requestId: string, value: 1 | -1, reason?: string): void {
+    this.save({ requestId, kind: 'thumbs', value, reason, at: this.now() });
+    this.routerData.thumbs(requestId, value);
+  }
+
+  /** The answer was asked again of the cloud, by the user or by the quality gate (`reason` says why). */
+  rerouted(requestId: string, to: string, automatic: boolean, reason?: string): void {
+    this.save({ requestId, kind: automatic ? 'autoReroute' : 'reroute', value: -1, reason, to, at: this.now() });
+    this.routerData.rerouted(requestId, to);
+  }
+
+  /** A code block of the answer was copied or inserted into the editor. */
+  codeUsed(requestId: string, how: 'copy' | 'insert'): void {
+    this.implicit({ requestId, kind: how === 'copy' ? 'copyCode' : 'insertCode', value: VALUE[how === 'copy' ? 'copyCode' : 'insertCode'], at: this.now() });
+  }
+
+  /** The same question was asked again (`to` is the new request). */
+  regenerated(requestId: string, to: string): void {
+    this.implicit({ requestId, kind: 'regenerate', value: VALUE.regenerate, to, at: this.now() });
+  }
+
+  /** Counts of each kind since `since`, for monitoring. */
+  counts(since = 0): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.store.query<{ kind: string; n: number }>('SELECT kind, COUNT(*) AS n FROM feedback_data WHERE created_at >= ? GROUP BY kind', [since])) out[r.kind] = Number(r.n);
+    return out;
+  }
+
+  /** The explicit thumb on a request, if any. */
+  explicitThumb(requestId: string): 1 | -1 | undefined {
+    const v = this.store.query<{ value: number }>("SELECT value FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId])[0]?.value;
+    return v === 1 || v === -1 ? v : undefined;
+  }
+
+  private implicit(event: FeedbackEvent): void {
+    this.save(event);
+    if (this.explicitThumb(event.requestId) === undefined) this.routerData.thumbs(event.requestId, event.value);
+  }
+
+  private save(event: FeedbackEvent): void {
+    const reason = event.reason ?? (event.to ? `answered again as ${event.to}` : null);
+    this.store.write(
+      `INSERT INTO feedback_data (id, request_id, kind, value, reason, route, created_at)
+       VALUES (?, ?, ?, ?, ?, (SELECT route FROM requests WHERE id = ?), ?)`,
+      [newId(), event.requestId, event.kind, event.value, reason, event.requestId, event.at],
+    );
+    for (const listener of this.listeners) listener(event);
+  }
+}

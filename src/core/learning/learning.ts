@@ -1,0 +1,53 @@
+// Builds the learning side of the extension (and the CLI) from the store: feedback, the example library,
+// the gate's verdicts and its model, loaded once on first use. A missing or broken gate model turns the gate
+// off with one clear log line; the rest keeps working.
+
+import type { Store } from '../store/db';
+import type { RouterData } from '../store/routerData';
+import type { Logger } from '../log';
+import type { Learning } from '../quality/cascade';
+import { loadGateModel, type GateModel } from '../quality/gate';
+import type { QualitySettings } from '../quality/settings';
+import { QualityResults } from '../store/qualityResults';
+import { Feedback } from './feedback';
+import { ExampleLibrary } from './examples';
+
+export interface LearningOptions {
+  store: Store;
+  routerData: RouterData;
+  /** A request's question and answer text (the conversations), for examples made from thumbs-ups. */
+  exchange(requestId: string): { question: string; answer: string } | undefined;
+  settings(): QualitySettings;
+  gateModelPath: string;
+  log: Logger;
+}
+
+export interface LearningParts extends Learning {
+  feedback: Feedback;
+  examples: ExampleLibrary;
+  results: QualityResults;
+}
+
+export function createLearning(options: LearningOptions): LearningParts {
+  const feedback = new Feedback(options.store, options.routerData);
+  const examples = new ExampleLibrary(options.store, options.routerData, options.exchange);
+  examples.follow(feedback);
+  let model: GateModel | undefined | null = null;
+  return {
+    feedback,
+    examples,
+    results: new QualityResults(options.store),
+    settings: options.settings,
+    gateModel: () => {
+      if (model === null) {
+        try {
+          model = loadGateModel(options.gateModelPath);
+        } catch (err) {
+          model = undefined;
+          options.log.warn(`Quality gate off: ${(err as Error).message}`);
+        }
+      }
+      return model;
+    },
+  };
+}

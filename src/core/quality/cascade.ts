@@ -1,0 +1,92 @@
+// A request with the learning steps around the pipeline: few-shot examples go into node requests, the
+// quality gate scores a node's finished answer (stopping a looping one early), and a weak answer is asked
+// again of the cloud, automatically, when the cloud is allowed. The escalation is recorded as implicit
+// negative feedback with its reason, so the router learns from it as from a manual "Ask the cloud".
+
+import { randomUUID } from 'node:crypto';
+import { ask, type AskEvent, type AskInput, type AskResult, type PipelineDeps } from '../pipeline';
+import { isUsable } from '../providers/factory';
+import type { Feedback } from '../learning/feedback';
+import type { ExampleLibrary } from '../learning/examples';
+import type { QualityResults } from '../store/qualityResults';
+import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
+import { loopingTail } from './signals';
+import type { QualitySettings } from './settings';
+
+export interface Learning {
+  settings(): QualitySettings;
+  /** The gate's model; undefined when it could not be loaded (the gate is then off, and says so in the log). */
+  gateModel(): GateModel | undefined;
+  results?: QualityResults;
+  feedback?: Feedback;
+  examples?: ExampleLibrary;
+}
+
+export type CascadeEvent =
+  | AskEvent
+  /** The node's answer (`draft`) failed the gate; the cloud answers next as request `to`. */
+  | { type: 'escalated'; from: string; to: string; verdict: GateVerdict; draft: AskResult };
+
+export interface CascadeOptions {
+  /**
+   * Whether a weak answer may be replaced by the cloud's. Off where the draft cannot be taken back (a
+   * stream already sent to an API client): the answer is still scored and recorded.
+   */
+  escalate: boolean;
+}
+
+export async function* askWithGate(input: AskInput, deps: PipelineDeps, options: CascadeOptions = { escalate: true }): AsyncGenerator<CascadeEvent> {
+  const learning = deps.learning;
+  if (!learning) {
+    yield* ask(input, deps);
+    return;
+  }
+  const settings = learning.settings();
+  const model = settings.gate ? learning.gateModel() : undefined;
+  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && (await cloudAllowed(deps));
+  const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
+  let end: AskResult | undefined;
+  for await (const event of ask({ ...input, ...(examples?.ids.length ? { examples: examples.messages } : {}), ...(canEscalate ? { stopEarly: loopingTail } : {}) }, deps)) {
+    if (event.type === 'end') end = event.result;
+    else yield event;
+  }
+  if (!end) return;
+  const route = end.meta?.route;
+  if (end.outcome !== 'ok' || !route) {
+    yield { type: 'end', result: end };
+    return;
+  }
+  if (route === 'cloud') {
+    if (end.text) learning.examples?.cloudAnswered(input.id, input.question, end.text);
+    yield { type: 'end', result: end };
+    return;
+  }
+  if (examples?.ids.length) learning.examples!.recordUse(input.id, examples.ids);
+  if (!model) {
+    yield { type: 'end', result: end };
+    return;
+  }
+  const verdict = judgeAnswer(model, { question: input.question, answer: end.text, finishReason: end.stoppedEarly ? 'repetition' : end.finishReason }, settings.threshold);
+  const now = deps.now ?? Date.now;
+  if (verdict.pass || !canEscalate) {
+    learning.results?.record(input.id, verdict, undefined, now());
+    yield { type: 'end', result: { ...end, ...(end.meta ? { meta: { ...end.meta, quality: { score: verdict.score, reasons: verdict.reasons } } } : {}) } };
+    return;
+  }
+  const to = randomUUID();
+  const reason = verdict.reasons.join('; ');
+  learning.results?.record(input.id, verdict, to, now());
+  learning.feedback?.rerouted(input.id, to, true, reason);
+  deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
+  yield { type: 'escalated', from: input.id, to, verdict, draft: { ...end, ...(end.meta ? { meta: { ...end.meta, quality: { score: verdict.score, reasons: verdict.reasons, escalatedTo: to } } } : {}) } };
+  for await (const event of ask({ ...input, id: to, route: 'cloud' }, deps)) {
+    if (event.type === 'end' && event.result.outcome === 'ok' && event.result.text) learning.examples?.cloudAnswered(to, input.question, event.result.text);
+    yield event.type === 'end' && event.result.meta ? { type: 'end', result: { ...event.result, meta: { ...event.result.meta, escalatedFrom: { requestId: input.id, reason } } } } : event;
+  }
+}
+
+/** The cloud may answer: not a local-only workspace, and a provider with a key. */
+async function cloudAllowed(deps: PipelineDeps): Promise<boolean> {
+  if (deps.privacy().localOnly) return false;
+  return (await deps.cloudCredentials()).some(isUsable);
+}

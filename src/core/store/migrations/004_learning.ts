@@ -1,0 +1,39 @@
+// Version 4: the quality gate's verdicts and the few-shot example library. Verdicts are kept per request
+// (score, reasons, the cloud request it escalated to); examples carry their source and status, and each
+// use is a row, so an example's track record is the labels of the requests it was used in.
+export const sql = `
+CREATE TABLE quality_gate_results (
+  request_id TEXT PRIMARY KEY,
+  score REAL NOT NULL,
+  p_cloud REAL NOT NULL,
+  passed INTEGER NOT NULL,
+  reasons TEXT NOT NULL,
+  signals TEXT NOT NULL,
+  escalated_to TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX quality_gate_results_time ON quality_gate_results(created_at);
+CREATE TABLE few_shot_examples (
+  id TEXT PRIMARY KEY,
+  prompt TEXT NOT NULL,
+  answer TEXT NOT NULL,
+  task_type TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  source TEXT NOT NULL,
+  source_request_id TEXT,
+  status TEXT NOT NULL,
+  pinned INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX few_shot_examples_status ON few_shot_examples(status);
+CREATE TABLE example_uses (
+  example_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX example_uses_example ON example_uses(example_id);
+CREATE INDEX example_uses_request ON example_uses(request_id);
+CREATE INDEX adaptive_learning_logs_time ON adaptive_learning_logs(created_at);
+CREATE INDEX feedback_time ON feedback_data(created_at);
+`;

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { askWithGate, type CascadeEvent } from '../../src/core/quality/cascade';
+import type { AskResult } from '../../src/core/pipeline';
+import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
+import { chats, cloud, cloudOf, input, nodeOf, ollama, setup } from './support';
+
+const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
+const GOOD =
+  'Use `split` and `int`:\n\n```python\ndef parse_numbers(text):\n    return [int(part) for part in text.split(",")]\n```\n\nThis parses numbers separated by commas and raises ValueError on bad parts.';
+const QUESTION = 'Write a python function parse_numbers that parses comma separated numbers';
+
+async function world(nodeReply: string, options: { localOnly?: boolean; tokensPerSecond?: number } = {}) {
+  const node = await ollama({ reply: () => nodeReply, ...(options.tokensPerSecond ? { tokensPerSecond: options.tokensPerSecond } : {}) });
+  const api = await cloud({ reply: () => GOOD });
+  const w = await setup(
+    { nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)], privacy: { ...DEFAULT_PRIVACY, localOnly: options.localOnly ?? false } },
+    { learning: {} },
+  );
+  return { ...w, node, api };
+}
+
+async function run(events: AsyncIterable<CascadeEvent>) {
+  const all: CascadeEvent[] = [];
+  for await (const e of events) all.push(e);
+  const end = all.findLast((e) => e.type === 'end') as { result: AskResult } | undefined;
+  const escalated = all.find((e) => e.type === 'escalated') as Extract<CascadeEvent, { type: 'escalated' }> | undefined;
+  return { all, end: end!.result, escalated };
+}
+
+const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
+
+describe('quality gate in the request flow', () => {
+  it('escalates a node answer cut off inside a code block to the cloud, and says why', async () => {
+    const w = await world(CUT_OFF);
+    const i = input({ source: 'panel', question: QUESTION });
+    const { end, escalated } = await run(askWithGate(i, w.deps));
+    expect(escalated?.draft.text).toBe(CUT_OFF);
+    expect(escalated?.verdict.reasons).toContain('answer was cut off');
+    expect(end.meta?.route).toBe('cloud');
+    expect(end.text).toBe(GOOD);
+    expect(end.meta?.escalatedFrom).toEqual({ requestId: i.id, reason: expect.stringContaining('answer was cut off') });
+  });
+
+  it('stores the verdict with the request and the escalation as implicit negative feedback with its reason', async () => {
+    const w = await world(CUT_OFF);
+    const i = input({ source: 'panel', question: QUESTION });
+    const { escalated } = await run(askWithGate(i, w.deps));
+    const [verdict] = rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`);
+    expect(verdict).toMatchObject({ score: 0, passed: 0, escalated_to: escalated!.to });
+    expect(JSON.parse(String(verdict!.reasons))).toContain('answer was cut off');
+    const [feedback] = rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${i.id}'`);
+    expect(feedback).toMatchObject({ kind: 'autoReroute', value: -1, route: 'local', reason: expect.stringContaining('cut off') });
+    // The cloud's answer was accepted, so the router learns that this question needed the cloud.
+    expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBe('1');
+  });
+
+  it('keeps a sound node answer, with its quality score on the answer and in the store', async () => {
+    const w = await world(GOOD);
+    const i = input({ source: 'panel', question: QUESTION });
+    const { end, escalated } = await run(askWithGate(i, w.deps));
+    expect(escalated).toBeUndefined();
+    expect(end.meta?.route).toBe('local');
+    expect(end.meta?.quality?.score).toBeGreaterThan(0.2);
+    expect(rows(w, `SELECT passed FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]!.passed).toBe(1);
+    expect(w.api.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(0);
+  });
+
+  it('never escalates in a local-only workspace: the weak answer stays, scored', async () => {
+    const w = await world(CUT_OFF, { localOnly: true });
+    const i = input({ source: 'panel', question: QUESTION });
+    const { end, escalated } = await run(askWithGate(i, w.deps));
+    expect(escalated).toBeUndefined();
+    expect(end.meta?.route).toBe('local');
+    expect(rows(w, `SELECT passed, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]).toEqual({ passed: 0, escalated_to: null });
+  });
+
+  it('scores but does not replace an answer that may not be taken back (escalate: false, a streamed API answer)', async () => {
+    const w = await world(CUT_OFF);
+    const { end, escalated } = await run(askWithGate(input({ question: QUESTION }), w.deps, { escalate: false }));
+    expect(escalated).toBeUndefined();
+    expect(end.text).toBe(CUT_OFF);
+  });
+
+  it('stops a looping node answer early and escalates it', async () => {
+    const loop = `Sure. ${'The parser reads each number and the parser reads each number. '.repeat(300)}`;
+    const w = await world(loop, { tokensPerSecond: 4000 });
+    const { escalated, end } = await run(askWithGate(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect(escalated?.verdict.reasons).toContain('answer was repeating itself');
+    expect(escalated!.draft.text.length).toBeLessThan(loop.length / 2);
+    expect(end.meta?.route).toBe('cloud');
+  });
+
+  it('leaves an explicit route alone: a question sent to the node on purpose is not escalated', async () => {
+    const w = await world(CUT_OFF);
+    const { end, escalated } = await run(askWithGate(input({ question: QUESTION, route: 'local' }), w.deps));
+    expect(escalated).toBeUndefined();
+    expect(end.meta?.route).toBe('local');
+  });
+});
+
+describe('feedback', () => {
+  async function answered(w: Awaited<ReturnType<typeof world>>, question = QUESTION) {
+    const i = input({ source: 'panel', question });
+    const { end } = await run(askWithGate(i, w.deps));
+    const conversation = w.conversations.current('ws');
+    w.conversations.addMessage(conversation, { id: `${i.id}-q`, role: 'user', text: question }, i.id);
+    w.conversations.addMessage(conversation, { id: `${i.id}-a`, role: 'assistant', text: end.text, requestId: i.id }, i.id);
+    return i.id;
+  }
+  const label = (w: Awaited<ReturnType<typeof world>>, id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
+
+  it('stores a thumbs-down with its reason and the route that answered', async () => {
+    const w = await world(GOOD);
+    const id = await answered(w);
+    w.learning!.feedback.thumbs(id, -1, 'wrong function name');
+    expect(rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name', route: 'local' }]);
+    expect(label(w, id)).toBe('1');
+  });
+
+  it('counts regenerating an answer as rejecting it, and copying code from it as accepting it', async () => {
+    const w = await world(GOOD);
+    const [regenerated, copied] = [await answered(w), await answered(w)];
+    w.learning!.feedback.regenerated(regenerated, 'next');
+    w.learning!.feedback.codeUsed(copied, 'copy');
+    expect([label(w, regenerated), label(w, copied)]).toEqual(['1', '0']);
+    expect(rows(w, 'SELECT kind FROM feedback_data ORDER BY created_at, rowid').map((r) => r.kind)).toEqual(['regenerate', 'copyCode']);
+  });
+
+  it('lets an explicit thumb outrank an implicit signal', async () => {
+    const w = await world(GOOD);
+    const id = await answered(w);
+    w.learning!.feedback.thumbs(id, 1);
+    w.learning!.feedback.regenerated(id, 'next');
+    expect(label(w, id)).toBe('0');
+  });
+});
+
+describe('few-shot examples', () => {
+  it('turns a thumbs-up into an example and adds it to a similar question sent to a node', async () => {
+    const w = await world(GOOD);
+    const first = input({ source: 'panel', question: QUESTION });
+    const { end } = await run(askWithGate(first, w.deps));
+    const conversation = w.conversations.current('ws');
+    w.conversations.addMessage(conversation, { id: 'q1', role: 'user', text: QUESTION }, first.id);
+    w.conversations.addMessage(conversation, { id: 'a1', role: 'assistant', text: end.text, requestId: first.id }, first.id);
+    w.learning!.feedback.thumbs(first.id, 1);
+    expect(w.learning!.examples.list()).toHaveLength(1);
+
+    const second = input({ source: 'panel', question: 'Write a python function parse_numbers that parses semicolon separated numbers' });
+    await run(askWithGate(second, w.deps));
+    const sent = chats(w.node).at(-1)!.body as { messages: { role: string; content: string }[] };
+    expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(sent.messages[1]!.content).toBe(QUESTION);
+    expect(rows(w, `SELECT request_id FROM example_uses`).map((r) => r.request_id)).toEqual([second.id]);
+  });
+
+  it('sends no examples to the cloud', async () => {
+    const w = await world(CUT_OFF);
+    w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' });
+    await run(askWithGate(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect((chats(w.node).at(-1)!.body as { messages: unknown[] }).messages).toHaveLength(4);
+    const sent = w.api.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body as { messages: { role: string }[] };
+    expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
+  });
+
+  it('keeps the cloud answer that replaced an escalated node answer as an example', async () => {
+    const w = await world(CUT_OFF);
+    await run(askWithGate(input({ source: 'panel', question: QUESTION }), w.deps));
+    const [example] = w.learning!.examples.list();
+    expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active' });
+  });
+
+  it('logs every change to the library with its reason', async () => {
+    const w = await world(GOOD);
+    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' })!;
+    w.learning!.examples.add({ prompt: `${QUESTION}, please`, answer: 'newer', source: 'thumbsUp' });
+    w.learning!.examples.pin(id, true);
+    w.learning!.examples.delete(id);
+    expect(w.learning!.examples.logs().map((l) => l.event)).toEqual(['deleted', 'pinned', 'merged', 'added']);
+    expect(w.learning!.examples.list()).toHaveLength(0);
+  });
+});
