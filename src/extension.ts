@@ -10,9 +10,12 @@ import { RouterData } from './core/store/routerData';
 import { LearnedRouter } from './core/router/learned';
 import { createLearning } from './core/learning/learning';
 import { registerExampleCommands } from './vscode/examples';
+import { registerVisionCommands } from './vscode/vision';
+import { OcrEngine } from './core/vision/ocr';
+import { VisionService } from './core/vision/vision';
 import { RouteHistoryTracker } from './core/router/history';
 import type { SingularityConfig } from './core/types';
-import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readContextSettings, readQualitySettings, readRouterSettings } from './vscode/config';
+import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readContextSettings, readQualitySettings, readRouterSettings, readVisionSettings } from './vscode/config';
 import { ContextCompressor } from './core/context/compressor';
 import { StoreEmbeddingCache } from './core/store/embeddingCache';
 import { registerRouterCommands } from './vscode/router';
@@ -62,8 +65,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log,
   });
   const compression = { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store), log }), settings: () => readContextSettings().settings };
+  const ocr = new OcrEngine(log);
+  const vision = new VisionService({ settings: () => readVisionSettings().settings, ocr, log });
   const build = (config: SingularityConfig): Routing =>
-    createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, cloudKey: (name) => keys.get(name), log });
+    createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, cloudKey: (name) => keys.get(name), log });
 
   let demo: Demo | undefined;
   let routing: Routing;
@@ -100,7 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       log.warn(p);
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
-    for (const p of demo ? [] : [...readRouterSettings().problems, ...readQualitySettings().problems, ...readContextSettings().problems]) log.warn(p);
+    for (const p of demo ? [] : [...readRouterSettings().problems, ...readQualitySettings().problems, ...readContextSettings().problems, ...readVisionSettings().problems]) log.warn(p);
     routing = build(config);
     const current = routing;
     current.pool.onChange(() => {
@@ -134,6 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, router, isDemo: () => !!demo, prices: cloudPrices, log }),
     ...registerRouterCommands({ router, log }),
     ...registerExampleCommands(learning.examples),
+    ...registerVisionCommands(chat, log),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
     ...registerModelPicker(() => routing.deps, log),
   );
@@ -142,7 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   disposeAll = async () => {
     routing.nodes.stopPolling();
     await store.close();
-    await Promise.allSettled([router.dispose(), demo?.stop()]);
+    await Promise.allSettled([router.dispose(), demo?.stop(), ocr.dispose()]);
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.

@@ -1,7 +1,8 @@
 // The `singularity` command: the same core as the extension, without an editor.
 //
 //   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
-//                   [--route local|lan|cloud|auto] [--db FILE] "prompt"
+//                   [--route local|lan|cloud|auto] [--db FILE] [--image FILE]... [--mode M] "prompt"
+//   singularity ocr FILE...   (local OCR; see ./vision.ts)
 //   singularity serve ...   (the OpenAI-compatible endpoint; see ./serve.ts)
 //   singularity train | route-eval | route-score | route-replay ...   (router models; see ./router.ts)
 //   singularity compress --query Q --budget TOKENS FILE...   (context compression; see ./compress.ts)
@@ -19,6 +20,7 @@ import { openRuntime, RUNTIME_OPTIONS } from './runtime';
 import { runServe } from './serve';
 import { runCompress } from './compress';
 import { runGateScore, runTrainGate } from './gate';
+import { readImages, runOcr, VISION_OPTIONS, visionModeFlag } from './vision';
 
 const USAGE = `Usage:
   singularity compress --query "QUESTION" --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
@@ -26,14 +28,20 @@ const USAGE = `Usage:
     line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms) to stderr.
 
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
-                  [--route local|lan|cloud|auto] [--db FILE] [--verbose] "prompt"
+                  [--route local|lan|cloud|auto] [--db FILE] [--verbose] [--image FILE]... [--mode M] "prompt"
 
   --config FILE   JSON shaped like the extension's settings: {"nodes": [...], "cloudProviders": [...], "defaultModels": {...}}
   --node URL      an Ollama node (repeatable); added to the config's nodes
   --cloud-base    base URL of an OpenAI-compatible API; with --cloud-model
   --route         force a route (default auto)
   --db FILE       record the request in this database (default: not recorded)
+  --image FILE    an image (png, jpg, gif, webp, bmp; repeatable): answered by the vision model on a node
+                  (defaultModels.vision), checked against local OCR, the cloud when the answer is poor
+  --mode M        what to do with the images: auto (default, from the question), error, describe, extract
   Cloud API key: environment variable SINGULARITY_CLOUD_API_KEY (or cloudProviders[].apiKey in --config).
+
+  singularity ocr FILE...
+    Prints the text local OCR (tesseract.js, offline) reads in each image; a JSON line per image on stderr.
 
   singularity serve [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--db FILE]
                     [--port N] [--host H] [--allow-remote]
@@ -64,9 +72,12 @@ async function runAsk(argv: string[]): Promise<number> {
       ...RUNTIME_OPTIONS,
       model: { type: 'string' },
       route: { type: 'string', default: 'auto' },
+      ...VISION_OPTIONS,
     },
   });
-  const prompt = positionals.join(' ').trim();
+  const images = readImages(values.image);
+  const visionMode = visionModeFlag(values.mode);
+  const prompt = positionals.join(' ').trim() || (images.length > 0 ? 'Explain this screenshot.' : '');
   if (!prompt) throw new UsageError('No prompt given.');
   const route = values.route as RouteRequest;
   if (!ROUTES.includes(route)) throw new UsageError(`--route must be one of ${ROUTES.join(', ')}.`);
@@ -77,7 +88,7 @@ async function runAsk(argv: string[]): Promise<number> {
   try {
     await nodes.refresh();
     const events = askWithGate(
-      { id: randomUUID(), question: prompt, history: [], context: [], route, model: values.model, source: 'cli', signal: controller.signal },
+      { id: randomUUID(), question: prompt, history: [], context: [], route, model: values.model, source: 'cli', signal: controller.signal, ...(images.length > 0 ? { images, visionMode } : {}) },
       deps,
     );
     for await (const event of events) {
@@ -112,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     'gate-score': runGateScore,
     serve: runServe,
     compress: runCompress,
+    ocr: runOcr,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`Unknown command "${command}".`);

@@ -14,6 +14,9 @@ import { SHIPPED_MODEL, UsageError } from './router';
 import { SHIPPED_GATE } from './gate';
 import { parseQualitySettings } from '../core/quality/settings';
 import { createLearning } from '../core/learning/learning';
+import { OcrEngine } from '../core/vision/ocr';
+import { VisionService } from '../core/vision/vision';
+import { parseVisionSettings } from '../core/vision/settings';
 import { Conversations } from '../core/store/conversations';
 
 /** The flags of a command that routes requests (parseArgs option spec). */
@@ -95,11 +98,15 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
   for (const p of quality.problems) log.warn(p);
   const conversations = new Conversations(store);
   const learning = createLearning({ store, routerData, exchange: (id) => conversations.exchange(id), settings: () => quality.settings, gateModelPath: SHIPPED_GATE, log });
+  const visionSettings = parseVisionSettings((raw.vision ?? {}) as Record<string, unknown>);
+  for (const p of visionSettings.problems) log.warn(p);
+  const ocr = new OcrEngine(log);
   const routing = createRouting({
     config,
     router,
     routerData,
     learning,
+    vision: new VisionService({ settings: () => visionSettings.settings, ocr, log }),
     requests: new Requests(store),
     cloudKey: async (name) => configKeys.get(name) ?? process.env.SINGULARITY_CLOUD_API_KEY,
     log,
@@ -109,7 +116,7 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
     log,
     close: async () => {
       routing.nodes.stopPolling();
-      await router.dispose();
+      await Promise.all([router.dispose(), ocr.dispose()]);
       await store.close();
     },
   };

@@ -144,4 +144,6 @@ export interface HistoryEntry {
   requestId?: string;
   /** Thumbs given to this answer. */
   feedback?: 1 | -1;
+  /** Thumbnails of the images sent with a question. */
+  images?: ImageInput[];
 }

@@ -5,8 +5,16 @@ import type { AnswerMeta, HistoryEntry } from '../core/types';
 import type { ChunkRef } from '../core/context/pins';
 import type { LearnedRouterStatus } from '../core/router/learned';
 import type { DashboardData, ExportFormat, LiveNode, Period } from '../core/metrics/types';
+import { isVisionMode, type VisionMode } from '../core/vision/modes';
 
 export type { AnswerMeta, ChunkRef, HistoryEntry };
+
+/** An image attached in the composer (pasted, dropped, captured): the file's own bytes, base64. */
+export interface ImageAttachment {
+  name: string;
+  mimeType: string;
+  base64: string;
+}
 
 export interface StatusInfo {
   healthyNodes: number;
@@ -30,12 +38,14 @@ export type HostMessage =
   | { type: 'prefill'; text: string; includeSelection: boolean }
   /** A context chunk's text (after 'chunkAction' expand), or whether it is now pinned (after pin). */
   | { type: 'chunkText'; requestId: string; chunk: ChunkRef; text: string }
-  | { type: 'chunkPinned'; requestId: string; chunk: ChunkRef; pinned: boolean };
+  | { type: 'chunkPinned'; requestId: string; chunk: ChunkRef; pinned: boolean }
+  /** Images to put in the composer (Capture Screenshot), removable before sending. */
+  | { type: 'attachImages'; images: ImageAttachment[] };
 
 /** Webview -> extension. */
 export type WebviewMessage =
   | { type: 'ready' }
-  | { type: 'ask'; text: string; includeContext: boolean }
+  | { type: 'ask'; text: string; includeContext: boolean; images?: ImageAttachment[]; visionMode?: VisionMode }
   | { type: 'stop'; requestId: string }
   | { type: 'newChat' }
   /** `requestId` when a code block of that answer was copied (an implicit sign the answer was useful). */
@@ -56,6 +66,17 @@ const isChunkRef = (v: unknown): v is ChunkRef => {
   return isStr(c.path) && c.path.length <= 1000 && isLine(c.startLine) && isLine(c.endLine) && c.startLine < c.endLine;
 };
 const MAX_TEXT = 1_000_000;
+export const MAX_IMAGES = 4;
+/** Base64 of a 30 MB file; the host applies the (smaller) configured limit with a clear message. */
+const MAX_IMAGE_BASE64 = 40_000_000;
+
+function isImageAttachments(v: unknown): v is ImageAttachment[] {
+  return (
+    Array.isArray(v) &&
+    v.length <= MAX_IMAGES &&
+    v.every((i) => typeof i === 'object' && i !== null && isStr(i.name) && i.name.length <= 500 && isStr(i.mimeType) && /^image\/[\w.+-]+$/.test(i.mimeType) && isStr(i.base64) && i.base64.length <= MAX_IMAGE_BASE64)
+  );
+}
 
 /** Validates a message from the webview against the protocol; anything else is dropped by the host. */
 export function isWebviewMessage(m: unknown): m is WebviewMessage {
@@ -66,7 +87,13 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'newChat':
       return true;
     case 'ask':
-      return isStr(r.text) && r.text.length <= MAX_TEXT && typeof r.includeContext === 'boolean';
+      return (
+        isStr(r.text) &&
+        r.text.length <= MAX_TEXT &&
+        typeof r.includeContext === 'boolean' &&
+        (r.images === undefined || isImageAttachments(r.images)) &&
+        (r.visionMode === undefined || isVisionMode(r.visionMode))
+      );
     case 'stop':
       return isStr(r.requestId);
     case 'copy':

@@ -13,8 +13,18 @@ export function chatHtmlTemplate(assets: PageAssets): string {
   <main id="messages"></main>
   <footer class="composer">
     <div id="mentions" role="listbox" aria-label="Files" hidden></div>
+    <div id="attachments" class="attachments" hidden>
+      <div id="attachment-list" class="attachment-list" aria-label="Attached images"></div>
+      <label class="image-mode">Task <select id="image-mode" aria-label="What to do with the images">
+        <option value="auto">From the question</option>
+        <option value="error">Explain the error</option>
+        <option value="describe">Describe diagram / UI</option>
+        <option value="extract">Extract text / code</option>
+      </select></label>
+      <div id="attachment-notice" class="attachment-notice" role="alert" hidden></div>
+    </div>
     <textarea id="input" rows="1" aria-label="Message" aria-controls="mentions"
-      placeholder="Ask Singularity… (@ to mention a file, Shift+Enter for a new line)"></textarea>
+      placeholder="Ask Singularity… (@ to mention a file, paste an image, Shift+Enter for a new line)"></textarea>
     <div class="composer-actions">
       <label class="context-toggle"><input type="checkbox" id="include-context"> Include selection / active file</label>
       <vscode-button id="send" icon="send" title="Send (Enter)">Send</vscode-button>

@@ -7,8 +7,12 @@ import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
 import type { AskResult } from '../core/pipeline';
-import { isWebviewMessage, type HostMessage, type StatusInfo, type WebviewMessage } from '../shared/protocol';
+import { isWebviewMessage, type ChunkRef, type HostMessage, type ImageAttachment, type StatusInfo, type WebviewMessage } from '../shared/protocol';
+import { ContextChunks } from '../core/context/pins';
+import { implicitContext } from './contextSources';
+import { readContextSettings } from './config';
 import { chatHtmlTemplate } from './chatHtmlTemplate';
+import { fromAttachments, NOTHING_ATTACHED, thumbnails, type Attached } from './imageAttachments';
 import { pageAssets } from './webviewPage';
 import { editorContext, mentionedFiles, type FileIndex } from './context';
 
@@ -36,6 +40,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private ready: Promise<void> = new Promise(() => {});
   private markReady: () => void = () => {};
   private readonly running = new Map<string, AbortController>();
+  private readonly contextChunks = new ContextChunks();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -79,10 +84,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     this.post({ type: 'prefill', text, includeSelection });
   }
 
-  /** Asks a question as if typed in the panel. */
-  async ask(text: string, includeContext: boolean): Promise<void> {
+  /** Asks a question as if typed in the panel, with images when given (Explain Screenshot). */
+  async ask(text: string, includeContext: boolean, attached: Attached = NOTHING_ATTACHED): Promise<void> {
     await this.reveal();
-    await this.answer(text, includeContext);
+    await this.answer(text, includeContext, 'auto', randomUUID(), attached);
+  }
+
+  /** Puts images in the composer (Capture Screenshot): the user adds a question, or removes them. */
+  async attachImages(images: ImageAttachment[]): Promise<void> {
+    await this.reveal();
+    this.post({ type: 'attachImages', images });
   }
 
   private post(message: HostMessage): void {
@@ -99,7 +110,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       }
       case 'ask':
-        return this.answer(m.text, m.includeContext);
+        return this.answer(m.text, m.includeContext, 'auto', randomUUID(), fromAttachments(m.images, m.visionMode));
       case 'stop':
         this.running.get(m.requestId)?.abort();
         return;
@@ -124,7 +135,25 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.reroute(m.requestId);
       case 'regenerate':
         return this.regenerate(m.requestId);
+      case 'chunkAction':
+        return this.chunkAction(m.requestId, m.action, m.chunk);
     }
+  }
+
+  /** The conversation's pinned chunks join the context; the request's context is kept for "expand" and "pin". */
+  private withPins(requestId: string, conversationId: string, items: ContextItem[]): ContextItem[] {
+    const withPins = this.contextChunks.withPins(conversationId, items);
+    this.contextChunks.remember(requestId, conversationId, withPins);
+    return withPins;
+  }
+
+  private chunkAction(requestId: string, action: 'expand' | 'pin', chunk: ChunkRef): void {
+    if (action === 'pin') {
+      this.post({ type: 'chunkPinned', requestId, chunk, pinned: this.contextChunks.togglePin(requestId, chunk) });
+      return;
+    }
+    const text = this.contextChunks.text(requestId, chunk) ?? '(no longer available: only the context of the latest questions is kept)';
+    this.post({ type: 'chunkText', requestId, chunk, text });
   }
 
   /** Inserts a code block at the cursor of the last active editor (replacing its selection). */
@@ -158,16 +187,20 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   private async gatherContext(question: string, includeEditor: boolean): Promise<{ items: ContextItem[]; missing: string[] }> {
     const mentioned = await mentionedFiles(question);
-    return { items: [...(includeEditor ? editorContext() : []), ...mentioned.items], missing: mentioned.missing };
+    const attached = [...(includeEditor ? editorContext() : []), ...mentioned.items];
+    const implicit = includeEditor ? await implicitContext(question, attached, readContextSettings().settings) : [];
+    return { items: [...attached, ...implicit], missing: mentioned.missing };
   }
 
-  private async answer(question: string, includeContext: boolean, route: RouteRequest = 'auto', requestId: string = randomUUID()): Promise<void> {
-    const text = question.trim();
+  private async answer(question: string, includeContext: boolean, route: RouteRequest = 'auto', requestId: string = randomUUID(), attached: Attached = NOTHING_ATTACHED): Promise<void> {
+    const { images, mode: visionMode } = attached;
+    const text = question.trim() || (images.length > 0 ? 'Explain this screenshot.' : '');
     if (!text) return;
     const { conversations, workspaceKey } = this.services;
     const conversationId = conversations.current(workspaceKey);
     const history = toModelHistory(conversations.messages(conversationId));
-    const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text };
+    const thumbs = images.length > 0 ? await thumbnails(images) : [];
+    const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text, ...(thumbs.length > 0 ? { images: thumbs } : {}) };
     conversations.addMessage(conversationId, userEntry, requestId);
     this.post({ type: 'answerStart', requestId, userEntry });
 
@@ -179,7 +212,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         this.services.log.warn(`@ mentions not found in the workspace: ${context.missing.join(', ')}`);
       }
       const events = askWithGate(
-        { id: requestId, question: text, history, context: context.items, route, source: 'panel', category: 'chat', conversationId, signal: controller.signal },
+        { id: requestId, question: text, history, context: this.withPins(requestId, conversationId, context.items), route, source: 'panel', category: 'chat', conversationId, signal: controller.signal, ...(images.length > 0 ? { images, visionMode } : {}) },
         this.services.routing().deps,
       );
       // After an escalation the cloud's answer streams under its own request id.

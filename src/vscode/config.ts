@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parseConfig, type ConfigResult } from '../core/config';
 import { parseRouterSettings } from '../core/router/settings';
+import { parseVisionSettings } from '../core/vision/settings';
 import { parseContextSettings } from '../core/context/settings';
 import { parseQualitySettings } from '../core/quality/settings';
 import type { CloudProviderConfig, NodeConfig } from '../core/types';
@@ -50,6 +51,17 @@ export function readContextSettings(): ReturnType<typeof parseContextSettings> {
     embeddingModel: c.get('embeddingModel'),
     openEditors: c.get('openEditors'),
     symbolSearch: c.get('symbolSearch'),
+  });
+}
+
+export function readVisionSettings(): ReturnType<typeof parseVisionSettings> {
+  const c = vscode.workspace.getConfiguration('singularity.vision');
+  return parseVisionSettings({
+    ocr: c.get('ocr'),
+    qualityThreshold: c.get('qualityThreshold'),
+    cloudFallback: c.get('cloudFallback'),
+    cloudModel: c.get('cloudModel'),
+    maxImageMB: c.get('maxImageMB'),
   });
 }
 

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { questionIdentifiers } from '../core/context/codeTokens';
 import type { ContextItem } from '../core/types';
+import type { ContextSettings } from '../core/context/settings';
 
 export const MAX_OPEN_EDITORS = 3;
 export const MAX_OPEN_EDITOR_CHARS = 100_000;
@@ -59,4 +60,13 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
   return Promise.race([work.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
+/** Open editors and symbol definitions for a question, as the settings allow, outside the paths already attached. */
+export async function implicitContext(question: string, attached: readonly ContextItem[], settings: Pick<ContextSettings, 'openEditors' | 'symbolSearch'>): Promise<ContextItem[]> {
+  const paths = new Set(attached.map((i) => i.path));
+  const editors = settings.openEditors ? await openEditorContext(paths) : [];
+  for (const e of editors) paths.add(e.path);
+  const symbols = settings.symbolSearch ? await symbolContext(question, paths) : [];
+  return [...editors, ...symbols];
 }

@@ -47,7 +47,7 @@ export function dashboardHtmlTemplate(assets: PageAssets): string {
       <p>Commands such as "Explain Selected Files" and the <code>singularity</code> CLI are counted too. Pick a longer period above to see older requests.</p>
     </section>
 
-    <section id="history" class="charts" aria-label="History">${chart('routes', 'Requests per route', 'No request in this period.')}${chart('tokensSaved', 'Cloud tokens saved', 'No request in this period.')}${chart('outcomes', 'Outcomes', 'No request in this period.')}${chart('nodeTtft', 'Time to first token per node', 'No Ollama node answered in this period.')}${chart('nodeTps', 'Tokens per second per node', 'No Ollama node answered in this period.')}
+    <section id="history" class="charts" aria-label="History">${chart('routes', 'Requests per route', 'No request in this period.')}${chart('tokensSaved', 'Cloud tokens saved', 'No request in this period.')}${chart('outcomes', 'Outcomes', 'No request in this period.')}${chart('nodeTtft', 'Time to first token per node', 'No Ollama node answered in this period.')}${chart('nodeTps', 'Tokens per second per node', 'No Ollama node answered in this period.')}${chart('learning', 'Learning: local answers accepted, rerouted, thumbs up, gate score', 'No feedback or gate verdict in this period yet.')}
     </section>
 
     <section class="panel" aria-labelledby="nodes-title">
@@ -70,10 +70,14 @@ export function dashboardHtmlTemplate(assets: PageAssets): string {
       <div id="learned-router"></div>
     </section>
 
+    <section class="panel" aria-labelledby="learning-title">
+      <h2 id="learning-title">Learning</h2>
+      <p id="learning-summary" class="learning-summary"></p>
+    </section>
+
     <section class="panel later" aria-label="Coming features">
-      <div><h2>Compression</h2><p class="section-hint" data-section="compression" hidden></p></div>
+      <div><h2>Compression</h2><p id="compression-summary" class="section-hint" data-section="compression"></p></div>
       <div><h2>Vision</h2><p class="section-hint" data-section="vision" hidden></p></div>
-      <div><h2>Example library</h2><p class="section-hint" data-section="examples" hidden></p></div>
     </section>
   </main>`);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import OpenAI from 'openai';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
+import { renderCode } from '../fixtures/renderCode';
 
 // The CLI is tested as users run it: the bundled dist/cli.js in a separate Node process. It is built
 // under node_modules/.cache so that onnxruntime-node (kept out of the bundle) resolves as in the repo,
@@ -18,7 +19,7 @@ beforeAll(async () => {
   mkdirSync('node_modules/.cache', { recursive: true });
   dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'singularity-cli-'));
   cli = join(dir, 'dist', 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external: ['onnxruntime-node'] });
+  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external: ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng'] });
   copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'dist', 'sql-wasm.wasm'));
   mkdirSync(join(dir, 'models'));
   copyFileSync('models/router.onnx', join(dir, 'models', 'router.onnx'));
@@ -197,5 +198,40 @@ describe('singularity ask', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/only loopback/);
     });
+  });
+});
+
+describe('singularity with images', () => {
+  const shot = () => {
+    const file = join(dir, 'error.png');
+    writeFileSync(file, renderCode("TypeError: Cannot read properties of undefined (reading 'map')", { px: 16, theme: 'light' }));
+    return file;
+  };
+
+  it('ask --image sends the image through the vision path to the node with the vision model', async () => {
+    const vision = await startFakeOllama({ models: ['moondream:latest'], tokensPerSecond: 5000, reply: () => 'A TypeError: map is called on undefined properties; initialise the array first.' });
+    try {
+      const r = await run(['ask', '--node', vision.url, '--image', shot(), 'why does this fail?']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('A TypeError: map is called on undefined properties; initialise the array first.\n');
+      expect(JSON.parse(r.stderr.trim().split('\n').at(-1)!)).toMatchObject({ outcome: 'ok', route: 'local', model: 'moondream:latest', vision: { mode: 'error', localQuality: { issues: [] } } });
+      const chat = vision.requests.find((q) => q.path === '/api/chat')!.body as { messages: { images?: string[] }[] };
+      expect(chat.messages.at(-1)!.images).toHaveLength(1);
+    } finally {
+      await vision.close();
+    }
+  });
+
+  it('ask --image names an unreadable file', async () => {
+    const r = await run(['ask', '--node', node.url, '--image', join(dir, 'missing.png'), 'hi']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Cannot read the image .*missing\.png/);
+  });
+
+  it('ocr prints the text it reads', async () => {
+    const r = await run(['ocr', shot()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/TypeError: Cannot read properties of undefined \(reading .map.\)/);
+    expect(JSON.parse(r.stderr.trim())).toMatchObject({ chars: expect.any(Number), confidence: expect.any(Number) });
   });
 });

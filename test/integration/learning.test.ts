@@ -22,7 +22,7 @@ async function world(nodeReply: string, options: { localOnly?: boolean; tokensPe
 async function run(events: AsyncIterable<CascadeEvent>) {
   const all: CascadeEvent[] = [];
   for await (const e of events) all.push(e);
-  const end = all.findLast((e) => e.type === 'end') as { result: AskResult } | undefined;
+  const end = [...all].reverse().find((e) => e.type === 'end') as { result: AskResult } | undefined;
   const escalated = all.find((e) => e.type === 'escalated') as Extract<CascadeEvent, { type: 'escalated' }> | undefined;
   return { all, end: end!.result, escalated };
 }

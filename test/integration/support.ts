@@ -18,6 +18,9 @@ import { Conversations } from '../../src/core/store/conversations';
 import { createLearning } from '../../src/core/learning/learning';
 import { DEFAULT_QUALITY_SETTINGS, type QualitySettings } from '../../src/core/quality/settings';
 import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig } from '../../src/core/types';
+import { ContextCompressor } from '../../src/core/context/compressor';
+import { StoreEmbeddingCache } from '../../src/core/store/embeddingCache';
+import { DEFAULT_CONTEXT_SETTINGS, type ContextSettings } from '../../src/core/context/settings';
 
 const servers: FakeServer[] = [];
 const stores: Store[] = [];
@@ -65,6 +68,8 @@ export interface SetupOptions {
   learned?: { files: ModelFiles; settings?: Partial<LearnedRouterSettings>; random?: () => number; retrain?: Partial<RetrainOptions> };
   /** Quality gate, feedback and examples as the extension builds them (the shipped gate model unless named). */
   learning?: { settings?: Partial<QualitySettings>; gateModelPath?: string };
+  /** Context compression before cloud calls, as the extension builds it (embedding cache in the store). */
+  context?: Partial<ContextSettings>;
 }
 
 /** Routing over an in-memory store, with every node probed once. */
@@ -95,6 +100,9 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
     router,
     routerData,
     learning,
+    ...(options.context
+      ? { context: { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store) }), settings: () => ({ ...DEFAULT_CONTEXT_SETTINGS, ...options.context }) } }
+      : {}),
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: options.log ?? silentLogger,
   });

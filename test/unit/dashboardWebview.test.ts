@@ -11,7 +11,7 @@ import type { DashboardHostMessage, DashboardWebviewMessage } from '../../src/sh
 import { dashboardHtmlTemplate } from '../../src/vscode/dashboardHtml';
 import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
 
-const CHARTS = ['routes', 'tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps'] as const;
+const CHARTS = ['routes', 'tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps', 'learning'] as const;
 
 
 /** A few Dark Modern colours, standing in for the variables VS Code injects on <html>. */
@@ -93,6 +93,14 @@ describe('dashboard webview', () => {
     expect(await rows.nth(1).locator('td').nth(1).getAttribute('title')).toBe('connect ECONNREFUSED 192.168.1.20:11434');
   });
 
+  it('plots the learning series and sums up what the gate, the feedback and the example library did', async () => {
+    await host(dataMessage(sampleData()));
+    await expect.poll(() => page.locator('.chart[data-chart="learning"] canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#learning-summary').textContent()).toBe(
+      'Local answers accepted: 85% of 40 with a verdict · rerouted: 6 (4 by the quality gate, of 50 scored) · thumbs 9 up / 3 down · examples: 7 in use (2 promoted), 1 retired; 3 added and 17 uses in this period',
+    );
+  });
+
   it('shows the router strategies and the hints of sections still to come', async () => {
     const data = sampleData();
     await host(dataMessage(data));
@@ -100,9 +108,8 @@ describe('dashboard webview', () => {
     expect(await page.locator('#strategies-table tbody td').allInnerTexts()).toEqual(['rule', '126', '100%']);
     for (const [section, hint] of [
       ['learnedRouter', data.learnedRouter.hint],
-      ['compression', data.compression.hint],
+      ['compression', HINTS.compression.hint],
       ['vision', data.vision.hint],
-      ['examples', data.examples.hint],
     ] as const) {
       const el = page.locator(`.section-hint[data-section="${section}"]`);
       expect(await el.isVisible()).toBe(true);
@@ -315,8 +322,16 @@ const HINTS = {
   learnedRouter: { available: false, hint: 'The rule router is routing every request now; the learned router will show here once trained.' },
   compression: { available: false, hint: 'Context compression is not enabled yet.' },
   vision: { available: false, hint: 'Image requests will show here.' },
-  examples: { available: false, hint: 'The few-shot example library will show here.' },
 } as const;
+
+function learning(buckets: number[], values?: Partial<DashboardData['learning']['series']['values']>): DashboardData['learning'] {
+  const none = () => buckets.map(() => null);
+  return {
+    series: { buckets, values: { localAcceptance: none(), rerouteRate: none(), thumbsUpShare: none(), gateScore: none(), ...values } },
+    totals: { labelledLocal: 40, acceptedLocal: 34, rerouted: 6, escalated: 4, gateScored: 50, thumbsUp: 9, thumbsDown: 3 },
+    library: { active: 5, promoted: 2, retired: 1, added: 3, used: 17, retiredInPeriod: 1 },
+  };
+}
 
 /** Seven days of a plausible week: mostly local, some LAN, a little cloud. */
 function sampleData(period: Period = '7d'): DashboardData {
@@ -343,6 +358,7 @@ function sampleData(period: Period = '7d'): DashboardData {
       ],
     },
     strategies: [{ name: 'rule', requests: 126 }],
+    learning: learning(buckets, { localAcceptance: [0.8, 0.82, 0.85, null, 0.86, 0.88, 0.9], gateScore: [0.5, 0.52, 0.55, null, 0.6, 0.58, 0.61] }),
     ...HINTS,
   };
 }
@@ -361,6 +377,7 @@ function emptyData(): DashboardData {
     outcomes: { buckets, values: { ok: zeros(), error: zeros(), cancelled: zeros() } },
     nodes: { buckets, nodes: [] },
     strategies: [],
+    learning: learning(buckets),
     ...HINTS,
   };
 }

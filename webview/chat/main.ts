@@ -4,8 +4,10 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
+import { showChunkHostMessage, wireContextReports } from './contextReport';
 import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, requestIdOf, showCopied, showReasonBox } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
+import { Attachments } from './attachments';
 
 const ui = {
   status: byId('status'),
@@ -19,10 +21,12 @@ const ui = {
   includeContext: byId('include-context') as HTMLInputElement,
   send: byId('send'),
   stop: byId('stop'),
+  attachments: byId('attachments'),
 };
 
 const messages = new MessageList(ui.messages);
 const mentions = new MentionPicker(ui.input, ui.mentions, (query) => vscode.postMessage({ type: 'fileQuery', query }));
+const attachments = new Attachments(ui.attachments, byId('attachment-list'), byId('image-mode') as HTMLSelectElement, byId('attachment-notice'));
 /** The request whose answer is streaming; while set, Send is replaced by Stop. */
 let activeRequest: string | undefined;
 
@@ -65,6 +69,14 @@ function handleHostMessage(message: HostMessage): void {
     case 'feedbackSaved':
       markFeedbackSaved(ui.messages, message.requestId, message.value);
       break;
+    case 'chunkText':
+    case 'chunkPinned':
+      showChunkHostMessage(ui.messages, message);
+      break;
+    case 'attachImages':
+      attachments.add(message.images);
+      ui.input.focus();
+      break;
     case 'prefill':
       ui.input.value = message.text;
       ui.includeContext.checked = message.includeSelection;
@@ -75,6 +87,7 @@ function handleHostMessage(message: HostMessage): void {
 }
 
 function wireUserActions(): void {
+  wireContextReports(ui.messages, (m) => vscode.postMessage(m));
   ui.input.addEventListener('keydown', (event) => {
     if (mentions.handleKey(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
@@ -87,6 +100,23 @@ function wireUserActions(): void {
     saveState();
   });
   ui.includeContext.addEventListener('change', saveState);
+  // Images pasted into the message box or dropped on the panel become attachments.
+  ui.input.addEventListener('paste', (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.some((f) => f.type.startsWith('image/'))) {
+      event.preventDefault();
+      void attachments.addFiles(files);
+    }
+  });
+  document.addEventListener('dragover', (event) => {
+    if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
+  });
+  document.addEventListener('drop', (event) => {
+    const files = [...(event.dataTransfer?.files ?? [])];
+    if (files.length === 0) return;
+    event.preventDefault();
+    void attachments.addFiles(files);
+  });
   ui.send.addEventListener('click', send);
   ui.stop.addEventListener('click', () => {
     if (activeRequest) vscode.postMessage({ type: 'stop', requestId: activeRequest });
@@ -141,8 +171,8 @@ function askReason(bar: Element, requestId: string): void {
 function send(): void {
   const text = ui.input.value.trim();
   // One answer at a time: Enter during streaming keeps the draft for when it is done.
-  if (!text || activeRequest) return;
-  vscode.postMessage({ type: 'ask', text, includeContext: ui.includeContext.checked });
+  if ((!text && attachments.count === 0) || activeRequest) return;
+  vscode.postMessage({ type: 'ask', text, includeContext: ui.includeContext.checked, ...attachments.take() });
   ui.input.value = '';
   mentions.close();
   saveState();

@@ -2,7 +2,9 @@
 
 import type { AnswerMeta, HistoryEntry } from '../../src/shared/protocol';
 import { renderMarkdownInto } from './markdown';
+import { imageStrip } from './attachments';
 import { settledBoundary } from './incremental';
+import { contextReportElement } from './contextReport';
 
 const ROUTE_ICONS: Record<AnswerMeta['route'], string> = { local: 'device-desktop', lan: 'remote', cloud: 'cloud' };
 /** How close to the end (px) still counts as "reading the latest message", so new text keeps it in view. */
@@ -32,7 +34,7 @@ export class MessageList {
   }
 
   setMeta(requestId: string, meta: AnswerMeta): void {
-    this.answers.get(requestId)?.setMeta(meta);
+    this.answers.get(requestId)?.setMeta(meta, requestId);
   }
 
   /** Tokens and ends of requests not started in this list (e.g. before a 'history' reset) are dropped. */
@@ -102,12 +104,14 @@ class AnswerView {
     renderAnswerText(this.tail, this.text.slice(this.settledLength));
   }
 
-  setMeta(meta: AnswerMeta): void {
+  setMeta(meta: AnswerMeta, requestId: string): void {
     this.meta = meta;
     // A fallback to another target sends a new meta: it replaces the old one.
     this.applyChange(() => {
       this.element.querySelector('.meta')?.remove();
+      this.element.querySelector('.context-report')?.remove();
       this.element.append(metaElement(meta));
+      if (meta.context) this.element.append(contextReportElement(meta.context, requestId));
     });
   }
 
@@ -119,6 +123,7 @@ class AnswerView {
       this.element.dataset.id = entry.id;
       renderAnswerText(this.content, entry.text);
       this.element.querySelector('.meta')?.remove();
+      this.element.querySelector('.context-report')?.remove();
       appendOutcome(this.element, { ...entry, meta: entry.meta ?? this.meta });
       collapseIfDraft(this.element, entry);
     });
@@ -131,6 +136,7 @@ function entryElement(entry: HistoryEntry): HTMLElement {
   const content = element.querySelector<HTMLElement>('.content')!;
   if (entry.role === 'user') content.textContent = entry.text;
   else renderAnswerText(content, entry.text);
+  if (entry.images?.length) content.after(imageStrip(entry.images));
   appendOutcome(element, entry);
   collapseIfDraft(element, entry);
   return element;
@@ -171,6 +177,7 @@ function appendOutcome(element: HTMLElement, entry: HistoryEntry): void {
   }
   if (entry.cancelled) element.append(iconLine('stopped', 'debug-stop', 'stopped'));
   if (entry.meta) element.append(metaElement(entry.meta));
+  if (entry.meta?.context) element.append(contextReportElement(entry.meta.context, entry.requestId));
   if (entry.requestId) element.dataset.requestId = entry.requestId;
   if (entry.requestId && entry.text && !entry.error && !entry.cancelled && !entry.meta?.quality?.escalatedTo) element.append(feedbackBar(entry));
 }
@@ -251,9 +258,19 @@ function metaElement(meta: AnswerMeta): HTMLElement {
   if (meta.withheld?.length) parts.push(`withheld: ${meta.withheld.join(', ')}`);
   if (meta.quality && !meta.quality.escalatedTo) parts.push(`quality ${meta.quality.score.toFixed(2)}`);
   if (meta.escalatedFrom) parts.push(`escalated: ${meta.escalatedFrom.reason}`);
+  if (meta.vision) parts.push(visionSummary(meta.vision));
   const line = iconLine('meta', ROUTE_ICONS[meta.route], parts.filter(Boolean).join(' · '));
   line.title = metaTooltip(meta);
   return line;
+}
+
+/** Images: the task mode, the local answer's check, and what answering here saved. */
+function visionSummary(v: NonNullable<AnswerMeta['vision']>): string {
+  const parts = [`image: ${v.mode}`];
+  if (v.localQuality) parts.push(`local quality ${v.localQuality.score.toFixed(2)}${v.localQuality.issues.length ? ` (${v.localQuality.issues.join(', ')})` : ''}`);
+  if (v.fellBack) parts.push('cloud fallback');
+  if (v.cloudImageTokensAvoided) parts.push(`~${v.cloudImageTokensAvoided} cloud image tokens saved`);
+  return parts.join(', ');
 }
 
 function metaTooltip(meta: AnswerMeta): string {

@@ -5,9 +5,9 @@
 
 import uPlot from 'uplot';
 import type { DashboardData } from '../../src/core/metrics/types';
-import { formatCount, formatMs, formatTps } from './format';
+import { formatCount, formatMs, formatShare, formatTps } from './format';
 
-export type ChartId = 'routes' | 'tokensSaved' | 'outcomes' | 'nodeTtft' | 'nodeTps';
+export type ChartId = 'routes' | 'tokensSaved' | 'outcomes' | 'nodeTtft' | 'nodeTps' | 'learning';
 
 /** VS Code's chart palette, with Dark Modern's values as fallbacks outside VS Code. */
 const PALETTE = {
@@ -155,6 +155,19 @@ function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
     },
     nodeTtft: { buckets: data.nodes.buckets, format: (v) => formatMs(v), series: nodeSeries((n) => n.ttftMs) },
     nodeTps: { buckets: data.nodes.buckets, format: (v) => formatTps(v), series: nodeSeries((n) => n.tokensPerSecond) },
+    learning: {
+      buckets: data.learning.series.buckets,
+      format: (v) => formatShare(v),
+      // A period without any feedback or verdict has nothing to plot: the empty hint shows instead.
+      series: Object.values(data.learning.series.values).some((values) => values.some((v) => v !== null))
+        ? [
+            { label: 'local accepted', color: 'green', values: data.learning.series.values.localAcceptance },
+            { label: 'rerouted', color: 'orange', values: data.learning.series.values.rerouteRate },
+            { label: 'thumbs up', color: 'blue', values: data.learning.series.values.thumbsUpShare },
+            { label: 'gate score', color: 'purple', values: data.learning.series.values.gateScore },
+          ]
+        : [],
+    },
   };
 }
 

@@ -7,8 +7,9 @@ import { PERIODS, type DashboardData, type Period } from '../../src/core/metrics
 import type { DashboardHostMessage } from '../../src/shared/protocol';
 import { Charts } from './charts';
 import { formatCount } from './format';
-import { renderCards, renderHint, renderNodes, renderStrategies } from './sections';
+import { renderCards, renderHint, renderLearning, renderNodes, renderStrategies } from './sections';
 import { renderLearnedRouter } from './router';
+import { renderCompression } from './compression';
 import { vscode } from './vscodeApi';
 
 const PERIOD_LABELS: Record<Period, string> = { today: 'today', '7d': 'the last 7 days', '30d': 'the last 30 days', all: 'all time' };
@@ -66,7 +67,9 @@ function render(data: DashboardData): void {
   ui.summary.dataset.requests = String(data.headline.requests);
   renderCards(document, data);
   renderStrategies(ui.strategiesTable, data.strategies);
-  for (const [key, section] of Object.entries({ learnedRouter: data.learnedRouter, compression: data.compression, vision: data.vision, examples: data.examples })) {
+  renderLearning(byId('learning-summary'), data.learning);
+  renderCompression(byId('compression-summary'), data.compression);
+  for (const [key, section] of Object.entries({ learnedRouter: data.learnedRouter, vision: data.vision })) {
     const el = document.querySelector<HTMLElement>(`.section-hint[data-section="${key}"]`);
     if (el) renderHint(el, section);
   }

@@ -66,6 +66,17 @@ export function renderStrategies(table: HTMLTableElement, strategies: DashboardD
 }
 
 /** Fills an element with a section's hint (the feature is not there yet, or has no data). */
+/** One line of totals under the learning chart: what the gate, the feedback and the example library did. */
+export function renderLearning(el: HTMLElement, learning: DashboardData['learning']): void {
+  const t = learning.totals;
+  const l = learning.library;
+  const accepted = t.labelledLocal > 0 ? formatShare(t.acceptedLocal / t.labelledLocal) : '–';
+  el.textContent =
+    `Local answers accepted: ${accepted} of ${formatCount(t.labelledLocal)} with a verdict · rerouted: ${formatCount(t.rerouted)} ` +
+    `(${formatCount(t.escalated)} by the quality gate, of ${formatCount(t.gateScored)} scored) · thumbs ${formatCount(t.thumbsUp)} up / ${formatCount(t.thumbsDown)} down · ` +
+    `examples: ${formatCount(l.active + l.promoted)} in use (${formatCount(l.promoted)} promoted), ${formatCount(l.retired)} retired; ${formatCount(l.added)} added and ${formatCount(l.used)} uses in this period`;
+}
+
 export function renderHint(el: HTMLElement, section: EmptySection): void {
   el.textContent = section.hint;
   el.hidden = section.available !== false;

@@ -14,6 +14,8 @@ const BODY_TYPES = new Set([
 ]);
 /** Node types that are a declaration worth a chunk of its own. */
 const DECLARATION = /function|method|class|interface|struct|enum|impl|trait|constructor|module|namespace|macro|type_declaration|type_alias|union|object_declaration|singleton/;
+/** Functions and methods: split only when they wrap declarations. */
+const FUNCTION_LIKE = /function|method|lambda|closure|arrow|constructor/;
 const FUNCTION_VALUE = /^(arrow_function|function|function_expression|generator_function|class|class_expression|lambda|func_literal|closure_expression)$/;
 const NAME_TYPES = new Set(['identifier', 'type_identifier', 'field_identifier', 'property_identifier', 'constant', 'name', 'private_property_identifier', 'namespace_identifier']);
 /** Statements at least this long are chunks of their own even when they declare nothing. */
@@ -65,7 +67,7 @@ export function spansOfTree(root: Node, starts: readonly number[]): Span[] {
     for (const unit of units(children)) {
       const names = unit.node ? declaredNames(unit.node) : [];
       const tokens = tokensOf(unit);
-      const body = unit.node && tokens > MAX_CHUNK_TOKENS ? findBody(unit.node) : undefined;
+      const body = unit.node && tokens > MAX_CHUNK_TOKENS ? splittableBody(unit.node) : undefined;
       if (body) {
         flush();
         const header = push({ row: unit.startRow, kind: 'header', names, parent });
@@ -169,7 +171,7 @@ export function declaredNames(node: Node): string[] {
       return name && NAME_TYPES.has(name.type) ? [name.text] : [];
     });
   }
-  const named = node.childForFieldName('name') ?? node.childForFieldName('type') ?? node.childForFieldName('declarator');
+  const named = node.childForFieldName('name') ?? node.childForFieldName('declarator') ?? node.childForFieldName('type');
   if (named) {
     const id = NAME_TYPES.has(named.type) || named.type.endsWith('identifier') ? named : firstName(named);
     return id ? [lastName(id)] : [];
@@ -192,6 +194,18 @@ function firstName(node: Node): Node | undefined {
 /** `module.exports.parse` and `ns::Foo::bar` are known by their last part. */
 function lastName(node: Node): string {
   return /[\w$]+$/.exec(node.text)?.[0] ?? node.text;
+}
+
+/**
+ * Where a big node may be split: the body of a container (class, impl, namespace, object), or of a
+ * function only when it holds declarations (a module wrapper); a plain function stays whole.
+ */
+function splittableBody(node: Node): Node | undefined {
+  const body = findBody(node);
+  if (!body) return undefined;
+  const isFunction = FUNCTION_LIKE.test(node.type) || wrapped(node).some((n) => FUNCTION_LIKE.test(n.type)) || functionValue(node) !== undefined;
+  if (!isFunction) return body;
+  return body.namedChildren.some((c) => c !== null && isDeclaration(c)) ? body : undefined;
 }
 
 /** The node holding the members of a big container: followed down the largest child, a few levels deep. */

@@ -14,6 +14,8 @@
 // - routes: requests per route per bucket (a request without a route, e.g. one that failed before
 //   routing, counts in `requests` and `outcomes` but in no route).
 // - tokensSaved: cloudTokensSaved per bucket.
+// - compression: answered cloud requests whose context was compressed, their context tokens before and
+//   after; the difference counts in cloudTokensSaved (as prompt tokens) and tokensSaved (compression.ts).
 // - outcomes: requests per outcome (ok / error / cancelled) per bucket.
 // - nodes: the 8 nodes with the most requests in the window; per bucket their request count (any
 //   outcome), mean ttft_ms and mean tokens/s of their answered requests, where tokens/s of a request is
@@ -25,6 +27,8 @@ import type { Route } from '../types';
 import type { Store } from '../store/db';
 import type { CloudPrices, DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from './types';
 import { bucketStarts, periodWindow, windowCondition, type PeriodWindow } from './window';
+import { learningData } from './learning';
+import { addCompressionSavings, compressionSavings } from './compression';
 
 export const TOP_NODES = 8;
 const ROUTES: readonly Route[] = ['local', 'lan', 'cloud'];
@@ -36,9 +40,8 @@ export const EMPTY_SECTIONS = {
     available: false,
     hint: 'The learned router shows its model, A/B arms and retraining here once the extension has opened its database.',
   },
-  compression: { available: false, hint: 'Context compression before cloud calls is not enabled yet; tokens before/after will show here.' },
+  compression: { available: false, hint: 'No cloud answer in this period had its context compressed; tokens before and after will show here.' },
   vision: { available: false, hint: 'Image requests (screenshots, pasted images) will show here, local vs cloud.' },
-  examples: { available: false, hint: 'The few-shot example library (adaptive learning) will show its size and additions/retirements here.' },
 } as const satisfies Record<string, EmptySection>;
 
 export interface DashboardOptions {
@@ -52,6 +55,8 @@ export function dashboardData(store: Store, options: DashboardOptions): Dashboar
   const w = periodWindow(options.period, options.now, store);
   const buckets = bucketStarts(w);
   const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = traffic(store, w, buckets, options.prices);
+  const compression = compressionSavings(store, w);
+  addCompressionSavings(headline, tokensSaved, compression, options.prices);
   headline.medianTtftMs = medianTtft(store, w, answeredWithTtft);
   headline.ttftShareOfTotal = ttftShareOfTotal(store, w);
   return {
@@ -66,9 +71,12 @@ export function dashboardData(store: Store, options: DashboardOptions): Dashboar
     nodes: nodeSeries(store, w, buckets),
     strategies: strategies(store, w),
     learnedRouter: { ...EMPTY_SECTIONS.learnedRouter },
-    compression: { ...EMPTY_SECTIONS.compression },
+    compression:
+      compression.requests > 0
+        ? { available: true, requests: compression.requests, tokensBefore: compression.tokensBefore, tokensAfter: compression.tokensAfter }
+        : { ...EMPTY_SECTIONS.compression },
     vision: { ...EMPTY_SECTIONS.vision },
-    examples: { ...EMPTY_SECTIONS.examples },
+    learning: learningData(store, w),
   };
 }
 
@@ -88,7 +96,7 @@ export const TOKENS_PER_SECOND_SQL = '(CASE WHEN total_ms > ttft_ms THEN complet
  */
 
 /** The buckets of a window as a CTE `w(i, lo, hi)`: bucket i covers [lo, hi); the last one ends after `to`. */
-function bucketsCte(w: PeriodWindow): string {
+export function bucketsCte(w: PeriodWindow): string {
   const last = w.buckets - 1;
   return `b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < ${last}),
     w(i, lo, hi) AS (SELECT i, ${w.from} + i * ${w.bucketMs}, CASE WHEN i = ${last} THEN ${w.to + 1} ELSE ${w.from} + (i + 1) * ${w.bucketMs} END FROM b)`;
@@ -100,10 +108,10 @@ function distinctCte(name: string, column: 'node' | 'strategy'): string {
     SELECT (SELECT MIN(${column}) FROM requests WHERE ${column} > ${name}.v) FROM ${name} WHERE ${name}.v IS NOT NULL)`;
 }
 
-const inRange = (alias: string) => `${alias}.created_at >= w.lo AND ${alias}.created_at < w.hi`;
+export const inRange = (alias: string) => `${alias}.created_at >= w.lo AND ${alias}.created_at < w.hi`;
 
 /** Splits a packed 'a,b,c' aggregate; an empty part is null. */
-function unpack(v: string | number | null): (number | null)[] {
+export function unpack(v: string | number | null): (number | null)[] {
   if (v == null) return [];
   return String(v)
     .split(',')

@@ -67,9 +67,35 @@ export interface DashboardData {
   strategies: { name: string; requests: number }[];
   /** Sections of features still to come. */
   learnedRouter: EmptySection;
-  compression: EmptySection;
+  /** Context compression before cloud calls: empty (with a hint) while no answer in the period was compressed. */
+  compression: EmptySection | CompressionSummary;
   vision: EmptySection;
-  examples: EmptySection;
+  /** Quality gate, feedback and the example library over the period (metrics/learning.ts). */
+  learning: LearningData;
+}
+
+export interface LearningData {
+  series: Series<'localAcceptance' | 'rerouteRate' | 'thumbsUpShare' | 'gateScore'>;
+  totals: {
+    labelledLocal: number;
+    acceptedLocal: number;
+    rerouted: number;
+    /** Node answers the quality gate sent on to the cloud. */
+    escalated: number;
+    gateScored: number;
+    thumbsUp: number;
+    thumbsDown: number;
+  };
+  library: { active: number; promoted: number; retired: number; added: number; used: number; retiredInPeriod: number };
+}
+
+/** Cloud answers in the period whose context was compressed (metrics/compression.ts). */
+export interface CompressionSummary {
+  available: true;
+  requests: number;
+  /** Context tokens of those requests before and after compression. */
+  tokensBefore: number;
+  tokensAfter: number;
 }
 
 /** Live load of one node, straight from the node pool, shown next to the history. */

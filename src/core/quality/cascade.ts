@@ -43,7 +43,8 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
   }
   const settings = learning.settings();
   const model = settings.gate ? learning.gateModel() : undefined;
-  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && (await cloudAllowed(deps));
+  // Images have their own check and cloud fallback on the vision path (vision/vision.ts).
+  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && !input.images?.length && (await cloudAllowed(deps));
   const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
   let end: AskResult | undefined;
   for await (const event of ask({ ...input, ...(examples?.ids.length ? { examples: examples.messages } : {}), ...(canEscalate ? { stopEarly: loopingTail } : {}) }, deps)) {

@@ -57,6 +57,8 @@ export class OcrEngine {
       // (identical text on our rendered code) from a quarter of the size.
       const langPath = join(dirname(data.langPath), '4.0.0_best_int');
       const worker = await createWorker('eng', OEM.LSTM_ONLY, { langPath, gzip: true, cacheMethod: 'none' });
+      // Screenshots carry no print resolution; Tesseract would warn on stderr for each and then use 70 dpi anyway.
+      await worker.setParameters({ user_defined_dpi: '70' });
       this.log?.debug(`OCR worker started (tesseract.js, ${langPath})`);
       return worker;
     })().catch((err: Error) => {

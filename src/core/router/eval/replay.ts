@@ -32,6 +32,12 @@ export interface ReplayOptions {
   cloudShare?: number;
   window?: number;
   retrain?: Partial<RetrainOptions>;
+  /**
+   * The quality gate: true when it fails the node's answer to this row, which then goes to the cloud
+   * automatically, before the user sees it (the extension's cascade). Without it only a rejected answer
+   * is asked again of the cloud.
+   */
+  gateFails?: (row: BenchRow) => boolean;
 }
 
 export interface ReplayPrediction {
@@ -54,6 +60,10 @@ export interface WindowReport {
   realisedQuality: number;
   /** Share of rows answered by a node, rejected, and asked again of the cloud. */
   escalatedShare: number;
+  /** Share of rows the quality gate sent on to the cloud (included in escalatedShare). */
+  gateEscalatedShare: number;
+  /** Node answers kept and accepted / node answers. */
+  localAcceptance: number;
   /** Retraining outcomes at the end of this window's rows. */
   retrains: string[];
 }
@@ -105,8 +115,12 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       };
       answered(row.id, route, decision.prediction);
       const accepted = score >= ACCEPTED_SCORE;
+      const gated = route === 'local' && options.gateFails?.(row) === true;
       let finalScore = score;
-      if (route === 'local' && !accepted) {
+      if (route === 'local') window.local += 1;
+      if (gated) window.gateEscalated += 1;
+      if (route === 'local' && accepted && !gated) window.localAccepted += 1;
+      if (route === 'local' && (!accepted || gated)) {
         const cloudId = `${row.id}:cloud`;
         data.rerouted(row.id, cloudId);
         answered(cloudId, 'cloud');
@@ -141,7 +155,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
   }
 
   function fresh(): WindowTally {
-    return { rows: [], p: [], predictedCloud: 0, cloud: 0, escalated: 0, quality: 0, retrains: [] };
+    return { rows: [], p: [], predictedCloud: 0, cloud: 0, escalated: 0, gateEscalated: 0, local: 0, localAccepted: 0, quality: 0, retrains: [] };
   }
 }
 
@@ -151,6 +165,9 @@ interface WindowTally {
   predictedCloud: number;
   cloud: number;
   escalated: number;
+  gateEscalated: number;
+  local: number;
+  localAccepted: number;
   quality: number;
   retrains: string[];
 }
@@ -165,6 +182,8 @@ function report(index: number, w: WindowTally): WindowReport {
     routedCloudShare: w.cloud / n,
     realisedQuality: w.quality / n,
     escalatedShare: w.escalated / n,
+    gateEscalatedShare: w.gateEscalated / n,
+    localAcceptance: w.local > 0 ? w.localAccepted / w.local : 0,
     retrains: w.retrains,
   };
 }
