@@ -3,7 +3,7 @@
 // Retrieval on real code no one here wrote: the JavaScript/TypeScript sources of the packages in
 // node_modules. A case is a documented function: its doc comment (the description, without @tags) is
 // the question and is removed from the file; the answer is that function; the context is its file plus
-// neighbouring files of the same folder, 5k-50k tokens. At compression ratios 2x, 4x and 8x (budget =
+// neighbouring files of the same folder (the answer's file at a random position), 5k-50k tokens. At compression ratios 2x, 4x and 8x (budget =
 // context tokens / ratio) each method keeps chunks of the same chunking (src/core/context), and a case
 // counts as recalled when every chunk of the answer function is kept:
 //   - lexical: the extension's compressor (BM25 over code-aware terms + structure, quality gate), exactly
@@ -44,7 +44,8 @@ interface Case {
   file: string;
   question: string;
   items: ContextItem[];
-  /** The answer function: item 0, lines [start, end). */
+  /** The answer function: item `answerItem`, lines [start, end). */
+  answerItem: number;
   start: number;
   end: number;
   tokens: number;
@@ -164,7 +165,10 @@ async function buildCases(): Promise<{ cases: Case[]; packagesSeen: number; cand
         }
         const tokens = contextTokens(items);
         if (tokens < MIN_CONTEXT || tokens > MAX_CONTEXT) continue;
-        cases.push({ package: relative('node_modules', pkg), file: items[0]!.path, question, items, start, end, tokens });
+        // The answer's file goes anywhere among its neighbours, so that "keep the start" is no shortcut.
+        const answerItem = Math.floor(random() * items.length);
+        const ordered = [...items.slice(1, answerItem + 1), items[0]!, ...items.slice(answerItem + 1)];
+        cases.push({ package: relative('node_modules', pkg), file: items[0]!.path, question, items: ordered, answerItem, start, end, tokens });
         perPackage++;
       }
     }
@@ -172,7 +176,7 @@ async function buildCases(): Promise<{ cases: Case[]; packagesSeen: number; cand
   return { cases, packagesSeen, candidates };
 }
 
-const answerChunks = (c: Case, chunks: readonly Chunk[]) => chunks.flatMap((k, i) => (k.item === 0 && k.startLine < c.end && c.start < k.endLine ? [i] : []));
+const answerChunks = (c: Case, chunks: readonly Chunk[]) => chunks.flatMap((k, i) => (k.item === c.answerItem && k.startLine < c.end && c.start < k.endLine ? [i] : []));
 
 /** Chunks in the given order until the budget is full (same cost as the compressor: chunk + a marker). */
 function fill(chunks: readonly Chunk[], order: readonly number[], budget: number): boolean[] {

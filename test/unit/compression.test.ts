@@ -166,7 +166,7 @@ describe('compressor', () => {
 
 describe('budget', () => {
   it('takes the setting within what the model window leaves for context', () => {
-    expect(cloudBudget('gpt-4o', 6000, 1000)).toEqual({ budgetTokens: 6000, hardLimitTokens: 12_000 });
+    expect(cloudBudget('gpt-4o', 6000, 1000)).toEqual({ budgetTokens: 6000, hardLimitTokens: 7500 });
     expect(cloudBudget('gpt-4', 6000, 1000).budgetTokens).toBe(8192 - 1000 - OUTPUT_RESERVE_TOKENS);
   });
 });

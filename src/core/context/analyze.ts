@@ -27,6 +27,8 @@ export interface Chunk extends Bm25Doc {
 type ItemChunk = Omit<Chunk, 'item' | 'parent' | 'footer'> & { parent?: number; footer?: number };
 
 const CACHE_ITEMS = 64;
+/** Extra occurrences of a chunk's declared names among its terms. */
+const NAME_WEIGHT = 2;
 
 export class ChunkAnalyzer {
   private readonly cache = new Map<string, ItemChunk[]>();
@@ -60,7 +62,9 @@ export class ChunkAnalyzer {
     const { spans, starts } = await this.chunker.chunk(item);
     const chunks: ItemChunk[] = spans.map((s) => {
       const text = item.text.slice(starts[s.startLine], starts[s.endLine]);
-      const terms = codeTerms(text);
+      // Declared names weigh like a title field: the terms of `parseHeader` count again for its chunk.
+      const nameTerms = codeTerms(s.names.join(' '));
+      const terms = [...codeTerms(text), ...Array.from({ length: NAME_WEIGHT }, () => nameTerms).flat()];
       return { startLine: s.startLine, endLine: s.endLine, text, tokens: estimateTokens(text), kind: s.kind, names: s.names, tf: termFrequencies(terms), length: terms.length, ...(s.parent !== undefined ? { parent: s.parent } : {}) };
     });
     chunks.forEach((c, i) => {

@@ -4,6 +4,8 @@
 
 export const OUTPUT_RESERVE_TOKENS = 4096;
 export const UNKNOWN_WINDOW_TOKENS = 32_768;
+/** The coverage gate may send up to a quarter more than the budget. */
+export const GATE_ALLOWANCE = 1.25;
 
 const WINDOWS: readonly [RegExp, number][] = [
   [/gpt-4\.1|gpt-5|gemini/i, 1_000_000],
@@ -22,7 +24,7 @@ export function contextWindow(model: string): number {
 export interface Budget {
   /** What relevance selection fills. */
   budgetTokens: number;
-  /** What the quality gate may grow the context to (twice the budget, within the window). */
+  /** What the quality gate may grow the context to (GATE_ALLOWANCE over the budget, within the window). */
   hardLimitTokens: number;
 }
 
@@ -30,5 +32,5 @@ export interface Budget {
 export function cloudBudget(model: string, settingTokens: number, otherTokens: number): Budget {
   const room = Math.max(0, contextWindow(model) - otherTokens - OUTPUT_RESERVE_TOKENS);
   const budgetTokens = Math.min(settingTokens, room);
-  return { budgetTokens, hardLimitTokens: Math.min(room, 2 * budgetTokens) };
+  return { budgetTokens, hardLimitTokens: Math.min(room, Math.floor(GATE_ALLOWANCE * budgetTokens)) };
 }

@@ -4,6 +4,7 @@
 // exactly ranks its definition first.
 
 import { stemmer } from 'stemmer';
+import { eng as ENGLISH_STOP_WORDS } from 'stopword';
 
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 const PART = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g;
@@ -31,6 +32,13 @@ export function codeTerms(text: string): string[] {
     for (const p of parts) if (p.length > 1) out.push(stem(p.toLowerCase()));
   }
   return out;
+}
+
+const STOP_WORDS = new Set(ENGLISH_STOP_WORDS);
+
+/** Terms of a question: as codeTerms, without English stop words ("the", "of", "which"), which only add noise to ranking. */
+export function queryTerms(question: string): string[] {
+  return codeTerms(question.replace(WORD, (w) => (STOP_WORDS.has(w) ? ' ' : w)));
 }
 
 export function termFrequencies(terms: readonly string[]): Map<string, number> {

@@ -6,8 +6,9 @@ import type { ContextItem } from '../types';
 import type { Logger } from '../log';
 import { estimateTokens } from '../providers/tokens';
 import { ChunkAnalyzer } from './analyze';
+import { GATE_ALLOWANCE } from './budget';
 import { Chunker } from './chunker';
-import { codeTerms, questionIdentifiers } from './codeTokens';
+import { queryTerms as termsOfQuestion, questionIdentifiers } from './codeTokens';
 import { embeddingSimilarities, type Embedder, type EmbeddingCache } from './embeddings';
 import { formatContext } from './format';
 import { relevance } from './relevance';
@@ -18,7 +19,7 @@ import { TreeSitter } from './treeSitter';
 
 export interface CompressOptions {
   budgetTokens: number;
-  /** What the quality gate may grow the context to; default twice the budget. */
+  /** What the quality gate may grow the context to; default GATE_ALLOWANCE x the budget. */
   hardLimitTokens?: number;
   /** Share of the best score under which a chunk is not sent for relevance alone. */
   threshold: number;
@@ -61,7 +62,7 @@ export class ContextCompressor {
       return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, chunks: [], notes: [] } };
     }
     const chunks = await this.analyzer.analyze(items);
-    const queryTerms = codeTerms(question);
+    const queryTerms = termsOfQuestion(question);
     const identifiers = questionIdentifiers(question);
     const notes: string[] = [];
     let similarities: number[] | undefined;
@@ -84,7 +85,7 @@ export class ContextCompressor {
       queryTerms,
       budgetTokens: options.budgetTokens,
       threshold: options.threshold,
-      hardLimitTokens: options.hardLimitTokens ?? 2 * options.budgetTokens,
+      hardLimitTokens: options.hardLimitTokens ?? Math.floor(GATE_ALLOWANCE * options.budgetTokens),
     });
     const kept = selection.why.map((w) => w !== undefined);
     const out = renderKept(items, chunks, kept);

@@ -1,0 +1,132 @@
+// Quality gate, feedback and the example library in a real VS Code (code-server): a loopback Ollama node
+// whose answer to one question is cut off inside a code block, and a loopback OpenAI-style cloud. The gate
+// escalates that answer in the panel; thumbs with a reason, Insert, Regenerate and the example command
+// are clicked as a user would, and what they stored is read back from the extension's database file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import initSqlJs from 'sql.js';
+import type { FrameLocator } from 'playwright-core';
+import { launchEditor, type Editor } from './harness';
+import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
+
+const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
+const GOOD = 'Use a `Map`, it keeps insertion order:\n\n```ts\nconst seen = new Map<string, number>();\n```\n\nIterating it visits keys in the order they were set.';
+
+let editor: Editor;
+let node: FakeServer;
+let cloud: FakeServer;
+let chat: FrameLocator;
+
+beforeAll(async () => {
+  node = await startFakeOllama({
+    models: ['llama3.2:latest'],
+    tokensPerSecond: 400,
+    reply: (req) => (req.messages.at(-1)!.content.includes('parse_numbers') ? CUT_OFF : GOOD),
+  });
+  cloud = await startFakeOpenAI({ models: ['gpt-e2e'], tokensPerSecond: 400, reply: () => 'Answer from the cloud fixture.' });
+  editor = await launchEditor({
+    name: 'learning',
+    settings: {
+      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
+      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
+      // Every question goes to the node first, so what reaches the cloud is the gate's doing.
+      'singularity.router.mode': 'ml',
+      'singularity.router.cloudShare': 0,
+      'singularity.router.explore': 0,
+      'singularity.demoMode': 'never',
+    },
+    workspaceFiles: { 'README.md': '# e2e\n', 'main.ts': '// code goes here\n' },
+  });
+});
+
+afterAll(async () => {
+  await editor?.close();
+  await node?.close();
+  await cloud?.close();
+});
+
+const answers = () => chat.locator('.msg.assistant:not(.streaming)');
+
+async function ask(text: string, expectAnswers = 1): Promise<void> {
+  const before = await answers().count();
+  await chat.locator('#input').fill(text);
+  await chat.locator('#input').press('Enter');
+  await answers().nth(before + expectAnswers - 1).waitFor({ timeout: 20_000 });
+}
+
+/** Rows of the extension's database file, as saved on disk. */
+async function dbRows(sql: string): Promise<Record<string, unknown>[]> {
+  const file = join(editor.runDir, 'ud', 'User', 'globalStorage', 'singularity-dev.singularity', 'singularity.db');
+  await expect.poll(() => existsSync(file)).toBe(true);
+  const SQL = await initSqlJs();
+  const db = new SQL.Database(readFileSync(file));
+  try {
+    const [result] = db.exec(sql);
+    return (result?.values ?? []).map((row) => Object.fromEntries(result!.columns.map((c, i) => [c, row[i]])));
+  } finally {
+    db.close();
+  }
+}
+
+describe('quality gate and feedback in VS Code', () => {
+  it('escalates a node answer cut off mid-code to the cloud: the draft stays, collapsed, with the reason', async () => {
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    await ask('Write a python function parse_numbers that parses comma separated numbers', 2);
+    const draft = answers().nth(0);
+    expect(await draft.getAttribute('class')).toContain('escalated');
+    expect(await draft.locator('details.draft > summary').innerText()).toBe('Local draft, escalated to the cloud: answer was cut off');
+    expect(await draft.locator('details.draft').getAttribute('open')).toBeNull();
+    const final = answers().nth(1);
+    expect(await final.locator('.content').innerText()).toContain('Answer from the cloud fixture.');
+    expect(await final.locator('.meta').innerText()).toContain('escalated: answer was cut off');
+    const [verdict] = await dbRows('SELECT passed, reasons, escalated_to FROM quality_gate_results');
+    expect(verdict).toMatchObject({ passed: 0, reasons: '["answer was cut off"]' });
+    await editor.screenshot('learning-escalated');
+  });
+
+  it('keeps a thumbs-down with the reason typed under it', async () => {
+    await ask('How do I keep insertion order of keys?');
+    const answer = answers().last();
+    expect(await answer.locator('.meta').innerText()).toMatch(/quality \d\.\d\d/);
+    await answer.locator('.feedback-button[data-value="-1"]').click();
+    await answer.locator('.feedback-reason').fill('it forgot the delete case');
+    await answer.locator('.feedback-reason').press('Enter');
+    await answer.locator('.feedback[data-saved="-1"]').waitFor();
+    await expect.poll(async () => (await dbRows("SELECT reason FROM feedback_data WHERE kind = 'thumbs' AND reason IS NOT NULL")).map((r) => r.reason)).toEqual(['it forgot the delete case']);
+  });
+
+  it('inserts a code block at the cursor and counts it as using the answer', async () => {
+    await editor.runCommand('View: Show Explorer');
+    await editor.page.getByRole('treeitem', { name: 'main.ts' }).click();
+    await editor.page.locator('.monaco-editor .view-lines').filter({ hasText: 'code goes here' }).click();
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    const block = answers().last().locator('.code-block');
+    await block.hover();
+    await block.locator('.insert-code').click();
+    await editor.page.locator('.monaco-editor .view-lines').filter({ hasText: 'const seen = new Map' }).waitFor();
+    await expect.poll(async () => (await dbRows("SELECT kind FROM feedback_data WHERE kind = 'insertCode'")).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it('regenerates an answer: the same question again, the first answer marked as not good enough', async () => {
+    const before = await answers().count();
+    await answers().last().locator('.regenerate-answer').click();
+    await answers().nth(before).waitFor({ timeout: 20_000 });
+    expect(await answers().nth(before).locator('.content').innerText()).toContain('Iterating it visits keys');
+    await expect.poll(async () => (await dbRows("SELECT kind FROM feedback_data WHERE kind = 'regenerate'")).length, { timeout: 10_000 }).toBe(1);
+  });
+
+  it('lists an example made from a thumbs-up in "Manage Few-Shot Examples"', async () => {
+    const answer = answers().last();
+    await answer.locator('.feedback-button[data-value="1"]').click();
+    await answer.locator('.feedback[data-saved="1"]').waitFor();
+    await editor.runCommand('Singularity: Manage Few-Shot Examples');
+    const item = editor.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'How do I keep insertion order of keys?' });
+    await item.waitFor();
+    expect(await item.innerText()).toContain('active');
+    await editor.page.keyboard.press('Escape');
+  });
+});
