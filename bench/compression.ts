@@ -14,7 +14,8 @@
 // no model hub), so they are reported as not measured.
 // Timing: compress() on contexts of about 10k and 50k tokens, p50 and p99, cold (file never seen: parse
 // and tokenize) and warm (same files, another question: chunks cached, as when a conversation keeps a file).
-// Writes bench/results/compression.json. BENCH_SCALE=0.2 for a quick look (published figures use 1).
+// Writes bench/results/compression.json. BENCH_SCALE=0.2 for a quick look (published figures use 1);
+// BENCH_DEBUG=1 instead lists the cases lexical misses at 4x, with the answer chunk's rank and score.
 
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -297,4 +298,21 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+if (process.env.BENCH_DEBUG) void misses();
+else void main();
+
+async function misses(): Promise<void> {
+  await treeSitter.parser('typescript'); await treeSitter.parser('javascript');
+  const { cases } = await buildCases();
+  const compressor = new ContextCompressor({ treeSitter });
+  const analyzer = new ChunkAnalyzer(new Chunker(treeSitter));
+  for (const c of cases) {
+    const chunks = await analyzer.analyze(c.items);
+    const answer = answerChunks(c, chunks);
+    const before = contextTokens(c.items);
+    const { report } = await compressor.compress(c.question, c.items, { budgetTokens: Math.floor(before / 4), threshold: 0, force: true });
+    if (answer.every((i) => report.chunks[i]!.kept)) continue;
+    const ranks = [...report.chunks.keys()].sort((a, b) => report.chunks[b]!.score - report.chunks[a]!.score);
+    console.log(JSON.stringify({ q: c.question.slice(0, 150), answer: answer.map((i) => ({ rank: ranks.indexOf(i), n: report.chunks.length, names: report.chunks[i]!.names, tokens: report.chunks[i]!.tokens, kind: chunks[i]!.kind, score: report.chunks[i]!.score })), top: report.chunks[ranks[0]!]!.names, budget: Math.floor(before/4) }));
+  }
+}

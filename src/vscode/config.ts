@@ -25,7 +25,7 @@ export function readConfig(): ConfigResult {
 
 export function readQualitySettings(): ReturnType<typeof parseQualitySettings> {
   const c = vscode.workspace.getConfiguration('singularity.quality');
-  return parseQualitySettings({ gate: c.get('gate'), threshold: c.get('threshold'), examples: c.get('examples'), exampleTokens: c.get('exampleTokens') });
+  return parseQualitySettings({ gate: c.get('gate'), threshold: c.get('threshold'), examples: c.get('examples'), exampleTokens: c.get('exampleTokens'), judgeModel: c.get('judgeModel') });
 }
 
 export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { askWithGate, type CascadeEvent } from '../../src/core/quality/cascade';
 import type { AskResult } from '../../src/core/pipeline';
 import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
+import { dashboardData } from '../../src/core/metrics/dashboard';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, setup } from './support';
 
 const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
@@ -9,12 +10,23 @@ const GOOD =
   'Use `split` and `int`:\n\n```python\ndef parse_numbers(text):\n    return [int(part) for part in text.split(",")]\n```\n\nThis parses numbers separated by commas and raises ValueError on bad parts.';
 const QUESTION = 'Write a python function parse_numbers that parses comma separated numbers';
 
-async function world(nodeReply: string, options: { localOnly?: boolean; tokensPerSecond?: number } = {}) {
-  const node = await ollama({ reply: () => nodeReply, ...(options.tokensPerSecond ? { tokensPerSecond: options.tokensPerSecond } : {}) });
+interface WorldOptions {
+  localOnly?: boolean;
+  tokensPerSecond?: number;
+  /** The judge model's reply; the node then also serves judge:latest. */
+  judgeSays?: string;
+}
+
+async function world(nodeReply: string, options: WorldOptions = {}) {
+  const node = await ollama({
+    models: ['llama3.2:latest', ...(options.judgeSays ? ['judge:latest'] : [])],
+    reply: (req) => (req.model === 'judge:latest' ? options.judgeSays! : nodeReply),
+    ...(options.tokensPerSecond ? { tokensPerSecond: options.tokensPerSecond } : {}),
+  });
   const api = await cloud({ reply: () => GOOD });
   const w = await setup(
     { nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)], privacy: { ...DEFAULT_PRIVACY, localOnly: options.localOnly ?? false } },
-    { learning: {} },
+    { learning: { settings: options.judgeSays ? { judgeModel: 'judge:latest' } : {} } },
   );
   return { ...w, node, api };
 }
@@ -90,11 +102,44 @@ describe('quality gate in the request flow', () => {
     expect(end.meta?.route).toBe('cloud');
   });
 
+  it('escalates an answer the gate passed when the judge model grades it low', async () => {
+    const w = await world(GOOD, { judgeSays: '2' });
+    const i = input({ source: 'panel', question: QUESTION });
+    const { escalated, end } = await run(askWithGate(i, w.deps));
+    expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
+    expect(end.meta?.route).toBe('cloud');
+    const judged = chats(w.node).find((r) => (r.body as { model: string }).model === 'judge:latest')!.body as { messages: { content: string }[] };
+    expect(judged.messages.at(-1)!.content).toContain(GOOD);
+  });
+
+  it('keeps an answer the judge model grades well, with the grade stored', async () => {
+    const w = await world(GOOD, { judgeSays: '8' });
+    const i = input({ source: 'panel', question: QUESTION });
+    const { escalated } = await run(askWithGate(i, w.deps));
+    expect(escalated).toBeUndefined();
+    expect(JSON.parse(String(rows(w, `SELECT signals FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]!.signals)).judgeGrade).toBe(8);
+  });
+
   it('leaves an explicit route alone: a question sent to the node on purpose is not escalated', async () => {
     const w = await world(CUT_OFF);
     const { end, escalated } = await run(askWithGate(input({ question: QUESTION, route: 'local' }), w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
+  });
+});
+
+describe('monitoring', () => {
+  it('counts escalations, gate verdicts, thumbs and local acceptance for the dashboard', async () => {
+    const w = await world(CUT_OFF);
+    await run(askWithGate(input({ source: 'panel', question: QUESTION }), w.deps));
+    w.node.setOptions({ reply: () => GOOD });
+    const kept = input({ source: 'panel', question: QUESTION });
+    await run(askWithGate(kept, w.deps));
+    w.learning!.feedback.thumbs(kept.id, 1);
+    const { learning } = dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
+    expect(learning.totals).toEqual({ labelledLocal: 2, acceptedLocal: 1, rerouted: 1, escalated: 1, gateScored: 2, thumbsUp: 1, thumbsDown: 0 });
+    expect(learning.series.values.localAcceptance.filter((v) => v !== null)).toEqual([0.5]);
+    expect(learning.library).toMatchObject({ active: 1, added: 1 });
   });
 });
 

@@ -20,7 +20,7 @@ const doc = (text: string) => {
 
 /** Chunks of one item, one line each, with the given texts. */
 function chunksOf(texts: string[], item = 0, names: string[][] = []): Chunk[] {
-  return texts.map((text, i) => ({ ...doc(text), item, startLine: i, endLine: i + 1, text: `${text}\n`, tokens: 10, kind: 'block', names: names[i] ?? [] }));
+  return texts.map((text, i) => ({ ...doc(text), item, startLine: i, endLine: i + 1, text: `${text}\n`, tokens: 10, kind: 'block', names: names[i] ?? [], nameDoc: doc((names[i] ?? []).join(' ')) }));
 }
 
 const file = (text: string, over: Partial<ContextItem> = {}): ContextItem => ({ kind: 'file', path: 'f.ts', language: 'typescript', text, origin: 'active', ...over });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerSignals, bracketsBalance, codeBlocks, languageOf, loopingTail } from '../../src/core/quality/signals';
 import { judgeAnswer, loadGateModel, parseGateModel, verdictPCloud, GateModelError } from '../../src/core/quality/gate';
 import { parseQualitySettings } from '../../src/core/quality/settings';
+import { parseGrade } from '../../src/core/quality/judge';
 
 const Q = 'How do I reverse a linked list in Java?';
 const signals = (answer: string, question = Q, finishReason?: 'stop' | 'length' | 'repetition') => answerSignals({ question, answer, ...(finishReason ? { finishReason } : {}) });
@@ -114,6 +115,16 @@ describe('the shipped gate', () => {
   it('refuses a file that is not a gate model, saying how to rebuild it', () => {
     expect(() => parseGateModel('{"kind": "other"}', 'x.json')).toThrow(GateModelError);
     expect(() => parseGateModel('not json', 'x.json')).toThrow(/singularity train-gate/);
+  });
+});
+
+describe('judge model reply', () => {
+  it('reads the first whole grade from 1 to 10 and nothing else', () => {
+    expect(parseGrade('7')).toBe(7);
+    expect(parseGrade('Grade: 10/10')).toBe(10);
+    expect(parseGrade('I would say 3.')).toBe(3);
+    expect(parseGrade('no idea')).toBeUndefined();
+    expect(parseGrade('42')).toBeUndefined();
   });
 });
 

@@ -22,13 +22,13 @@ export interface Chunk extends Bm25Doc {
   parent?: number;
   /** Global index of the footer that closes this header chunk. */
   footer?: number;
+  /** The terms of the names it defines: a second, title-like field for BM25. */
+  nameDoc: Bm25Doc;
 }
 
 type ItemChunk = Omit<Chunk, 'item' | 'parent' | 'footer'> & { parent?: number; footer?: number };
 
 const CACHE_ITEMS = 64;
-/** Extra occurrences of a chunk's declared names among its terms. */
-const NAME_WEIGHT = 2;
 
 export class ChunkAnalyzer {
   private readonly cache = new Map<string, ItemChunk[]>();
@@ -62,10 +62,9 @@ export class ChunkAnalyzer {
     const { spans, starts } = await this.chunker.chunk(item);
     const chunks: ItemChunk[] = spans.map((s) => {
       const text = item.text.slice(starts[s.startLine], starts[s.endLine]);
-      // Declared names weigh like a title field: the terms of `parseHeader` count again for its chunk.
+      const terms = codeTerms(text);
       const nameTerms = codeTerms(s.names.join(' '));
-      const terms = [...codeTerms(text), ...Array.from({ length: NAME_WEIGHT }, () => nameTerms).flat()];
-      return { startLine: s.startLine, endLine: s.endLine, text, tokens: estimateTokens(text), kind: s.kind, names: s.names, tf: termFrequencies(terms), length: terms.length, ...(s.parent !== undefined ? { parent: s.parent } : {}) };
+      return { startLine: s.startLine, endLine: s.endLine, text, tokens: estimateTokens(text), kind: s.kind, names: s.names, tf: termFrequencies(terms), length: terms.length, nameDoc: { tf: termFrequencies(nameTerms), length: nameTerms.length }, ...(s.parent !== undefined ? { parent: s.parent } : {}) };
     });
     chunks.forEach((c, i) => {
       if (c.kind === 'footer' && c.parent !== undefined) chunks[c.parent]!.footer = i;

@@ -1,5 +1,6 @@
 // How much each chunk matters to the question, from three signals:
-// - lexical: BM25 of the question's code-aware terms, scaled so the best chunk has 1;
+// - lexical: BM25 of the question's code-aware terms over each chunk's text, plus over the names it
+//   defines, scaled so the best chunk has 1;
 // - embeddings (when available): cosine similarity to the question, scaled min..max to 0..1;
 // - structure: the chunk the cursor is in, chunks defining an identifier the question names, and
 //   chunks defining symbols used where the cursor is.
@@ -10,6 +11,8 @@ import type { Chunk } from './analyze';
 import { bm25Scores } from './bm25';
 import { containsIdentifier } from './codeTokens';
 
+/** BM25 of the names a chunk defines counts this much next to BM25 of its text (a title field, as in BM25F). */
+export const NAME_FIELD_WEIGHT = 0.5;
 export const STRUCTURE_BONUS = { cursor: 0.5, namedInQuestion: 0.5, usedAtCursor: 0.25 } as const;
 
 export interface Relevance {
@@ -20,7 +23,8 @@ export interface Relevance {
 }
 
 export function relevance(chunks: readonly Chunk[], items: readonly ContextItem[], queryTerms: readonly string[], identifiers: readonly string[], similarities?: readonly number[]): Relevance {
-  const lexical = scaleToMax(bm25Scores(chunks, queryTerms));
+  const names = bm25Scores(chunks.map((c) => c.nameDoc), queryTerms);
+  const lexical = scaleToMax(bm25Scores(chunks, queryTerms).map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
   const semantic = similarities ? scaleMinMax(similarities) : undefined;
   const cursorChunk = chunks.findIndex((c) => {
     const line = items[c.item]?.cursorLine;

@@ -12,6 +12,7 @@ import type { QualityResults } from '../store/qualityResults';
 import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
 import { loopingTail } from './signals';
 import type { QualitySettings } from './settings';
+import { JUDGE_FAIL_AT, judgeWithModel } from './judge';
 
 export interface Learning {
   settings(): QualitySettings;
@@ -67,7 +68,11 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
     yield { type: 'end', result: end };
     return;
   }
-  const verdict = judgeAnswer(model, { question: input.question, answer: end.text, finishReason: end.stoppedEarly ? 'repetition' : end.finishReason }, settings.threshold);
+  const verdict = await withJudge(
+    judgeAnswer(model, { question: input.question, answer: end.text, finishReason: end.stoppedEarly ? 'repetition' : end.finishReason }, settings.threshold),
+    settings.judgeModel,
+    () => judgeWithModel(deps, settings.judgeModel, input.question, end!.text, input.signal),
+  );
   const now = deps.now ?? Date.now;
   if (verdict.pass || !canEscalate) {
     learning.results?.record(input.id, verdict, undefined, now());
@@ -84,6 +89,14 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
     if (event.type === 'end' && event.result.outcome === 'ok' && event.result.text) learning.examples?.cloudAnswered(to, input.question, event.result.text);
     yield event.type === 'end' && event.result.meta ? { type: 'end', result: { ...event.result, meta: { ...event.result.meta, escalatedFrom: { requestId: input.id, reason } } } } : event;
   }
+}
+
+/** A passed verdict gets the judge model's second opinion, when one is set; a low grade fails it. */
+async function withJudge(verdict: GateVerdict, judgeModel: string, grade: () => Promise<number | undefined>): Promise<GateVerdict> {
+  if (!verdict.pass || !judgeModel) return verdict;
+  const judgeGrade = await grade();
+  if (judgeGrade === undefined) return verdict;
+  return judgeGrade <= JUDGE_FAIL_AT ? { ...verdict, judgeGrade, pass: false, reasons: [`the judge model rated it ${judgeGrade}/10`] } : { ...verdict, judgeGrade };
 }
 
 /** The cloud may answer: not a local-only workspace, and a provider with a key. */

@@ -35,6 +35,8 @@ export interface GateVerdict {
   /** Signals that escalate on their own, present in full. */
   certain: SignalName[];
   signals: Signals;
+  /** The judge model's grade (1-10), when one was asked. */
+  judgeGrade?: number;
 }
 
 /** Signals that escalate on their own at full strength: in the judged data nearly all such answers lost. */

@@ -10,15 +10,18 @@ export interface QualitySettings {
   examples: boolean;
   /** Most prompt tokens the examples may take. */
   exampleTokens: number;
+  /** An Ollama model that grades answers the gate passed (a second opinion); empty = off. */
+  judgeModel: string;
 }
 
-export const DEFAULT_QUALITY_SETTINGS: QualitySettings = { gate: true, threshold: 0.2, examples: true, exampleTokens: 600 };
+export const DEFAULT_QUALITY_SETTINGS: QualitySettings = { gate: true, threshold: 0.2, examples: true, exampleTokens: 600, judgeModel: '' };
 
 export interface RawQualitySettings {
   gate?: unknown;
   threshold?: unknown;
   examples?: unknown;
   exampleTokens?: unknown;
+  judgeModel?: unknown;
 }
 
 export function parseQualitySettings(raw: RawQualitySettings): { settings: QualitySettings; problems: string[] } {
@@ -34,5 +37,7 @@ export function parseQualitySettings(raw: RawQualitySettings): { settings: Quali
       : Number.isInteger(raw.exampleTokens) && (raw.exampleTokens as number) >= 0 && (raw.exampleTokens as number) <= 8000
         ? (raw.exampleTokens as number)
         : (problems.push(`singularity.quality.exampleTokens must be a whole number from 0 to 8000; using ${d.exampleTokens}.`), d.exampleTokens);
-  return { settings: { gate: flag(raw.gate, 'gate', d.gate), threshold, examples: flag(raw.examples, 'examples', d.examples), exampleTokens }, problems };
+  const judgeModel =
+    raw.judgeModel === undefined || raw.judgeModel === null ? d.judgeModel : typeof raw.judgeModel === 'string' ? raw.judgeModel.trim() : (problems.push('singularity.quality.judgeModel must be a model name (or empty); the judge is off.'), d.judgeModel);
+  return { settings: { gate: flag(raw.gate, 'gate', d.gate), threshold, examples: flag(raw.examples, 'examples', d.examples), exampleTokens, judgeModel }, problems };
 }

@@ -1,0 +1,87 @@
+// Context compression in a real VS Code (code-server): a large file open in the editor is compressed for
+// a cloud request; the panel shows the tokens before and after, a chunk's text on demand, and a pinned
+// chunk is sent with the next question.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FrameLocator } from 'playwright-core';
+import { launchEditor, type Editor } from './harness';
+import { startFakeOpenAI, type FakeServer } from '../fixtures';
+import { largeTypeScript } from '../fixtures/codeSamples';
+
+const { text, names } = largeTypeScript(80);
+const target = names[42]!;
+const pinned = names[7]!;
+
+let editor: Editor;
+let cloud: FakeServer;
+let chat: FrameLocator;
+
+beforeAll(async () => {
+  cloud = await startFakeOpenAI({ models: ['gpt-e2e'], tokensPerSecond: 500, reply: () => 'Answer from the cloud fixture.' });
+  editor = await launchEditor({
+    name: 'compression',
+    settings: {
+      'singularity.nodes': [],
+      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
+      'singularity.demoMode': 'never',
+      'singularity.context.budgetTokens': 1000,
+    },
+    workspaceFiles: { 'README.md': '# e2e\n', 'big.ts': text },
+  });
+});
+
+afterAll(async () => {
+  await editor?.close();
+  await cloud?.close();
+});
+
+const lastUserMessage = () => {
+  const messages = (cloud.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body as { messages: { content: string }[] }).messages;
+  return messages.at(-1)!.content;
+};
+
+async function ask(question: string, answers: number): Promise<void> {
+  await chat.locator('#input').fill(question);
+  await chat.locator('#input').press('Enter');
+  await expect.poll(() => chat.locator('.msg.assistant:not(.streaming)').count(), { timeout: 30_000 }).toBe(answers);
+}
+
+describe('context compression', () => {
+  it('compresses a large open file for a cloud request and shows the tokens before and after', async () => {
+    await editor.page.getByRole('treeitem', { name: 'big.ts' }).click();
+    await editor.page.locator('.monaco-editor .view-lines').filter({ hasText: 'import { strict as assert }' }).waitFor();
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    await ask(`What does ${target} do with an empty input?`, 1);
+
+    const sent = lastUserMessage();
+    expect(sent).toContain(`export function ${target}(`);
+    expect(sent).toMatch(/\/\/ \.\.\. \d+ lines omitted \.\.\./);
+    expect(sent).not.toContain(`export function ${pinned}(`);
+
+    const summary = chat.locator('.msg.assistant').last().locator('.context-report summary');
+    const before = Number(await summary.getAttribute('data-tokens-before'));
+    const after = Number(await summary.getAttribute('data-tokens-after'));
+    expect(before).toBeGreaterThan(5 * after);
+    expect(await summary.innerText()).toMatch(new RegExp(`Context ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} tokens · \\d+ of \\d+ chunks sent`));
+    await editor.screenshot('compression-summary');
+  });
+
+  it('shows a kept chunk on demand and sends a pinned chunk with the next question', async () => {
+    const report = chat.locator('.msg.assistant').last().locator('.context-report');
+    await report.locator('summary').click();
+    const kept = report.locator('.context-chunk.kept').filter({ hasText: target });
+    await kept.locator('.chunk-expand').click();
+    await expect.poll(() => kept.locator('.chunk-text').textContent()).toContain(`export function ${target}(`);
+
+    const dropped = report.locator('.context-chunk.dropped').filter({ hasText: pinned });
+    await dropped.locator('.chunk-pin').click();
+    await expect.poll(() => dropped.locator('.chunk-pin').getAttribute('aria-pressed')).toBe('true');
+    await editor.screenshot('compression-chunks');
+
+    await ask(`And what does ${target} return?`, 2);
+    expect(lastUserMessage()).toContain(`export function ${pinned}(`);
+    const last = chat.locator('.msg.assistant').last().locator('.context-report');
+    await last.locator('summary').click();
+    await expect.poll(() => last.locator('.context-chunk.kept').filter({ hasText: pinned }).locator('.chunk-why').textContent()).toBe('pinned');
+  });
+});
