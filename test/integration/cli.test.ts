@@ -23,6 +23,7 @@ beforeAll(async () => {
   copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'dist', 'sql-wasm.wasm'));
   mkdirSync(join(dir, 'models'));
   copyFileSync('models/router.onnx', join(dir, 'models', 'router.onnx'));
+  copyFileSync('models/gate.json', join(dir, 'models', 'gate.json'));
   node = await startFakeOllama({ models: ['llama3.2:latest'], tokensPerSecond: 20, reply: () => 'alpha beta gamma delta epsilon zeta' });
   api = await startFakeOpenAI({ models: ['gpt-test'], apiKey: 'sk-cli', tokensPerSecond: 5000, reply: () => 'from the cloud' });
 });
@@ -233,5 +234,33 @@ describe('singularity with images', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/TypeError: Cannot read properties of undefined \(reading .map.\)/);
     expect(JSON.parse(r.stderr.trim())).toMatchObject({ chars: expect.any(Number), confidence: expect.any(Number) });
+  });
+});
+
+describe('singularity gate-score', () => {
+  it('writes p_cloud per answer with the shipped gate: 1 for an answer cut off mid-code, less for a sound one', async () => {
+    const data = join(dir, 'answers.jsonl');
+    const rows = [
+      { id: 'cut', prompt: 'Write a python function that adds two numbers', local_answer: '```python\ndef add(a, b):\n    return a +' },
+      { id: 'sound', prompt: 'Write a python function that adds two numbers', local_answer: 'Here it is:\n\n```python\ndef add(a, b):\n    return a + b\n```\n\nIt returns the sum of the two numbers.' },
+    ];
+    writeFileSync(data, rows.map((r) => JSON.stringify(r)).join('\n'));
+    const out = join(dir, 'gate-preds.jsonl');
+    const r = await run(['gate-score', '--data', data, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Scored 2 answers; 1 (50.0%) below the threshold 0.2');
+    const preds = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; p_cloud: number });
+    expect(preds.map((p) => p.id)).toEqual(['cut', 'sound']);
+    expect(preds[0]!.p_cloud).toBe(1);
+    expect(preds[1]!.p_cloud).toBeGreaterThan(0);
+    expect(preds[1]!.p_cloud).toBeLessThan(1);
+  });
+
+  it('says which line is malformed and what a row needs', async () => {
+    const data = join(dir, 'bad-answers.jsonl');
+    writeFileSync(data, '{"prompt": "hi"}\n');
+    const r = await run(['gate-score', '--data', data, '--out', join(dir, 'x.jsonl')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${data}:1: expected {"prompt": "...", "local_answer": "..."}`);
   });
 });
