@@ -199,7 +199,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const { conversations, workspaceKey } = this.services;
     const conversationId = conversations.current(workspaceKey);
     const history = toModelHistory(conversations.messages(conversationId));
-    const thumbs = images.length > 0 ? await thumbnails(images) : [];
+    this.services.log.info(`DEBUG answer ${images.length}`);
+    const thumbs = images.length > 0 ? await thumbnails(images).catch((e) => { this.services.log.info(`DEBUG thumbs err ${e}`); return []; }) : [];
+    this.services.log.info(`DEBUG thumbs ${thumbs.length}`);
     const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text, ...(thumbs.length > 0 ? { images: thumbs } : {}) };
     conversations.addMessage(conversationId, userEntry, requestId);
     this.post({ type: 'answerStart', requestId, userEntry });

@@ -34,8 +34,9 @@ export async function thumbnails(images: readonly ImageInput[]): Promise<ImageIn
       try {
         const { mimeType, base64 } = await (await DecodedImage.decode(Buffer.from(image.base64, 'base64'), 'image')).encode(THUMB_SIDE);
         return { mimeType, base64 };
-      } catch {
-        return undefined;
+      } catch (e) {
+        console.error('DEBUG thumb', e);
+        throw e;
       }
     }),
   );

@@ -215,6 +215,18 @@ describe('few-shot examples', () => {
     expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active' });
   });
 
+  it('retires an example whose uses keep failing, and logs why', async () => {
+    const w = await world(GOOD);
+    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' })!;
+    for (let k = 0; k < 4; k++) {
+      const i = input({ source: 'panel', question: QUESTION });
+      await run(askWithGate(i, w.deps));
+      w.learning!.feedback.thumbs(i.id, -1);
+    }
+    expect(w.learning!.examples.list()[0]).toMatchObject({ id, status: 'retired', uses: 4, failures: 4 });
+    expect(w.learning!.examples.logs().find((l) => l.event === 'retired')?.details.why).toBe('failed 4 of 4 uses vs 25% for local answers');
+  });
+
   it('logs every change to the library with its reason', async () => {
     const w = await world(GOOD);
     const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' })!;

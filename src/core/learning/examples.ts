@@ -266,12 +266,16 @@ export class ExampleLibrary {
       .map((r) => ({ event: r.event, ...(r.example_id ? { exampleId: r.example_id } : {}), details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : {}, at: Number(r.created_at) }));
   }
 
-  /** Share of labelled node answers that needed the cloud: the yardstick examples are judged against. */
+  /**
+   * Share of labelled node answers given without examples that needed the cloud: the yardstick examples
+   * are judged against (smoothed towards 25% while there are few).
+   */
   private baseFailureRate(): number {
     const row = this.store.query<{ n: number; failed: number }>(
-      "SELECT COUNT(*) AS n, SUM(CASE WHEN label = '1' THEN 1 ELSE 0 END) AS failed FROM ml_router_training_data WHERE route != 'cloud' AND label IS NOT NULL",
+      `SELECT COUNT(*) AS n, SUM(CASE WHEN label = '1' THEN 1 ELSE 0 END) AS failed FROM ml_router_training_data
+        WHERE route != 'cloud' AND label IS NOT NULL AND request_id NOT IN (SELECT request_id FROM example_uses)`,
     )[0];
-    return row && Number(row.n) > 0 ? Number(row.failed) / Number(row.n) : 0;
+    return (Number(row?.failed ?? 0) + 0.5) / (Number(row?.n ?? 0) + 2);
   }
 
   private setStatus(id: string, status: ExampleStatus, why: string): void {

@@ -41,14 +41,18 @@ export class Feedback {
   }
 
   thumbs(requestId: string, value: 1 | -1, reason?: string): void {
-    this.save({ requestId, kind: 'thumbs', value, reason, at: this.now() });
+    const event: FeedbackEvent = { requestId, kind: 'thumbs', value, reason, at: this.now() };
+    this.save(event);
     this.routerData.thumbs(requestId, value);
+    this.notify(event);
   }
 
   /** The answer was asked again of the cloud, by the user or by the quality gate (`reason` says why). */
   rerouted(requestId: string, to: string, automatic: boolean, reason?: string): void {
-    this.save({ requestId, kind: automatic ? 'autoReroute' : 'reroute', value: -1, reason, to, at: this.now() });
+    const event: FeedbackEvent = { requestId, kind: automatic ? 'autoReroute' : 'reroute', value: -1, reason, to, at: this.now() };
+    this.save(event);
     this.routerData.rerouted(requestId, to);
+    this.notify(event);
   }
 
   /** A code block of the answer was copied or inserted into the editor. */
@@ -75,8 +79,10 @@ export class Feedback {
   }
 
   private implicit(event: FeedbackEvent): void {
+    const explicit = this.explicitThumb(event.requestId);
     this.save(event);
-    if (this.explicitThumb(event.requestId) === undefined) this.routerData.thumbs(event.requestId, event.value);
+    if (explicit === undefined) this.routerData.thumbs(event.requestId, event.value);
+    this.notify(event);
   }
 
   private save(event: FeedbackEvent): void {
@@ -86,6 +92,10 @@ export class Feedback {
        VALUES (?, ?, ?, ?, ?, (SELECT route FROM requests WHERE id = ?), ?)`,
       [newId(), event.requestId, event.kind, event.value, reason, event.requestId, event.at],
     );
+  }
+
+  /** Listeners hear of feedback once the labels it changes are updated. */
+  private notify(event: FeedbackEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 }
