@@ -4,6 +4,8 @@
 //    BY PROMPT (5 folds x 3 seeds; a prompt's four answers never straddle a split), on all rows, on the 7B
 //    rows and on Starling's; next to random (20 seeds), the oracle, and the gate's signals summed with equal
 //    weights (a fixed heuristic).
+//    Also leave-one-model-out: each model's answers scored by gates trained on the other three models'
+//    answers to the other half of the prompts (the nearest this data comes to another local model).
 // 2. The cascade, router first and gate second: the router trained on mmlu_gsm8k only (so arena prompts are
 //    unseen), the gate cross-validated as above; APGR of router alone, gate alone, and both (noisy-OR of
 //    their percentile ranks). And the operating point the extension runs at: router cloud share 0.3, gate
@@ -19,7 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isJudged, readAnswerRows, type JudgedAnswerRow } from '../src/core/quality/answerData';
-import { crossValidatedGate } from '../src/core/quality/crossValidate';
+import { crossValidatedGate, leaveOneModelOut } from '../src/core/quality/crossValidate';
 import { answerSignals, loopingTail, SIGNAL_NAMES } from '../src/core/quality/signals';
 import { judgeAnswer, loadGateModel } from '../src/core/quality/gate';
 import { DEFAULT_QUALITY_SETTINGS } from '../src/core/quality/settings';
@@ -82,6 +84,14 @@ async function main() {
     };
   }
 
+  const byModel = await leaveOneModelOut(rows);
+  const otherModel = Object.fromEntries(
+    [...byModel].map(([model, p]) => {
+      const idx = p.map((v, i) => (Number.isNaN(v) ? -1 : i)).filter((i) => i >= 0);
+      return [model, { rows: idx.length, gate: round(scoreRows(idx.map((i) => outcomes[i]!), idx.map((i) => p[i]!)).apgr), random: round(randomReport(idx.map((i) => outcomes[i]!)).apgr) }];
+    }),
+  );
+
   // Router trained on the other file only: arena prompts are new to it.
   const mmlu = readBenchRows(join(SHARED, 'router', 'mmlu_gsm8k.jsonl'));
   const router = await buildRouterModel(mmlu.map((r) => labeledBenchRow(r)), { trainedOn: 'mmlu_gsm8k.jsonl', validationShare: 0.1 });
@@ -118,7 +128,7 @@ async function main() {
   }
   const weekly = Object.fromEntries(Object.entries(runs).map(([name, perSeed]) => [name, meanWeeks(perSeed)]));
 
-  const result = { rows: rows.length, crossValidation: { folds: 5, seeds: 3, ms: Math.round(cvMs) }, cost: gateCost(rows), ranking, cascade, weekly, weekSize: WEEK, shuffles: SEEDS.length };
+  const result = { rows: rows.length, crossValidation: { folds: 5, seeds: 3, ms: Math.round(cvMs) }, cost: gateCost(rows), ranking, otherModel, cascade, weekly, weekSize: WEEK, shuffles: SEEDS.length };
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'gate.json'), `${JSON.stringify(result, null, 2)}\n`);
   print(result);
@@ -193,7 +203,7 @@ function meanWeeks(perSeed: WindowReport[][]) {
   });
 }
 
-function print(r: { ranking: Record<string, Record<string, unknown>>; cascade: Record<string, unknown>; weekly: Record<string, ReturnType<typeof meanWeeks>>; crossValidation: { ms: number }; cost: ReturnType<typeof gateCost> }) {
+function print(r: { otherModel: Record<string, { gate: number; random: number }>; ranking: Record<string, Record<string, unknown>>; cascade: Record<string, unknown>; weekly: Record<string, ReturnType<typeof meanWeeks>>; crossValidation: { ms: number }; cost: ReturnType<typeof gateCost> }) {
   process.stdout.write(`Gate cost per answer (mean ${r.cost.meanAnswerChars} chars): judge p50 ${r.cost.judgeUs.p50} us, p99 ${r.cost.judgeUs.p99} us; loop check p50 ${r.cost.loopCheckUs.p50} us, p99 ${r.cost.loopCheckUs.p99} us\n`);
   const line = (name: string, s: { apgr: number; cpt50: number; cpt80: number }) =>
     `  ${name.padEnd(22)} APGR ${s.apgr.toFixed(3)}  CPT50 ${(s.cpt50 * 100).toFixed(1)}%  CPT80 ${(s.cpt80 * 100).toFixed(1)}%`;
@@ -202,6 +212,7 @@ function print(r: { ranking: Record<string, Record<string, unknown>>; cascade: R
     process.stdout.write(`${subset} (${x.rows} rows), gate AUC ${x.gateAuc}\n`);
     for (const k of ['gate', 'heuristic', 'random', 'oracle']) process.stdout.write(`${line(k, x[k] as never)}\n`);
   }
+  process.stdout.write(`Leave one model out (trained on the other models' answers to the other half of the prompts): ${Object.entries(r.otherModel).map(([m, x]) => `${m} ${x.gate.toFixed(3)} (random ${x.random.toFixed(3)})`).join(', ')}\n`);
   process.stdout.write('Cascade on all rows (router trained on mmlu_gsm8k only)\n');
   for (const k of ['router', 'gate', 'cascade', 'random', 'oracle']) process.stdout.write(`${line(k, r.cascade[k] as never)}\n`);
   process.stdout.write(`  operating point: ${JSON.stringify(r.cascade.operatingPoint)}\n`);

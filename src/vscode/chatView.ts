@@ -37,8 +37,9 @@ export interface ChatServices {
 export class ChatViewProvider implements vscode.WebviewViewProvider {
   static readonly viewId = 'singularity.chat';
   private view: vscode.WebviewView | undefined;
-  private ready: Promise<void> = new Promise(() => {});
   private markReady: () => void = () => {};
+  /** Resolves when the webview's script listens; made before the view exists, so reveal() can wait for a first open. */
+  private ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
   private readonly running = new Map<string, AbortController>();
   private readonly contextChunks = new ContextChunks();
 
@@ -49,7 +50,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    this.ready = new Promise((resolve) => (this.markReady = resolve));
     view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
     view.webview.html = chatHtmlTemplate(pageAssets(view.webview, this.extensionUri, 'chat'));
     view.webview.onDidReceiveMessage((m: unknown) => {
@@ -59,7 +59,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       }
       this.handle(m).catch((err: Error) => this.services.log.error(`Chat view: ${err.stack ?? err.message}`));
     });
-    view.onDidDispose(() => (this.view = undefined));
+    view.onDidDispose(() => {
+      this.view = undefined;
+      this.ready = new Promise((resolve) => (this.markReady = resolve));
+    });
   }
 
   /** Opens the panel and waits until its script is listening. */
@@ -199,9 +202,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const { conversations, workspaceKey } = this.services;
     const conversationId = conversations.current(workspaceKey);
     const history = toModelHistory(conversations.messages(conversationId));
-    this.services.log.info(`DEBUG answer ${images.length}`);
-    const thumbs = images.length > 0 ? await thumbnails(images).catch((e) => { this.services.log.info(`DEBUG thumbs err ${e}`); return []; }) : [];
-    this.services.log.info(`DEBUG thumbs ${thumbs.length}`);
+    const thumbs = images.length > 0 ? await thumbnails(images) : [];
     const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text, ...(thumbs.length > 0 ? { images: thumbs } : {}) };
     conversations.addMessage(conversationId, userEntry, requestId);
     this.post({ type: 'answerStart', requestId, userEntry });

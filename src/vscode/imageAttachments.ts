@@ -34,9 +34,8 @@ export async function thumbnails(images: readonly ImageInput[]): Promise<ImageIn
       try {
         const { mimeType, base64 } = await (await DecodedImage.decode(Buffer.from(image.base64, 'base64'), 'image')).encode(THUMB_SIDE);
         return { mimeType, base64 };
-      } catch (e) {
-        console.error('DEBUG thumb', e);
-        throw e;
+      } catch {
+        return undefined;
       }
     }),
   );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
+import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
 const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
@@ -27,15 +28,7 @@ beforeAll(async () => {
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], tokensPerSecond: 400, reply: () => 'Answer from the cloud fixture.' });
   editor = await launchEditor({
     name: 'learning',
-    settings: {
-      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
-      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
-      // Every question goes to the node first, so what reaches the cloud is the gate's doing.
-      'singularity.router.mode': 'ml',
-      'singularity.router.cloudShare': 0,
-      'singularity.router.explore': 0,
-      'singularity.demoMode': 'never',
-    },
+    settings: nodeFirstSettings(node, cloud),
     workspaceFiles: { 'README.md': '# e2e\n', 'main.ts': '// code goes here\n' },
   });
 });

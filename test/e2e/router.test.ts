@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
+import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
 let editor: Editor;
@@ -16,15 +17,7 @@ beforeAll(async () => {
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], tokensPerSecond: 400, reply: () => 'Answer from the cloud.' });
   editor = await launchEditor({
     name: 'router',
-    settings: {
-      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
-      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
-      // The learned model decides every request; a 0% cloud target makes its choice the node, deterministically.
-      'singularity.router.mode': 'ml',
-      'singularity.router.cloudShare': 0,
-      'singularity.router.explore': 0,
-      'singularity.demoMode': 'never',
-    },
+    settings: nodeFirstSettings(node, cloud),
   });
 });
 

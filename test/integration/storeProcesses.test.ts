@@ -107,6 +107,8 @@ function rowsOf(store: Store, prefix: string): number[] {
       outcome: r.outcome,
       error: null,
       created_at: r.createdAt,
+      context_tokens_before: null,
+      context_tokens_after: null,
     });
     return i;
   });

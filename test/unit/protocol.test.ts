@@ -10,6 +10,7 @@ describe('messages from the chat webview', () => {
       { type: 'newChat' },
       { type: 'copy', text: 'code' },
       { type: 'fileQuery', query: 'src' },
+      { type: 'chunkAction', requestId: 'r1', action: 'pin', chunk: { path: 'a.ts', startLine: 0, endLine: 4 } },
     ]) {
       expect(isWebviewMessage(m)).toBe(true);
     }
@@ -25,6 +26,9 @@ describe('messages from the chat webview', () => {
       { type: 'stop' },
       { type: 'copy', text: 'x'.repeat(1_000_001) },
       { type: 'fileQuery', query: 'x'.repeat(501) },
+      { type: 'chunkAction', requestId: 'r1', action: 'delete', chunk: { path: 'a.ts', startLine: 0, endLine: 4 } },
+      { type: 'chunkAction', requestId: 'r1', action: 'expand', chunk: { path: 'a.ts', startLine: 4, endLine: 4 } },
+      { type: 'chunkAction', requestId: 'r1', action: 'expand', chunk: { path: 'a.ts', startLine: -1, endLine: 4 } },
     ]) {
       expect(isWebviewMessage(m)).toBe(false);
     }

@@ -29,3 +29,26 @@ export async function crossValidatedGate(rows: readonly JudgedAnswerRow[], cv: C
   }
   return sums.map((s) => s / cv.seeds);
 }
+
+/**
+ * Each row's p_cloud from a gate that saw neither its model's answers nor its prompt: the answers of one
+ * local model are scored by gates trained on the other models' answers to the other half of the prompts.
+ * The nearest this data comes to "another local model on other questions".
+ */
+export async function leaveOneModelOut(rows: readonly JudgedAnswerRow[], seed = 1): Promise<Map<string, number[]>> {
+  const prompts = shuffled([...new Set(rows.map((r) => r.promptId))], seed);
+  const half = new Set(prompts.slice(0, Math.floor(prompts.length / 2)));
+  const out = new Map<string, number[]>();
+  for (const model of new Set(rows.map((r) => r.localModel ?? ''))) {
+    const p = new Array<number>(rows.length).fill(Number.NaN);
+    for (const side of [true, false]) {
+      const train = rows.filter((r) => r.localModel !== model && half.has(r.promptId) === side).map(gateTrainingRow);
+      const gate = await trainGateModel(train, ['leave-one-model-out'], { seed });
+      rows.forEach((r, i) => {
+        if (r.localModel === model && half.has(r.promptId) !== side) p[i] = predictProbability(gate.ensemble, gateRow({ question: r.prompt, answer: r.localAnswer }).features);
+      });
+    }
+    out.set(model, p);
+  }
+  return out;
+}
