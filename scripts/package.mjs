@@ -25,8 +25,8 @@ cpSync(join(ort, 'dist'), join(ortOut, 'dist'), { recursive: true });
 cpSync(join(ort, 'bin', 'napi-v6', platform, arch), join(ortOut, 'bin', 'napi-v6', platform, arch), { recursive: true });
 cpSync(join('node_modules', 'onnxruntime-common'), join(target, 'onnxruntime-common'), { recursive: true });
 
-/** Files never loaded: OCR runs LSTM-only (tesseract.js-core's other builds) on the best_int English model. */
-const unused = [/tesseract\.js-core[\\/]tesseract-core(?!.*-lstm\.(js|wasm)$)[^\\/]*$/, /@tesseract\.js-data[\\/]eng[\\/]4\.0\.0[\\/]/];
+/** Files never loaded in Node: tesseract.js-core's copies of its wasm inlined as base64 (for browsers), and the larger English model (OCR reads with best_int). */
+const unused = [/tesseract\.js-core[\\/][^\\/]+\.wasm\.js$/, /@tesseract\.js-data[\\/]eng[\\/]4\.0\.0[\\/]/];
 const copied = new Set();
 /** A package and, recursively, its dependencies and those optional ones npm installed here (this platform's). */
 function copyWithDependencies(name) {

@@ -32,7 +32,10 @@ const VAGUE = new Set(
     'colors colour color background foreground white black dark light blue gray grey green which what where also have has from into about their ' +
     'they them looks like likely possibly probably maybe might could would should visible written different other more most many much very ' +
     'well just only here will been being were there part parts area areas section sections page top bottom left right side center middle ' +
-    'several user users data file files value values number numbers function functions error errors message messages').split(' '),
+    'several user users data file files value values number numbers function functions error errors message messages ' +
+    // Keywords found in nearly every screenshot of code: matching them says nothing about this one.
+    'const function return async await export import default class extends this else true false null undefined typeof ' +
+    'string boolean promise require module static public private void self').split(' '),
 );
 
 /** Tokens worth matching: identifiers, numbers with letters, words of 4+ letters; lowercased. */
