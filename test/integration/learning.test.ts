@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import OpenAI from 'openai';
+import { startProxy } from '../../src/core/proxy/server';
+import { silentLogger } from '../../src/core/log';
 import { askWithGate, type CascadeEvent } from '../../src/core/quality/cascade';
 import type { AskResult } from '../../src/core/pipeline';
 import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
@@ -125,6 +128,31 @@ describe('quality gate in the request flow', () => {
     const { end, escalated } = await run(askWithGate(input({ question: QUESTION, route: 'local' }), w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
+  });
+});
+
+describe('quality gate behind the OpenAI-compatible endpoint', () => {
+  async function endpoint(w: Awaited<ReturnType<typeof world>>) {
+    const proxy = await startProxy({ host: '127.0.0.1', port: 0, key: 'sk-endpoint-test-key-0123456789', allowRemote: false, deps: () => w.deps, log: silentLogger });
+    onTestFinished(() => proxy.close());
+    return new OpenAI({ baseURL: proxy.url, apiKey: 'sk-endpoint-test-key-0123456789', maxRetries: 0 });
+  }
+
+  it('replaces a weak node answer with the cloud\'s in a complete (non-streamed) response', async () => {
+    const w = await world(CUT_OFF);
+    const client = await endpoint(w);
+    const r = await client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: QUESTION }] });
+    expect(r.choices[0]!.message.content).toBe(GOOD);
+  });
+
+  it('keeps a streamed answer as streamed (it cannot be taken back), scored but not replaced', async () => {
+    const w = await world(CUT_OFF);
+    const client = await endpoint(w);
+    const stream = await client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: QUESTION }], stream: true });
+    let text = '';
+    for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+    expect(text).toBe(CUT_OFF);
+    expect(rows(w, 'SELECT passed, escalated_to FROM quality_gate_results')).toEqual([{ passed: 0, escalated_to: null }]);
   });
 });
 
