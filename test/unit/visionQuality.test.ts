@@ -49,7 +49,7 @@ describe('vision answer quality', () => {
   });
 
   it('tolerates OCR misreading a letter in a long word', () => {
-    const q = scoreVisionAnswer({ answer: 'renderList in TodoList.tsx maps over properties that are undefined.', ocr: { text: 'renderLlst TodoLlst.tsx propertles undefined', confidence: 70 } });
+    const q = scoreVisionAnswer({ answer: 'renderList in TodoList.tsx maps over properties that are undefined.', ocr: { text: 'renderLlst TodoLlst.tsx propertles undeflned reading', confidence: 70 } });
     expect(q.textCoverage?.found).toBeGreaterThanOrEqual(q.textCoverage!.needed);
   });
 

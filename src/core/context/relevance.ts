@@ -12,7 +12,7 @@ import { bm25Scores } from './bm25';
 import { containsIdentifier } from './codeTokens';
 
 /** BM25 of the names a chunk defines counts this much next to BM25 of its text (a title field, as in BM25F). */
-export const NAME_FIELD_WEIGHT = 0.5;
+export const NAME_FIELD_WEIGHT = Number(process.env.EXP_NAMEW ?? 0.5);
 export const STRUCTURE_BONUS = { cursor: 0.5, namedInQuestion: 0.5, usedAtCursor: 0.25 } as const;
 
 export interface Relevance {

@@ -92,7 +92,9 @@ export function selectChunks(input: SelectionInput): Selection {
 
   const top = Math.max(0, ...scores);
   const ranked = chunks.map((_, i) => i).filter((i) => scores[i]! > 0 && scores[i]! >= input.threshold * top);
-  ranked.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const ALPHA = Number(process.env.EXP_ALPHA ?? 0);
+  const dens = (i: number) => scores[i]! / Math.pow(chunks[i]!.tokens + MARKER_TOKENS, ALPHA);
+  ranked.sort((a, b) => dens(b) - dens(a) || a - b);
   for (const i of ranked) if (!isKept(i) && used + cost(i) <= input.budgetTokens) keep(i, 'relevant');
 
   items.forEach((item, k) => {
