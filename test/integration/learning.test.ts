@@ -171,6 +171,17 @@ describe('monitoring', () => {
   });
 });
 
+describe('tokens saved', () => {
+  it('counts no cloud tokens saved for a node answer the cloud then replaced', async () => {
+    const w = await world(CUT_OFF);
+    const i = input({ source: 'panel', question: QUESTION });
+    const { escalated } = await run(askWithGate(i, w.deps));
+    expect(rows(w, `SELECT replaced_by FROM requests WHERE id = '${i.id}'`)[0]!.replaced_by).toBe(escalated!.to);
+    const { headline } = dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
+    expect(headline).toMatchObject({ requests: 2, cloudTokensSaved: 0, localShare: 0 });
+  });
+});
+
 describe('feedback', () => {
   async function answered(w: Awaited<ReturnType<typeof world>>, question = QUESTION) {
     const i = input({ source: 'panel', question });

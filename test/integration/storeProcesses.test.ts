@@ -107,6 +107,7 @@ function rowsOf(store: Store, prefix: string): number[] {
       outcome: r.outcome,
       error: null,
       created_at: r.createdAt,
+      replaced_by: null,
       context_tokens_before: null,
       context_tokens_after: null,
     });

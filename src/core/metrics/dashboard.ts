@@ -174,11 +174,24 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
       saved.saved[b]! += prompt + completion;
     }
   }
+  // Node answers the cloud's replaced saved nothing: the cloud was asked after all.
+  const replaced = store.query<{ created_at: number; p: number; c: number }>(
+    `SELECT created_at, COALESCE(prompt_tokens, 0) AS p, COALESCE(completion_tokens, 0) AS c FROM requests
+      WHERE replaced_by IS NOT NULL AND outcome = 'ok' AND route IN ('local', 'lan') AND ${windowCondition(w)}`,
+  );
+  for (const r of replaced) {
+    const b = Math.min(buckets.length - 1, Math.floor((r.created_at - w.from) / w.bucketMs));
+    saved.saved[b]! -= r.p + r.c;
+    savedPrompt -= r.p;
+    savedCompletion -= r.c;
+  }
+  okLocal -= replaced.length;
+  const served = ok - replaced.length;
   const headline: Headline = {
     requests,
     cloudTokensSaved: savedPrompt + savedCompletion,
     costSaved: (savedPrompt * prices.inputPerMillion + savedCompletion * prices.outputPerMillion) / 1_000_000,
-    localShare: ok > 0 ? okLocal / ok : undefined,
+    localShare: served > 0 ? okLocal / served : undefined,
     acceptanceRate: requests > 0 ? ok / requests : undefined,
   };
   return {

@@ -59,6 +59,9 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
     return;
   }
   if (route === 'cloud') {
+    // A cloud answer to a rerouted node answer ("Ask the cloud") replaces it.
+    const replacing = deps.routerData?.reroutedFrom(input.id);
+    if (replacing) deps.requests?.replaced(replacing, input.id);
     if (end.text) learning.examples?.cloudAnswered(input.id, input.question, end.text);
     yield { type: 'end', result: end };
     return;
@@ -86,7 +89,10 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
   deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
   yield { type: 'escalated', from: input.id, to, verdict, draft: { ...end, ...(end.meta ? { meta: { ...end.meta, quality: { score: verdict.score, reasons: verdict.reasons, escalatedTo: to } } } : {}) } };
   for await (const event of ask({ ...input, id: to, route: 'cloud' }, deps)) {
-    if (event.type === 'end' && event.result.outcome === 'ok' && event.result.text) learning.examples?.cloudAnswered(to, input.question, event.result.text);
+    if (event.type === 'end' && event.result.outcome === 'ok') {
+      deps.requests?.replaced(input.id, to);
+      if (event.result.text) learning.examples?.cloudAnswered(to, input.question, event.result.text);
+    }
     yield event.type === 'end' && event.result.meta ? { type: 'end', result: { ...event.result, meta: { ...event.result.meta, escalatedFrom: { requestId: input.id, reason } } } } : event;
   }
 }

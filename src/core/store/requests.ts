@@ -38,6 +38,11 @@ export class Requests {
     return () => this.listeners.delete(listener);
   }
 
+  /** A node's answer was replaced by the cloud's answer `by`: it saved no cloud tokens after all. */
+  replaced(id: string, by: string): void {
+    this.store.write('UPDATE requests SET replaced_by = ? WHERE id = ?', [by, id]);
+  }
+
   record(r: RequestRecord): void {
     this.store.write(
       `INSERT INTO requests (id, conversation_id, source, category, task, route, node, model, strategy, reason,

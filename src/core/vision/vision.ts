@@ -104,10 +104,8 @@ export class VisionService {
         const quality = scoreVisionAnswer({ answer: result.text, ocr: prepared.ocr });
         const localNote: VisionNote = { ...note, localQuality: { score: quality.score, issues: quality.issues } };
         if (quality.score >= settings.qualityThreshold) {
-          {
-        yield { type: 'end', result: withVision(result, { ...localNote, cloudImageTokensAvoided: avoided }) };
-        return;
-      }
+          yield { type: 'end', result: withVision(result, { ...localNote, cloudImageTokensAvoided: avoided }) };
+          return;
         }
         draft = { result: withVision(result, localNote), quality };
         whyCloud = `local answer ${describeQuality(quality)}`;
@@ -121,15 +119,11 @@ export class VisionService {
     if (blocked) {
       if (draft?.result.outcome === 'ok') {
         this.deps.log.info(`Vision: ${whyCloud}; kept, since ${blocked}`);
-        {
         yield { type: 'end', result: draft.result };
         return;
       }
-      }
-      {
-        yield { type: 'end', result: { outcome: 'error', text: '', error: `No vision model could answer: ${whyCloud}, and ${blocked}.` } };
-        return;
-      }
+      yield { type: 'end', result: { outcome: 'error', text: '', error: `No vision model could answer: ${whyCloud}, and ${blocked}.` } };
+      return;
     }
     const credentials = (await deps.cloudCredentials()).filter(isUsable);
     const provider = credentials[0]!.config;
@@ -140,10 +134,13 @@ export class VisionService {
     const pinned: PinnedTarget = { kind: 'cloud', provider, model: cloudModel, strategy: 'vision-cloud', reason: `${whyCloud}; cloud vision model` };
     const cloudNote: VisionNote = { ...note, ...(draft?.quality ? { localQuality: { score: draft.quality.score, issues: draft.quality.issues } } : {}), fellBack: !!local };
     const cloudInput = this.request(input, mode, ocrText, images, pinned);
-    for await (const event of ask(draft ? { ...cloudInput, id: randomUUID() } : cloudInput, deps)) {
+    const cloudId = draft ? randomUUID() : cloudInput.id;
+    for await (const event of ask({ ...cloudInput, id: cloudId }, deps)) {
       if (event.type === 'token') yield event;
       else if (event.type === 'routed') yield { type: 'routed', meta: { ...event.meta, vision: cloudNote } };
       else {
+        // The node's answer, replaced by this one, saved no cloud tokens.
+        if (draft?.result.outcome === 'ok' && event.result.outcome === 'ok') deps.requests?.replaced(input.id, cloudId);
         const prefix = draft?.result.text ? draft.result.text + notice : '';
         yield { type: 'end', result: { ...withVision(event.result, cloudNote), text: prefix + event.result.text } };
       }

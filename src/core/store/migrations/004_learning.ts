@@ -1,7 +1,10 @@
 // Version 4: the quality gate's verdicts and the few-shot example library. Verdicts are kept per request
 // (score, reasons, the cloud request it escalated to); examples carry their source and status, and each
 // use is a row, so an example's track record is the labels of the requests it was used in.
+// requests.replaced_by names the cloud request whose answer replaced a node's (an escalation, "Ask the
+// cloud", a vision fallback): such a node answer saved no cloud tokens.
 export const sql = `
+ALTER TABLE requests ADD COLUMN replaced_by TEXT;
 CREATE TABLE quality_gate_results (
   request_id TEXT PRIMARY KEY,
   score REAL NOT NULL,
