@@ -23,46 +23,26 @@ export function readConfig(): ConfigResult {
   });
 }
 
+/** The raw values of some keys of one settings section, for a core parser to check. */
+function sectionValues<K extends string>(section: string, keys: readonly K[]): Record<K, unknown> {
+  const c = vscode.workspace.getConfiguration(section);
+  return Object.fromEntries(keys.map((k) => [k, c.get(k)])) as Record<K, unknown>;
+}
+
 export function readQualitySettings(): ReturnType<typeof parseQualitySettings> {
-  const c = vscode.workspace.getConfiguration('singularity.quality');
-  return parseQualitySettings({ gate: c.get('gate'), threshold: c.get('threshold'), examples: c.get('examples'), exampleTokens: c.get('exampleTokens'), judgeModel: c.get('judgeModel') });
+  return parseQualitySettings(sectionValues('singularity.quality', ['gate', 'threshold', 'examples', 'exampleTokens', 'judgeModel']));
 }
 
 export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
-  const c = vscode.workspace.getConfiguration('singularity.router');
-  return parseRouterSettings({
-    mode: c.get('mode'),
-    cloudShare: c.get('cloudShare'),
-    qualityTarget: c.get('qualityTarget'),
-    explore: c.get('explore'),
-    abMlShare: c.get('abMlShare'),
-    abObjective: c.get('abObjective'),
-    retrainEvery: c.get('retrainEvery'),
-    modelPath: c.get('modelPath'),
-  });
+  return parseRouterSettings(sectionValues('singularity.router', ['mode', 'cloudShare', 'qualityTarget', 'explore', 'abMlShare', 'abObjective', 'retrainEvery', 'modelPath']));
 }
 
 export function readContextSettings(): ReturnType<typeof parseContextSettings> {
-  const c = vscode.workspace.getConfiguration('singularity.context');
-  return parseContextSettings({
-    compression: c.get('compression'),
-    budgetTokens: c.get('budgetTokens'),
-    relevanceThreshold: c.get('relevanceThreshold'),
-    embeddingModel: c.get('embeddingModel'),
-    openEditors: c.get('openEditors'),
-    symbolSearch: c.get('symbolSearch'),
-  });
+  return parseContextSettings(sectionValues('singularity.context', ['compression', 'budgetTokens', 'relevanceThreshold', 'embeddingModel', 'openEditors', 'symbolSearch']));
 }
 
 export function readVisionSettings(): ReturnType<typeof parseVisionSettings> {
-  const c = vscode.workspace.getConfiguration('singularity.vision');
-  return parseVisionSettings({
-    ocr: c.get('ocr'),
-    qualityThreshold: c.get('qualityThreshold'),
-    cloudFallback: c.get('cloudFallback'),
-    cloudModel: c.get('cloudModel'),
-    maxImageMB: c.get('maxImageMB'),
-  });
+  return parseVisionSettings(sectionValues('singularity.vision', ['ocr', 'qualityThreshold', 'cloudFallback', 'cloudModel', 'maxImageMB']));
 }
 
 export interface ProxySettings {

@@ -67,7 +67,7 @@ export function spansOfTree(root: Node, starts: readonly number[]): Span[] {
     for (const unit of units(children)) {
       const names = unit.node ? declaredNames(unit.node) : [];
       const tokens = tokensOf(unit);
-      const body = unit.node && tokens > MAX_CHUNK_TOKENS ? splittableBody(unit.node) : undefined;
+      const body = unit.node && tokens > MAX_CHUNK_TOKENS ? splittableBody(unit.node, tokens) : undefined;
       if (body) {
         flush();
         const header = push({ row: unit.startRow, kind: 'header', names, parent });
@@ -200,11 +200,12 @@ function lastName(node: Node): string {
  * Where a big node may be split: the body of a container (class, impl, namespace, object), or of a
  * function only when it holds declarations (a module wrapper); a plain function stays whole.
  */
-function splittableBody(node: Node): Node | undefined {
+function splittableBody(node: Node, tokens: number): Node | undefined {
   const body = findBody(node);
   if (!body) return undefined;
   const isFunction = FUNCTION_LIKE.test(node.type) || wrapped(node).some((n) => FUNCTION_LIKE.test(n.type)) || functionValue(node) !== undefined;
   if (!isFunction) return body;
+  if (tokens <= Number(process.env.EXP_FNSPLIT ?? 0)) return undefined;
   return body.namedChildren.some((c) => c !== null && isDeclaration(c)) ? body : undefined;
 }
 
