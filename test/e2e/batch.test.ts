@@ -52,14 +52,10 @@ const lastUserMessage = (body: unknown) => (body as { messages: { role: string; 
 
 describe('batch commands in VS Code', () => {
   it('lists the three batch commands in the palette', async () => {
-    const shown = await editor.listCommands('Singularity:', 'Singularity: Explain Selected Files');
-    expect(shown).toEqual(
-      expect.arrayContaining([
-        'Singularity: Explain Selected Files',
-        'Singularity: Write Doc Comments for Functions in This File',
-        'Singularity: Review Changed Files (git)',
-      ]),
-    );
+    // One query each: the palette shows only as many rows as fit, and Singularity has more commands than that.
+    for (const title of ['Singularity: Explain Selected Files', 'Singularity: Write Doc Comments for Functions in This File', 'Singularity: Review Changed Files (git)']) {
+      expect(await editor.listCommands(title, title)).toContain(title);
+    }
   });
 
   it('explains the files picked in the QuickPick, with progress, and opens a Markdown report', async () => {
