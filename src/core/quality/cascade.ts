@@ -38,14 +38,15 @@ export interface CascadeOptions {
 
 export async function* askWithGate(input: AskInput, deps: PipelineDeps, options: CascadeOptions = { escalate: true }): AsyncGenerator<CascadeEvent> {
   const learning = deps.learning;
-  if (!learning) {
+  // Image requests have their own quality check and cloud fallback (vision/vision.ts).
+  if (!learning || input.images?.length) {
     yield* ask(input, deps);
     return;
   }
   const settings = learning.settings();
   const model = settings.gate ? learning.gateModel() : undefined;
   // Images have their own check and cloud fallback on the vision path (vision/vision.ts).
-  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && !input.images?.length && (await cloudAllowed(deps));
+  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && (await cloudAllowed(deps));
   const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
   let end: AskResult | undefined;
   for await (const event of ask({ ...input, ...(examples?.ids.length ? { examples: examples.messages } : {}), ...(canEscalate ? { stopEarly: loopingTail } : {}) }, deps)) {
