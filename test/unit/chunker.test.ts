@@ -60,6 +60,24 @@ describe('chunker', () => {
     expect(spans[0]!.names).toEqual(['long']);
   });
 
+  it('never splits an exported arrow function without nested declarations either', async () => {
+    const body = Array.from({ length: 400 }, (_, i) => `  total += ${i};`).join('\n');
+    const text = `export const long = (): number => {\n  let total = 0;\n${body}\n  return total;\n};\n`;
+    const { spans } = await chunker.chunk({ path: 'long.ts', language: 'typescript', text });
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.names).toEqual(['long']);
+  });
+
+  it('marks the header of a function split at its nested declarations, and not that of a class', async () => {
+    const helpers = largeTypeScript(12).text.replace(/export function/g, 'function').replace(/^import.*\n/, '');
+    const fn = await chunker.chunk({ path: 'outer.ts', language: 'typescript', text: `export const outer = () => {\n${helpers}  return 1;\n};\n` });
+    expect(fn.spans[0]).toMatchObject({ kind: 'header', names: ['outer'], splitFunction: true });
+    const methods = helpers.replace(/function (\w+)/g, '$1');
+    const cls = await chunker.chunk({ path: 'big.ts', language: 'typescript', text: `export class Big {\n${methods}}\n` });
+    expect(cls.spans[0]!.kind).toBe('header');
+    expect(cls.spans[0]!.splitFunction).toBeUndefined();
+  });
+
   it('splits Markdown at headings, not inside code fences', () => {
     const text = '# Title\nintro\n\n## Install\nrun it\n```sh\n# not a heading\n```\n\n## Use\ncall it\n';
     const spans = spansOfMarkdown(text, lineStarts(text));

@@ -1,7 +1,7 @@
 // Ranking, budget selection, elision markers and the coverage gate of context compression.
 import { describe, expect, it } from 'vitest';
 import { bm25Scores } from '../../src/core/context/bm25';
-import { codeTerms, questionIdentifiers, termFrequencies } from '../../src/core/context/codeTokens';
+import { codeTerms, questionIdentifiers, termDoc } from '../../src/core/context/codeTokens';
 import { ContextCompressor, contextTokens } from '../../src/core/context/compressor';
 import { selectChunks, MIN_COVERAGE } from '../../src/core/context/select';
 import { renderKept } from '../../src/core/context/render';
@@ -13,10 +13,7 @@ import type { Chunk } from '../../src/core/context/analyze';
 import type { ContextItem } from '../../src/core/types';
 import { largeTypeScript } from '../fixtures/codeSamples';
 
-const doc = (text: string) => {
-  const terms = codeTerms(text);
-  return { tf: termFrequencies(terms), length: terms.length };
-};
+const doc = termDoc;
 
 /** Chunks of one item, one line each, with the given texts. */
 function chunksOf(texts: string[], item = 0, names: string[][] = []): Chunk[] {

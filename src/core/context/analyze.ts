@@ -7,7 +7,7 @@ import type { ContextItem } from '../types';
 import type { Bm25Doc } from './bm25';
 import type { Chunker } from './chunker';
 import type { ChunkKind } from './chunkTypes';
-import { codeTerms, termFrequencies } from './codeTokens';
+import { termDoc } from './codeTokens';
 import { estimateTokens } from '../providers/tokens';
 
 export interface Chunk extends Bm25Doc {
@@ -24,6 +24,8 @@ export interface Chunk extends Bm25Doc {
   footer?: number;
   /** The terms of the names it defines: a second, title-like field for BM25. */
   nameDoc: Bm25Doc;
+  /** A header of a function split at its nested declarations. */
+  splitFunction?: boolean;
 }
 
 type ItemChunk = Omit<Chunk, 'item' | 'parent' | 'footer'> & { parent?: number; footer?: number };
@@ -62,9 +64,18 @@ export class ChunkAnalyzer {
     const { spans, starts } = await this.chunker.chunk(item);
     const chunks: ItemChunk[] = spans.map((s) => {
       const text = item.text.slice(starts[s.startLine], starts[s.endLine]);
-      const terms = codeTerms(text);
-      const nameTerms = codeTerms(s.names.join(' '));
-      return { startLine: s.startLine, endLine: s.endLine, text, tokens: estimateTokens(text), kind: s.kind, names: s.names, tf: termFrequencies(terms), length: terms.length, nameDoc: { tf: termFrequencies(nameTerms), length: nameTerms.length }, ...(s.parent !== undefined ? { parent: s.parent } : {}) };
+      return {
+        startLine: s.startLine,
+        endLine: s.endLine,
+        text,
+        tokens: estimateTokens(text),
+        kind: s.kind,
+        names: s.names,
+        ...termDoc(text),
+        nameDoc: termDoc(s.names.join(' ')),
+        ...(s.parent !== undefined ? { parent: s.parent } : {}),
+        ...(s.splitFunction ? { splitFunction: true } : {}),
+      };
     });
     chunks.forEach((c, i) => {
       if (c.kind === 'footer' && c.parent !== undefined) chunks[c.parent]!.footer = i;

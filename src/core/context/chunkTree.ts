@@ -28,6 +28,7 @@ interface Boundary {
   kind: ChunkKind;
   names: string[];
   parent?: number;
+  splitFunction?: boolean;
 }
 
 interface Unit {
@@ -67,12 +68,14 @@ export function spansOfTree(root: Node, starts: readonly number[]): Span[] {
     for (const unit of units(children)) {
       const names = unit.node ? declaredNames(unit.node) : [];
       const tokens = tokensOf(unit);
-      const body = unit.node && tokens > MAX_CHUNK_TOKENS ? splittableBody(unit.node, tokens) : undefined;
-      if (body) {
+      const split = unit.node && tokens > MAX_CHUNK_TOKENS ? splittableBody(unit.node) : undefined;
+      if (split) {
+        const { body } = split;
         flush();
-        const header = push({ row: unit.startRow, kind: 'header', names, parent });
-        visit(body.namedChildren.filter((c): c is Node => c !== null), header);
-        const lastMemberEnd = Math.max(...body.namedChildren.map((c) => c?.endPosition.row ?? 0));
+        const header = push({ row: unit.startRow, kind: 'header', names, parent, ...(split.isFunction ? { splitFunction: true } : {}) });
+        const members = body.namedChildren.filter((c): c is Node => c !== null);
+        visit(members, header);
+        const lastMemberEnd = Math.max(...members.map((c) => c.endPosition.row));
         if (unit.endRow > lastMemberEnd) push({ row: lastMemberEnd + 1, kind: 'footer', names: [], parent: header });
         continue;
       }
@@ -99,6 +102,7 @@ export function spansOfTree(root: Node, starts: readonly number[]): Span[] {
     kind: b.kind,
     names: [...new Set(b.names)],
     ...(b.parent !== undefined ? { parent: b.parent } : {}),
+    ...(b.splitFunction ? { splitFunction: true } : {}),
   }));
 }
 
@@ -153,9 +157,11 @@ function functionValue(node: Node): { name: string; value: Node } | undefined {
     let target: Node | null = d;
     if (target.type === 'expression_statement') target = target.namedChild(0);
     if (!target) continue;
-    const name = target.childForFieldName('name') ?? target.childForFieldName('left') ?? target.childForFieldName('key');
+    // The value first: most statements have none, and each field lookup is a call into the parser's wasm.
     const value = target.childForFieldName('value') ?? target.childForFieldName('right');
-    if (name && value && FUNCTION_VALUE.test(value.type)) return { name: lastName(name), value };
+    if (!value || !FUNCTION_VALUE.test(value.type)) continue;
+    const name = target.childForFieldName('name') ?? target.childForFieldName('left') ?? target.childForFieldName('key');
+    if (name) return { name: lastName(name), value };
   }
   return undefined;
 }
@@ -200,13 +206,12 @@ function lastName(node: Node): string {
  * Where a big node may be split: the body of a container (class, impl, namespace, object), or of a
  * function only when it holds declarations (a module wrapper); a plain function stays whole.
  */
-function splittableBody(node: Node, tokens: number): Node | undefined {
+function splittableBody(node: Node): { body: Node; isFunction: boolean } | undefined {
   const body = findBody(node);
   if (!body) return undefined;
-  const isFunction = FUNCTION_LIKE.test(node.type) || wrapped(node).some((n) => FUNCTION_LIKE.test(n.type)) || functionValue(node) !== undefined;
-  if (!isFunction) return body;
-  if (tokens <= Number(process.env.EXP_FNSPLIT ?? 0)) return undefined;
-  return body.namedChildren.some((c) => c !== null && isDeclaration(c)) ? body : undefined;
+  const isFunction = [node, ...wrapped(node)].some((n) => FUNCTION_LIKE.test(n.type) || functionValue(n) !== undefined);
+  if (!isFunction) return { body, isFunction };
+  return body.namedChildren.some((c) => c !== null && isDeclaration(c)) ? { body, isFunction } : undefined;
 }
 
 /** The node holding the members of a big container: followed down the largest child, a few levels deep. */

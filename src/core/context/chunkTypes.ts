@@ -12,10 +12,18 @@ export interface Span {
   names: string[];
   /** Index (within the same item) of the header of the container this chunk sits in; kept with it for shape. */
   parent?: number;
+  /** On a header: the container is a function split at its nested declarations (see WHOLE_FUNCTION_TOKENS). */
+  splitFunction?: boolean;
 }
 
 /** Past this size a container (class, impl, namespace, wrapper function) is split into its members. */
 export const MAX_CHUNK_TOKENS = 512;
+/**
+ * A split function up to this size is sent whole when one of its parts is relevant and it fits: its parts
+ * are found separately, but a function body read in pieces loses its meaning. Larger ones (module wrappers)
+ * are sent by parts.
+ */
+export const WHOLE_FUNCTION_TOKENS = 2 * MAX_CHUNK_TOKENS;
 /** Small statements that define nothing notable (imports, constants) are grouped up to this size. */
 export const GROUP_TOKENS = 256;
 

@@ -5,33 +5,50 @@
 
 import { stemmer } from 'stemmer';
 import { eng as ENGLISH_STOP_WORDS } from 'stopword';
+import type { Bm25Doc } from './bm25';
 
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/g;
 const PART = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g;
 /** A question word that names code: camelCase, PascalCase with a second capital, snake_case, digits, `$`, or `backticked`. */
 const CODE_LIKE = /^(?:[a-z]+[A-Z]\w*|[A-Z][a-z0-9]*[A-Z]\w*|\w*_\w+|[A-Za-z]+\d\w*|\$\w+)$/;
 
-const stems = new Map<string, string>();
-function stem(word: string): string {
-  let s = stems.get(word);
-  if (s === undefined) {
-    s = stemmer(word);
-    if (stems.size > 50_000) stems.clear();
-    stems.set(word, s);
+/** Terms of each identifier seen: code repeats its identifiers, so most words are split and stemmed once. */
+const wordTerms = new Map<string, readonly string[]>();
+const WORD_CACHE = 50_000;
+
+function termsOfWord(word: string): readonly string[] {
+  let terms = wordTerms.get(word);
+  if (terms === undefined) {
+    const parts = word.match(PART) ?? [];
+    const out = parts.length > 1 ? [word.toLowerCase()] : [];
+    for (const p of parts) if (p.length > 1) out.push(stemmer(p.toLowerCase()));
+    terms = out;
+    if (wordTerms.size >= WORD_CACHE) wordTerms.clear();
+    wordTerms.set(word, terms);
   }
-  return s;
+  return terms;
 }
 
 /** Terms of a text: stemmed identifier parts of two letters or more, plus whole multi-part identifiers (lower case). */
 export function codeTerms(text: string): string[] {
   const out: string[] = [];
-  for (const [word] of text.matchAll(WORD)) {
-    const parts = word.match(PART);
-    if (!parts) continue;
-    if (parts.length > 1) out.push(word.toLowerCase());
-    for (const p of parts) if (p.length > 1) out.push(stem(p.toLowerCase()));
-  }
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m; m = WORD.exec(text)) out.push(...termsOfWord(m[0]));
   return out;
+}
+
+/** A text as a BM25 document: the frequency of each of its codeTerms. Words are counted first, then each distinct word is split once. */
+export function termDoc(text: string): Bm25Doc {
+  const words = new Map<string, number>();
+  for (const w of text.match(WORD) ?? []) words.set(w, (words.get(w) ?? 0) + 1);
+  const tf = new Map<string, number>();
+  let length = 0;
+  for (const [w, n] of words) {
+    const terms = termsOfWord(w);
+    for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + n);
+    length += n * terms.length;
+  }
+  return { tf, length };
 }
 
 const STOP_WORDS = new Set(ENGLISH_STOP_WORDS);
@@ -39,12 +56,6 @@ const STOP_WORDS = new Set(ENGLISH_STOP_WORDS);
 /** Terms of a question: as codeTerms, without English stop words ("the", "of", "which"), which only add noise to ranking. */
 export function queryTerms(question: string): string[] {
   return codeTerms(question.replace(WORD, (w) => (STOP_WORDS.has(w) ? ' ' : w)));
-}
-
-export function termFrequencies(terms: readonly string[]): Map<string, number> {
-  const tf = new Map<string, number>();
-  for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
-  return tf;
 }
 
 /**

@@ -30,9 +30,23 @@ export function formatContext(items: readonly ContextItem[], maxChars = MAX_CONT
   const blocks = kept.map((item) => {
     const keep = Math.floor(item.text.length * ratio);
     const body = keep < item.text.length ? `${item.text.slice(0, keep)}\n… (${item.text.length - keep} characters cut: context too large)` : item.text;
-    const fence = body.includes('```') ? '````' : '```';
-    const label = item.kind === 'selection' ? `Selection in ${item.path}` : `File ${item.path}`;
-    return `${label}:\n${fence}${item.language ?? ''}\n${body}\n${fence}`;
+    const { open, close } = fenceOf(item, body);
+    return `${open}${body}${close}`;
   });
   return { text: blocks.join('\n\n'), truncated: ratio < 1 || dropped };
+}
+
+/** Length of formatContext(items, no limit).text, without building it (compression counts tokens on every request). */
+export function formattedLength(items: readonly ContextItem[]): number {
+  return items.reduce((n, item, i) => {
+    const { open, close } = fenceOf(item, item.text);
+    return n + (i > 0 ? 2 : 0) + open.length + item.text.length + close.length;
+  }, 0);
+}
+
+/** The label and fence around an item's body: a longer fence when the body holds one. */
+function fenceOf(item: ContextItem, body: string): { open: string; close: string } {
+  const fence = body.includes('```') ? '````' : '```';
+  const label = item.kind === 'selection' ? `Selection in ${item.path}` : `File ${item.path}`;
+  return { open: `${label}:\n${fence}${item.language ?? ''}\n`, close: `\n${fence}` };
 }

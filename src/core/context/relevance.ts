@@ -1,6 +1,7 @@
 // How much each chunk matters to the question, from three signals:
-// - lexical: BM25 of the question's code-aware terms over each chunk's text, plus over the names it
-//   defines, scaled so the best chunk has 1;
+// - lexical: BM25 of the question's code-aware terms, expanded (expand.ts), over each chunk's text, plus
+//   over the names it defines, scaled so the best chunk has 1; then chunks linked by name to the best ones
+//   (the helpers they call, their callers) get a share of those chunks' score;
 // - embeddings (when available): cosine similarity to the question, scaled min..max to 0..1;
 // - structure: the chunk the cursor is in, chunks defining an identifier the question names, and
 //   chunks defining symbols used where the cursor is.
@@ -8,11 +9,16 @@
 
 import type { ContextItem } from '../types';
 import type { Chunk } from './analyze';
-import { bm25Scores } from './bm25';
-import { containsIdentifier } from './codeTokens';
+import { DEFAULT_BM25, documentFrequencies, weightedBm25Scores } from './bm25';
+import { codeTerms, containsIdentifier } from './codeTokens';
+import { withFeedback, withPrefixRelatives } from './expand';
 
 /** BM25 of the names a chunk defines counts this much next to BM25 of its text (a title field, as in BM25F). */
-export const NAME_FIELD_WEIGHT = Number(process.env.EXP_NAMEW ?? 0.5);
+export const NAME_FIELD_WEIGHT = 1.5;
+/** The best `of` chunks pass `weight` x their lexical score to the chunks they are linked to by name. */
+export const NEIGHBOUR = { of: 6, weight: 0.3 } as const;
+/** Names this short (`i`, `fn`) link too much to count as a use. */
+const MIN_LINK_NAME = 3;
 export const STRUCTURE_BONUS = { cursor: 0.5, namedInQuestion: 0.5, usedAtCursor: 0.25 } as const;
 
 export interface Relevance {
@@ -23,8 +29,7 @@ export interface Relevance {
 }
 
 export function relevance(chunks: readonly Chunk[], items: readonly ContextItem[], queryTerms: readonly string[], identifiers: readonly string[], similarities?: readonly number[]): Relevance {
-  const names = bm25Scores(chunks.map((c) => c.nameDoc), queryTerms);
-  const lexical = scaleToMax(bm25Scores(chunks, queryTerms).map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
+  const lexical = withNeighbours(chunks, lexicalScores(chunks, queryTerms));
   const semantic = similarities ? scaleMinMax(similarities) : undefined;
   const cursorChunk = chunks.findIndex((c) => {
     const line = items[c.item]?.cursorLine;
@@ -33,6 +38,36 @@ export function relevance(chunks: readonly Chunk[], items: readonly ContextItem[
   const structure = structureScores(chunks, identifiers, cursorChunk === -1 ? undefined : cursorChunk);
   const scores = chunks.map((_, i) => (semantic ? (lexical[i]! + semantic[i]!) / 2 : lexical[i]!) + structure[i]!);
   return { scores, lexical, ...(cursorChunk !== -1 ? { cursorChunk } : {}) };
+}
+
+function lexicalScores(chunks: readonly Chunk[], queryTerms: readonly string[]): number[] {
+  const nameDocs = chunks.map((c) => c.nameDoc);
+  const df = documentFrequencies(chunks);
+  const bm25f = (query: ReadonlyMap<string, number>) => {
+    const names = weightedBm25Scores(nameDocs, query);
+    return scaleToMax(weightedBm25Scores(chunks, query, DEFAULT_BM25, df).map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
+  };
+  const query = withPrefixRelatives(queryTerms, df.keys());
+  return bm25f(withFeedback(query, chunks, bm25f(query), df));
+}
+
+/** Adds to each chunk the largest share of a top chunk's score among the top chunks it defines a name for or uses a name of. */
+export function withNeighbours(chunks: readonly Chunk[], lexical: readonly number[]): number[] {
+  const top = lexical.map((_, i) => i).filter((i) => lexical[i]! > 0).sort((a, b) => lexical[b]! - lexical[a]!).slice(0, NEIGHBOUR.of);
+  if (top.length === 0) return [...lexical];
+  // Each name with the term it must bring (the whole identifier, or the stem of a one-part name): a chunk
+  // without that term cannot use the name, so its text is searched only when it has it.
+  const links = chunks.map((c) => c.names.filter((n) => n.length >= MIN_LINK_NAME).map((name) => ({ name, term: codeTerms(name)[0] ?? '' })));
+  const uses = (c: Chunk, l: { name: string; term: string }) => c.tf.has(l.term) && containsIdentifier(c.text, l.name);
+  const bonus = chunks.map(() => 0);
+  for (const t of top) {
+    const share = NEIGHBOUR.weight * lexical[t]!;
+    chunks.forEach((c, j) => {
+      if (j === t || bonus[j]! >= share) return;
+      if (links[j]!.some((l) => uses(chunks[t]!, l)) || links[t]!.some((l) => uses(c, l))) bonus[j] = share;
+    });
+  }
+  return lexical.map((x, i) => x + bonus[i]!);
 }
 
 function structureScores(chunks: readonly Chunk[], identifiers: readonly string[], cursorChunk: number | undefined): number[] {

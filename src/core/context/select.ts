@@ -1,8 +1,9 @@
 // Which chunks are sent: a pure decision over ranked chunks.
 // 1. Always: selections and pinned chunks (whole), the chunk the cursor is in, and for every identifier
 //    the question names that occurs in the context, a chunk with it (its definition when there is one).
-// 2. Then by score, best first, every chunk that still fits the budget and scores at least
-//    `threshold` x the best score.
+// 2. Then by value per token (score / cost^COST_EXPONENT, best first: at equal score a small chunk leaves room
+//    for others), every chunk that still fits the budget and scores at least `threshold` x the best score.
+//    A part of a split function brings the whole function when it is at most WHOLE_FUNCTION_TOKENS and fits.
 // 3. An attached file (an @mention, a file given to the CLI) keeps at least its best chunk: never dropped silently.
 // 4. Quality gate: if the kept chunks contain less than MIN_COVERAGE of the question's terms (weighted by
 //    idf, over the terms the context contains at all), the best chunk for each missing term is added,
@@ -12,10 +13,13 @@
 import type { ContextItem } from '../types';
 import type { Chunk } from './analyze';
 import { idf } from './bm25';
+import { WHOLE_FUNCTION_TOKENS } from './chunkTypes';
 import { containsIdentifier } from './codeTokens';
 import type { KeepReason } from './report';
 
 export const MIN_COVERAGE = 0.8;
+/** How much a chunk's size lowers its rank: 0 ranks by score alone, 1 by score per token. */
+export const COST_EXPONENT = 0.3;
 /** Tokens of one elision marker line, counted for a kept chunk whose neighbours are dropped. */
 export const MARKER_TOKENS = 8;
 
@@ -92,10 +96,14 @@ export function selectChunks(input: SelectionInput): Selection {
 
   const top = Math.max(0, ...scores);
   const ranked = chunks.map((_, i) => i).filter((i) => scores[i]! > 0 && scores[i]! >= input.threshold * top);
-  const ALPHA = Number(process.env.EXP_ALPHA ?? 0);
-  const dens = (i: number) => scores[i]! / Math.pow(chunks[i]!.tokens + MARKER_TOKENS, ALPHA);
-  ranked.sort((a, b) => dens(b) - dens(a) || a - b);
-  for (const i of ranked) if (!isKept(i) && used + cost(i) <= input.budgetTokens) keep(i, 'relevant');
+  const value = (i: number) => scores[i]! / (chunks[i]!.tokens + MARKER_TOKENS) ** COST_EXPONENT;
+  ranked.sort((a, b) => value(b) - value(a) || a - b);
+  for (const i of ranked) {
+    if (isKept(i) || used + cost(i) > input.budgetTokens) continue;
+    const whole = wholeFunction(chunks, i)?.filter((j) => !isKept(j));
+    if (whole && used + whole.reduce((n, j) => n + chunks[j]!.tokens, 0) <= input.budgetTokens) for (const j of whole) keep(j, 'relevant');
+    else keep(i, 'relevant');
+  }
 
   items.forEach((item, k) => {
     const own = chunks.flatMap((c, i) => (c.item === k ? [i] : []));
@@ -127,6 +135,18 @@ export function selectChunks(input: SelectionInput): Selection {
     notes.push(`relevance coverage was ${pct(before)} (under ${pct(MIN_COVERAGE)}): sent more, now ${pct(coverage)}`);
   }
   return { why, usedTokens: used, coverage, notes };
+}
+
+/** The chunks (header to footer) of the outermost split function holding chunk i, if it is at most WHOLE_FUNCTION_TOKENS. */
+export function wholeFunction(chunks: readonly Chunk[], i: number): number[] | undefined {
+  let found: number[] | undefined;
+  for (let h: number | undefined = i; h !== undefined; h = chunks[h]!.parent) {
+    const footer = chunks[h]!.footer;
+    if (!chunks[h]!.splitFunction || footer === undefined) continue;
+    const all = Array.from({ length: footer - h + 1 }, (_, k) => h! + k);
+    found = all.reduce((n, j) => n + chunks[j]!.tokens, 0) <= WHOLE_FUNCTION_TOKENS ? all : undefined;
+  }
+  return found;
 }
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
