@@ -45,11 +45,12 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
   }
   const settings = learning.settings();
   const model = settings.gate ? learning.gateModel() : undefined;
-  // Images have their own check and cloud fallback on the vision path (vision/vision.ts).
-  const canEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned && (await cloudAllowed(deps));
+  // Whether the gate may replace the answer as far as the request goes; whether the cloud is allowed is
+  // asked only of an answer that failed, so a passing answer costs no extra read of the keys.
+  const mayEscalate = options.escalate && model !== undefined && input.route === 'auto' && !input.pinned;
   const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
   let end: AskResult | undefined;
-  for await (const event of ask({ ...input, ...(examples?.ids.length ? { examples: examples.messages } : {}), ...(canEscalate ? { stopEarly: loopingTail } : {}) }, deps)) {
+  for await (const event of ask({ ...input, ...(examples?.ids.length ? { examples: examples.messages } : {}), ...(mayEscalate ? { stopEarly: loopingTail } : {}) }, deps)) {
     if (event.type === 'end') end = event.result;
     else yield event;
   }
@@ -78,9 +79,9 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
     () => judgeWithModel(deps, settings.judgeModel, input.question, end!.text, input.signal),
   );
   const now = deps.now ?? Date.now;
-  if (verdict.pass || !canEscalate) {
+  if (verdict.pass || !mayEscalate || !(await cloudAllowed(deps))) {
     learning.results?.record(input.id, verdict, undefined, now());
-    yield { type: 'end', result: { ...end, ...(end.meta ? { meta: { ...end.meta, quality: { score: verdict.score, reasons: verdict.reasons } } } : {}) } };
+    yield { type: 'end', result: withQuality(end, verdict) };
     return;
   }
   const to = randomUUID();
@@ -88,7 +89,7 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
   learning.results?.record(input.id, verdict, to, now());
   learning.feedback?.rerouted(input.id, to, true, reason);
   deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
-  yield { type: 'escalated', from: input.id, to, verdict, draft: { ...end, ...(end.meta ? { meta: { ...end.meta, quality: { score: verdict.score, reasons: verdict.reasons, escalatedTo: to } } } : {}) } };
+  yield { type: 'escalated', from: input.id, to, verdict, draft: withQuality(end, verdict, to) };
   for await (const event of ask({ ...input, id: to, route: 'cloud' }, deps)) {
     if (event.type === 'end' && event.result.outcome === 'ok') {
       deps.requests?.replaced(input.id, to);
@@ -96,6 +97,12 @@ export async function* askWithGate(input: AskInput, deps: PipelineDeps, options:
     }
     yield event.type === 'end' && event.result.meta ? { type: 'end', result: { ...event.result, meta: { ...event.result.meta, escalatedFrom: { requestId: input.id, reason } } } } : event;
   }
+}
+
+/** The answer with the gate's verdict in its meta line (and, for a draft, the request that replaced it). */
+function withQuality(result: AskResult, verdict: GateVerdict, escalatedTo?: string): AskResult {
+  if (!result.meta) return result;
+  return { ...result, meta: { ...result.meta, quality: { score: verdict.score, reasons: verdict.reasons, ...(escalatedTo ? { escalatedTo } : {}) } } };
 }
 
 /** A passed verdict gets the judge model's second opinion, when one is set; a low grade fails it. */
