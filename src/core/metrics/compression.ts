@@ -4,8 +4,7 @@
 
 import type { Store } from '../store/db';
 import type { CompressionSummary, Headline, Series, CloudPrices } from './types';
-import { bucketsCte, inRange, unpack } from './dashboard';
-import type { PeriodWindow } from './window';
+import { bucketsCte, inRange, unpack, type PeriodWindow } from './window';
 
 export interface CompressionSavings extends CompressionSummary {
   /** Tokens kept from the cloud per bucket. */

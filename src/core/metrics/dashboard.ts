@@ -26,7 +26,7 @@
 import type { Route } from '../types';
 import type { Store } from '../store/db';
 import type { CloudPrices, DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from './types';
-import { bucketStarts, periodWindow, windowCondition, type PeriodWindow } from './window';
+import { bucketStarts, bucketsCte, inRange, periodWindow, unpack, windowCondition, type PeriodWindow } from './window';
 import { learningData } from './learning';
 import { addCompressionSavings, compressionSavings } from './compression';
 
@@ -86,36 +86,10 @@ export function dashboardData(store: Store, options: DashboardOptions): Dashboar
  */
 export const TOKENS_PER_SECOND_SQL = '(CASE WHEN total_ms > ttft_ms THEN completion_tokens * 1000.0 / (total_ms - ttft_ms) END)';
 
-/*
- * How the queries stay fast (sql.js is SQLite compiled to WebAssembly: a few hundred ns per row and
- * expression, and a GROUP BY over 50k rows costs ~50 ms in its sorter alone): no GROUP BY over rows.
- * A CTE lists the buckets (and the keys: route × outcome, nodes, strategies); each output row is one
- * correlated aggregate over an index range (key = ?, created_at in bucket) of a covering index, so
- * every row of the window is visited once per series, without a sort and without reading the table.
- * A subquery returns one value, so several aggregates are packed as 'a,b,c' and split here.
- */
-
-/** The buckets of a window as a CTE `w(i, lo, hi)`: bucket i covers [lo, hi); the last one ends after `to`. */
-export function bucketsCte(w: PeriodWindow): string {
-  const last = w.buckets - 1;
-  return `b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < ${last}),
-    w(i, lo, hi) AS (SELECT i, ${w.from} + i * ${w.bucketMs}, CASE WHEN i = ${last} THEN ${w.to + 1} ELSE ${w.from} + (i + 1) * ${w.bucketMs} END FROM b)`;
-}
-
 /** Distinct values of an indexed column as a CTE (a skip over the index: one seek per value), ending with one NULL row. */
 function distinctCte(name: string, column: 'node' | 'strategy'): string {
   return `${name}(v) AS (SELECT MIN(${column}) FROM requests UNION ALL
     SELECT (SELECT MIN(${column}) FROM requests WHERE ${column} > ${name}.v) FROM ${name} WHERE ${name}.v IS NOT NULL)`;
-}
-
-export const inRange = (alias: string) => `${alias}.created_at >= w.lo AND ${alias}.created_at < w.hi`;
-
-/** Splits a packed 'a,b,c' aggregate; an empty part is null. */
-export function unpack(v: string | number | null): (number | null)[] {
-  if (v == null) return [];
-  return String(v)
-    .split(',')
-    .map((p) => (p === '' ? null : Number(p)));
 }
 
 interface TrafficRow {

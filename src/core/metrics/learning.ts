@@ -1,49 +1,49 @@
 // Is the assistant getting better with use? Per bucket of a dashboard window (and per week for the
 // docs' simulated use), from the labels, feedback and gate verdicts the learning side stores:
 // - localAcceptance: labelled node answers that were accepted (label 0) / labelled node answers;
-// - rerouteRate: node answers asked again of the cloud (by the user or the gate) / node answers that ended well;
+// - rerouteRate: node answers asked again of the cloud (by the user or the gate) / labelled node answers;
 // - thumbsUpShare: thumbs-up / all thumbs given in the bucket;
 // - gateScore: mean quality score the gate gave node answers.
-// Buckets without data hold null. Rows are bucketed here rather than with GROUP BY: there is one row per
-// request at most, and the window's bounds are already on an index.
+// Buckets without data hold null. Read like the rest of the dashboard (dashboard.ts): per bucket, one
+// aggregate over a range of a covering index (migration 004), no GROUP BY and no table rows.
 
 import type { Store } from '../store/db';
 import type { LearningData, Series } from './types';
-import { bucketStarts, windowCondition, type PeriodWindow } from './window';
+import { bucketsCte, bucketStarts, inRange, unpack, windowCondition, type PeriodWindow } from './window';
 
 type Key = keyof LearningData['series']['values'];
 
-function bucketOf(w: PeriodWindow, at: number): number {
-  return Math.min(w.buckets - 1, Math.max(0, Math.floor((at - w.from) / w.bucketMs)));
+/**
+ * One packed aggregate per bucket over an index range, the dashboard's way (dashboard.ts): `aggregate`
+ * returns 'a,b,c' for the rows of `table` (alias t) in the bucket that match `where`.
+ */
+function perBucket(store: Store, w: PeriodWindow, aggregate: string, table: string, where: string): number[][] {
+  const rows = store.query<{ v: string | number | null }>(
+    `WITH RECURSIVE ${bucketsCte(w)} SELECT (SELECT ${aggregate} FROM ${table} t WHERE ${where} AND ${inRange('t')}) AS v FROM w ORDER BY w.i`,
+  );
+  return rows.map((r) => unpack(r.v).map((x) => x ?? 0));
 }
 
-/** Ratio per bucket of `hit` over `all`, null where `all` is 0. */
-function ratios(w: PeriodWindow, rows: readonly { at: number; all: number; hit: number }[]): (number | null)[] {
-  const all = new Array<number>(w.buckets).fill(0);
-  const hit = new Array<number>(w.buckets).fill(0);
-  for (const r of rows) {
-    const b = bucketOf(w, r.at);
-    all[b]! += r.all;
-    hit[b]! += r.hit;
-  }
-  return all.map((n, i) => (n > 0 ? hit[i]! / n : null));
+/** Ratio per bucket of column `hit` over column `all`; null where `all` is 0. */
+function series(rows: readonly number[][], all: number, hit: number): (number | null)[] {
+  return rows.map((r) => ((r[all] ?? 0) > 0 ? r[hit]! / r[all]! : null));
 }
+
+const total = (rows: readonly number[][], column: number) => rows.reduce((n, r) => n + (r[column] ?? 0), 0);
 
 export function learningData(store: Store, w: PeriodWindow): LearningData {
   const inWindow = windowCondition(w);
-  const nodeRows = store.query<{ created_at: number; label: string | null; rerouted: number | null; outcome: string | null }>(
-    `SELECT t.created_at, t.label, t.rerouted, r.outcome FROM ml_router_training_data t LEFT JOIN requests r ON r.id = t.request_id
-      WHERE t.route != 'cloud' AND t.${inWindow}`,
-  );
-  const thumbs = store.query<{ created_at: number; value: number }>(`SELECT created_at, value FROM feedback_data WHERE kind = 'thumbs' AND ${inWindow}`);
-  const verdicts = store.query<{ created_at: number; score: number; passed: number; escalated_to: string | null }>(`SELECT created_at, score, passed, escalated_to FROM quality_gate_results WHERE ${inWindow}`);
-  const labelled = nodeRows.filter((r) => r.label !== null);
-  const answered = nodeRows.filter((r) => r.outcome === 'ok');
+  // Node answers with a verdict: [labelled, accepted, rerouted].
+  const nodes = perBucket(store, w, "COUNT(label) || ',' || TOTAL(label = '0') || ',' || TOTAL(label IS NOT NULL AND rerouted = 1)", 'ml_router_training_data', "t.route != 'cloud'");
+  // [thumbs, up]
+  const thumbs = perBucket(store, w, "COUNT(*) || ',' || TOTAL(value = 1)", 'feedback_data', "t.kind = 'thumbs'");
+  // [scored, score sum, escalated]
+  const verdicts = perBucket(store, w, "COUNT(*) || ',' || TOTAL(score) || ',' || COUNT(escalated_to)", 'quality_gate_results', '1');
   const values: Record<Key, (number | null)[]> = {
-    localAcceptance: ratios(w, labelled.map((r) => ({ at: r.created_at, all: 1, hit: r.label === '0' ? 1 : 0 }))),
-    rerouteRate: ratios(w, answered.map((r) => ({ at: r.created_at, all: 1, hit: r.rerouted === 1 ? 1 : 0 }))),
-    thumbsUpShare: ratios(w, thumbs.map((r) => ({ at: r.created_at, all: 1, hit: r.value === 1 ? 1 : 0 }))),
-    gateScore: ratios(w, verdicts.map((r) => ({ at: r.created_at, all: 1, hit: Number(r.score) }))),
+    localAcceptance: series(nodes, 0, 1),
+    rerouteRate: series(nodes, 0, 2),
+    thumbsUpShare: series(thumbs, 0, 1),
+    gateScore: series(verdicts, 0, 1),
   };
   const library = store.query<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM few_shot_examples GROUP BY status');
   const events = store.query<{ event: string; n: number }>(`SELECT event, COUNT(*) AS n FROM adaptive_learning_logs WHERE ${inWindow} GROUP BY event`);
@@ -52,13 +52,13 @@ export function learningData(store: Store, w: PeriodWindow): LearningData {
   return {
     series: { buckets: bucketStarts(w), values } satisfies Series<Key>,
     totals: {
-      labelledLocal: labelled.length,
-      acceptedLocal: labelled.filter((r) => r.label === '0').length,
-      rerouted: answered.filter((r) => r.rerouted === 1).length,
-      escalated: verdicts.filter((r) => r.escalated_to !== null).length,
-      gateScored: verdicts.length,
-      thumbsUp: thumbs.filter((r) => r.value === 1).length,
-      thumbsDown: thumbs.filter((r) => r.value === -1).length,
+      labelledLocal: total(nodes, 0),
+      acceptedLocal: total(nodes, 1),
+      rerouted: total(nodes, 2),
+      escalated: total(verdicts, 2),
+      gateScored: total(verdicts, 0),
+      thumbsUp: total(thumbs, 1),
+      thumbsDown: total(thumbs, 0) - total(thumbs, 1),
     },
     library: {
       active: byStatus.get('active') ?? 0,

@@ -2,7 +2,8 @@
 // (score, reasons, the cloud request it escalated to); examples carry their source and status, and each
 // use is a row, so an example's track record is the labels of the requests it was used in.
 // requests.replaced_by names the cloud request whose answer replaced a node's (an escalation, "Ask the
-// cloud", a vision fallback): such a node answer saved no cloud tokens.
+// cloud", a vision fallback): such a node answer saved no cloud tokens. The *_metrics indexes cover the
+// learning series of the dashboard (metrics/learning.ts), read as index ranges like migration 002's.
 export const sql = `
 ALTER TABLE requests ADD COLUMN replaced_by TEXT;
 CREATE TABLE quality_gate_results (
@@ -15,7 +16,7 @@ CREATE TABLE quality_gate_results (
   escalated_to TEXT,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX quality_gate_results_time ON quality_gate_results(created_at);
+CREATE INDEX quality_gate_results_metrics ON quality_gate_results(created_at, score, escalated_to);
 CREATE TABLE few_shot_examples (
   id TEXT PRIMARY KEY,
   prompt TEXT NOT NULL,
@@ -38,5 +39,6 @@ CREATE TABLE example_uses (
 CREATE INDEX example_uses_example ON example_uses(example_id);
 CREATE INDEX example_uses_request ON example_uses(request_id);
 CREATE INDEX adaptive_learning_logs_time ON adaptive_learning_logs(created_at);
-CREATE INDEX feedback_time ON feedback_data(created_at);
+CREATE INDEX feedback_metrics ON feedback_data(kind, created_at, value);
+CREATE INDEX ml_router_training_metrics ON ml_router_training_data(created_at, route, label, rerouted);
 `;
