@@ -157,9 +157,8 @@ export class ExampleLibrary {
       if (texts) this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId });
     }
     if (event.kind === 'thumbs' && event.value === -1) {
-      for (const e of this.list().filter((x) => x.sourceRequestId === event.requestId && x.status !== 'retired')) {
-        this.setStatus(e.id, 'retired', 'its answer got a thumbs-down');
-      }
+      const from = this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]);
+      for (const { id } of from) this.setStatus(id, 'retired', 'its answer got a thumbs-down');
     }
     this.review();
   }
@@ -178,7 +177,7 @@ export class ExampleLibrary {
     const signature = signatureOf(candidate.prompt);
     const taskType = taskTypeOf(candidate.prompt, false);
     const now = this.now();
-    const duplicate = this.list().find((e) => e.status !== 'retired' && e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
+    const duplicate = this.list({ inUse: true }).find((e) => e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
     if (duplicate) {
       // The newer accepted answer replaces the old one unless the old one has proved itself.
       const keepOld = duplicate.status === 'promoted' || duplicate.pinned;
@@ -199,7 +198,7 @@ export class ExampleLibrary {
   /** Examples for a local request, as messages, and their ids to record with the request. */
   forQuestion(question: string, budgetTokens: number): { messages: ChatMessage[]; ids: string[] } {
     if (budgetTokens <= 0) return { messages: [], ids: [] };
-    const chosen = rankExamples(question, this.list(), budgetTokens);
+    const chosen = rankExamples(question, this.list({ inUse: true }), budgetTokens);
     return { messages: asMessages(chosen), ids: chosen.map((e) => e.id) };
   }
 
@@ -214,13 +213,14 @@ export class ExampleLibrary {
   /** Re-judges every example against the failure rate of local answers; logs what changes. */
   review(): void {
     const base = this.baseFailureRate();
-    for (const e of this.list()) {
+    for (const e of this.list({ inUse: true })) {
       const change = reviewExample(e, base);
       if (change) this.setStatus(e.id, change.to, change.why);
     }
   }
 
-  list(): Example[] {
+  /** Every example with its track record, newest first; `inUse`: only those not retired (what requests may get). */
+  list(options: { inUse?: boolean } = {}): Example[] {
     return this.store
       .query<ExampleRow>(
         `SELECT e.*,
@@ -230,6 +230,7 @@ export class ExampleLibrary {
            FROM few_shot_examples e
            LEFT JOIN example_uses u ON u.example_id = e.id
            LEFT JOIN ml_router_training_data t ON t.request_id = u.request_id
+          ${options.inUse ? "WHERE e.status != 'retired'" : ''}
           GROUP BY e.id ORDER BY e.created_at DESC`,
       )
       .map((r) => ({
