@@ -65,15 +65,8 @@ export class Feedback {
     this.implicit({ requestId, kind: 'regenerate', value: VALUE.regenerate, to, at: this.now() });
   }
 
-  /** Counts of each kind since `since`, for monitoring. */
-  counts(since = 0): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.store.query<{ kind: string; n: number }>('SELECT kind, COUNT(*) AS n FROM feedback_data WHERE created_at >= ? GROUP BY kind', [since])) out[r.kind] = Number(r.n);
-    return out;
-  }
-
   /** The explicit thumb on a request, if any. */
-  explicitThumb(requestId: string): 1 | -1 | undefined {
+  private explicitThumb(requestId: string): 1 | -1 | undefined {
     const v = this.store.query<{ value: number }>("SELECT value FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId])[0]?.value;
     return v === 1 || v === -1 ? v : undefined;
   }

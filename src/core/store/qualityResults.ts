@@ -3,15 +3,6 @@
 import type { Store } from './db';
 import type { GateVerdict } from '../quality/gate';
 
-export interface StoredVerdict {
-  requestId: string;
-  score: number;
-  pCloud: number;
-  passed: boolean;
-  reasons: string[];
-  escalatedTo?: string;
-}
-
 export class QualityResults {
   constructor(private readonly store: Store) {}
 
@@ -21,15 +12,5 @@ export class QualityResults {
       `INSERT OR REPLACE INTO quality_gate_results (request_id, score, p_cloud, passed, reasons, signals, escalated_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [requestId, verdict.score, verdict.pCloud, verdict.pass ? 1 : 0, JSON.stringify(verdict.reasons), JSON.stringify(signals), escalatedTo ?? null, at],
     );
-  }
-
-  get(requestId: string): StoredVerdict | undefined {
-    const r = this.store.query<{ score: number; p_cloud: number; passed: number; reasons: string; escalated_to: string | null }>(
-      'SELECT score, p_cloud, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = ?',
-      [requestId],
-    )[0];
-    return r
-      ? { requestId, score: Number(r.score), pCloud: Number(r.p_cloud), passed: r.passed === 1, reasons: JSON.parse(r.reasons) as string[], ...(r.escalated_to ? { escalatedTo: r.escalated_to } : {}) }
-      : undefined;
   }
 }

@@ -125,17 +125,6 @@ export class RouterData {
     return this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])[0]?.request_id;
   }
 
-  /** The route that answered a request, when it was routed. */
-  routeOf(requestId: string): string | undefined {
-    return this.store.query<{ route: string }>('SELECT route FROM ml_router_training_data WHERE request_id = ?', [requestId])[0]?.route;
-  }
-
-  /** The label of a request's answer once known: 0 the node's answer was accepted, 1 the cloud was needed. */
-  labelFor(requestId: string): 0 | 1 | null {
-    const label = this.store.query<{ label: string | null }>('SELECT label FROM ml_router_training_data WHERE request_id = ?', [requestId])[0]?.label;
-    return label === '0' ? 0 : label === '1' ? 1 : null;
-  }
-
   /** Node answers whose label waits on this (rerouted) request's outcome. */
   private relabelReroutesTo(requestId: string): void {
     for (const { request_id } of this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])) {
