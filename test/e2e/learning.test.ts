@@ -75,8 +75,10 @@ describe('quality gate and feedback in VS Code', () => {
     const final = answers().nth(1);
     expect(await final.locator('.content').innerText()).toContain('Answer from the cloud fixture.');
     expect(await final.locator('.meta').innerText()).toContain('escalated: answer was cut off');
-    const [verdict] = await dbRows('SELECT passed, reasons, escalated_to FROM quality_gate_results');
-    expect(verdict).toMatchObject({ passed: 0, reasons: '["answer was cut off"]' });
+    // The database file is saved shortly after a change, not at once: wait for the verdict to reach it.
+    await expect
+      .poll(async () => (await dbRows('SELECT passed, reasons FROM quality_gate_results'))[0], { timeout: 10_000 })
+      .toEqual({ passed: 0, reasons: '["answer was cut off"]' });
     await editor.screenshot('learning-escalated');
   });
 
