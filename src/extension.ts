@@ -17,6 +17,7 @@ import { RouteHistoryTracker } from './core/router/history';
 import type { SingularityConfig } from './core/types';
 import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readContextSettings, readQualitySettings, readRouterSettings, readVisionSettings } from './vscode/config';
 import { ContextCompressor } from './core/context/compressor';
+import { ContextWarmer } from './vscode/contextWarmer';
 import { StoreEmbeddingCache } from './core/store/embeddingCache';
 import { registerRouterCommands } from './vscode/router';
 import { ProxyController, registerProxyCommands } from './vscode/proxy';
@@ -142,6 +143,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerVisionCommands(chat, log),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
     ...registerModelPicker(() => routing.deps, log),
+    new ContextWarmer({
+      compression,
+      privacy: () => currentConfig().privacy,
+      cloudConfigured: () => currentConfig().cloudProviders.length > 0,
+      show: (info) => chat.showActiveContext(info),
+      log,
+    }),
   );
 
   // The store is saved first: the window may be closing and nothing else here holds user data.

@@ -23,6 +23,13 @@ export interface StatusInfo {
   demo: boolean;
 }
 
+/** What the panel's "Include …" checkbox would send now (the selection, or the active file); `preparedMs` once its files were parsed ahead for compression. */
+export interface ActiveContextInfo {
+  label: string;
+  tokens: number;
+  preparedMs?: number;
+}
+
 /** Extension -> webview. */
 export type HostMessage =
   | { type: 'history'; entries: HistoryEntry[] }
@@ -40,7 +47,9 @@ export type HostMessage =
   | { type: 'chunkText'; requestId: string; chunk: ChunkRef; text: string }
   | { type: 'chunkPinned'; requestId: string; chunk: ChunkRef; pinned: boolean }
   /** Images to put in the composer (Capture Screenshot), removable before sending. */
-  | { type: 'attachImages'; images: ImageAttachment[] };
+  | { type: 'attachImages'; images: ImageAttachment[] }
+  /** The editor context the next question would include; undefined when no editor is open. */
+  | { type: 'activeContext'; context?: ActiveContextInfo };
 
 /** Webview -> extension. */
 export type WebviewMessage =

@@ -26,7 +26,7 @@ export function chatHtmlTemplate(assets: PageAssets): string {
     <textarea id="input" rows="1" aria-label="Message" aria-controls="mentions"
       placeholder="Ask Singularity… (@ to mention a file, paste an image, Shift+Enter for a new line)"></textarea>
     <div class="composer-actions">
-      <label class="context-toggle"><input type="checkbox" id="include-context"> Include selection / active file</label>
+      <label class="context-toggle"><input type="checkbox" id="include-context"> <span id="active-context" class="active-context">Include selection / active file</span></label>
       <vscode-button id="send" icon="send" title="Send (Enter)">Send</vscode-button>
       <vscode-button id="stop" icon="debug-stop" title="Stop the answer" hidden>Stop</vscode-button>
     </div>

@@ -7,7 +7,7 @@ import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
 import type { AskResult } from '../core/pipeline';
-import { isWebviewMessage, type ChunkRef, type HostMessage, type ImageAttachment, type StatusInfo, type WebviewMessage } from '../shared/protocol';
+import { isWebviewMessage, type ActiveContextInfo, type ChunkRef, type HostMessage, type ImageAttachment, type StatusInfo, type WebviewMessage } from '../shared/protocol';
 import { ContextChunks } from '../core/context/pins';
 import { implicitContext } from './contextSources';
 import { readContextSettings } from './config';
@@ -42,6 +42,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private ready: Promise<void> = new Promise((resolve) => (this.markReady = resolve));
   private readonly running = new Map<string, AbortController>();
   private readonly contextChunks = new ContextChunks();
+  private activeContext: ActiveContextInfo | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -69,6 +70,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   async reveal(): Promise<void> {
     await vscode.commands.executeCommand(`${ChatViewProvider.viewId}.focus`);
     await this.ready;
+  }
+
+  /** What the next question would include from the editor (kept for a panel opened later). */
+  showActiveContext(context: ActiveContextInfo | undefined): void {
+    this.activeContext = context;
+    this.post({ type: 'activeContext', ...(context ? { context } : {}) });
   }
 
   postStatus(): void {
@@ -109,6 +116,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         const conversation = this.services.conversations.current(this.services.workspaceKey);
         this.post({ type: 'history', entries: this.services.conversations.messages(conversation) });
         this.postStatus();
+        this.showActiveContext(this.activeContext);
         this.markReady();
         return;
       }

@@ -1,5 +1,5 @@
 // Context compression in a real VS Code (code-server): a large file open in the editor is compressed for
-// a cloud request; the panel shows the tokens before and after, a chunk's text on demand, and a pinned
+// a cloud request (parsed ahead, while the question is typed); the panel shows the tokens before and after, a chunk's text on demand, and a pinned
 // chunk is sent with the next question.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
@@ -51,6 +51,8 @@ describe('context compression', () => {
     await editor.page.locator('.monaco-editor .view-lines').filter({ hasText: 'import { strict as assert }' }).waitFor();
     await editor.openChatView();
     chat = await editor.chatFrame();
+    // While the user is still to type, the open file is parsed ahead: the panel names it, and the question only ranks.
+    await chat.locator('#active-context[data-prepared="true"]').filter({ hasText: 'big.ts' }).waitFor({ timeout: 10_000 });
     await ask(`What does ${target} do with an empty input?`, 1);
 
     const sent = lastUserMessage();
@@ -62,6 +64,7 @@ describe('context compression', () => {
     const before = Number(await summary.getAttribute('data-tokens-before'));
     const after = Number(await summary.getAttribute('data-tokens-after'));
     expect(before).toBeGreaterThan(5 * after);
+    expect(await summary.getAttribute('data-items-parsed')).toBe('0');
     expect(await summary.innerText()).toMatch(new RegExp(`Context ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} tokens · \\d+ of \\d+ chunks sent`));
     await editor.screenshot('compression-summary');
   });

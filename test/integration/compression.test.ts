@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ask } from '../../src/core/pipeline';
 import { dashboardData } from '../../src/core/metrics/dashboard';
 import { ContextCompressor } from '../../src/core/context/compressor';
+import { prepareCloudContext } from '../../src/core/context/cloudContext';
 import { OllamaEmbedder, embeddingSimilarities } from '../../src/core/context/embeddings';
 import { StoreEmbeddingCache } from '../../src/core/store/embeddingCache';
 import { Store } from '../../src/core/store/db';
@@ -41,6 +42,26 @@ describe('context compression in the pipeline', () => {
     const dashboard = dashboardData(store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 2, outputPerMillion: 10 } });
     expect(dashboard.compression).toMatchObject({ available: true, requests: 1, tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter });
     expect(dashboard.headline.cloudTokensSaved).toBe(report.tokensBefore - report.tokensAfter);
+  });
+
+  it('does not parse again, when the question comes, a file parsed ahead as the cloud would get it (secrets redacted)', async () => {
+    const api = await cloud();
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { budgetTokens: 1500 } });
+    const withSecret: ContextItem = { ...big, text: `${text}\nexport const token = 'sk-proj-${'a'.repeat(40)}';\n` };
+    expect(await prepareCloudContext([withSecret], deps.privacy(), deps.context!)).toMatchObject({ parsed: 1 });
+    const report = endOf(await collect(ask(input({ question, context: [withSecret] }), deps))).meta!.context!;
+    expect(report).toMatchObject({ compressed: true, itemsParsed: 0 });
+    expect(userMessage(api.requests.at(-1)!.body)).not.toContain('sk-proj-');
+  });
+
+  it('parses nothing ahead in local-only mode, with compression off, or for a context within the budget', async () => {
+    const { deps } = await setup({}, { context: { budgetTokens: 1500 } });
+    const { deps: off } = await setup({}, { context: { compression: false } });
+    const small: ContextItem = { ...big, text: 'export const x = 1;\n' };
+    expect(await prepareCloudContext([big], { ...deps.privacy(), localOnly: true }, deps.context!)).toBeUndefined();
+    expect(await prepareCloudContext([big], off.privacy(), off.context!)).toBeUndefined();
+    expect(await prepareCloudContext([small], deps.privacy(), deps.context!)).toBeUndefined();
+    expect(await prepareCloudContext([big], deps.privacy(), deps.context!)).toMatchObject({ parsed: 1 });
   });
 
   it('gives a node the whole context', async () => {

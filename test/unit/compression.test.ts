@@ -159,6 +159,17 @@ describe('compressor', () => {
     expect(report.chunks.find((c) => c.names?.includes(target))).toMatchObject({ kept: true, why: 'identifier' });
     expect(report.chunks.filter((c) => !c.kept).length).toBeGreaterThan(40);
   });
+
+  it('parses a file prepared ahead once: the question that follows only ranks and selects', async () => {
+    const fresh = new ContextCompressor();
+    const items = [file(text, { path: 'ahead.ts' })];
+    expect((await fresh.prepare(items)).parsed).toBe(1);
+    expect((await fresh.prepare(items)).parsed).toBe(0);
+    const { report } = await fresh.compress(`Why does ${names[3]} throw?`, items, { budgetTokens: 1000, threshold: 0.1 });
+    expect(report.itemsParsed).toBe(0);
+    const edited = [file(`${text}// edited\n`, { path: 'ahead.ts' })];
+    expect((await fresh.compress(`Why does ${names[3]} throw?`, edited, { budgetTokens: 1000, threshold: 0.1 })).report.itemsParsed).toBe(1);
+  });
 });
 
 describe('budget', () => {

@@ -26,9 +26,10 @@ export function contextReportElement(report: ContextReport, requestId: string | 
   );
   summary.dataset.tokensBefore = String(report.tokensBefore);
   summary.dataset.tokensAfter = String(report.tokensAfter);
+  summary.dataset.itemsParsed = String(report.itemsParsed);
   details.append(summary);
   if (!report.compressed) return details;
-  const facts = [`${report.relevance} relevance`, `coverage ${Math.round(report.coverage * 100)}%`, `${Math.round(report.ms)} ms`, ...report.notes];
+  const facts = [`${report.relevance} relevance`, `coverage ${Math.round(report.coverage * 100)}%`, `${Math.round(report.ms)} ms${report.itemsParsed === 0 ? ' (files parsed ahead)' : ''}`, ...report.notes];
   details.append(text('div', 'context-notes', facts.join(' · ')));
   const list = document.createElement('ul');
   list.className = 'context-chunks';

@@ -2,7 +2,7 @@
 // wires it to the host: every HostMessage is handled here, and user actions become WebviewMessages.
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import type { HostMessage, StatusInfo } from '../../src/shared/protocol';
+import type { ActiveContextInfo, HostMessage, StatusInfo } from '../../src/shared/protocol';
 import { MentionPicker } from './mentions';
 import { showChunkHostMessage, wireContextReports } from './contextReport';
 import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, requestIdOf, showCopied, showReasonBox } from './messages';
@@ -19,6 +19,7 @@ const ui = {
   // A native checkbox, not vscode-checkbox: that one has an id="input" in its shadow root, which
   // Playwright's shadow-piercing '#input' would confuse with the message box.
   includeContext: byId('include-context') as HTMLInputElement,
+  activeContext: byId('active-context'),
   send: byId('send'),
   stop: byId('stop'),
   attachments: byId('attachments'),
@@ -72,6 +73,9 @@ function handleHostMessage(message: HostMessage): void {
     case 'chunkText':
     case 'chunkPinned':
       showChunkHostMessage(ui.messages, message);
+      break;
+    case 'activeContext':
+      showActiveContext(message.context);
       break;
     case 'attachImages':
       attachments.add(message.images);
@@ -191,6 +195,14 @@ function showStatus(status: StatusInfo): void {
   ui.status.title = `${status.healthyNodes} of ${status.totalNodes} Ollama nodes reachable; cloud ${status.cloudConfigured ? 'configured' : 'not configured'}`;
   ui.status.classList.toggle('offline', status.healthyNodes === 0 && !status.cloudConfigured);
   ui.demoBadge.hidden = !status.demo;
+}
+
+/** "Include big.ts · 10,416 tokens"; the tooltip also says when its files were parsed ahead for compression. */
+function showActiveContext(context: ActiveContextInfo | undefined): void {
+  ui.activeContext.textContent = context ? `Include ${context.label} · ${context.tokens.toLocaleString('en-US')} tokens` : 'Include selection / active file';
+  const prepared = context?.preparedMs !== undefined ? ` (parsed ahead for context compression in ${context.preparedMs} ms)` : '';
+  ui.activeContext.title = `${ui.activeContext.textContent}${prepared}`;
+  ui.activeContext.dataset.prepared = String(context?.preparedMs !== undefined);
 }
 
 function restoreState(state: ChatState): void {

@@ -1,6 +1,7 @@
 // Context items as chunks with their terms: the input of ranking and selection. An item's chunks depend
 // only on its path, language and text, so they are cached by content hash: the file a conversation keeps
-// attaching is parsed and tokenized once.
+// attaching is parsed and tokenized once, and a file prepared ahead of a question (prepare) is not parsed
+// again when the question comes.
 
 import { createHash } from 'node:crypto';
 import type { ContextItem } from '../types';
@@ -37,11 +38,18 @@ export class ChunkAnalyzer {
 
   constructor(private readonly chunker: Chunker) {}
 
+  /** Chunks the items not seen yet into the cache; returns how many that was. */
+  async prepare(items: readonly ContextItem[]): Promise<number> {
+    let parsed = 0;
+    for (const item of items) if ((await this.itemChunks(item)).parsed) parsed++;
+    return parsed;
+  }
+
   async analyze(items: readonly ContextItem[]): Promise<Chunk[]> {
     const out: Chunk[] = [];
     for (const [i, item] of items.entries()) {
       const offset = out.length;
-      for (const c of await this.itemChunks(item)) {
+      for (const c of (await this.itemChunks(item)).chunks) {
         out.push({
           ...c,
           item: i,
@@ -53,13 +61,13 @@ export class ChunkAnalyzer {
     return out;
   }
 
-  private async itemChunks(item: ContextItem): Promise<ItemChunk[]> {
+  private async itemChunks(item: ContextItem): Promise<{ chunks: ItemChunk[]; parsed: boolean }> {
     const key = createHash('sha1').update(`${item.path}\0${item.language ?? ''}\0`).update(item.text).digest('hex');
     const cached = this.cache.get(key);
     if (cached) {
       this.cache.delete(key);
       this.cache.set(key, cached);
-      return cached;
+      return { chunks: cached, parsed: false };
     }
     const { spans, starts } = await this.chunker.chunk(item);
     const chunks: ItemChunk[] = spans.map((s) => {
@@ -82,6 +90,6 @@ export class ChunkAnalyzer {
     });
     this.cache.set(key, chunks);
     if (this.cache.size > CACHE_ITEMS) this.cache.delete(this.cache.keys().next().value!);
-    return chunks;
+    return { chunks, parsed: true };
   }
 }

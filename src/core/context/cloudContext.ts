@@ -9,7 +9,7 @@ import { sameModel } from '../nodes/models';
 import { estimateTokens } from '../providers/tokens';
 import { cloudBudget } from './budget';
 import { forCloud, type CloudSafe } from './cloudPolicy';
-import type { ContextCompressor } from './compressor';
+import { contextTokens, type ContextCompressor } from './compressor';
 import { OllamaEmbedder, type Embedder } from './embeddings';
 import type { ContextSettings } from './settings';
 
@@ -60,4 +60,17 @@ export async function cloudContext(
     log.warn(`Context compression failed, sending the context uncompressed: ${(err as Error).stack ?? (err as Error).message}`);
     return { safe, notes };
   }
+}
+
+/**
+ * Parses ahead of a question the files a cloud request would compress, as the cloud would get them (never-send
+ * files left out, secrets redacted), so that when the question comes compression only ranks and selects.
+ * Undefined when no cloud request would compress them: local-only mode, compression off, or context within the budget.
+ */
+export async function prepareCloudContext(context: readonly ContextItem[], privacy: PrivacyConfig, cloud: Pick<CloudContext, 'compressor' | 'settings'>): Promise<{ parsed: number; ms: number } | undefined> {
+  const settings = cloud.settings();
+  if (privacy.localOnly || !settings.compression) return undefined;
+  const safe = forCloud({ question: '', history: [], context }, privacy).context;
+  if (contextTokens(safe) <= settings.budgetTokens) return undefined;
+  return cloud.compressor.prepare(safe);
 }

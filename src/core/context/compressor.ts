@@ -54,13 +54,24 @@ export class ContextCompressor {
     this.now = deps.now ?? (() => performance.now());
   }
 
+  /**
+   * Parses and tokenizes the items ahead of a question (the editor calls it when the user pauses), so a
+   * later compress() of the same text only ranks and selects.
+   */
+  async prepare(items: readonly ContextItem[]): Promise<{ parsed: number; ms: number }> {
+    const started = this.now();
+    const parsed = await this.analyzer.prepare(items);
+    return { parsed, ms: this.now() - started };
+  }
+
   async compress(question: string, items: readonly ContextItem[], options: CompressOptions): Promise<Compressed> {
     const started = this.now();
     const tokensBefore = contextTokens(items);
     const base = { budgetTokens: options.budgetTokens, tokensBefore, relevance: 'lexical' as ContextReport['relevance'] };
     if (tokensBefore <= options.budgetTokens && !options.force) {
-      return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, chunks: [], notes: [] } };
+      return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, itemsParsed: 0, chunks: [], notes: [] } };
     }
+    const itemsParsed = await this.analyzer.prepare(items);
     const chunks = await this.analyzer.analyze(items);
     const queryTerms = termsOfQuestion(question);
     const identifiers = questionIdentifiers(question);
@@ -95,6 +106,7 @@ export class ContextCompressor {
       tokensAfter: contextTokens(out),
       coverage: selection.coverage,
       ms: this.now() - started,
+      itemsParsed,
       chunks: chunks.map((c, i) => ({
         item: c.item,
         path: items[c.item]!.path,

@@ -29,6 +29,8 @@ export interface ContextReport {
   /** Share (by weight) of the question's terms found in the context that the kept chunks still contain. */
   coverage: number;
   ms: number;
+  /** Context items chunked during this compression: 0 when every file was parsed ahead or for an earlier question. */
+  itemsParsed: number;
   /** Every chunk in file order; empty when not compressed. */
   chunks: ChunkInfo[];
   /** Why more than the budget was sent, embeddings unavailable, and the like. */

@@ -1,0 +1,68 @@
+// Parses the editor's context ahead of the question. Compressing a large file for the cloud is mostly
+// tree-sitter's parse (about 37 of 50 ms for 50k tokens, see docs/CONTEXT_COMPRESSION.md); done while the
+// user pauses in the editor, the question itself only ranks and selects. It also tells the panel what its
+// "Include …" checkbox would send (the selection or the active file) and how large it is.
+
+import * as vscode from 'vscode';
+import { prepareCloudContext, type CloudContext } from '../core/context/cloudContext';
+import { contextTokens } from '../core/context/compressor';
+import type { Logger } from '../core/log';
+import type { ContextItem, PrivacyConfig } from '../core/types';
+import type { ActiveContextInfo } from '../shared/protocol';
+import { editorContext } from './context';
+import { openEditorContext } from './contextSources';
+
+/** Quiet time after the last edit or editor switch before parsing: typing is never slowed down. */
+export const WARM_DELAY_MS = 400;
+
+export interface WarmerDeps {
+  compression: Pick<CloudContext, 'compressor' | 'settings'>;
+  privacy(): PrivacyConfig;
+  cloudConfigured(): boolean;
+  show(context: ActiveContextInfo | undefined): void;
+  log: Logger;
+}
+
+export class ContextWarmer implements vscode.Disposable {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscriptions: vscode.Disposable[];
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: WarmerDeps) {
+    const soon = () => this.schedule();
+    this.subscriptions = [
+      vscode.window.onDidChangeActiveTextEditor(soon),
+      vscode.window.onDidChangeVisibleTextEditors(soon),
+      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && soon()),
+      vscode.workspace.onDidChangeTextDocument((e) => vscode.window.visibleTextEditors.some((v) => v.document === e.document) && soon()),
+    ];
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // One at a time: a parse already running finishes before the next one reads the editors.
+      this.running = this.running.then(() => this.warm()).catch((err: Error) => this.deps.log.warn(`Parsing the context ahead failed: ${err.message}`));
+    }, WARM_DELAY_MS);
+  }
+
+  private async warm(): Promise<void> {
+    const [active] = editorContext();
+    if (!active) return this.deps.show(undefined);
+    const info: ActiveContextInfo = { label: active.kind === 'selection' ? `selection in ${active.path}` : active.path, tokens: contextTokens([active]) };
+    this.deps.show(info);
+    if (!this.deps.cloudConfigured()) return;
+    const items: ContextItem[] = [active, ...(this.deps.compression.settings().openEditors ? await openEditorContext(new Set([active.path])) : [])];
+    const prepared = await prepareCloudContext(items, this.deps.privacy(), this.deps.compression);
+    if (!prepared) return;
+    if (prepared.parsed > 0) this.deps.log.debug(`Context parsed ahead: ${items.map((i) => i.path).join(', ')} (${prepared.parsed} new, ${Math.round(prepared.ms)} ms)`);
+    this.deps.show({ ...info, preparedMs: Math.round(prepared.ms) });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
