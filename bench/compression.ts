@@ -39,7 +39,8 @@ const TIMING_RUNS = Math.max(10, Math.round(40 * SCALE));
 const RATIOS = [2, 4, 8] as const;
 const MIN_CONTEXT = 5_000;
 const MAX_CONTEXT = 50_000;
-const SEED = 6;
+// Other seeds draw other samples of cases (101, 202 and 303 were used to choose the ranking rules).
+const SEED = Number(process.env.BENCH_SEED ?? 6);
 
 interface Case {
   package: string;

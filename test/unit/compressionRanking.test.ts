@@ -78,6 +78,12 @@ describe('selection', () => {
     expect(s.why).toEqual([undefined, 'relevant']);
   });
 
+  it('tries the best-scoring chunk first, even when smaller ones are worth more per token', () => {
+    const chunks = lined([chunk('long function', { tokens: 70 }), chunk('a', { tokens: 10 }), chunk('b', { tokens: 10 }), chunk('c', { tokens: 10 })]);
+    const s = select(chunks, [1, 0.8, 0.8, 0.8], 100);
+    expect(s.why.map((w) => w !== undefined)).toEqual([true, true, true, false]);
+  });
+
   it('sends a split function whole when one of its parts is relevant and the whole fits', () => {
     const parts = lined([
       chunk('const outer = () => {', { kind: 'header', names: ['outer'], splitFunction: true, footer: 3 }),

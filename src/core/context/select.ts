@@ -1,8 +1,9 @@
 // Which chunks are sent: a pure decision over ranked chunks.
 // 1. Always: selections and pinned chunks (whole), the chunk the cursor is in, and for every identifier
 //    the question names that occurs in the context, a chunk with it (its definition when there is one).
-// 2. Then by value per token (score / cost^COST_EXPONENT, best first: at equal score a small chunk leaves room
-//    for others), every chunk that still fits the budget and scores at least `threshold` x the best score.
+// 2. Then the best-scoring chunk, and by value per token (score / cost^COST_EXPONENT, best first: at equal score
+//    a small chunk leaves room for others), every chunk that still fits the budget and scores at least
+//    `threshold` x the best score.
 //    A part of a split function brings the whole function when it is at most WHOLE_FUNCTION_TOKENS and fits.
 // 3. An attached file (an @mention, a file given to the CLI) keeps at least its best chunk: never dropped silently.
 // 4. Quality gate: if the kept chunks contain less than MIN_COVERAGE of the question's terms (weighted by
@@ -97,8 +98,11 @@ export function selectChunks(input: SelectionInput): Selection {
   const top = Math.max(0, ...scores);
   const ranked = chunks.map((_, i) => i).filter((i) => scores[i]! > 0 && scores[i]! >= input.threshold * top);
   const value = (i: number) => scores[i]! / (chunks[i]!.tokens + MARKER_TOKENS) ** COST_EXPONENT;
+  // The best-scoring chunk goes first: by value per token, small chunks could fill the budget before the
+  // one the question is most about (often a long function) is reached.
   ranked.sort((a, b) => value(b) - value(a) || a - b);
-  for (const i of ranked) {
+  const leader = [...ranked].sort((a, b) => scores[b]! - scores[a]!)[0];
+  for (const i of leader === undefined ? ranked : [leader, ...ranked]) {
     if (isKept(i) || used + cost(i) > input.budgetTokens) continue;
     const whole = wholeFunction(chunks, i)?.filter((j) => !isKept(j));
     if (whole && used + whole.reduce((n, j) => n + chunks[j]!.tokens, 0) <= input.budgetTokens) for (const j of whole) keep(j, 'relevant');
