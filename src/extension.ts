@@ -84,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     saveNow: () => store.flush(),
     workspaceKey,
     files,
+    mentionPicked: (path) => warmer.mentionPicked(path),
     log,
     status: () => {
       const nodes = routing.nodes.list();
@@ -127,6 +128,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   routing = build(currentConfig());
+  const warmer = new ContextWarmer({
+    compression,
+    privacy: () => currentConfig().privacy,
+    cloudConfigured: () => currentConfig().cloudProviders.length > 0,
+    show: (info) => chat.showActiveContext(info),
+    log,
+  });
   context.subscriptions.push(
     channel,
     statusBar,
@@ -143,13 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...registerVisionCommands(chat, log),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
     ...registerModelPicker(() => routing.deps, log),
-    new ContextWarmer({
-      compression,
-      privacy: () => currentConfig().privacy,
-      cloudConfigured: () => currentConfig().cloudProviders.length > 0,
-      show: (info) => chat.showActiveContext(info),
-      log,
-    }),
+    warmer,
   );
 
   // The store is saved first: the window may be closing and nothing else here holds user data.

@@ -61,6 +61,8 @@ export type WebviewMessage =
   | { type: 'copy'; text: string; requestId?: string }
   | { type: 'insert'; text: string; requestId: string }
   | { type: 'fileQuery'; query: string }
+  /** A file picked from the @ list: the host parses it ahead of the question. */
+  | { type: 'mentionPicked'; path: string }
   | { type: 'feedback'; requestId: string; value: 1 | -1; reason?: string }
   | { type: 'reroute'; requestId: string }
   | { type: 'regenerate'; requestId: string }
@@ -111,6 +113,8 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return isStr(r.text) && r.text.length <= MAX_TEXT && isStr(r.requestId);
     case 'fileQuery':
       return isStr(r.query) && r.query.length <= 500;
+    case 'mentionPicked':
+      return isStr(r.path) && r.path.length <= 1000;
     case 'feedback':
       return isStr(r.requestId) && (r.value === 1 || r.value === -1) && (r.reason === undefined || (isStr(r.reason) && r.reason.length <= 2000));
     case 'reroute':

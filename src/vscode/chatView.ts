@@ -30,6 +30,8 @@ export interface ChatServices {
   /** Writes the store to disk now (a click is expected to stick even if the window closes next). */
   saveNow(): Promise<void>;
   files: FileIndex;
+  /** Parses a file picked from the @ list ahead of the question. */
+  mentionPicked(path: string): void;
   log: Logger;
 }
 
@@ -135,6 +137,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.insert(m.text, m.requestId);
       case 'fileQuery':
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
+        return;
+      case 'mentionPicked':
+        this.services.mentionPicked(m.path);
         return;
       case 'feedback':
         // Saved at once, not on the usual debounce: a click is expected to stick even if the window closes next.

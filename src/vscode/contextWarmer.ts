@@ -9,7 +9,7 @@ import { contextTokens } from '../core/context/compressor';
 import type { Logger } from '../core/log';
 import type { ContextItem, PrivacyConfig } from '../core/types';
 import type { ActiveContextInfo } from '../shared/protocol';
-import { editorContext } from './context';
+import { editorContext, mentionedFiles } from './context';
 import { openEditorContext } from './contextSources';
 
 /** Quiet time after the last edit or editor switch before parsing: typing is never slowed down. */
@@ -43,22 +43,31 @@ export class ContextWarmer implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // One at a time: a parse already running finishes before the next one reads the editors.
-      this.running = this.running.then(() => this.warm()).catch((err: Error) => this.deps.log.warn(`Parsing the context ahead failed: ${err.message}`));
+      this.enqueue(() => this.warm());
     }, WARM_DELAY_MS);
   }
 
-  private async warm(): Promise<void> {
+  /** A file picked from the panel's @ list: parsed now, with the editor's context, as the question will send them. */
+  mentionPicked(path: string): void {
+    this.enqueue(async () => this.warm((await mentionedFiles(`@${path}`)).items));
+  }
+
+  /** One at a time: a parse already running finishes before the next one reads the editors. */
+  private enqueue(work: () => Promise<void>): void {
+    this.running = this.running.then(work).catch((err: Error) => this.deps.log.warn(`Parsing the context ahead failed: ${err.message}`));
+  }
+
+  private async warm(mentioned: readonly ContextItem[] = []): Promise<void> {
     const [active] = editorContext();
-    if (!active) return this.deps.show(undefined);
-    const info: ActiveContextInfo = { label: active.kind === 'selection' ? `selection in ${active.path}` : active.path, tokens: contextTokens([active]) };
+    const info: ActiveContextInfo | undefined = active && { label: active.kind === 'selection' ? `selection in ${active.path}` : active.path, tokens: contextTokens([active]) };
     this.deps.show(info);
-    if (!this.deps.cloudConfigured()) return;
-    const items: ContextItem[] = [active, ...(this.deps.compression.settings().openEditors ? await openEditorContext(new Set([active.path])) : [])];
+    if (!this.deps.cloudConfigured() || (!active && mentioned.length === 0)) return;
+    const attached = [...(active ? [active] : []), ...mentioned];
+    const items: ContextItem[] = [...attached, ...(this.deps.compression.settings().openEditors ? await openEditorContext(new Set(attached.map((i) => i.path))) : [])];
     const prepared = await prepareCloudContext(items, this.deps.privacy(), this.deps.compression);
     if (!prepared) return;
     if (prepared.parsed > 0) this.deps.log.debug(`Context parsed ahead: ${items.map((i) => i.path).join(', ')} (${prepared.parsed} new, ${Math.round(prepared.ms)} ms)`);
-    this.deps.show({ ...info, preparedMs: Math.round(prepared.ms) });
+    if (info) this.deps.show({ ...info, preparedMs: Math.round(prepared.ms) });
   }
 
   dispose(): void {

@@ -15,6 +15,7 @@ describe('messages from the chat webview', () => {
       { type: 'reroute', requestId: 'r1' },
       { type: 'regenerate', requestId: 'r1' },
       { type: 'fileQuery', query: 'src' },
+      { type: 'mentionPicked', path: 'src/app.ts' },
       { type: 'chunkAction', requestId: 'r1', action: 'pin', chunk: { path: 'a.ts', startLine: 0, endLine: 4 } },
     ]) {
       expect(isWebviewMessage(m)).toBe(true);
@@ -31,6 +32,7 @@ describe('messages from the chat webview', () => {
       { type: 'stop' },
       { type: 'copy', text: 'x'.repeat(1_000_001) },
       { type: 'fileQuery', query: 'x'.repeat(501) },
+      { type: 'mentionPicked', path: 42 },
       { type: 'insert', text: 'code' },
       { type: 'feedback', requestId: 'r1', value: 0 },
       { type: 'feedback', requestId: 'r1', value: -1, reason: 'x'.repeat(2001) },

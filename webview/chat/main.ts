@@ -26,7 +26,12 @@ const ui = {
 };
 
 const messages = new MessageList(ui.messages);
-const mentions = new MentionPicker(ui.input, ui.mentions, (query) => vscode.postMessage({ type: 'fileQuery', query }));
+const mentions = new MentionPicker(
+  ui.input,
+  ui.mentions,
+  (query) => vscode.postMessage({ type: 'fileQuery', query }),
+  (path) => vscode.postMessage({ type: 'mentionPicked', path }),
+);
 const attachments = new Attachments(ui.attachments, byId('attachment-list'), byId('image-mode') as HTMLSelectElement, byId('attachment-notice'));
 /** The request whose answer is streaming; while set, Send is replaced by Stop. */
 let activeRequest: string | undefined;

@@ -1,5 +1,6 @@
 // @file mentions: typing "@abc" asks the host for matching workspace files and shows them in a
-// dropdown above the input. Picking one inserts "@path " — the host resolves mentions when it gets 'ask'.
+// dropdown above the input. Picking one inserts "@path " and tells the host (which parses the file ahead);
+// the host resolves mentions when it gets 'ask'.
 
 const QUERY_DEBOUNCE_MS = 100;
 const MAX_ITEMS = 12;
@@ -20,6 +21,7 @@ export class MentionPicker {
     private readonly input: HTMLTextAreaElement,
     private readonly list: HTMLElement,
     private readonly requestFiles: (query: string) => void,
+    private readonly picked: (file: string) => void,
   ) {
     // mousedown, not click: picking must happen before the input loses focus and the list closes.
     list.addEventListener('mousedown', (event) => {
@@ -101,6 +103,7 @@ export class MentionPicker {
     this.close();
     // Lets the owner persist the draft exactly as if the user had typed the path.
     this.input.dispatchEvent(new Event('input', { bubbles: true }));
+    this.picked(file);
   }
 
   private render(): void {
