@@ -14,7 +14,8 @@
 // no model hub), so they are reported as not measured.
 // Timing: compress() on contexts of about 10k and 50k tokens, p50 and p99, cold (file never seen: parse
 // and tokenize), parsed ahead (prepare() first, as the editor does while the user pauses: the question's
-// own wait) and warm (same files, another question: chunks cached, as when a conversation keeps a file).
+// own wait), warm (same files, another question: chunks cached, as when a conversation keeps a file), and
+// after one line is typed in the largest file, with its previous tree kept (incremental parse) or not.
 // Writes bench/results/compression.json. BENCH_SCALE=0.2 for a quick look (published figures use 1);
 // BENCH_DEBUG=1 instead lists the cases lexical misses at 4x, with the answer chunk's rank and score.
 
@@ -206,7 +207,14 @@ const pctl = (xs: number[], p: number) => {
 
 type Percentiles = { p50: number; p99: number };
 
-async function timing(cases: readonly Case[], tokens: number): Promise<{ tokens: number; cold: Percentiles; parsedAhead: Percentiles; warm: Percentiles; parseOnly: Percentiles; runs: number }> {
+/** The item with one comment line inserted at `at` (a share of its lines): a keystroke's worth of change. */
+function edited(item: ContextItem, at: number, mark: string): ContextItem {
+  const lines = item.text.split('\n');
+  lines.splice(Math.floor(lines.length * at), 0, `// ${mark}`);
+  return { ...item, text: lines.join('\n') };
+}
+
+async function timing(cases: readonly Case[], tokens: number): Promise<{ tokens: number; cold: Percentiles; parsedAhead: Percentiles; warm: Percentiles; editedIncremental: Percentiles; editedWhole: Percentiles; parseOnly: Percentiles; runs: number }> {
   // Contexts of about `tokens`: the files of several cases, whole, in order.
   const pool = cases.flatMap((c) => c.items);
   const contexts: ContextItem[][] = [];
@@ -218,6 +226,8 @@ async function timing(cases: readonly Case[], tokens: number): Promise<{ tokens:
   const cold: number[] = [];
   const parsedAhead: number[] = [];
   const warm: number[] = [];
+  const editedIncremental: number[] = [];
+  const editedWhole: number[] = [];
   // Tree-sitter's parse of the same files alone: the part of a cold compression no ranking change can cut.
   const parseOnly: number[] = [];
   for (const items of contexts) {
@@ -231,18 +241,29 @@ async function timing(cases: readonly Case[], tokens: number): Promise<{ tokens:
     parseOnly.push(ms);
   }
   for (const [i, items] of contexts.entries()) {
+    // Cold: no tree kept from an earlier context that shares files with this one.
+    treeSitter.releaseTrees();
     const compressor = new ContextCompressor({ treeSitter });
     const budget = Math.floor(contextTokens(items) / 4);
     const q1 = cases[i % cases.length]!.question;
     const q2 = cases[(i + 1) % cases.length]!.question;
-    cold.push((await compressor.compress(q1, items, { budgetTokens: budget, threshold: 0, force: true })).report.ms);
-    warm.push((await compressor.compress(q2, items, { budgetTokens: budget, threshold: 0, force: true })).report.ms);
+    const options = { budgetTokens: budget, threshold: 0, force: true };
+    cold.push((await compressor.compress(q1, items, options)).report.ms);
+    warm.push((await compressor.compress(q2, items, options)).report.ms);
+    // The editor's case: one line typed in the largest file (the active one), the other files unchanged;
+    // its previous tree kept (incremental parse) or not (whole re-parse).
+    const largest = items.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+    const withEdit = (at: number, mark: string) => items.map((item) => (item === largest ? edited(item, at, mark) : item));
+    editedIncremental.push((await compressor.compress(q1, withEdit(0.5, 'edited'), options)).report.ms);
+    treeSitter.releaseTrees();
+    editedWhole.push((await compressor.compress(q1, withEdit(0.25, 'edited again'), options)).report.ms);
+    treeSitter.releaseTrees();
     const ahead = new ContextCompressor({ treeSitter });
     await ahead.prepare(items);
-    parsedAhead.push((await ahead.compress(q1, items, { budgetTokens: budget, threshold: 0, force: true })).report.ms);
+    parsedAhead.push((await ahead.compress(q1, items, options)).report.ms);
   }
   const r = (xs: number[]) => ({ p50: Math.round(pctl(xs, 50) * 10) / 10, p99: Math.round(pctl(xs, 99) * 10) / 10 });
-  return { tokens, cold: r(cold), parsedAhead: r(parsedAhead), warm: r(warm), parseOnly: r(parseOnly), runs: contexts.length };
+  return { tokens, cold: r(cold), parsedAhead: r(parsedAhead), warm: r(warm), editedIncremental: r(editedIncremental), editedWhole: r(editedWhole), parseOnly: r(parseOnly), runs: contexts.length };
 }
 
 async function main(): Promise<void> {
@@ -292,7 +313,7 @@ async function main(): Promise<void> {
   for (const m of methods) console.log(`${m.padEnd(12)} ${RATIOS.map((r) => `${`${table[m]![`${r}x`]!.recall}%`.padStart(11)} ${`${table[m]![`${r}x`]!.tokensSaved}%`.padStart(7)}`).join(' ')}`);
   console.log('embeddings only, combined: not measured (no embedding model on this machine)');
   console.log(`quality gate sent more than the budget in ${gateOverBudget} of ${cases.length * RATIOS.length} compressions`);
-  for (const t of [t10, t50]) console.log(`compress ${t.tokens} tokens (${t.runs} runs): cold p50 ${t.cold.p50} ms, p99 ${t.cold.p99} ms; parsed ahead p50 ${t.parsedAhead.p50} ms, p99 ${t.parsedAhead.p99} ms; warm p50 ${t.warm.p50} ms, p99 ${t.warm.p99} ms; tree-sitter parse alone p50 ${t.parseOnly.p50} ms, p99 ${t.parseOnly.p99} ms`);
+  for (const t of [t10, t50]) console.log(`compress ${t.tokens} tokens (${t.runs} runs): cold p50 ${t.cold.p50} ms, p99 ${t.cold.p99} ms; parsed ahead p50 ${t.parsedAhead.p50} ms, p99 ${t.parsedAhead.p99} ms; warm p50 ${t.warm.p50} ms, p99 ${t.warm.p99} ms; one line edited in the largest file: incremental parse p50 ${t.editedIncremental.p50} ms, p99 ${t.editedIncremental.p99} ms, whole re-parse p50 ${t.editedWhole.p50} ms, p99 ${t.editedWhole.p99} ms; tree-sitter parse alone p50 ${t.parseOnly.p50} ms, p99 ${t.parseOnly.p99} ms`);
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${cpus().length} cores`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(

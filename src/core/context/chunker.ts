@@ -30,15 +30,8 @@ export class Chunker {
     const grammar = grammarOf(item.language, item.path);
     if (grammar && !this.failed.has(grammar)) {
       try {
-        const parser = await this.treeSitter.parser(grammar);
-        const tree = parser.parse(item.text);
-        if (tree) {
-          try {
-            return { spans: spansOfTree(tree.rootNode, starts), starts, method: grammar };
-          } finally {
-            tree.delete();
-          }
-        }
+        const spans = await this.treeSitter.withTree(grammar, item.path, item.text, (tree) => spansOfTree(tree.rootNode, starts));
+        if (spans) return { spans, starts, method: grammar };
       } catch (err) {
         this.failed.add(grammar);
         this.log?.warn(`Context compression: the ${grammar} grammar did not load (${(err as Error).message}); such files are split by paragraphs.`);

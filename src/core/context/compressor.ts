@@ -14,7 +14,7 @@ import { relevance } from './relevance';
 import { renderKept } from './render';
 import type { ContextReport } from './report';
 import { selectChunks } from './select';
-import { TreeSitter } from './treeSitter';
+import { sharedTreeSitter, type TreeSitter } from './treeSitter';
 
 export interface CompressOptions {
   budgetTokens: number;
@@ -50,7 +50,7 @@ export class ContextCompressor {
   private readonly now: () => number;
 
   constructor(private readonly deps: CompressorDeps = {}) {
-    this.analyzer = new ChunkAnalyzer(new Chunker(deps.treeSitter ?? new TreeSitter(), deps.log));
+    this.analyzer = new ChunkAnalyzer(new Chunker(deps.treeSitter ?? sharedTreeSitter(), deps.log));
     this.now = deps.now ?? (() => performance.now());
   }
 

@@ -1,11 +1,13 @@
 // Loads web-tree-sitter and the grammars of @vscode/tree-sitter-wasm, once per process, lazily: the
-// first compression pays ~100 ms, later ones nothing. The wasm files sit next to the bundle (esbuild.mjs
+// first compression pays ~100 ms, later ones nothing. What it allocates lives in wasm memory, which the
+// garbage collector never frees: one shared instance (sharedTreeSitter) keeps that bounded. The wasm files sit next to the bundle (esbuild.mjs
 // copies them to dist/ and dist/grammars/); run from source (tests, benches) they come from node_modules.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
 import type { Grammar } from './languages';
+import { TreeCache } from './incrementalParse';
 
 export interface WasmPaths {
   runtime: string;
@@ -24,8 +26,19 @@ export class TreeSitter {
   private init: Promise<void> | undefined;
   private readonly languages = new Map<Grammar, Promise<Language>>();
   private readonly parsers = new Map<Grammar, Parser>();
+  private readonly trees = new TreeCache();
 
   constructor(private readonly paths: WasmPaths = defaultWasmPaths()) {}
+
+  /** Parses a file's text, incrementally from its previous version when there is one (see TreeCache), and hands the tree to `use`. */
+  async withTree<T>(grammar: Grammar, path: string, text: string, use: (tree: Tree) => T): Promise<T | undefined> {
+    return this.trees.withTree(await this.parser(grammar), `${grammar}\0${path}`, text, use);
+  }
+
+  /** Frees the trees kept for incremental parsing (their wasm memory). */
+  releaseTrees(): void {
+    this.trees.clear();
+  }
 
   /** A parser for the grammar; rejects when the wasm files are missing or do not load. */
   async parser(grammar: Grammar): Promise<Parser> {
@@ -45,4 +58,11 @@ export class TreeSitter {
     this.parsers.set(grammar, parser);
     return parser;
   }
+}
+
+let shared: TreeSitter | undefined;
+
+/** The process's tree-sitter: grammars loaded once, and a bounded set of kept trees. */
+export function sharedTreeSitter(): TreeSitter {
+  return (shared ??= new TreeSitter());
 }

@@ -1,0 +1,82 @@
+// Re-parsing a file after an edit, incrementally: tree-sitter reuses the unchanged parts of the previous
+// tree when it is told what changed. The editor parses the active file ahead of the question after every
+// pause in typing (src/vscode/contextWarmer.ts); a whole re-parse of a large file each time would cost
+// what parsing ahead saves. Indices and columns are UTF-16 code units (JavaScript string offsets), as
+// web-tree-sitter expects.
+
+import type { Edit, Parser, Point, Tree } from 'web-tree-sitter';
+
+/** Files whose last tree is kept: the active file and a few open editors. */
+const KEPT_TREES = 8;
+/** Larger texts are parsed whole each time: their trees would hold too much wasm memory, which never shrinks. */
+const MAX_KEPT_CHARS = 400_000;
+
+/** The one range that turns `before` into `after`: what lies between their common prefix and common suffix. */
+export function textEdit(before: string, after: string): Edit | undefined {
+  if (before === after) return undefined;
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return {
+    startIndex: prefix,
+    oldEndIndex: before.length - suffix,
+    newEndIndex: after.length - suffix,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, before.length - suffix),
+    newEndPosition: pointAt(after, after.length - suffix),
+  };
+}
+
+export function pointAt(text: string, index: number): Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+/** The last tree of each recently parsed file, so that its next version is parsed incrementally. */
+export class TreeCache {
+  private readonly trees = new Map<string, { text: string; tree: Tree }>();
+
+  constructor(private readonly max = KEPT_TREES) {}
+
+  /** Parses `text` (the file `key`'s new version) and hands its tree to `use`; undefined when the parser gives up. */
+  withTree<T>(parser: Parser, key: string, text: string, use: (tree: Tree) => T): T | undefined {
+    const previous = this.trees.get(key);
+    this.trees.delete(key);
+    if (previous?.text === text) {
+      this.trees.set(key, previous);
+      return use(previous.tree);
+    }
+    const edit = previous && textEdit(previous.text, text);
+    if (edit) previous.tree.edit(edit);
+    const tree = parser.parse(text, previous?.tree ?? null);
+    previous?.tree.delete();
+    if (!tree) return undefined;
+    if (text.length > MAX_KEPT_CHARS) {
+      try {
+        return use(tree);
+      } finally {
+        tree.delete();
+      }
+    }
+    this.trees.set(key, { text, tree });
+    if (this.trees.size > this.max) {
+      const [oldest, entry] = this.trees.entries().next().value!;
+      entry.tree.delete();
+      this.trees.delete(oldest);
+    }
+    return use(tree);
+  }
+
+  /** Frees every kept tree: the next parse of each file is a whole one. */
+  clear(): void {
+    for (const { tree } of this.trees.values()) tree.delete();
+    this.trees.clear();
+  }
+}
