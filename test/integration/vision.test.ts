@@ -41,6 +41,13 @@ describe('local OCR', () => {
     expect(characterErrorRate(code, text)).toBeLessThanOrEqual(0.03);
     expect(confidence).toBeGreaterThan(60);
   });
+
+  it('reads lines made only of closing brackets, which Tesseract alone reads as digits', async () => {
+    const code = '      });\n    });\n  }\n  return commandOut;\n};';
+    const image = await DecodedImage.decode(renderCode(code, { px: 14, theme: 'light' }), 'brackets.png');
+    const { text } = await ocr.recognize(await image.forOcr());
+    expect(text.split('\n')).toEqual(['});', '});', '}', 'return commandOut;', '};']);
+  });
 });
 
 describe('the vision path', () => {
