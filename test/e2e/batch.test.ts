@@ -94,7 +94,7 @@ describe('batch commands in VS Code', () => {
     expect(sections.map((s) => s.split('\n')[0]!.trim()).sort()).toEqual(Object.keys(FILES).sort());
     for (const section of sections) {
       const file = section.split('\n')[0]!.trim();
-      expect(section).toMatch(/local · (alpha-node|beta-node) · qwen2\.5-coder:latest · TTFT \d+ ms · total [\d.]+ s · 1 attempt/);
+      expect(section).toMatch(/local · (alpha-node|beta-node) · qwen2\.5-coder:latest · TTFT \d+ ms · quality \d\.\d\d · total [\d.]+ s · 1 attempt/);
       expect(section).toContain(`Explained ${file} by`);
     }
 

@@ -6,6 +6,8 @@ import { askWithGate, type CascadeEvent } from '../../src/core/quality/cascade';
 import type { AskResult } from '../../src/core/pipeline';
 import { DEFAULT_PRIVACY } from '../../src/core/context/cloudPolicy';
 import { dashboardData } from '../../src/core/metrics/dashboard';
+import { runBatch } from '../../src/core/batch/parallel';
+import { batchReport } from '../../src/core/batch/report';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, setup } from './support';
 
 const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
@@ -128,6 +130,26 @@ describe('quality gate in the request flow', () => {
     const { end, escalated } = await run(askWithGate(input({ question: QUESTION, route: 'local' }), w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
+  });
+});
+
+describe('quality gate in batch commands', () => {
+  const item = { id: 'parse.py', title: 'parse.py', question: QUESTION, context: [], category: 'explainFiles' };
+  const batch = async (w: Awaited<ReturnType<typeof world>>) => runBatch([item], w.deps, { concurrency: 1, signal: new AbortController().signal });
+
+  it('replaces a weak node answer in a batch with the cloud\'s, and the report says why', async () => {
+    const w = await world(CUT_OFF);
+    const [result] = await batch(w);
+    expect(result).toMatchObject({ outcome: 'ok', text: GOOD, attempts: 1 });
+    expect(result!.meta?.escalatedFrom?.reason).toContain('answer was cut off');
+    expect(batchReport('Explain files', [result!])).toContain('escalated from a node answer: answer was cut off');
+  });
+
+  it('keeps a sound node answer in a batch, with its quality in the report', async () => {
+    const w = await world(GOOD);
+    const [result] = await batch(w);
+    expect(result).toMatchObject({ outcome: 'ok', text: GOOD, meta: { route: 'local' } });
+    expect(batchReport('Explain files', [result!])).toMatch(/quality \d\.\d\d/);
   });
 });
 

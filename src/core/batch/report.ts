@@ -37,7 +37,7 @@ export function batchReport(title: string, results: readonly BatchResult[], info
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-/** `route · node · model · TTFT · total time · attempts`, leaving out what is unknown. */
+/** `route · node · model · TTFT · quality or escalation · total time · attempts`, leaving out what is unknown. */
 function metaLine(r: BatchResult): string {
   const m = r.meta;
   const parts = [
@@ -45,6 +45,8 @@ function metaLine(r: BatchResult): string {
     m?.node,
     m?.model,
     m?.ttftMs !== undefined ? `TTFT ${Math.round(m.ttftMs)} ms` : undefined,
+    m?.quality ? `quality ${m.quality.score.toFixed(2)}` : undefined,
+    m?.escalatedFrom ? `escalated from a node answer: ${m.escalatedFrom.reason}` : undefined,
     `total ${duration(r.totalMs)}`,
     `${r.attempts} attempt${r.attempts === 1 ? '' : 's'}`,
   ].filter((p): p is string => !!p);
