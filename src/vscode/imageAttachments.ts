@@ -27,12 +27,12 @@ export async function readImageFile(uri: vscode.Uri): Promise<ImageAttachment> {
   return { name, mimeType: IMAGE_TYPES[extname(name).slice(1).toLowerCase()] ?? 'application/octet-stream', base64: Buffer.from(bytes).toString('base64') };
 }
 
-/** Small copies for the conversation view; an image that cannot be decoded gets none (its error comes with the answer). */
+/** Small JPEG copies for the conversation view, kept with it in the store; an image that cannot be decoded gets none (its error comes with the answer). */
 export async function thumbnails(images: readonly ImageInput[]): Promise<ImageInput[]> {
   const thumbs = await Promise.all(
     images.map(async (image) => {
       try {
-        const { mimeType, base64 } = await (await DecodedImage.decode(Buffer.from(image.base64, 'base64'), 'image')).encode(THUMB_SIDE);
+        const { mimeType, base64 } = await (await DecodedImage.decode(Buffer.from(image.base64, 'base64'), 'image')).encode(THUMB_SIDE, 'jpeg');
         return { mimeType, base64 };
       } catch {
         return undefined;

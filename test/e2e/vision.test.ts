@@ -123,4 +123,14 @@ describe('images in VS Code', () => {
     expect(imagesOf(last)).toHaveLength(1);
     expect(last.messages.at(-1)!.content).toMatch(/Question: Which button saves\?$/);
   });
+
+  it('still shows the images under their questions after a window reload', async () => {
+    await editor.reload();
+    await editor.openChatView();
+    chat = await editor.chatFrame();
+    const asked = chat.locator('.msg.user').filter({ hasText: 'Which button saves?' });
+    await asked.locator('.sent-images img').waitFor();
+    expect(await chat.locator('.msg.user .sent-images img').count()).toBe(2);
+    expect(await asked.locator('.sent-images img').getAttribute('src')).toMatch(/^data:image\/jpeg;base64,/);
+  });
 });

@@ -94,4 +94,14 @@ describe('Conversations', () => {
     expect(c.messages(fresh)).toEqual([]);
     await store.close();
   });
+
+  it('keeps the thumbnails of a question\'s images with it', async () => {
+    const { store } = await Store.open();
+    const c = new Conversations(store);
+    const id = c.current('ws1');
+    const images = [{ mimeType: 'image/jpeg', base64: '/9j/4AAQSkZJRg==' }];
+    c.addMessage(id, { id: 'm1', role: 'user', text: 'What does this error mean?', images });
+    expect(c.messages(id)).toEqual([{ id: 'm1', role: 'user', text: 'What does this error mean?', images }]);
+    await store.close();
+  });
 });

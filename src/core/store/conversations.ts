@@ -1,6 +1,6 @@
 import type { Store } from './db';
 import { newId } from './ids';
-import type { AnswerMeta, HistoryEntry } from '../types';
+import type { AnswerMeta, HistoryEntry, ImageInput } from '../types';
 
 interface MessageRow {
   id: string;
@@ -11,6 +11,7 @@ interface MessageRow {
   cancelled: number;
   request_id: string | null;
   thumbs: number | null;
+  images: string | null;
 }
 
 /** Conversation history, kept per workspace: the open conversation of a workspace is its newest unclosed one. */
@@ -34,7 +35,7 @@ export class Conversations {
 
   addMessage(conversationId: string, entry: HistoryEntry, requestId?: string): void {
     this.store.write(
-      'INSERT INTO messages (id, conversation_id, role, content, request_id, meta, error, cancelled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (id, conversation_id, role, content, request_id, meta, error, cancelled, created_at, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         entry.id,
         conversationId,
@@ -45,6 +46,7 @@ export class Conversations {
         entry.error ?? null,
         entry.cancelled ? 1 : 0,
         Date.now(),
+        entry.images?.length ? JSON.stringify(entry.images) : null,
       ],
     );
     if (entry.role === 'user') {
@@ -55,7 +57,7 @@ export class Conversations {
   messages(conversationId: string): HistoryEntry[] {
     return this.store
       .query<MessageRow>(
-        `SELECT m.id, m.role, m.content, m.meta, m.error, m.cancelled, m.request_id,
+        `SELECT m.id, m.role, m.content, m.meta, m.error, m.cancelled, m.request_id, m.images,
                 (SELECT t.thumbs FROM ml_router_training_data t WHERE m.role = 'assistant' AND t.request_id = m.request_id) AS thumbs
            FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.rowid`,
         [conversationId],
@@ -69,6 +71,7 @@ export class Conversations {
         ...(r.cancelled ? { cancelled: true } : {}),
         ...(r.role === 'assistant' && r.request_id ? { requestId: r.request_id } : {}),
         ...(r.thumbs === 1 || r.thumbs === -1 ? { feedback: r.thumbs } : {}),
+        ...(r.images ? { images: JSON.parse(r.images) as ImageInput[] } : {}),
       }));
   }
 

@@ -3,6 +3,7 @@ import { sql as metricsIndexes } from './002_metrics_indexes';
 import { sql as router } from './003_router';
 import { sql as learning } from './004_learning';
 import { sql as context } from './005_context';
+import { sql as messageImages } from './006_message_images';
 
 export interface Migration {
   version: number;
@@ -17,4 +18,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'router', sql: router },
   { version: 4, name: 'learning', sql: learning },
   { version: 5, name: 'context', sql: context },
+  { version: 6, name: 'message_images', sql: messageImages },
 ];
