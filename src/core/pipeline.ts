@@ -20,6 +20,7 @@ import type { RouterData } from './store/routerData';
 import type { Learning } from './quality/cascade';
 import type { VisionMode } from './vision/modes';
 import { formatContext } from './context/format';
+import { NODE_ANSWER_RESERVE, nodeContext, nodeWindow, numCtx, promptTokens } from './context/nodeContext';
 import { cloudContext, type CloudContext, type CloudNotes } from './context/cloudContext';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -126,6 +127,8 @@ interface Attempt {
   model: string;
   meta: AnswerMeta;
   messages: ChatMessage[];
+  /** The context window to ask the node for (Ollama's num_ctx); unset: the provider's default. */
+  numCtx?: number;
 }
 
 /** How one attempt on one node or cloud ended. 'final' ends the request; 'failed' lets the next target try. */
@@ -133,8 +136,11 @@ type AttemptEnd =
   | { kind: 'final'; result: AskResult; streamTtftMs?: number; tokensPerSecond?: number }
   | { kind: 'failed'; error: ProviderError };
 
-export function buildMessages(input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images' | 'examples'>): { messages: ChatMessage[]; contextTruncated: boolean } {
-  const context = formatContext(input.context);
+export function buildMessages(
+  input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images' | 'examples'>,
+  maxContextChars?: number,
+): { messages: ChatMessage[]; contextTruncated: boolean } {
+  const context = formatContext(input.context, maxContextChars);
   const user = context.text ? `${context.text}\n\n${input.question}` : input.question;
   return {
     messages: [
@@ -166,7 +172,6 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
   const now = deps.now ?? Date.now;
   const started = now();
   const task = input.images?.length ? 'vision' : taskOf(input.question, input.context);
-  const { messages, contextTruncated } = buildMessages(input);
   const record: RequestRecord = {
     id: input.id,
     conversationId: input.conversationId,
@@ -246,10 +251,25 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
   const forCloudOnce = (model: string) =>
     (cloudRequest ??= cloudContext(input, privacy, model, deps.context, deps.log).then(({ safe, notes }) => {
       if (notes.context?.compressed) Object.assign(record, { contextTokensBefore: notes.context.tokensBefore, contextTokensAfter: notes.context.tokensAfter });
-      return { messages: buildMessages({ ...safe, system: input.system, images: input.images }).messages, notes };
+      const built = buildMessages({ ...safe, system: input.system, images: input.images });
+      if (built.contextTruncated) reason = `${reason}; context cut to fit`;
+      return { messages: built.messages, notes };
     }));
 
-  let reason = contextTruncated ? `${decision.reason}; context cut to fit` : decision.reason;
+  // Node attempts: the context fitted to the node window (context/nodeContext.ts), worked out once, for the first node tried.
+  const window = nodeWindow(deps.context);
+  let nodeRequest: Promise<{ messages: ChatMessage[]; numCtx?: number; report?: AnswerMeta['context'] }> | undefined;
+  const forNodesOnce = () =>
+    (nodeRequest ??= (async () => {
+      const other = promptTokens(buildMessages({ ...input, context: [] }).messages);
+      const fitted = await nodeContext(input, other, window, deps.context, deps.log);
+      const built = buildMessages({ ...input, context: [...fitted.context] }, fitted.maxChars);
+      if (built.contextTruncated) reason = `${reason}; context cut to fit`;
+      const size = numCtx(promptTokens(built.messages), input.maxTokens ?? NODE_ANSWER_RESERVE, window);
+      return { messages: built.messages, ...(size ? { numCtx: size } : {}), ...(fitted.report?.compressed ? { report: fitted.report } : {}) };
+    })());
+
+  let reason = decision.reason;
   const failures: string[] = [];
 
   /** Streams one attempt; failures before the first token are handed back so the caller can try elsewhere. */
@@ -293,7 +313,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
       attemptAbort.abort();
     }, limitMs);
     try {
-      const request = { model: a.model, messages: a.messages, signal: attemptAbort.signal, temperature: input.temperature, maxTokens: input.maxTokens };
+      const request = { model: a.model, messages: a.messages, signal: attemptAbort.signal, temperature: input.temperature, maxTokens: input.maxTokens, contextTokens: a.numCtx };
       for await (const chunk of a.provider.stream(request)) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
@@ -347,10 +367,11 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
         }
         if (!lease) break;
         tried.add(lease.node.name);
-        const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason };
+        const fitted = await forNodesOnce();
+        const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(fitted.report ? { context: fitted.report } : {}) };
         let end: AttemptEnd | undefined;
         try {
-          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta, messages });
+          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta, messages: fitted.messages, ...(fitted.numCtx ? { numCtx: fitted.numCtx } : {}) });
         } finally {
           lease.release(leaseOutcome(end));
         }

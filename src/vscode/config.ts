@@ -38,7 +38,7 @@ export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
 }
 
 export function readContextSettings(): ReturnType<typeof parseContextSettings> {
-  return parseContextSettings(sectionValues('singularity.context', ['compression', 'budgetTokens', 'relevanceThreshold', 'embeddingModel', 'openEditors', 'symbolSearch']));
+  return parseContextSettings(sectionValues('singularity.context', ['compression', 'budgetTokens', 'relevanceThreshold', 'embeddingModel', 'openEditors', 'symbolSearch', 'nodeContextTokens']));
 }
 
 export function readVisionSettings(): ReturnType<typeof parseVisionSettings> {

@@ -73,6 +73,28 @@ describe('context compression in the pipeline', () => {
     expect(store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
   });
 
+  it('asks the node for a window that holds a prompt over Ollama\'s default (num_ctx), and for none when the default holds it', async () => {
+    const node = await ollama();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: {} });
+    const chat = () => node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { options: { num_ctx?: number } };
+    await collect(ask(input({ question, context: [big] }), deps));
+    expect(chat().options.num_ctx).toBe(16_384);
+    await collect(ask(input({ question: 'What is a closure?' }), deps));
+    expect(chat().options.num_ctx).toBeUndefined();
+  });
+
+  it('compresses the context for a node whose window would not hold it, says so under the answer, and counts no cloud tokens saved', async () => {
+    const node = await ollama();
+    const { deps, store } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: { nodeContextTokens: 4096 } });
+    const result = endOf(await collect(ask(input({ question, context: [big] }), deps)));
+    const sent = userMessage(node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body);
+    expect(sent).toContain(`export function ${names[42]}(`);
+    expect(sent).toMatch(/\/\/ \.\.\. \d+ lines omitted \.\.\./);
+    expect(sent.length / 4).toBeLessThan(4096 - 2048);
+    expect(result.meta).toMatchObject({ route: 'local', context: { compressed: true } });
+    expect(store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
+  });
+
   it('sends the cloud the whole context when compression is off', async () => {
     const api = await cloud();
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { compression: false } });

@@ -8,6 +8,7 @@ import { renderKept } from '../../src/core/context/render';
 import { elisionMarker } from '../../src/core/context/languages';
 import { cloudBudget, OUTPUT_RESERVE_TOKENS } from '../../src/core/context/budget';
 import { parseContextSettings, DEFAULT_CONTEXT_SETTINGS } from '../../src/core/context/settings';
+import { numCtx } from '../../src/core/context/nodeContext';
 import { ContextChunks } from '../../src/core/context/pins';
 import type { Chunk } from '../../src/core/context/analyze';
 import type { ContextItem } from '../../src/core/types';
@@ -179,12 +180,25 @@ describe('budget', () => {
   });
 });
 
+describe('node window', () => {
+  it('leaves num_ctx unset while Ollama\'s default window holds the prompt and answer', () => {
+    expect(numCtx(2000, 2048, 16_384)).toBeUndefined();
+  });
+
+  it('asks for the smallest doubling from 8192 that holds them, never over the allowed window', () => {
+    expect(numCtx(3000, 2048, 16_384)).toBe(8192);
+    expect(numCtx(9000, 2048, 65_536)).toBe(16_384);
+    expect(numCtx(40_000, 2048, 16_384)).toBe(16_384);
+    expect(numCtx(5000, 2048, 6000)).toBe(6000);
+  });
+});
+
 describe('settings', () => {
   it('reads valid values and reports invalid ones, keeping the defaults for them', () => {
     expect(parseContextSettings({ budgetTokens: 2000, embeddingModel: ' nomic-embed-text ' }).settings).toMatchObject({ budgetTokens: 2000, embeddingModel: 'nomic-embed-text' });
-    const bad = parseContextSettings({ budgetTokens: 10, relevanceThreshold: 2, compression: 'yes' });
-    expect(bad.settings).toMatchObject({ budgetTokens: DEFAULT_CONTEXT_SETTINGS.budgetTokens, relevanceThreshold: 0.1, compression: true });
-    expect(bad.problems).toHaveLength(3);
+    const bad = parseContextSettings({ budgetTokens: 10, relevanceThreshold: 2, compression: 'yes', nodeContextTokens: 512 });
+    expect(bad.settings).toMatchObject({ budgetTokens: DEFAULT_CONTEXT_SETTINGS.budgetTokens, relevanceThreshold: 0.1, compression: true, nodeContextTokens: 16_384 });
+    expect(bad.problems).toHaveLength(4);
   });
 });
 

@@ -13,6 +13,8 @@ export interface ContextSettings {
   openEditors: boolean;
   /** Add the definitions of symbols the question names, found in the workspace. */
   symbolSearch: boolean;
+  /** The most tokens a request to an Ollama node may take (its num_ctx); a larger context is compressed to fit. */
+  nodeContextTokens: number;
 }
 
 export const DEFAULT_CONTEXT_SETTINGS: ContextSettings = {
@@ -22,6 +24,7 @@ export const DEFAULT_CONTEXT_SETTINGS: ContextSettings = {
   embeddingModel: '',
   openEditors: true,
   symbolSearch: true,
+  nodeContextTokens: 16_384,
 };
 
 export const MIN_BUDGET_TOKENS = 500;
@@ -53,6 +56,7 @@ export function parseContextSettings(raw: Record<string, unknown>): { settings: 
       embeddingModel: typeof model === 'string' ? model.trim() : d.embeddingModel,
       openEditors: bool('openEditors', d.openEditors),
       symbolSearch: bool('symbolSearch', d.symbolSearch),
+      nodeContextTokens: Math.round(num('nodeContextTokens', d.nodeContextTokens, 2048, 1_048_576)),
     },
     problems,
   };

@@ -26,7 +26,7 @@ export class OllamaProvider implements ChatProvider {
         model: request.model,
         messages: request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => i.base64) } : {}) })),
         stream: true,
-        options: { temperature: request.temperature, num_predict: request.maxTokens },
+        options: { temperature: request.temperature, num_predict: request.maxTokens, ...(request.contextTokens ? { num_ctx: request.contextTokens } : {}) },
       });
       for await (const part of stream) {
         if (part.message?.content) yield { type: 'text', text: part.message.content };

@@ -6,6 +6,8 @@ export interface ProviderRequest {
   signal: AbortSignal;
   temperature?: number;
   maxTokens?: number;
+  /** The context window the prompt and answer need; providers that size it per request (Ollama's num_ctx) ask for it. */
+  contextTokens?: number;
 }
 
 /** Why generation stopped: the model finished, or it hit the token limit. */
