@@ -257,15 +257,15 @@ export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<
     }));
 
   // Node attempts: the context fitted to the node window (context/nodeContext.ts), worked out once, for the first node tried.
-  const window = nodeWindow(deps.context);
+  const windowTokens = nodeWindow(deps.context);
   let nodeRequest: Promise<{ messages: ChatMessage[]; numCtx?: number; report?: AnswerMeta['context'] }> | undefined;
   const forNodesOnce = () =>
     (nodeRequest ??= (async () => {
       const other = promptTokens(buildMessages({ ...input, context: [] }).messages);
-      const fitted = await nodeContext(input, other, window, deps.context, deps.log);
+      const fitted = await nodeContext(input, other, windowTokens, deps.context, deps.log);
       const built = buildMessages({ ...input, context: [...fitted.context] }, fitted.maxChars);
       if (built.contextTruncated) reason = `${reason}; context cut to fit`;
-      const size = numCtx(promptTokens(built.messages), input.maxTokens ?? NODE_ANSWER_RESERVE, window);
+      const size = numCtx(promptTokens(built.messages), input.maxTokens ?? NODE_ANSWER_RESERVE, windowTokens);
       return { messages: built.messages, ...(size ? { numCtx: size } : {}), ...(fitted.report?.compressed ? { report: fitted.report } : {}) };
     })());
 

@@ -16,13 +16,13 @@ export const OLLAMA_DEFAULT_WINDOW = 4096;
 /** Room kept for the answer when the request sets no token limit. */
 export const NODE_ANSWER_RESERVE = 2048;
 
-/** The num_ctx for a prompt: unset while Ollama's default holds it, else the smallest doubling that does, within `window`. */
-export function numCtx(promptTokens: number, answerTokens: number, window: number): number | undefined {
+/** The num_ctx for a prompt: unset while Ollama's default holds it, else the smallest doubling that does, within `windowTokens`. */
+export function numCtx(promptTokens: number, answerTokens: number, windowTokens: number): number | undefined {
   const need = promptTokens + answerTokens;
   if (need <= OLLAMA_DEFAULT_WINDOW) return undefined;
   let size = 2 * OLLAMA_DEFAULT_WINDOW;
-  while (size < need && size < window) size *= 2;
-  return Math.min(size, window);
+  while (size < need && size < windowTokens) size *= 2;
+  return Math.min(size, windowTokens);
 }
 
 /** Tokens of a prompt as estimateTokens counts them (the same estimate as the rest of the pipeline). */
@@ -35,25 +35,25 @@ export function nodeWindow(compression: Pick<CloudContext, 'settings'> | undefin
 }
 
 /**
- * The context items for node attempts: as given when the prompt fits `window`, else compressed to what
+ * The context items for node attempts: as given when the prompt fits `windowTokens`, else compressed to what
  * the window leaves after the rest of the prompt and the answer (with compression off, formatContext cuts
  * the items to that size instead: `maxChars`).
  */
 export async function nodeContext(
   input: { question: string; context: readonly ContextItem[]; maxTokens?: number },
   otherTokens: number,
-  window: number,
+  windowTokens: number,
   compression: Pick<CloudContext, 'compressor' | 'settings'> | undefined,
   log: Logger,
 ): Promise<{ context: readonly ContextItem[]; maxChars: number; report?: NonNullable<AnswerMeta['context']> }> {
-  const budget = Math.max(0, window - otherTokens - (input.maxTokens ?? NODE_ANSWER_RESERVE));
+  const budget = Math.max(0, windowTokens - otherTokens - (input.maxTokens ?? NODE_ANSWER_RESERVE));
   const maxChars = budget * 4;
   if (contextTokens(input.context) <= budget) return { context: input.context, maxChars };
   const settings = compression?.settings();
   if (!compression || !settings?.compression) return { context: input.context, maxChars };
   try {
     const { items, report } = await compression.compressor.compress(input.question, input.context, { budgetTokens: budget, hardLimitTokens: budget, threshold: settings.relevanceThreshold });
-    log.info(`Context for a node (window ${window} tokens): ${report.tokensBefore} -> ${report.tokensAfter} tokens`);
+    log.info(`Context for a node (window ${windowTokens} tokens): ${report.tokensBefore} -> ${report.tokensAfter} tokens`);
     return { context: items, maxChars, report };
   } catch (err) {
     log.warn(`Context compression for a node failed, cutting the context to fit instead: ${(err as Error).message}`);
