@@ -73,14 +73,23 @@ describe('context compression in the pipeline', () => {
     expect(store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
   });
 
-  it('asks the node for a window that holds a prompt over Ollama\'s default (num_ctx), and for none when the default holds it', async () => {
+  it('asks the node for a window that holds a prompt over Ollama\'s default (num_ctx), and for none while the default holds it', async () => {
+    const node = await ollama();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: {} });
+    const chat = () => node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { options: { num_ctx?: number } };
+    await collect(ask(input({ question: 'What is a closure?' }), deps));
+    expect(chat().options.num_ctx).toBeUndefined();
+    await collect(ask(input({ question, context: [big] }), deps));
+    expect(chat().options.num_ctx).toBe(16_384);
+  });
+
+  it('keeps asking a node\'s model for the larger window once it was raised: a smaller one would make Ollama reload the model', async () => {
     const node = await ollama();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: {} });
     const chat = () => node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { options: { num_ctx?: number } };
     await collect(ask(input({ question, context: [big] }), deps));
-    expect(chat().options.num_ctx).toBe(16_384);
     await collect(ask(input({ question: 'What is a closure?' }), deps));
-    expect(chat().options.num_ctx).toBeUndefined();
+    expect(chat().options.num_ctx).toBe(16_384);
   });
 
   it('compresses the context for a node whose window would not hold it, says so under the answer, and counts no cloud tokens saved', async () => {

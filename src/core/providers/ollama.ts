@@ -12,6 +12,21 @@ function clientFor(host: string, signal: AbortSignal): Ollama {
   return new Ollama({ host, fetch: fetchWithSignal });
 }
 
+/**
+ * The largest num_ctx asked of each node's model in this process. Ollama reloads a model (seconds) whenever a
+ * request asks for another context size than it was loaded with, so once a large prompt raised it, smaller
+ * prompts keep asking for the same size instead of dropping back to the default. One entry per node and model.
+ */
+const askedWindows = new Map<string, number>();
+
+function stickyWindow(baseUrl: string, model: string, needed: number | undefined): number | undefined {
+  const key = `${baseUrl}\0${model}`;
+  const size = Math.max(needed ?? 0, askedWindows.get(key) ?? 0);
+  if (size === 0) return undefined;
+  askedWindows.set(key, size);
+  return size;
+}
+
 export class OllamaProvider implements ChatProvider {
   constructor(
     private readonly baseUrl: string,
@@ -21,12 +36,13 @@ export class OllamaProvider implements ChatProvider {
   async *stream(request: ProviderRequest): AsyncIterable<ProviderChunk> {
     const { signal } = request;
     const client = clientFor(this.baseUrl, signal);
+    const numCtx = stickyWindow(this.baseUrl, request.model, request.contextTokens);
     try {
       const stream = await client.chat({
         model: request.model,
         messages: request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => i.base64) } : {}) })),
         stream: true,
-        options: { temperature: request.temperature, num_predict: request.maxTokens, ...(request.contextTokens ? { num_ctx: request.contextTokens } : {}) },
+        options: { temperature: request.temperature, num_predict: request.maxTokens, ...(numCtx ? { num_ctx: numCtx } : {}) },
       });
       for await (const part of stream) {
         if (part.message?.content) yield { type: 'text', text: part.message.content };
