@@ -1,10 +1,12 @@
-// Parses the editor's context ahead of the question. Compressing a large file for the cloud is mostly
-// tree-sitter's parse (about 37 of 50 ms for 50k tokens, see docs/CONTEXT_COMPRESSION.md); done while the
-// user pauses in the editor, the question itself only ranks and selects. It also tells the panel what its
+// Parses the editor's context ahead of the question. Compressing a large file (for the cloud, or for a
+// node whose window it would not fit) is mostly tree-sitter's parse (about 37 of 50 ms for 50k tokens, see
+// docs/CONTEXT_COMPRESSION.md); done while the user pauses in the editor, the question itself only ranks
+// and selects. It also tells the panel what its
 // "Include …" checkbox would send (the selection or the active file) and how large it is.
 
 import * as vscode from 'vscode';
 import { prepareCloudContext, type CloudContext } from '../core/context/cloudContext';
+import { prepareNodeContext } from '../core/context/nodeContext';
 import { contextTokens } from '../core/context/compressor';
 import type { Logger } from '../core/log';
 import type { ContextItem, PrivacyConfig } from '../core/types';
@@ -61,11 +63,15 @@ export class ContextWarmer implements vscode.Disposable {
     const [active] = editorContext();
     const info: ActiveContextInfo | undefined = active && { label: active.kind === 'selection' ? `selection in ${active.path}` : active.path, tokens: contextTokens([active]) };
     this.deps.show(info);
-    if (!this.deps.cloudConfigured() || (!active && mentioned.length === 0)) return;
+    if (!active && mentioned.length === 0) return;
     const attached = [...(active ? [active] : []), ...mentioned];
     const items: ContextItem[] = [...attached, ...(this.deps.compression.settings().openEditors ? await openEditorContext(new Set(attached.map((i) => i.path))) : [])];
-    const prepared = await prepareCloudContext(items, this.deps.privacy(), this.deps.compression);
-    if (!prepared) return;
+    // As a cloud request would get them (redacted) and as a node would (as they are): the same text, and so
+    // parsed once, unless a secret was redacted.
+    const forCloud = this.deps.cloudConfigured() ? await prepareCloudContext(items, this.deps.privacy(), this.deps.compression) : undefined;
+    const forNode = await prepareNodeContext(items, this.deps.compression);
+    if (!forCloud && !forNode) return;
+    const prepared = { parsed: (forCloud?.parsed ?? 0) + (forNode?.parsed ?? 0), ms: (forCloud?.ms ?? 0) + (forNode?.ms ?? 0) };
     if (prepared.parsed > 0) this.deps.log.debug(`Context parsed ahead: ${items.map((i) => i.path).join(', ')} (${prepared.parsed} new, ${Math.round(prepared.ms)} ms)`);
     if (info) this.deps.show({ ...info, preparedMs: Math.round(prepared.ms) });
   }

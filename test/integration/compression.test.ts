@@ -5,6 +5,7 @@ import { ask } from '../../src/core/pipeline';
 import { dashboardData } from '../../src/core/metrics/dashboard';
 import { ContextCompressor } from '../../src/core/context/compressor';
 import { prepareCloudContext } from '../../src/core/context/cloudContext';
+import { prepareNodeContext } from '../../src/core/context/nodeContext';
 import { OllamaEmbedder, embeddingSimilarities } from '../../src/core/context/embeddings';
 import { StoreEmbeddingCache } from '../../src/core/store/embeddingCache';
 import { Store } from '../../src/core/store/db';
@@ -102,6 +103,19 @@ describe('context compression in the pipeline', () => {
     expect(sent.length / 4).toBeLessThan(4096 - 2048);
     expect(result.meta).toMatchObject({ route: 'local', context: { compressed: true } });
     expect(store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
+  });
+
+  it('parses ahead a context a node\'s window would not hold, so the node question does not parse it again', async () => {
+    const node = await ollama();
+    const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: { nodeContextTokens: 4096 } });
+    expect(await prepareNodeContext([big], deps.context!)).toMatchObject({ parsed: 1 });
+    const report = endOf(await collect(ask(input({ question, context: [big] }), deps))).meta!.context!;
+    expect(report).toMatchObject({ compressed: true, itemsParsed: 0 });
+  });
+
+  it('parses nothing ahead for a node whose window holds the context', async () => {
+    const { deps } = await setup({}, { context: {} });
+    expect(await prepareNodeContext([big], deps.context!)).toBeUndefined();
   });
 
   it('sends the cloud the whole context when compression is off', async () => {

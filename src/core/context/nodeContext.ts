@@ -60,3 +60,13 @@ export async function nodeContext(
     return { context: input.context, maxChars };
   }
 }
+
+/**
+ * Parses ahead of a question the files a node request would compress: those over the node window (less the
+ * answer's room). Undefined when a node request would send them whole, or compression is off.
+ */
+export async function prepareNodeContext(context: readonly ContextItem[], compression: Pick<CloudContext, 'compressor' | 'settings'>): Promise<{ parsed: number; ms: number } | undefined> {
+  const settings = compression.settings();
+  if (!settings.compression || contextTokens(context) <= settings.nodeContextTokens - NODE_ANSWER_RESERVE) return undefined;
+  return compression.compressor.prepare(context);
+}
