@@ -5,6 +5,7 @@
 import type { ImageAttachment } from '../../src/shared/protocol';
 import { MAX_IMAGES } from '../../src/shared/protocol';
 import { isVisionMode, type VisionMode } from '../../src/core/vision/modes';
+import { codicon } from './codicon';
 
 const ACCEPTED = /^image\/(png|jpeg|gif|webp|bmp)$/;
 /** Same default as singularity.vision.maxImageMB; the host checks the configured limit again. */
@@ -85,9 +86,7 @@ export class Attachments {
         remove.dataset.index = String(index);
         remove.title = `Remove ${image.name}`;
         remove.setAttribute('aria-label', `Remove ${image.name}`);
-        const icon = document.createElement('span');
-        icon.className = 'codicon codicon-close';
-        remove.append(icon);
+        remove.append(codicon('close'));
         item.append(img, remove);
         return item;
       }),

@@ -3,6 +3,7 @@
 // host sends it with every later question of the conversation).
 
 import type { AnswerMeta, ChunkRef, HostMessage, WebviewMessage } from '../../src/shared/protocol';
+import { codicon } from './codicon';
 
 type ContextReport = NonNullable<AnswerMeta['context']>;
 
@@ -112,11 +113,4 @@ function button(className: string, icon: string, title: string): HTMLElement {
   if (className === 'chunk-pin') b.setAttribute('aria-pressed', 'false');
   b.append(codicon(icon));
   return b;
-}
-
-function codicon(name: string): HTMLElement {
-  const icon = document.createElement('span');
-  icon.className = `codicon codicon-${name}`;
-  icon.setAttribute('aria-hidden', 'true');
-  return icon;
 }

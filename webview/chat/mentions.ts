@@ -2,6 +2,8 @@
 // dropdown above the input. Picking one inserts "@path " and tells the host (which parses the file ahead);
 // the host resolves mentions when it gets 'ask'.
 
+import { codicon } from './codicon';
+
 const QUERY_DEBOUNCE_MS = 100;
 const MAX_ITEMS = 12;
 
@@ -120,11 +122,9 @@ export class MentionPicker {
     item.dataset.index = String(index);
     item.setAttribute('role', 'option');
     item.setAttribute('aria-selected', String(index === this.selected));
-    const icon = document.createElement('span');
-    icon.className = 'codicon codicon-file';
     const path = document.createElement('span');
     path.textContent = file;
-    item.append(icon, path);
+    item.append(codicon('file'), path);
     return item;
   }
 }

@@ -5,6 +5,7 @@ import { renderMarkdownInto } from './markdown';
 import { imageStrip } from './attachments';
 import { settledBoundary } from './incremental';
 import { contextReportElement } from './contextReport';
+import { codicon } from './codicon';
 
 const ROUTE_ICONS: Record<AnswerMeta['route'], string> = { local: 'device-desktop', lan: 'remote', cloud: 'cloud' };
 /** How close to the end (px) still counts as "reading the latest message", so new text keeps it in view. */
@@ -288,13 +289,6 @@ function iconLine(className: string, icon: string, text: string): HTMLElement {
   label.textContent = text;
   line.append(codicon(icon), label);
   return line;
-}
-
-function codicon(name: string): HTMLElement {
-  const icon = document.createElement('span');
-  icon.className = `codicon codicon-${name}`;
-  icon.setAttribute('aria-hidden', 'true');
-  return icon;
 }
 
 function addCopyButtons(content: HTMLElement): void {
