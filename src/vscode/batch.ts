@@ -9,6 +9,7 @@ import type { Logger } from '../core/log';
 import type { ContextItem } from '../core/types';
 import { poolCapacity, runBatch, type BatchItem } from '../core/batch/parallel';
 import { batchReport } from '../core/batch/report';
+import { guardedCommand } from './guardedCommand';
 
 const run = promisify(execFile);
 
@@ -37,16 +38,7 @@ interface Gathered {
 }
 
 export function registerBatchCommands(deps: BatchCommandDeps): vscode.Disposable[] {
-  const command = (id: string, handler: (...args: unknown[]) => Promise<void>) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        await handler(...args);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        deps.log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Singularity: ${message}`);
-      }
-    });
+  const command = (id: string, handler: (...args: unknown[]) => Promise<void>) => guardedCommand(id, handler, deps.log);
 
   return [
     command('singularity.explainFiles', async (uri, uris) => {

@@ -3,6 +3,7 @@ import type { ChatViewProvider } from './chatView';
 import type { CloudKeys } from './config';
 import { addOllamaNode } from './addNode';
 import { setCloudApiKey } from './cloudKey';
+import { guardedCommand } from './guardedCommand';
 
 export interface CommandDeps {
   chat: ChatViewProvider;
@@ -12,16 +13,7 @@ export interface CommandDeps {
 }
 
 export function registerCommands({ chat, keys, log, enterDemo }: CommandDeps): vscode.Disposable[] {
-  const command = (id: string, run: () => unknown) =>
-    vscode.commands.registerCommand(id, async () => {
-      try {
-        await run();
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Singularity: ${message}`);
-      }
-    });
+  const command = (id: string, run: () => unknown) => guardedCommand(id, run, log);
 
   return [
     command('singularity.openChat', () => chat.reveal()),

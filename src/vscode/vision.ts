@@ -11,18 +11,10 @@ import { captureScreenshot } from '../core/vision/capture';
 import { IMAGE_TYPES } from '../core/vision/image';
 import type { ChatViewProvider } from './chatView';
 import { fromAttachments, readImageFile } from './imageAttachments';
+import { guardedCommand } from './guardedCommand';
 
 export function registerVisionCommands(chat: ChatViewProvider, log: Logger): vscode.Disposable[] {
-  const guarded = (id: string, run: (...args: unknown[]) => Promise<void>) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        await run(...args);
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        log.error(`${id}: ${message}`);
-        void vscode.window.showErrorMessage(`Singularity: ${message}`);
-      }
-    });
+  const guarded = (id: string, run: (...args: unknown[]) => Promise<void>) => guardedCommand(id, run, log);
   return [
     guarded('singularity.explainScreenshot', async (clicked) => {
       const uri = clicked instanceof vscode.Uri ? clicked : await pickImage();
