@@ -11,7 +11,7 @@ import { Requests, type RequestRecord } from '../src/core/store/requests';
 import { dashboardData } from '../src/core/metrics/dashboard';
 import { exportRequests } from '../src/core/metrics/export';
 import { DAY_MS } from '../src/core/metrics/window';
-import { PERIODS } from '../src/core/metrics/types';
+import { PERIODS } from '../src/shared/dashboard';
 import type { Route } from '../src/core/types';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);

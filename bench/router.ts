@@ -23,7 +23,8 @@ import { classificationReport, randomReport, routingReport, type ClassificationR
 import { buildRouterModel, splitRows, type LabeledRow } from '../src/core/router/model/build';
 import { DEFAULT_GBDT, predictProbability, type TreeEnsemble } from '../src/core/router/model/gbdt';
 import { trainBagOfWords } from '../src/core/router/model/logistic';
-import { fromOnnx, toOnnx, type ModelInfo } from '../src/core/router/model/onnx';
+import { fromOnnx, toOnnx } from '../src/core/router/model/onnx';
+import type { ModelInfo } from '../src/shared/router';
 import { DEFAULT_RETRAIN, retrainRouter, type RetrainResult } from '../src/core/router/model/retrain';
 import { loadRouterModel, type RouterModel } from '../src/core/router/model/runtime';
 import { extractFeatures, FEATURE_SCHEMA, fnv1a, words, type FeatureInput } from '../src/core/router/features';

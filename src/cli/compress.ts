@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ContextCompressor } from '../core/context/compressor';
-import { OllamaEmbedder } from '../core/context/embeddings';
+import { OllamaEmbedder } from '../core/providers/ollama';
 import { formatContext } from '../core/context/format';
 import { languageOfPath } from '../core/context/languages';
 import { DEFAULT_CONTEXT_SETTINGS, MIN_BUDGET_TOKENS } from '../core/context/settings';

@@ -13,7 +13,7 @@
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { askWithGate } from '../core/quality/cascade';
+import { ask } from '../core/pipeline';
 import type { RouteRequest } from '../core/types';
 import { runRouteEval, runRouteReplay, runRouteScore, runTrain, UsageError } from './router';
 import { openRuntime, RUNTIME_OPTIONS } from './runtime';
@@ -87,7 +87,7 @@ async function runAsk(argv: string[]): Promise<number> {
   process.once('SIGINT', () => controller.abort());
   try {
     await nodes.refresh();
-    const events = askWithGate(
+    const events = ask(
       { id: randomUUID(), question: prompt, history: [], context: [], route, model: values.model, source: 'cli', signal: controller.signal, ...(images.length > 0 ? { images, visionMode } : {}) },
       deps,
     );

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { ImageInput } from '../core/types';
 import { DecodedImage, IMAGE_TYPES } from '../core/vision/image';
 import { OcrEngine } from '../core/vision/ocr';
-import { isVisionMode, VISION_MODES, type VisionMode } from '../core/vision/modes';
+import { isVisionMode, VISION_MODES, type VisionMode } from '../shared/vision';
 import { UsageError } from './router';
 
 export const VISION_OPTIONS = {

@@ -12,8 +12,10 @@ import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
 import type { ContextCompressor } from './context/compressor';
 import type { ContextSettings } from './context/settings';
-import { nodeEmbedder, type CloudContext } from './context/cloudContext';
-import type { Learning } from './quality/cascade';
+import type { CloudContext } from './context/cloudContext';
+import { PoolEmbedder } from './nodes/embedder';
+import { serves } from './nodes/registry';
+import type { Learning } from './quality/verdict';
 import type { VisionService } from './vision/vision';
 
 export interface RoutingOptions {
@@ -64,7 +66,7 @@ export function createRouting(options: RoutingOptions): Routing {
     requests: options.requests,
     routerData: options.routerData,
     routeHistory: options.routeHistory ?? new RouteHistoryTracker(),
-    ...(options.context ? { context: withEmbedder(options.context, nodes) } : {}),
+    ...(options.context ? { context: withEmbedder(options.context, nodes, pool, log) } : {}),
     learning: options.learning,
     vision: options.vision,
     log,
@@ -72,7 +74,13 @@ export function createRouting(options: RoutingOptions): Routing {
   return { deps, nodes, pool };
 }
 
-/** Embeddings come from this configuration's nodes: the first healthy one that serves the embedding model. */
-function withEmbedder(context: NonNullable<RoutingOptions['context']>, nodes: NodeRegistry): CloudContext {
-  return { ...context, embedder: () => nodeEmbedder(nodes.list(), context.settings().embeddingModel) };
+/** Embeddings come from this configuration's nodes, through the pool, when a healthy one serves the embedding model. */
+function withEmbedder(context: NonNullable<RoutingOptions['context']>, nodes: NodeRegistry, pool: NodePool, log: Logger): CloudContext {
+  return {
+    ...context,
+    embedder: () => {
+      const model = context.settings().embeddingModel;
+      return model && nodes.list().some((s) => serves(s, [model])) ? new PoolEmbedder(pool, defaultProviders, model, log) : undefined;
+    },
+  };
 }

@@ -1,83 +1,35 @@
-// One request, end to end. This is the only module that knows the order of the steps
-// (see ARCHITECTURE.md): route -> dispatch with failover -> stream -> record.
+// One request, end to end. This is the only module that knows the order of the steps (ARCHITECTURE.md):
+//
+//   vision.plan -> learning.examples -> router.decide -> context.fit -> nodes.dispatch -> quality.gate
+//   -> escalate to the cloud -> record
+//
+// Every caller (chat panel, commands, batch, model picker, endpoint, CLI) enters through ask(); the stages
+// are plain functions and services that never call back here.
 
-import type { AnswerMeta, ChatMessage, CloudProviderConfig, ContextItem, DefaultModels, ImageInput, PrivacyConfig, RouteRequest, TokenUsage } from './types';
+import { randomUUID } from 'node:crypto';
+import type { DefaultModels, PrivacyConfig, Target } from './types';
+import type { AskEvent, AskInput, AskResult } from './request';
 import type { Logger } from './log';
 import type { NodeRegistry } from './nodes/registry';
-import type { LeaseOutcome, NodePool } from './nodes/pool';
-import type { RouteDecision, Router, Target } from './router/types';
-import type { Requests, RequestRecord } from './store/requests';
-import type { ChatProvider, FinishReason } from './providers/types';
-import { NoRouteError } from './router/types';
-import { classifyError, ProviderError } from './providers/errors';
-import { estimateTokens } from './providers/tokens';
+import { serves } from './nodes/registry';
+import type { NodePool } from './nodes/pool';
+import { dispatch, type DispatchDeps } from './nodes/dispatch';
 import { isUsable, type CloudCredential, type ProviderFactory } from './providers/factory';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './providers/retry';
-import { taskOf } from './router/task';
-import { extractFeatures, taskTypeOf } from './router/features';
+import type { RetryPolicy } from './providers/retry';
+import type { Router } from './router/types';
 import type { RouteHistoryTracker } from './router/history';
+import { decideRoute } from './router/decide';
+import type { Requests } from './store/requests';
 import type { RouterData } from './store/routerData';
-import type { Learning } from './quality/cascade';
-import type { VisionMode } from './vision/modes';
-import { formatContext } from './context/format';
-import { NODE_ANSWER_RESERVE, nodeContext, nodeWindow, numCtx, promptTokens } from './context/nodeContext';
-import { cloudContext, type CloudContext, type CloudNotes } from './context/cloudContext';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { contextFitter } from './context/fit';
+import { cloudRefusal } from './context/cloudPolicy';
+import type { CloudContext } from './context/cloudContext';
+import { gatePlan, verdictOn, withQuality, type GatePlan, type Learning } from './quality/verdict';
+import { judgeWithModel } from './quality/judge';
+import { blockedAnswer, cloudFallback, judgeLocal, withDraft, type VisionDraft, type VisionService } from './vision/vision';
+import { recordAnswered, recordRequest } from './recorder';
 
-export const SYSTEM_PROMPT =
-  'You are Singularity, a coding assistant inside the user\'s editor. Answer precisely and concisely. ' +
-  'Use Markdown; put code in fenced blocks tagged with their language.';
-
-export interface AskInput {
-  id: string;
-  question: string;
-  /** Earlier turns of the conversation, oldest first. */
-  history: ChatMessage[];
-  context: ContextItem[];
-  route: RouteRequest;
-  model?: string;
-  source: RequestRecord['source'];
-  category?: string;
-  conversationId?: string;
-  /** Replaces Singularity's system prompt (an API client brings its own). */
-  system?: string;
-  /** Images attached to the question. */
-  images?: ImageInput[];
-  /** A model the client named: it answers, no router decides and nothing else is tried. */
-  pinned?: PinnedTarget;
-  /** What to do with the images (explain an error, describe, extract text); default: from the question. */
-  visionMode?: VisionMode;
-  temperature?: number;
-  maxTokens?: number;
-  /** Few-shot turns (earlier accepted answers) placed before the history, for node attempts only. */
-  examples?: ChatMessage[];
-  /** Checked as a node's answer grows: true stops it there (a looping answer that the gate will escalate). */
-  stopEarly?: (text: string) => boolean;
-  signal: AbortSignal;
-}
-
-export type PinnedTarget = ({ kind: 'nodeModel'; model: string } | { kind: 'cloud'; provider: CloudProviderConfig; model: string }) & {
-  /** Recorded as the strategy and reason (e.g. the vision path's 'vision-local'); default 'named'. */
-  strategy?: string;
-  reason?: string;
-};
-
-export interface AskResult {
-  outcome: 'ok' | 'cancelled' | 'error';
-  text: string;
-  /** Why generation stopped, when the provider said. */
-  finishReason?: FinishReason;
-  /** Set when the pipeline stopped a node's answer itself because stopEarly said so. */
-  stoppedEarly?: boolean;
-  meta?: AnswerMeta;
-  error?: string;
-  usage?: TokenUsage;
-}
-
-export type AskEvent =
-  | { type: 'routed'; meta: AnswerMeta }
-  | { type: 'token'; text: string }
-  | { type: 'end'; result: AskResult };
+export type { AskEvent, AskInput, AskResult, PinnedTarget } from './request';
 
 export interface PipelineDeps {
   router: Router;
@@ -90,370 +42,169 @@ export interface PipelineDeps {
   privacy(): PrivacyConfig;
   retry?: RetryPolicy;
   requests?: Requests;
-  /**
-   * How long a node or provider may take to send its first token before the request moves on (and the
-   * node counts a failure). Default FIRST_TOKEN_TIMEOUT_MS.
-   */
+  /** How long a node or provider may take to send its first token before the request moves on (nodes/dispatch.ts). */
   firstTokenTimeoutMs?: number;
   /** Training rows for the learned router (features, route, outcome). */
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
   /** Compression of the context sent to cloud models; without it the cloud gets the full context. */
   context?: CloudContext;
-  /** Quality gate, feedback and few-shot examples, used by askWithGate (quality/cascade.ts). */
+  /** Quality gate, feedback and few-shot examples; without it answers are neither scored nor escalated. */
   learning?: Learning;
-  /** Requests with images go here (vision/vision.ts); it answers through ask() with pinned targets. */
-  vision?: { answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent> };
+  /** Plans requests with images (vision/vision.ts); without it images go to the routed model as they are. */
+  vision?: Pick<VisionService, 'plan'>;
   log: Logger;
   now?: () => number;
 }
 
-/**
- * Long enough for Ollama to load a large model from disk before its first token (it streams nothing while
- * loading), short enough that a hung node does not hold a request until the user gives up.
- */
-export const FIRST_TOKEN_TIMEOUT_MS = 120_000;
-
-const STOP_CHECK_CHARS = 200;
-
-/** Answer length the balancer plans for; real lengths vary, what matters is weighing speed against queueing. */
-const EXPECTED_OUTPUT_TOKENS = 400;
-
-/** Failures before the first token that another node or provider may not share. */
-const FAIL_OVER_ON = new Set(['unreachable', 'server', 'modelNotFound', 'rateLimited', 'badResponse', 'auth']);
-
-interface Attempt {
-  provider: ChatProvider;
-  model: string;
-  meta: AnswerMeta;
-  messages: ChatMessage[];
-  /** The context window to ask the node for (Ollama's num_ctx); unset: the provider's default. */
-  numCtx?: number;
+export interface AskOptions {
+  /**
+   * Whether the gate may replace a weak node answer by the cloud's. Off where the draft cannot be taken
+   * back (a stream already sent to a client): the answer is still scored and recorded.
+   */
+  escalate: boolean;
 }
 
-/** How one attempt on one node or cloud ended. 'final' ends the request; 'failed' lets the next target try. */
-type AttemptEnd =
-  | { kind: 'final'; result: AskResult; streamTtftMs?: number; tokensPerSecond?: number }
-  | { kind: 'failed'; error: ProviderError };
-
-export function buildMessages(
-  input: Pick<AskInput, 'question' | 'history' | 'context' | 'system' | 'images' | 'examples'>,
-  maxContextChars?: number,
-): { messages: ChatMessage[]; contextTruncated: boolean } {
-  const context = formatContext(input.context, maxContextChars);
-  const user = context.text ? `${context.text}\n\n${input.question}` : input.question;
-  return {
-    messages: [
-      { role: 'system', content: input.system ?? SYSTEM_PROMPT },
-      ...(input.examples ?? []),
-      ...input.history,
-      { role: 'user', content: user, ...(input.images?.length ? { images: input.images } : {}) },
-    ],
-    contextTruncated: context.truncated,
-  };
-}
-
-/** The decision for a client-named model: exactly that model, on whichever node serves it, or that cloud provider. */
-function pinnedDecision(pinned: PinnedTarget): RouteDecision {
-  const target: Target =
-    pinned.kind === 'cloud' ? { kind: 'cloud', provider: pinned.provider, model: pinned.model } : { kind: 'nodes', tiers: ['local', 'lan'], models: [pinned.model] };
-  return { targets: [target], reason: pinned.reason ?? `model ${pinned.model} named by the client`, strategy: pinned.strategy ?? 'named' };
-}
+const LOCAL_ONLY =
+  'Local-only mode is on for this workspace, so nothing is sent to the cloud, and no Ollama node can answer. Start a node or add one ("Singularity: Add Ollama Node"), or turn off singularity.privacy.localOnly.';
 
 /**
- * Answers one request as a stream of events. Never throws for provider trouble: every request ends
- * with an 'end' event (answer, cancellation or a clear error) and one row in the requests table.
+ * Answers one request as a stream of events. Never throws for provider trouble: every request ends with an
+ * 'end' event (answer, cancellation or a clear error) and its rows in the store.
  */
-export async function* ask(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent> {
-  if (input.images?.length && !input.pinned && deps.vision) {
-    yield* deps.vision.answer(input, deps);
-    return;
+export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOptions = { escalate: true }): AsyncGenerator<AskEvent> {
+  if (input.images?.length && !input.pinned && deps.vision) return yield* answerImages(input, deps, deps.vision);
+  // Image requests have their own check of the answer (the vision plan's score).
+  const gate = deps.learning && !input.images?.length ? gatePlan(deps.learning, input, options.escalate) : undefined;
+  const draft = yield* answer({ ...input, ...(gate?.examples ? { examples: gate.examples.messages } : {}), ...(gate?.stopEarly ? { stopEarly: gate.stopEarly } : {}) }, deps);
+  if (!gate || draft.outcome !== 'ok' || !draft.meta) return yield { type: 'end', result: draft };
+  const learning = deps.learning!;
+  if (draft.meta.route === 'cloud') {
+    cloudAnswered(deps, input.id, input.question, draft, deps.routerData?.reroutedFrom(input.id));
+    return yield { type: 'end', result: draft };
   }
+  if (gate.examples) learning.examples!.recordUse(input.id, gate.examples.ids);
+  if (!gate.model) return yield { type: 'end', result: draft };
+
+  const verdict = await verdictOn({ ...gate, model: gate.model }, input.question, draft, (model) => judgeWithModel(dispatchDeps(deps, []), model, input.question, draft.text, input.signal));
+  const now = deps.now ?? Date.now;
+  if (verdict.pass || !(await mayEscalate(gate, deps))) {
+    learning.results?.record(input.id, verdict, undefined, now());
+    return yield { type: 'end', result: withQuality(draft, verdict) };
+  }
+  const to = randomUUID();
+  const reason = verdict.reasons.join('; ');
+  learning.results?.record(input.id, verdict, to, now());
+  learning.feedback?.rerouted(input.id, to, true, reason);
+  deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
+  yield { type: 'escalated', from: input.id, to, verdict, draft: withQuality(draft, verdict, to) };
+  const escalated = yield* answer({ ...input, id: to, route: 'cloud' }, deps);
+  if (escalated.outcome === 'ok') cloudAnswered(deps, to, input.question, escalated, input.id);
+  yield { type: 'end', result: escalated.meta ? { ...escalated, meta: { ...escalated.meta, escalatedFrom: { requestId: input.id, reason } } } : escalated };
+}
+
+/** Whether a failed answer goes to the cloud: the request allows it, and so do privacy and the keys (read only now). */
+async function mayEscalate(gate: GatePlan, deps: PipelineDeps): Promise<boolean> {
+  return gate.mayEscalate && !cloudRefusal(deps.privacy(), await deps.cloudCredentials());
+}
+
+/** A cloud answer that replaced a node's answer: the node's saved no cloud tokens, and the pair may become an example. */
+function cloudAnswered(deps: PipelineDeps, id: string, question: string, result: AskResult, replacing: string | undefined): void {
+  if (replacing) deps.requests?.replaced(replacing, id);
+  if (result.text) deps.learning?.examples?.cloudAnswered(id, question, result.text);
+}
+
+/** Route, fit, dispatch and record one request: the answer of whichever target answered first. */
+async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent, AskResult> {
   const now = deps.now ?? Date.now;
   const started = now();
-  const task = input.images?.length ? 'vision' : taskOf(input.question, input.context);
-  const record: RequestRecord = {
-    id: input.id,
-    conversationId: input.conversationId,
-    source: input.source,
-    category: input.category,
-    task,
-    tokensEstimated: false,
-    attempts: 0,
-    outcome: 'error',
-    createdAt: started,
-  };
-  const taskType = taskTypeOf(input.question, false);
-  const features = extractFeatures({
-    question: input.question,
-    contextChars: input.context.reduce((n, c) => n + c.text.length, 0),
-    historyTurns: Math.floor(input.history.length / 2),
-    category: input.category,
-    hasImages: !!input.images?.length,
-    history: deps.routeHistory?.snapshot(taskType),
-  });
-  let decision: RouteDecision | undefined;
-  const finish = (result: AskResult): AskEvent => {
-    record.outcome = result.outcome;
-    record.error = result.error;
-    record.totalMs = now() - started;
-    deps.requests?.record(record);
-    if (record.route && decision) {
-      deps.routeHistory?.observe(taskType, record.route, result.outcome === 'ok', record.totalMs);
-      deps.routerData?.record({
-        requestId: record.id,
-        features,
-        route: record.route,
-        outcome: result.outcome,
-        ttftMs: record.ttftMs,
-        totalMs: record.totalMs,
-        tokens: (record.promptTokens ?? 0) + (record.completionTokens ?? 0),
-        prediction: decision.prediction,
-        feedbackPossible: input.source === 'panel',
-        createdAt: started,
-      });
-    }
-    return { type: 'end', result };
-  };
-
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
-  try {
-    decision = input.pinned ? pinnedDecision(input.pinned) : await deps.router.decide({
-      requested: input.route,
-      task,
-      model: input.model,
-      nodes: deps.nodes.list(),
-      cloud: credentials.filter(isUsable).map((c) => c.config),
-      defaultModels: deps.defaultModels(),
-      features,
-      key: input.conversationId ?? input.id,
-    });
-  } catch (err) {
-    if (!(err instanceof NoRouteError)) throw err;
-    yield finish({ outcome: 'error', text: '', error: err.message });
-    return;
-  }
-  record.strategy = decision.strategy;
+  const routed = await decideRoute(input, {
+    router: deps.router,
+    nodes: deps.nodes.list(),
+    cloud: credentials.filter(isUsable).map((c) => c.config),
+    defaultModels: deps.defaultModels(),
+    routeHistory: deps.routeHistory,
+  });
+  const done = (result: AskResult, dispatched?: Parameters<typeof recordRequest>[1]['dispatched']): AskResult => {
+    recordRequest(deps, { input, started, ended: now(), routed, dispatched }, result);
+    return result;
+  };
+  if (!routed.decision) return done({ outcome: 'error', text: '', error: routed.error, errorCode: 'noRoute' });
   const privacy = deps.privacy();
   // Local-only is enforced here, after any router: whatever a router decides, nothing goes to the cloud.
-  const targets = privacy.localOnly ? decision.targets.filter((t) => t.kind !== 'cloud') : decision.targets;
-  if (targets.length === 0) {
-    yield finish({
-      outcome: 'error',
-      text: '',
-      error: 'Local-only mode is on for this workspace, so nothing is sent to the cloud, and no Ollama node can answer. Start a node or add one ("Singularity: Add Ollama Node"), or turn off singularity.privacy.localOnly.',
-    });
-    return;
+  const targets = privacy.localOnly ? routed.decision.targets.filter((t: Target) => t.kind !== 'cloud') : routed.decision.targets;
+  if (targets.length === 0) return done({ outcome: 'error', text: '', error: LOCAL_ONLY, errorCode: 'localOnly' });
+
+  const dispatched = yield* dispatch(
+    {
+      targets,
+      reason: routed.decision.reason,
+      prompt: contextFitter(input, privacy, deps.context, deps.log),
+      temperature: input.temperature,
+      maxTokens: input.maxTokens,
+      stopEarly: input.stopEarly,
+      signal: input.signal,
+      startedAt: started,
+    },
+    dispatchDeps(deps, credentials),
+  );
+  const { outcome, text, finishReason, stoppedEarly, meta, error, errorCode, usage } = dispatched;
+  return done({ outcome, text, ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(usage ? { usage } : {}) }, dispatched);
+}
+
+function dispatchDeps(deps: PipelineDeps, credentials: readonly CloudCredential[]): DispatchDeps {
+  return { pool: deps.pool, providers: deps.providers, credentials, retry: deps.retry, firstTokenTimeoutMs: deps.firstTokenTimeoutMs, log: deps.log, now: deps.now };
+}
+
+/**
+ * A request with images: the vision plan, then the vision model on a node; an answer scoring below the
+ * plan's threshold (or failing) goes to a cloud vision model when the plan allows, under the local draft.
+ */
+async function* answerImages(input: AskInput, deps: PipelineDeps, vision: Pick<VisionService, 'plan'>): AsyncGenerator<AskEvent> {
+  const now = deps.now ?? Date.now;
+  const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
+  const usable = credentials.filter(isUsable);
+  const plan = await vision.plan(input, {
+    defaultModel: deps.defaultModels().vision,
+    nodeServes: (model) => deps.nodes.list().some((s) => serves(s, [model])),
+    cloudProviders: usable.map((c) => c.config),
+    cloudRefusal: cloudRefusal(deps.privacy(), credentials),
+  });
+  if (plan.kind === 'answered') {
+    if (plan.strategy && plan.result.meta) recordAnswered(deps, input, plan.result, plan.strategy, now());
+    if (plan.result.meta) yield { type: 'routed', meta: plan.result.meta };
+    if (plan.result.text) yield { type: 'token', text: plan.result.text };
+    return yield { type: 'end', result: plan.result };
   }
-  // Redaction scans the whole context and compression ranks it for the first cloud model tried: done
-  // once, and only when a cloud target is actually tried (context/cloudContext.ts).
-  let cloudRequest: Promise<{ messages: ChatMessage[]; notes: CloudNotes }> | undefined;
-  const forCloudOnce = (model: string) =>
-    (cloudRequest ??= cloudContext(input, privacy, model, deps.context, deps.log).then(({ safe, notes }) => {
-      if (notes.context?.compressed) Object.assign(record, { contextTokensBefore: notes.context.tokensBefore, contextTokensAfter: notes.context.tokensAfter });
-      const built = buildMessages({ ...safe, system: input.system, images: input.images });
-      if (built.contextTruncated) reason = `${reason}; context cut to fit`;
-      return { messages: built.messages, notes };
-    }));
-
-  // Node attempts: the context fitted to the node window (context/nodeContext.ts), worked out once, for the first node tried.
-  const windowTokens = nodeWindow(deps.context);
-  let nodeRequest: Promise<{ messages: ChatMessage[]; numCtx?: number; report?: AnswerMeta['context'] }> | undefined;
-  const forNodesOnce = () =>
-    (nodeRequest ??= (async () => {
-      const other = promptTokens(buildMessages({ ...input, context: [] }).messages);
-      const fitted = await nodeContext(input, other, windowTokens, deps.context, deps.log);
-      const built = buildMessages({ ...input, context: [...fitted.context] }, fitted.maxChars);
-      if (built.contextTruncated) reason = `${reason}; context cut to fit`;
-      const size = numCtx(promptTokens(built.messages), input.maxTokens ?? NODE_ANSWER_RESERVE, windowTokens);
-      return { messages: built.messages, ...(size ? { numCtx: size } : {}), ...(fitted.report?.compressed ? { report: fitted.report } : {}) };
-    })());
-
-  let reason = decision.reason;
-  const failures: string[] = [];
-
-  /** Streams one attempt; failures before the first token are handed back so the caller can try elsewhere. */
-  async function* attempt(a: Attempt): AsyncGenerator<AskEvent, AttemptEnd> {
-    record.attempts += 1;
-    Object.assign(record, { route: a.meta.route, node: a.meta.node, model: a.meta.model, reason });
-    yield { type: 'routed', meta: a.meta };
-    const callStarted = now();
-    let text = '';
-    let firstTokenAt: number | undefined;
-    let usage: TokenUsage | undefined;
-    let finishReason: FinishReason | undefined;
-    let stoppedEarly = false;
-    const done = (outcome: AskResult['outcome'], error?: string): AttemptEnd => {
-      Object.assign(record, measured(text, a.messages, usage, started, firstTokenAt, now()));
-      const meta = { ...a.meta, ...timing(record) };
-      return {
-        kind: 'final',
-        result: { outcome, text, meta, error, ...(outcome === 'ok' ? { usage: usage ?? estimatedUsage(record), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) } : {}) },
-        streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
-        tokensPerSecond: meta.tokensPerSecond,
-      };
-    };
-    // The attempt's own signal: the caller's Stop, or no first token in time. A plain timer and listener
-    // rather than AbortSignal.any/timeout, which Node 20 can garbage-collect before they fire (RELIABILITY.md).
-    const attemptAbort = new AbortController();
-    const stop = () => attemptAbort.abort();
-    input.signal.addEventListener('abort', stop, { once: true });
-    if (input.signal.aborted) stop();
-    let timedOut = false;
-    const limitMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
-    // Checked every STOP_CHECK_CHARS of new text, and on node answers only: the cloud is the fallback.
-    let checkAt = STOP_CHECK_CHARS;
-    const stopCheck = (sofar: string): boolean => {
-      if (!input.stopEarly || a.meta.route === 'cloud' || sofar.length < checkAt) return false;
-      checkAt = sofar.length + STOP_CHECK_CHARS;
-      return input.stopEarly(sofar);
-    };
-    const firstTokenTimer = setTimeout(() => {
-      timedOut = true;
-      attemptAbort.abort();
-    }, limitMs);
-    try {
-      const request = { model: a.model, messages: a.messages, signal: attemptAbort.signal, temperature: input.temperature, maxTokens: input.maxTokens, contextTokens: a.numCtx };
-      for await (const chunk of a.provider.stream(request)) {
-        if (chunk.type === 'usage') {
-          usage = chunk.usage;
-          continue;
-        }
-        if (chunk.type === 'finish') {
-          finishReason = chunk.reason;
-          continue;
-        }
-        if (firstTokenAt === undefined) clearTimeout(firstTokenTimer);
-        firstTokenAt ??= now();
-        text += chunk.text;
-        yield { type: 'token', text: chunk.text };
-        if (stopCheck(text)) {
-          stoppedEarly = true;
-          break;
-        }
-      }
-    } catch (raw) {
-      if (timedOut && !input.signal.aborted) {
-        const where = a.meta.route === 'cloud' ? `cloud provider "${a.meta.node}"` : `node "${a.meta.node}"`;
-        return { kind: 'failed', error: new ProviderError('unreachable', `${where} sent no first token within ${limitMs >= 1000 ? `${Math.round(limitMs / 1000)} s` : `${limitMs} ms`}.`) };
-      }
-      const err = classifyError(raw, a.meta.node ?? a.meta.route, input.signal);
-      if (err.code === 'aborted') return done('cancelled');
-      if (firstTokenAt === undefined && FAIL_OVER_ON.has(err.code)) return { kind: 'failed', error: err };
-      return done('error', firstTokenAt === undefined ? err.message : `The answer was cut off: ${err.message} Ask again to retry.`);
-    } finally {
-      clearTimeout(firstTokenTimer);
-      input.signal.removeEventListener('abort', stop);
-    }
-    return done('ok');
+  let draft: VisionDraft | undefined;
+  let whyCloud = plan.whyCloud;
+  if (plan.local) {
+    const result = yield* withNote(answer(plan.local, deps), plan.note);
+    if (result.outcome === 'cancelled') return yield { type: 'end', result };
+    const judged = judgeLocal(plan, result);
+    if ('final' in judged) return yield { type: 'end', result: judged.final };
+    ({ draft, whyCloud } = judged);
   }
-
-  const noteFailure = (where: string, err: ProviderError) => {
-    deps.log.warn(`${where}: ${err.message}`);
-    failures.push(err.message);
-    reason = `${where} failed (${err.code}); fell back`;
-  };
-
-  for (const target of targets) {
-    if (target.kind === 'nodes') {
-      const tried = new Set<string>();
-      for (;;) {
-        let lease;
-        try {
-          lease = await deps.pool.acquire({ tiers: target.tiers, models: target.models, exclude: tried, expectedOutputTokens: EXPECTED_OUTPUT_TOKENS, signal: input.signal });
-        } catch {
-          yield finish({ outcome: 'cancelled', text: '' });
-          return;
-        }
-        if (!lease) break;
-        tried.add(lease.node.name);
-        const fitted = await forNodesOnce();
-        const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(fitted.report ? { context: fitted.report } : {}) };
-        let end: AttemptEnd | undefined;
-        try {
-          end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta, messages: fitted.messages, ...(fitted.numCtx ? { numCtx: fitted.numCtx } : {}) });
-        } finally {
-          lease.release(leaseOutcome(end));
-        }
-        if (end.kind === 'final') {
-          yield finish(end.result);
-          return;
-        }
-        noteFailure(`node "${lease.node.name}"`, end.error);
-      }
-      continue;
-    }
-    const end = yield* cloudAttempts(target, credentials);
-    if (end?.kind === 'final') {
-      yield finish(end.result);
-      return;
-    }
+  if (plan.cloudBlocked) {
+    if (draft?.result.outcome === 'ok') deps.log.info(`Vision: ${whyCloud}; kept, since ${plan.cloudBlocked}`);
+    return yield { type: 'end', result: blockedAnswer(draft, whyCloud, plan.cloudBlocked) };
   }
-  yield finish({ outcome: 'error', text: '', error: allFailedMessage(failures) });
+  const cloud = await plan.cloud(whyCloud);
+  const { notice, note } = cloudFallback(plan, draft, whyCloud, cloud.model);
+  if (notice) yield { type: 'token', text: notice };
+  const cloudId = draft ? randomUUID() : cloud.request.id;
+  const result = yield* withNote(answer({ ...cloud.request, id: cloudId }, deps), note);
+  // The node's answer, replaced by this one, saved no cloud tokens.
+  if (draft?.result.outcome === 'ok' && result.outcome === 'ok') deps.requests?.replaced(input.id, cloudId);
+  yield { type: 'end', result: withDraft(result, draft, notice, note) };
+}
 
-  /** A cloud target, retried with backoff (honouring Retry-After) on 429 and 5xx before the first token. */
-  async function* cloudAttempts(target: Extract<Target, { kind: 'cloud' }>, creds: CloudCredential[]): AsyncGenerator<AskEvent, AttemptEnd | undefined> {
-    const policy = deps.retry ?? DEFAULT_RETRY_POLICY;
-    for (let n = 1; ; n++) {
-      const { messages: cloudMessages, notes } = await forCloudOnce(target.model);
-      const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...notes };
-      const end = yield* attempt({ provider: deps.providers.cloud(target.provider, creds), model: target.model, meta, messages: cloudMessages });
-      if (end.kind === 'final') return end;
-      const delay = n < policy.maxAttempts ? retryDelayMs(n, end.error, policy, Math.random) : undefined;
-      if (delay === undefined) {
-        noteFailure(`cloud "${target.provider.name}"`, end.error);
-        return undefined;
-      }
-      deps.log.info(`cloud "${target.provider.name}": ${end.error.code}; retrying in ${Math.round(delay)} ms`);
-      try {
-        await sleep(delay, undefined, { signal: input.signal });
-      } catch {
-        return { kind: 'final', result: { outcome: 'cancelled', text: '' } };
-      }
-    }
+/** Relays a vision attempt's events with the plan's note on its meta line. */
+async function* withNote(events: AsyncGenerator<AskEvent, AskResult>, note: NonNullable<AskResult['meta']>['vision']): AsyncGenerator<AskEvent, AskResult> {
+  for (;;) {
+    const next = await events.next();
+    if (next.done) return next.value;
+    yield next.value.type === 'routed' ? { type: 'routed', meta: { ...next.value.meta, vision: note } } : next.value;
   }
-}
-
-/** What the pool learns from an attempt: speed when it answered, a node fault when the node (not the user) failed. */
-function leaseOutcome(end: AttemptEnd | undefined): LeaseOutcome {
-  if (!end) return { ok: false };
-  if (end.kind === 'failed') return { ok: false, nodeFault: end.error.message };
-  if (end.result.outcome === 'ok') return { ok: true, ttftMs: end.streamTtftMs, tokensPerSecond: end.tokensPerSecond };
-  return { ok: false, nodeFault: end.result.outcome === 'error' ? end.result.error : undefined };
-}
-
-function estimatedUsage(r: RequestRecord): TokenUsage {
-  return { promptTokens: r.promptTokens ?? 0, completionTokens: r.completionTokens ?? 0, estimated: true };
-}
-
-function allFailedMessage(failures: string[]): string {
-  return failures.length === 1 ? failures[0]! : `Every target failed:\n- ${failures.join('\n- ')}`;
-}
-
-/** Token counts and timings for the record: provider usage when given, estimates otherwise. */
-function measured(
-  text: string,
-  messages: ChatMessage[],
-  usage: TokenUsage | undefined,
-  started: number,
-  firstTokenAt: number | undefined,
-  ended: number,
-): Pick<RequestRecord, 'promptTokens' | 'completionTokens' | 'tokensEstimated' | 'ttftMs' | 'totalMs'> {
-  return {
-    promptTokens: usage?.promptTokens ?? estimateTokens(messages.map((m) => m.content).join('\n')),
-    completionTokens: usage?.completionTokens ?? estimateTokens(text),
-    tokensEstimated: !usage,
-    ttftMs: firstTokenAt === undefined ? undefined : firstTokenAt - started,
-    totalMs: ended - started,
-  };
-}
-
-function timing(r: RequestRecord): Pick<AnswerMeta, 'ttftMs' | 'tokensPerSecond' | 'promptTokens' | 'completionTokens'> {
-  const streamingMs = r.totalMs !== undefined && r.ttftMs !== undefined ? r.totalMs - r.ttftMs : 0;
-  return {
-    ttftMs: r.ttftMs,
-    tokensPerSecond: streamingMs > 0 && r.completionTokens ? (r.completionTokens / streamingMs) * 1000 : undefined,
-    promptTokens: r.promptTokens,
-    completionTokens: r.completionTokens,
-  };
 }

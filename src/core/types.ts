@@ -1,8 +1,6 @@
 // Plain data shared across core. Settings arrive here as these shapes (read by src/vscode/config.ts
 // or the CLI's --config file); nothing in core knows where they came from.
 
-import type { ContextReport } from './context/report';
-
 export type Tier = 'local' | 'lan';
 export type Route = Tier | 'cloud';
 export type RouteRequest = Route | 'auto';
@@ -95,6 +93,47 @@ export interface TokenUsage {
   estimated: boolean;
 }
 
+/** Why context compression kept a chunk. */
+export type KeepReason = 'attached' | 'pinned' | 'cursor' | 'identifier' | 'relevant' | 'coverage' | 'structure';
+
+export interface ChunkInfo {
+  /** Index of the context item the chunk belongs to. */
+  item: number;
+  path: string;
+  /** Lines [startLine, endLine), 0-based. */
+  startLine: number;
+  endLine: number;
+  tokens: number;
+  /** Combined relevance, 0..~1.5 (lexical and embeddings 0..1, plus structure). */
+  score: number;
+  kept: boolean;
+  why?: KeepReason;
+  /** Symbols the chunk defines. */
+  names?: string[];
+}
+
+/**
+ * What compression did to one request's context: shown under the answer in the panel, recorded for the
+ * dashboard (tokens before/after), printed by `singularity compress`.
+ */
+export interface ContextReport {
+  /** False when the whole context fit the budget and was sent as it is. */
+  compressed: boolean;
+  budgetTokens: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  relevance: 'lexical' | 'lexical+embeddings';
+  /** Share (by weight) of the question's terms found in the context that the kept chunks still contain. */
+  coverage: number;
+  ms: number;
+  /** Context items chunked during this compression: 0 when every file was parsed ahead or for an earlier question. */
+  itemsParsed: number;
+  /** Every chunk in file order; empty when not compressed. */
+  chunks: ChunkInfo[];
+  /** Why more than the budget was sent, embeddings unavailable, and the like. */
+  notes: string[];
+}
+
 /** How an answer was produced, shown under it in the panel. */
 export interface AnswerMeta {
   route: Route;
@@ -147,3 +186,11 @@ export interface HistoryEntry {
   /** Thumbnails of the images sent with a question. */
   images?: ImageInput[];
 }
+
+/**
+ * Where to send a request. A router picks *where* (which tiers of nodes, or which cloud) and the
+ * model; the node pool then picks *which node* within those tiers.
+ */
+export type Target =
+  | { kind: 'nodes'; tiers: Tier[]; /** acceptable models, best first */ models: string[] }
+  | { kind: 'cloud'; provider: CloudProviderConfig; model: string };

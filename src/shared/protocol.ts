@@ -2,12 +2,18 @@
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
 import type { AnswerMeta, HistoryEntry } from '../core/types';
-import type { ChunkRef } from '../core/context/pins';
-import type { LearnedRouterStatus } from '../core/router/learned';
-import type { DashboardData, ExportFormat, LiveNode, Period } from '../core/metrics/types';
-import { isVisionMode, type VisionMode } from '../core/vision/modes';
+import type { LearnedRouterStatus } from './router';
+import type { DashboardData, ExportFormat, LiveNode, Period } from './dashboard';
+import { isVisionMode, type VisionMode } from './vision';
 
-export type { AnswerMeta, ChunkRef, HistoryEntry };
+export type { AnswerMeta, HistoryEntry };
+
+/** A chunk of a request's context, as the panel's context list names it (core/context/pins.ts acts on it). */
+export interface ChunkRef {
+  path: string;
+  startLine: number;
+  endLine: number;
+}
 
 /** An image attached in the composer (pasted, dropped, captured): the file's own bytes, base64. */
 export interface ImageAttachment {

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
-import { askWithGate } from '../core/quality/cascade';
+import { ask } from '../core/pipeline';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
 import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
-import type { AskResult } from '../core/pipeline';
+import type { AskResult } from '../core/request';
 import { isWebviewMessage, type ActiveContextInfo, type ChunkRef, type HostMessage, type ImageAttachment, type StatusInfo, type WebviewMessage } from '../shared/protocol';
 import { ContextChunks } from '../core/context/pins';
 import { implicitContext } from './contextSources';
@@ -227,7 +227,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       if (context.missing.length > 0) {
         this.services.log.warn(`@ mentions not found in the workspace: ${context.missing.join(', ')}`);
       }
-      const events = askWithGate(
+      const events = ask(
         { id: requestId, question: text, history, context: this.withPins(requestId, conversationId, context.items), route, source: 'panel', category: 'chat', conversationId, signal: controller.signal, ...(images.length > 0 ? { images, visionMode } : {}) },
         this.services.routing().deps,
       );

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { basename, extname } from 'node:path';
 import type { ImageInput } from '../core/types';
-import type { VisionMode } from '../core/vision/modes';
+import type { VisionMode } from '../shared/vision';
 import { DecodedImage, IMAGE_TYPES, THUMB_SIDE } from '../core/vision/image';
 import type { ImageAttachment } from '../shared/protocol';
 

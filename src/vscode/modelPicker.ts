@@ -68,7 +68,9 @@ export function registerModelPicker(deps: () => PipelineDeps, log: Logger): vsco
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
-        for await (const event of ask({ id: randomUUID(), question, history, context: [], route: 'auto', source: 'proxy', category: 'modelPicker', signal: controller.signal }, deps())) {
+        // Tokens reported to the editor cannot be taken back, so a weak answer is scored, not replaced.
+        const events = ask({ id: randomUUID(), question, history, context: [], route: 'auto', source: 'proxy', category: 'modelPicker', signal: controller.signal }, deps(), { escalate: false });
+        for await (const event of events) {
           if (event.type === 'token') progress.report(new vscode.LanguageModelTextPart(event.text));
           if (event.type === 'end' && event.result.outcome === 'error') throw new Error(event.result.error);
         }

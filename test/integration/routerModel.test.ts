@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { margin, predictProbability, trainGbdt } from '../../src/core/router/model/gbdt';
-import { fromOnnx, readInfo, toOnnx, type ModelInfo } from '../../src/core/router/model/onnx';
+import { fromOnnx, readInfo, toOnnx } from '../../src/core/router/model/onnx';
+import type { ModelInfo } from '../../src/shared/router';
 import { loadRouterModel, ModelLoadError } from '../../src/core/router/model/runtime';
 import { buildRouterModel } from '../../src/core/router/model/build';
 import { averageEnsembles, retrainRouter } from '../../src/core/router/model/retrain';

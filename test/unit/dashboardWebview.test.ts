@@ -3,10 +3,10 @@
 // and acquireVsCodeApi is stubbed so posted messages can be read and DashboardHostMessages dispatched.
 // The data is a typed fixture (not src/core/metrics), so this tests the rendering only.
 
-import type { LearnedRouterStatus } from '../../src/core/router/learned';
+import type { LearnedRouterStatus } from '../../src/shared/router';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DashboardData, LiveNode, Period } from '../../src/core/metrics/types';
+import type { DashboardData, LiveNode, Period } from '../../src/shared/dashboard';
 import type { DashboardHostMessage, DashboardWebviewMessage } from '../../src/shared/protocol';
 import { dashboardHtmlTemplate } from '../../src/vscode/dashboardHtml';
 import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';

@@ -4,7 +4,7 @@ import { Requests, type RequestRecord } from '../../src/core/store/requests';
 import { dashboardData, EMPTY_SECTIONS } from '../../src/core/metrics/dashboard';
 import { csvField, EXPORT_COLUMNS, exportRequests } from '../../src/core/metrics/export';
 import { DAY_MS, HOUR_MS, localMidnight, periodWindow } from '../../src/core/metrics/window';
-import { PERIODS, type DashboardData } from '../../src/core/metrics/types';
+import { PERIODS, type DashboardData } from '../../src/shared/dashboard';
 
 // A fixed local afternoon: 'today' then has 15 one-hour buckets from local midnight.
 const NOW = new Date(2026, 10, 24, 15, 0, 0).getTime();

@@ -4,7 +4,7 @@
 
 import type { ImageAttachment } from '../../src/shared/protocol';
 import { MAX_IMAGES } from '../../src/shared/protocol';
-import { isVisionMode, type VisionMode } from '../../src/core/vision/modes';
+import { isVisionMode, type VisionMode } from '../../src/shared/vision';
 import { codicon } from './codicon';
 
 const ACCEPTED = /^image\/(png|jpeg|gif|webp|bmp)$/;

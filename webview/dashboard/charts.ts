@@ -4,7 +4,7 @@
 // (element.style), which the page's CSP allows; it injects no <style> and evaluates no code.
 
 import uPlot from 'uplot';
-import type { DashboardData } from '../../src/core/metrics/types';
+import type { DashboardData } from '../../src/shared/dashboard';
 import { formatCount, formatMs, formatShare, formatTps } from './format';
 
 export type ChartId = 'routes' | 'tokensSaved' | 'outcomes' | 'nodeTtft' | 'nodeTps' | 'learning';

@@ -1,7 +1,7 @@
 // The Compression section: cloud answers whose context was compressed and the tokens it kept from the
 // cloud, or the hint while there are none in the period.
 
-import type { DashboardData } from '../../src/core/metrics/types';
+import type { DashboardData } from '../../src/shared/dashboard';
 import { formatCount } from './format';
 
 export function renderCompression(el: HTMLElement, compression: DashboardData['compression']): void {

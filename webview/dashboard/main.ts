@@ -3,7 +3,7 @@
 // DashboardWebviewMessages. The host pushes fresh data whenever a request is recorded or a node changes.
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
-import { PERIODS, type DashboardData, type Period } from '../../src/core/metrics/types';
+import { PERIODS, type DashboardData, type Period } from '../../src/shared/dashboard';
 import type { DashboardHostMessage } from '../../src/shared/protocol';
 import { Charts } from './charts';
 import { formatCount } from './format';

@@ -2,8 +2,7 @@
 // the A/B arms with their 95% intervals, promotion and retraining. Text only: every value is set with
 // textContent, never as HTML.
 
-import type { LearnedRouterStatus } from '../../src/core/router/learned';
-import type { Estimate } from '../../src/core/router/abtest';
+import type { Estimate, LearnedRouterStatus } from '../../src/shared/router';
 import { formatCount } from './format';
 
 export function renderLearnedRouter(root: HTMLElement, s: LearnedRouterStatus): void {

@@ -2,7 +2,7 @@
 // hints of sections whose feature has not landed. Everything is written with textContent (node and
 // model names come from settings and from the nodes themselves).
 
-import type { DashboardData, EmptySection, LiveNode } from '../../src/core/metrics/types';
+import type { DashboardData, EmptySection, LiveNode } from '../../src/shared/dashboard';
 import { formatCount, formatMoney, formatMs, formatShare, formatTps } from './format';
 
 export type Metric = 'tokensSaved' | 'localShare' | 'ttft' | 'acceptance';

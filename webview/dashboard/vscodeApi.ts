@@ -1,4 +1,4 @@
-import type { Period } from '../../src/core/metrics/types';
+import type { Period } from '../../src/shared/dashboard';
 import type { DashboardWebviewMessage } from '../../src/shared/protocol';
 import { connect } from '../shared/vscodeApi';
 

@@ -10,11 +10,11 @@
 //   not started yet as cancelled;
 // - identical items (same model, route and messages) in flight at once share one call (Coalescer);
 // - each node answer passes the quality gate, as in the panel: a weak one is replaced by the cloud's answer
-//   when the cloud is allowed (askWithGate), and the report says so.
+//   when the cloud is allowed (ask), and the report says so.
 
 import { randomUUID } from 'node:crypto';
-import { buildMessages, type AskInput, type PipelineDeps } from '../pipeline';
-import { askWithGate, type CascadeEvent } from '../quality/cascade';
+import { ask, type AskEvent, type AskInput, type PipelineDeps } from '../pipeline';
+import { buildMessages } from '../context/prompt';
 import type { AnswerMeta, ContextItem, RouteRequest } from '../types';
 import { Coalescer, requestKey } from './coalesce';
 
@@ -65,7 +65,7 @@ export interface BatchOptions {
   route?: RouteRequest;
   model?: string;
   /** Shared with other callers to coalesce across batches; by default one per batch. */
-  coalescer?: Coalescer<CascadeEvent>;
+  coalescer?: Coalescer<AskEvent>;
 }
 
 export const DEFAULT_ITEM_TIMEOUT_MS = 120_000;
@@ -86,7 +86,7 @@ export function poolCapacity(deps: Pick<PipelineDeps, 'nodes'>): number {
 /** Runs every item and resolves with one result per item, in input order. Never rejects for an item's failure. */
 export async function runBatch(items: BatchItem[], deps: PipelineDeps, opts: BatchOptions): Promise<BatchResult[]> {
   const results = new Array<BatchResult | undefined>(items.length);
-  const coalescer = opts.coalescer ?? new Coalescer<CascadeEvent>();
+  const coalescer = opts.coalescer ?? new Coalescer<AskEvent>();
   const concurrency = Math.max(1, Math.floor(Number.isFinite(opts.concurrency) ? opts.concurrency : 1));
   let nextIndex = 0;
   let done = 0;
@@ -117,7 +117,7 @@ export async function runBatch(items: BatchItem[], deps: PipelineDeps, opts: Bat
   return results.map((r, i) => r ?? { item: items[i]!, outcome: 'cancelled', text: '', attempts: 0, totalMs: 0 });
 }
 
-async function runItem(item: BatchItem, deps: PipelineDeps, opts: BatchOptions, coalescer: Coalescer<CascadeEvent>): Promise<BatchResult> {
+async function runItem(item: BatchItem, deps: PipelineDeps, opts: BatchOptions, coalescer: Coalescer<AskEvent>): Promise<BatchResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_ITEM_TIMEOUT_MS;
   // The item's deadline is a plain timer we clear ourselves. In Node 20, AbortSignal.any holds its inputs
   // weakly and AbortSignal.timeout's timer is weak too: after a garbage collection such a deadline can
@@ -140,7 +140,7 @@ async function runItemUntil(
   item: BatchItem,
   deps: PipelineDeps,
   opts: BatchOptions,
-  coalescer: Coalescer<CascadeEvent>,
+  coalescer: Coalescer<AskEvent>,
   signal: AbortSignal,
   timeoutMs: number,
 ): Promise<BatchResult> {
@@ -170,10 +170,10 @@ async function runItemUntil(
     };
     let text = '';
     let meta: AnswerMeta | undefined;
-    let end: Extract<CascadeEvent, { type: 'end' }>['result'] | undefined;
+    let end: Extract<AskEvent, { type: 'end' }>['result'] | undefined;
     try {
       // An escalated node answer is followed by the cloud's 'routed', which starts the text again.
-      for await (const event of coalescer.run(key, (s) => askWithGate({ ...input, signal: s }, deps), signal)) {
+      for await (const event of coalescer.run(key, (s) => ask({ ...input, signal: s }, deps), signal)) {
         if (event.type === 'routed') {
           meta = event.meta;
           text = '';

@@ -3,14 +3,11 @@
 
 import type { AnswerMeta, ChatMessage, ContextItem, PrivacyConfig } from '../types';
 import type { Logger } from '../log';
-import type { NodeStatus } from '../nodes/registry';
-import { servableModels } from '../nodes/registry';
-import { sameModel } from '../nodes/models';
 import { estimateTokens } from '../providers/tokens';
 import { cloudBudget } from './budget';
 import { forCloud, type CloudSafe } from './cloudPolicy';
 import { contextTokens, type ContextCompressor } from './compressor';
-import { OllamaEmbedder, type Embedder } from './embeddings';
+import type { Embedder } from './embeddings';
 import type { ContextSettings } from './settings';
 
 export interface CloudContext {
@@ -21,13 +18,6 @@ export interface CloudContext {
 }
 
 export type CloudNotes = Pick<AnswerMeta, 'redacted' | 'withheld' | 'context'>;
-
-/** Embeddings from the first healthy node that serves `model`. */
-export function nodeEmbedder(nodes: readonly NodeStatus[], model: string): Embedder | undefined {
-  if (!model) return undefined;
-  const node = nodes.find((n) => n.healthy && servableModels(n).some((m) => sameModel(m, model)));
-  return node ? new OllamaEmbedder(node.node.baseUrl, model) : undefined;
-}
 
 export async function cloudContext(
   input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },

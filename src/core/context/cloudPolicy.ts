@@ -4,6 +4,7 @@
 
 import type { ChatMessage, ContextItem, PrivacyConfig } from '../types';
 import { redactSecrets } from './redact';
+import { isUsable, type CloudCredential } from '../providers/factory';
 
 export const DEFAULT_NEVER_SEND: readonly string[] = [
   '.env',
@@ -75,4 +76,14 @@ export function forCloud(input: { question: string; history: readonly ChatMessag
     redacted,
     withheld,
   };
+}
+
+/**
+ * Why nothing may go to the cloud now, or undefined when it may: the one answer to "may the cloud answer?"
+ * (routing, escalation and the vision fallback all ask it).
+ */
+export function cloudRefusal(privacy: PrivacyConfig, credentials: readonly CloudCredential[]): { code: 'localOnly' | 'noKey'; message: string } | undefined {
+  if (privacy.localOnly) return { code: 'localOnly', message: 'local-only mode is on for this workspace' };
+  if (!credentials.some(isUsable)) return { code: 'noKey', message: 'no cloud provider has an API key (run "Singularity: Set Cloud API Key")' };
+  return undefined;
 }

@@ -2,7 +2,7 @@
 // what fits the budget, and render the kept chunks in file order with elision markers. The extension
 // (before cloud calls), the CLI (`singularity compress`) and the benchmark all call compress().
 
-import type { ContextItem } from '../types';
+import type { ContextItem, ContextReport } from '../types';
 import type { Logger } from '../log';
 import { ChunkAnalyzer } from './analyze';
 import { GATE_ALLOWANCE } from './budget';
@@ -12,7 +12,6 @@ import { embeddingSimilarities, type Embedder, type EmbeddingCache } from './emb
 import { formattedLength } from './format';
 import { relevance } from './relevance';
 import { renderKept } from './render';
-import type { ContextReport } from './report';
 import { selectChunks } from './select';
 import { sharedTreeSitter, type TreeSitter } from './treeSitter';
 

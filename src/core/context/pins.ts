@@ -2,12 +2,7 @@
 // and the chunks the user pinned in a conversation (sent with every later question, never compressed away).
 
 import type { ContextItem } from '../types';
-
-export interface ChunkRef {
-  path: string;
-  startLine: number;
-  endLine: number;
-}
+import type { ChunkRef } from '../../shared/protocol';
 
 /** Requests whose context stays available for "expand" (older ones: the chunk is read from the item no more). */
 export const RECENT_REQUESTS = 20;

@@ -11,12 +11,11 @@
 //    most specific term first, past the budget if need be (up to hardLimit).
 // A kept chunk brings the headers and footers of its containers along (the model sees `class X {` ... `}`).
 
-import type { ContextItem } from '../types';
+import type { ContextItem, KeepReason } from '../types';
 import type { Chunk } from './analyze';
 import { idf } from './bm25';
 import { WHOLE_FUNCTION_TOKENS } from './chunkTypes';
 import { containsIdentifier } from './codeTokens';
-import type { KeepReason } from './report';
 
 export const MIN_COVERAGE = 0.8;
 /** How much a chunk's size lowers its rank: 0 ranks by score alone, 1 by score per token. */

@@ -5,7 +5,7 @@
 import type { Store } from '../store/db';
 import type { RouterData } from '../store/routerData';
 import type { Logger } from '../log';
-import type { Learning } from '../quality/cascade';
+import type { Learning } from '../quality/verdict';
 import { loadGateModel, type GateModel } from '../quality/gate';
 import type { QualitySettings } from '../quality/settings';
 import { QualityResults } from '../store/qualityResults';

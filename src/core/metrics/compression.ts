@@ -3,7 +3,8 @@
 // saved cloud prompt tokens in the headline and the tokens-saved chart.
 
 import type { Store } from '../store/db';
-import type { CompressionSummary, Headline, Series, CloudPrices } from './types';
+import type { CompressionSummary, Headline, Series } from '../../shared/dashboard';
+import type { CloudPrices } from './types';
 import { bucketsCte, inRange, unpack, type PeriodWindow } from './window';
 
 export interface CompressionSavings extends CompressionSummary {

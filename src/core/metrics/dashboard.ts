@@ -25,7 +25,8 @@
 
 import type { Route } from '../types';
 import type { Store } from '../store/db';
-import type { CloudPrices, DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from './types';
+import type { DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from '../../shared/dashboard';
+import type { CloudPrices } from './types';
 import { bucketStarts, bucketsCte, inRange, periodWindow, unpack, windowCondition, type PeriodWindow } from './window';
 import { learningData } from './learning';
 import { addCompressionSavings, compressionSavings } from './compression';

@@ -7,7 +7,7 @@
 // each, so 50k rows fetched one by one take over a second, while one string is a single value.
 
 import type { Store } from '../store/db';
-import type { ExportFormat, Period } from './types';
+import type { ExportFormat, Period } from '../../shared/dashboard';
 import { periodWindow, windowCondition } from './window';
 
 export const EXPORT_COLUMNS = [

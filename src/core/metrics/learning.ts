@@ -8,7 +8,7 @@
 // aggregate over a range of a covering index (migration 004), no GROUP BY and no table rows.
 
 import type { Store } from '../store/db';
-import type { LearningData, Series } from './types';
+import type { LearningData, Series } from '../../shared/dashboard';
 import { bucketsCte, bucketStarts, inRange, unpack, windowCondition, type PeriodWindow } from './window';
 
 type Key = keyof LearningData['series']['values'];

@@ -3,7 +3,7 @@
 // dashboard query is built from (buckets as a CTE, index ranges, packed aggregates).
 
 import type { Store } from '../store/db';
-import type { Period } from './types';
+import type { Period } from '../../shared/dashboard';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;

@@ -22,6 +22,11 @@ export function servableModels(status: NodeStatus): string[] {
   return models.length === 0 ? status.models : status.models.filter((m) => models.some((c) => sameModel(c, m)));
 }
 
+/** Whether the node is up and serves one of `models` (the one answer to "can this node take it?"). */
+export function serves(status: NodeStatus, models: readonly string[]): boolean {
+  return status.healthy && servableModels(status).some((m) => models.some((w) => sameModel(m, w)));
+}
+
 /**
  * Knows which configured nodes are up and what they serve. Probes on start, on a timer and whenever
  * a request to a node fails, so a dead node stops being chosen and a revived one comes back.

@@ -59,3 +59,36 @@ export class OllamaProvider implements ChatProvider {
     }
   }
 }
+
+export const EMBED_TIMEOUT_MS = 10_000;
+const EMBED_BATCH = 64;
+
+/** Embeddings from an Ollama server's /api/embed. One client per call, so a timeout aborts just that call. */
+export class OllamaEmbedder {
+  constructor(
+    private readonly baseUrl: string,
+    readonly model: string,
+    private readonly timeoutMs = EMBED_TIMEOUT_MS,
+  ) {}
+
+  async embed(texts: string[]): Promise<number[][]> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const client = new Ollama({ host: this.baseUrl, fetch: (input, init) => fetch(input, { ...init, signal: controller.signal }) });
+    try {
+      const out: number[][] = [];
+      for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+        const expected = Math.min(EMBED_BATCH, texts.length - i);
+        const { embeddings } = await client.embed({ model: this.model, input: texts.slice(i, i + EMBED_BATCH), truncate: true });
+        if (embeddings.length !== expected) throw new Error(`${this.model} returned ${embeddings.length} embeddings for ${expected} texts`);
+        out.push(...embeddings);
+      }
+      return out;
+    } catch (err) {
+      if (controller.signal.aborted) throw new Error(`no embeddings from ${this.baseUrl} within ${this.timeoutMs} ms`);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

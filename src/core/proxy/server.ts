@@ -7,8 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
-import type { PipelineDeps } from '../pipeline';
-import { askWithGate, type CascadeEvent } from '../quality/cascade';
+import { ask, type AskEvent, type PipelineDeps } from '../pipeline';
 import { isLoopbackUrl, isUsable } from '../providers/factory';
 import { findModel, modelCatalog, AUTO_MODEL } from './models';
 import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
@@ -140,7 +139,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
   const ids: CompletionIds = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: entry.id };
   // A streamed draft cannot be taken back from the client, so only a complete (non-streamed) answer is
   // replaced by the cloud's when the quality gate fails it; a streamed one is still scored and recorded.
-  const events = askWithGate(
+  const events = ask(
     {
       id: randomUUID(),
       question: parsed.question,
@@ -175,7 +174,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
  * Headers go out with the first token, so a request that fails before answering still gets a proper HTTP
  * error status; one that fails mid-stream ends with an error event, as OpenAI's API does.
  */
-async function streamAnswer(res: ServerResponse, events: AsyncGenerator<CascadeEvent>, ids: CompletionIds, includeUsage: boolean): Promise<void> {
+async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent>, ids: CompletionIds, includeUsage: boolean): Promise<void> {
   let started = false;
   let route = '';
   let model = '';

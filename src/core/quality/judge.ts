@@ -3,7 +3,8 @@
 // has the model, and never holds the answer back for long: no node, an unreadable reply or JUDGE_TIMEOUT_MS
 // without a verdict all mean "no opinion". Only a low grade escalates.
 
-import type { PipelineDeps } from '../pipeline';
+import type { ChatMessage } from '../types';
+import { dispatch, type DispatchDeps } from '../nodes/dispatch';
 
 export const JUDGE_TIMEOUT_MS = 20_000;
 /** Grades at or below this escalate. */
@@ -19,32 +20,32 @@ export function parseGrade(reply: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Asks `model` on a node to grade the answer; undefined when no node has it or it gave no usable grade. */
-export async function judgeWithModel(deps: PipelineDeps, model: string, question: string, answer: string, signal: AbortSignal): Promise<number | undefined> {
+/**
+ * Asks `model` on a node to grade the answer, through the node pool like any request (breaker and failover
+ * included); undefined when no node has it, it timed out or it gave no usable grade.
+ */
+export async function judgeWithModel(deps: DispatchDeps, model: string, question: string, answer: string, signal: AbortSignal): Promise<number | undefined> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   signal.addEventListener('abort', stop, { once: true });
   const timer = setTimeout(stop, JUDGE_TIMEOUT_MS);
-  let lease;
+  const messages: ChatMessage[] = [
+    { role: 'system', content: JUDGE_SYSTEM },
+    { role: 'user', content: `Question:\n${question}\n\nAnswer:\n${answer}\n\nGrade (1-10):` },
+  ];
+  const prompt = { messages };
   try {
-    lease = await deps.pool.acquire({ tiers: ['local', 'lan'], models: [model], exclude: new Set(), expectedOutputTokens: 4, signal: controller.signal });
-    if (!lease) return undefined;
-    let reply = '';
-    const messages = [
-      { role: 'system' as const, content: JUDGE_SYSTEM },
-      { role: 'user' as const, content: `Question:\n${question}\n\nAnswer:\n${answer}\n\nGrade (1-10):` },
-    ];
-    for await (const chunk of deps.providers.node(lease.node).stream({ model: lease.model, messages, signal: controller.signal, temperature: 0, maxTokens: 8 })) {
-      if (chunk.type === 'text') reply += chunk.text;
-    }
-    lease.release({ ok: true });
-    lease = undefined;
-    return parseGrade(reply);
-  } catch (err) {
-    deps.log.warn(`Quality judge (${model}) gave no grade: ${(err as Error).message}`);
+    const graded = dispatch(
+      { targets: [{ kind: 'nodes', tiers: ['local', 'lan'], models: [model] }], reason: 'quality judge', prompt: async () => prompt, temperature: 0, maxTokens: 8, signal: controller.signal, startedAt: Date.now() },
+      deps,
+    );
+    let end = await graded.next();
+    while (!end.done) end = await graded.next();
+    const result = end.value;
+    if (result.outcome === 'ok') return parseGrade(result.text);
+    if (result.outcome === 'error' && result.attempts > 0) deps.log.warn(`Quality judge (${model}) gave no grade: ${result.error}`);
     return undefined;
   } finally {
-    lease?.release({ ok: false });
     clearTimeout(timer);
     signal.removeEventListener('abort', stop);
   }

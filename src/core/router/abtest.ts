@@ -1,9 +1,9 @@
 // A/B testing of routing strategies: deterministic assignment per conversation, arm comparison with
 // confidence intervals, and the promotion rule. Pure functions; the router service keeps the state.
 
+import type { Arm, Comparison, Estimate } from '../../shared/router';
 import { fnv1a } from './features';
 
-export type Arm = 'ml' | 'heuristic';
 export const ARMS: readonly Arm[] = ['ml', 'heuristic'];
 
 /** The same conversation always gets the same arm, so one chat is not routed by two strategies. */
@@ -17,26 +17,6 @@ export interface Sample {
   /** 1 when the answer was accepted (no thumbs-down, no reroute), else 0. */
   accepted: number;
   latencyMs: number;
-}
-
-export interface Estimate {
-  mean: number;
-  /** Half-width of the 95% confidence interval. */
-  ci: number;
-}
-
-export interface ArmStats {
-  arm: Arm;
-  n: number;
-  cloudTokens: Estimate;
-  accepted: Estimate;
-  latencyMs: Estimate;
-}
-
-export interface Comparison {
-  arms: ArmStats[];
-  /** ml minus heuristic, each with its 95% interval (Welch, normal approximation). */
-  difference: { cloudTokens: Estimate; accepted: Estimate; latencyMs: Estimate };
 }
 
 const Z95 = 1.96;

@@ -4,19 +4,20 @@
 
 import { readFile, rename, writeFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Target } from '../types';
 import type { Logger } from '../log';
 import type { RouterData } from '../store/routerData';
+import type { Arm, LearnedRouterStatus, ModelInfo, RouterMode, Threshold } from '../../shared/router';
 import { ruleRouter } from './rule';
-import type { Prediction, RouteContext, RouteDecision, Router, Target } from './types';
+import type { Prediction, RouteContext, RouteDecision, Router } from './types';
+import { FEATURE_COUNT } from './features';
 import { heuristicPCloud } from './heuristic';
-import { chooseRoute, thresholdFor, type RouterPolicy, type Threshold } from './policy';
-import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Arm, type Comparison, type Objective, type PromotionRule } from './abtest';
+import { chooseRoute, thresholdFor, type RouterPolicy } from './policy';
+import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Objective, type PromotionRule } from './abtest';
 import { loadRouterModel, type RouterModel } from './model/runtime';
-import { fromOnnx, toOnnx, type ModelInfo } from './model/onnx';
+import { fromOnnx, toOnnx } from './model/onnx';
 import type { TreeEnsemble } from './model/gbdt';
 import { retrainRouter, type RetrainOptions, type RetrainResult } from './model/retrain';
-
-export type RouterMode = 'ab' | 'ml' | 'heuristic';
 
 export interface LearnedRouterSettings {
   mode: RouterMode;
@@ -38,24 +39,6 @@ export interface ModelFiles {
   shipped: string;
   /** Where retrained models are written: router.onnx (active) and router.previous.onnx. None: routing only, no retraining. */
   dir?: string;
-}
-
-export interface ActiveModel {
-  source: string;
-  info: ModelInfo;
-}
-
-export interface LearnedRouterStatus {
-  mode: RouterMode;
-  model?: ActiveModel;
-  /** Why routing uses the heuristic or a fallback model, when it does. */
-  fallback?: string;
-  thresholds: Partial<Record<Arm, Threshold>>;
-  promoted?: { arm: Arm; reason: string; at: number };
-  comparison: Comparison;
-  labeledRows: number;
-  retraining: boolean;
-  lastRetrain?: { at: number; result: string };
 }
 
 const RECENT = 500;
@@ -241,7 +224,7 @@ export class LearnedRouter implements Router {
   private async runRetrain(): Promise<RetrainResult> {
     if (!this.data) throw new Error('Retraining needs the database, which is not open.');
     if (!this.files.dir) throw new Error('Retraining needs a folder to keep models in, and none was given.');
-    const rows = this.data.labeledRows();
+    const rows = this.data.labeledRows(FEATURE_COUNT);
     this.labeledAtLastRetrain = this.data.labeledCount();
     const model = await this.activeModel();
     const active = async (features: readonly Float32Array[]) => (model ? model.predict(features) : features.map(heuristicPCloud));

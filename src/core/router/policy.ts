@@ -3,20 +3,13 @@
 // once there are enough of them, else from the model's validation rows; for a quality target it is the
 // smallest share whose validated PGR reaches it.
 
-import type { ModelInfo } from './model/onnx';
+import type { ModelInfo, Threshold } from '../../shared/router';
 import { thresholdForShare } from './model/build';
 
 export type RouterPolicy = { mode: 'cloudShare'; cloudShare: number } | { mode: 'quality'; quality: number };
 
 /** Recent predictions needed before the threshold follows the user's own distribution. */
 export const MIN_RECENT_FOR_CALIBRATION = 50;
-
-export interface Threshold {
-  value: number;
-  /** The cloud share it aims at. */
-  share: number;
-  source: 'recent requests' | 'model validation' | 'default';
-}
 
 /** The cloud share a policy aims at, given the model's validated PGR curve when it has one. */
 export function targetShare(policy: RouterPolicy, calibration: ModelInfo['calibration']): number {

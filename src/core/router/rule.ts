@@ -1,7 +1,6 @@
-import type { Tier } from '../types';
-import { servableModels } from '../nodes/registry';
-import { sameModel } from '../nodes/models';
-import { NoRouteError, type RouteContext, type RouteDecision, type Router, type Target } from './types';
+import type { Target, Tier } from '../types';
+import { serves } from '../nodes/registry';
+import { NoRouteError, type RouteContext, type RouteDecision, type Router } from './types';
 
 /** Models worth trying on a node for this request, best first: the named model, else the task's default, then the chat default. */
 export function wantedModels(ctx: Pick<RouteContext, 'model' | 'task' | 'defaultModels'>): string[] {
@@ -13,7 +12,7 @@ export function wantedModels(ctx: Pick<RouteContext, 'model' | 'task' | 'default
 function servingTiers(ctx: RouteContext, models: string[]): Tier[] {
   const tiers = new Set<Tier>();
   for (const status of ctx.nodes) {
-    if (status.healthy && servableModels(status).some((m) => models.some((w) => sameModel(m, w)))) tiers.add(status.node.tier);
+    if (serves(status, models)) tiers.add(status.node.tier);
   }
   return (['local', 'lan'] as const).filter((t) => tiers.has(t));
 }

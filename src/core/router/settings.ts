@@ -1,7 +1,8 @@
 // The router's settings (singularity.router.*), read the same way by the extension and the CLI.
 // Out-of-range values fall back to the default with a problem the caller shows, like parseConfig.
 
-import type { LearnedRouterSettings, RouterMode } from './learned';
+import type { RouterMode } from '../../shared/router';
+import type { LearnedRouterSettings } from './learned';
 import type { Objective } from './abtest';
 
 export const DEFAULT_ROUTER_SETTINGS: LearnedRouterSettings = {

@@ -1,13 +1,5 @@
-import type { CloudProviderConfig, DefaultModels, RouteRequest, TaskKind, Tier } from '../types';
+import type { CloudProviderConfig, DefaultModels, RouteRequest, Target, TaskKind } from '../types';
 import type { NodeStatus } from '../nodes/registry';
-
-/**
- * Where to send a request. A router picks *where* (which tiers of nodes, or which cloud) and the
- * model; the node pool then picks *which node* within those tiers.
- */
-export type Target =
-  | { kind: 'nodes'; tiers: Tier[]; /** acceptable models, best first */ models: string[] }
-  | { kind: 'cloud'; provider: CloudProviderConfig; model: string };
 
 export interface RouteContext {
   requested: RouteRequest;

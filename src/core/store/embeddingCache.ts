@@ -2,11 +2,11 @@
 // MAX_ROWS the oldest rows go, so a long-lived database does not grow with every file ever attached.
 
 import type { Store } from './db';
-import type { EmbeddingCache } from '../context/embeddings';
 
 export const MAX_ROWS = 20_000;
 
-export class StoreEmbeddingCache implements EmbeddingCache {
+/** Fits context/embeddings.ts EmbeddingCache structurally: the store imports no policy module to name it. */
+export class StoreEmbeddingCache {
   constructor(private readonly store: Store) {}
 
   get(model: string, hashes: readonly string[]): Map<string, Float32Array> {

@@ -1,12 +1,25 @@
 // The quality gate's verdict on each local answer it scored, and where it escalated to.
 
 import type { Store } from './db';
-import type { GateVerdict } from '../quality/gate';
+
+/**
+ * The part of the gate's verdict (quality/gate.ts GateVerdict) that is stored. Defined here so the store
+ * depends on no policy module; the gate's verdict fits it as it is.
+ */
+export interface QualityVerdict {
+  score: number;
+  pCloud: number;
+  pass: boolean;
+  reasons: readonly string[];
+  /** Signal strengths by name; only those above 0 are stored. */
+  signals: Readonly<Record<string, number>>;
+  judgeGrade?: number;
+}
 
 export class QualityResults {
   constructor(private readonly store: Store) {}
 
-  record(requestId: string, verdict: GateVerdict, escalatedTo: string | undefined, at: number): void {
+  record(requestId: string, verdict: QualityVerdict, escalatedTo: string | undefined, at: number): void {
     const signals = { ...Object.fromEntries(Object.entries(verdict.signals).filter(([, v]) => v > 0)), ...(verdict.judgeGrade !== undefined ? { judgeGrade: verdict.judgeGrade } : {}) };
     this.store.write(
       `INSERT OR REPLACE INTO quality_gate_results (request_id, score, p_cloud, passed, reasons, signals, escalated_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -3,9 +3,14 @@
 
 import type { Store } from './db';
 import type { Route } from '../types';
-import { FEATURE_COUNT } from '../router/features';
-import type { LabeledRow } from '../router/model/build';
 import { newId } from './ids';
+
+/** A labelled row as stored; the router's training adds its own fields (router/model/build.ts LabeledRow). */
+export interface TrainingRow {
+  features: Float32Array;
+  /** 1 = the cloud was needed. */
+  label: number;
+}
 
 export interface RoutedRequest {
   requestId: string;
@@ -63,9 +68,9 @@ function packFeatures(x: Float32Array): string {
   return JSON.stringify(pairs);
 }
 
-function unpackFeatures(text: string): Float32Array {
-  const x = new Float32Array(FEATURE_COUNT);
-  for (const [i, v] of JSON.parse(text) as [number, number][]) if (i < FEATURE_COUNT) x[i] = v;
+function unpackFeatures(text: string, featureCount: number): Float32Array {
+  const x = new Float32Array(featureCount);
+  for (const [i, v] of JSON.parse(text) as [number, number][]) if (i < featureCount) x[i] = v;
   return x;
 }
 
@@ -152,14 +157,17 @@ export class RouterData {
     for (const listener of this.labelListeners) listener();
   }
 
-  /** Labelled rows, oldest first, at most `limit` of the newest. */
-  labeledRows(limit = 5000): LabeledRow[] {
+  /**
+   * Labelled rows, oldest first, at most `limit` of the newest. The store does not know the router's
+   * feature schema: the caller gives the vector length (features past it are dropped, missing ones are 0).
+   */
+  labeledRows(featureCount: number, limit = 5000): TrainingRow[] {
     return this.store
       .query<{ features: string; label: string }>(
         `SELECT features, label FROM (SELECT features, label, created_at FROM ml_router_training_data WHERE label IS NOT NULL ORDER BY created_at DESC LIMIT ?) ORDER BY created_at`,
         [limit],
       )
-      .map((r) => ({ features: unpackFeatures(r.features), label: Number(r.label) }));
+      .map((r) => ({ features: unpackFeatures(r.features, featureCount), label: Number(r.label) }));
   }
 
   labeledCount(): number {

@@ -2,13 +2,9 @@
 // answer their own question. Chosen explicitly (panel selector, --mode) or from the question and the
 // text OCR found; each mode has the instruction a small vision model needs.
 
-export const VISION_MODES = ['auto', 'error', 'describe', 'extract'] as const;
-export type VisionMode = (typeof VISION_MODES)[number];
-export type ResolvedMode = Exclude<VisionMode, 'auto'> | 'question';
+import type { VisionMode } from '../../shared/vision';
 
-export function isVisionMode(v: unknown): v is VisionMode {
-  return typeof v === 'string' && (VISION_MODES as readonly string[]).includes(v);
-}
+export type ResolvedMode = Exclude<VisionMode, 'auto'> | 'question';
 
 const EXTRACT = /\b(extract|transcribe|ocr|copy (the |all )?(text|code)|(text|code) (from|in|of) (the |this )?(image|screenshot|picture)|read (out )?(the )?(text|code)|as (plain )?text)\b/i;
 const ERROR = /\b(error|exception|stack ?trace|traceback|crash(es|ed)?|fail(s|ed|ing|ure)?|panic|segfault|warning|won'?t (compile|build|run)|fix (this|it))\b/i;

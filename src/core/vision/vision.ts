@@ -1,17 +1,13 @@
-// The vision path: a request with images is answered here, locally first. Images are prepared (decoded,
-// checked, scaled), OCR reads their text, the task mode is chosen, then the vision model answers on a
-// node that has it (through ask(), pinned, so the pool, streaming and recording are the pipeline's own).
-// The answer is scored; below the threshold a cloud vision model answers too, when allowed, and the
-// answer says so. "Extract the text" is answered by OCR alone when it read something.
+// The vision plan: for a request with images, the images are prepared (decoded, checked, scaled), OCR reads
+// their text and the task mode is chosen; the plan says which vision model on a node answers (a pinned
+// request the pipeline runs like any other), how its answer is scored, and whether a cloud vision model may
+// answer instead when it scores below the threshold. "Extract the text" is answered by OCR alone when it
+// read something. The pipeline (pipeline.ts) runs the plan; nothing here sends a request.
 
-import { randomUUID } from 'node:crypto';
-import { ask, type AskEvent, type AskInput, type AskResult, type PipelineDeps, type PinnedTarget } from '../pipeline';
-import type { AnswerMeta, ImageInput, VisionNote } from '../types';
+import type { AskInput, AskResult, PinnedTarget } from '../request';
+import type { AnswerMeta, CloudProviderConfig, ImageInput, VisionNote } from '../types';
 import type { Logger } from '../log';
-import { isUsable } from '../providers/factory';
 import { estimateTokens } from '../providers/tokens';
-import { servableModels } from '../nodes/registry';
-import { sameModel } from '../nodes/models';
 import { redactSecrets } from '../context/redact';
 import { CLOUD_SIDE, DecodedImage, ImageError, usefulSide } from './image';
 import type { OcrEngine, OcrResult } from './ocr';
@@ -59,151 +55,142 @@ export class VisionService {
     }
   }
 
-  /** Answers a request with images as a stream of the pipeline's events; one 'end' always comes last. */
-  async *answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskEvent> {
+  /**
+   * The plan for a request with images: the images prepared, the task mode, and either the answer itself
+   * (OCR's reading, or why the images cannot be used) or the local request, the threshold its answer must
+   * reach, and what blocks the cloud fallback. The pipeline runs it; nothing here sends a request.
+   */
+  async plan(input: AskInput, world: VisionWorld): Promise<VisionPlan> {
     const settings = this.deps.settings();
     let prepared: Prepared;
     try {
       prepared = await this.prepare(input.images ?? [], input.signal);
     } catch (err) {
-      if (input.signal.aborted) {
-        yield { type: 'end', result: { outcome: 'cancelled', text: '' } };
-        return;
-      }
+      if (input.signal.aborted) return { kind: 'answered', result: { outcome: 'cancelled', text: '' } };
       if (!(err instanceof ImageError)) throw err;
-      yield { type: 'end', result: { outcome: 'error', text: '', error: err.message } };
-      return;
+      return { kind: 'answered', result: { outcome: 'error', text: '', error: err.message, errorCode: 'badInput' } };
     }
     const ocrText = prepared.ocr?.text ?? '';
     const mode = resolveMode(input.question, ocrText, input.visionMode);
     const note: VisionNote = { mode, ocrChars: ocrText.length };
     const avoided = prepared.images.reduce((n, i) => n + cloudImageTokens(i.width, i.height), 0);
 
-    if (mode === 'extract' && ocrText.trim() && input.route !== 'cloud') {
-      return yield* this.answerFromOcr(input, deps, ocrText, { ...note, cloudImageTokensAvoided: avoided });
-    }
+    if (mode === 'extract' && ocrText.trim() && input.route !== 'cloud') return { kind: 'answered', ...ocrAnswer(input.question, ocrText, { ...note, cloudImageTokensAvoided: avoided }) };
 
-    const model = input.model ?? deps.defaultModels().vision;
-    const local = input.route !== 'cloud' && (await this.nodeHas(deps, model));
-    let draft: { result: AskResult; quality?: VisionQuality } | undefined;
-    let whyCloud = local ? '' : input.route === 'cloud' ? 'cloud requested' : `no reachable node has ${model} (pull it with "ollama pull ${model}")`;
-
-    if (local) {
-      const images = await Promise.all(prepared.images.map((i) => i.encode(usefulSide(model))));
-      const reason = `vision model ${model} on a node; ${mode} mode${ocrText ? `, OCR read ${ocrText.length} characters` : ''}`;
-      let result: AskResult | undefined;
-      for await (const event of ask(this.request(input, mode, ocrText, images, { kind: 'nodeModel', model, strategy: 'vision-local', reason }), deps)) {
-        if (event.type === 'end') result = event.result;
-        else yield event.type === 'routed' ? { type: 'routed', meta: { ...event.meta, vision: note } } : event;
-      }
-      if (!result || result.outcome === 'cancelled') {
-        yield { type: 'end', result: result ?? { outcome: 'cancelled', text: '' } };
-        return;
-      }
-      if (result.outcome === 'ok') {
-        const quality = scoreVisionAnswer({ answer: result.text, ocr: prepared.ocr });
-        const localNote: VisionNote = { ...note, localQuality: { score: quality.score, issues: quality.issues } };
-        if (quality.score >= settings.qualityThreshold) {
-          yield { type: 'end', result: withVision(result, { ...localNote, cloudImageTokensAvoided: avoided }) };
-          return;
-        }
-        draft = { result: withVision(result, localNote), quality };
-        whyCloud = `local answer ${describeQuality(quality)}`;
-      } else {
-        draft = { result };
-        whyCloud = `local answer failed: ${result.error ?? 'no answer'}`;
-      }
-    }
-
-    const blocked = await this.cloudBlocked(deps, settings, ocrText, input.route);
-    if (blocked) {
-      if (draft?.result.outcome === 'ok') {
-        this.deps.log.info(`Vision: ${whyCloud}; kept, since ${blocked}`);
-        yield { type: 'end', result: draft.result };
-        return;
-      }
-      yield { type: 'end', result: { outcome: 'error', text: '', error: `No vision model could answer: ${whyCloud}, and ${blocked}.` } };
-      return;
-    }
-    const credentials = (await deps.cloudCredentials()).filter(isUsable);
-    const provider = credentials[0]!.config;
-    const cloudModel = settings.cloudModel || provider.model;
-    const notice = draft?.result.text ? `\n\n---\n*${capitalize(whyCloud)}: asking ${cloudModel} in the cloud.*\n\n` : '';
-    if (notice) yield { type: 'token', text: notice };
-    const images = await Promise.all(prepared.images.map((i) => i.encode(CLOUD_SIDE)));
-    const pinned: PinnedTarget = { kind: 'cloud', provider, model: cloudModel, strategy: 'vision-cloud', reason: `${whyCloud}; cloud vision model` };
-    const cloudNote: VisionNote = { ...note, ...(draft?.quality ? { localQuality: { score: draft.quality.score, issues: draft.quality.issues } } : {}), fellBack: !!local };
-    const cloudInput = this.request(input, mode, ocrText, images, pinned);
-    const cloudId = draft ? randomUUID() : cloudInput.id;
-    for await (const event of ask({ ...cloudInput, id: cloudId }, deps)) {
-      if (event.type === 'token') yield event;
-      else if (event.type === 'routed') yield { type: 'routed', meta: { ...event.meta, vision: cloudNote } };
-      else {
-        // The node's answer, replaced by this one, saved no cloud tokens.
-        if (draft?.result.outcome === 'ok' && event.result.outcome === 'ok') deps.requests?.replaced(input.id, cloudId);
-        const prefix = draft?.result.text ? draft.result.text + notice : '';
-        yield { type: 'end', result: { ...withVision(event.result, cloudNote), text: prefix + event.result.text } };
-      }
-    }
-  }
-
-  /** "Extract the text": OCR's reading, as a block the user can copy or insert; recorded as a local answer. */
-  private *answerFromOcr(input: AskInput, deps: PipelineDeps, text: string, note: VisionNote): Generator<AskEvent> {
-    const answer = extractedBlock(text);
-    const meta: AnswerMeta = { route: 'local', node: 'this machine', model: 'tesseract.js (OCR)', reason: 'text extracted by local OCR', vision: note };
-    yield { type: 'routed', meta };
-    yield { type: 'token', text: answer };
-    const usage = { promptTokens: (note.cloudImageTokensAvoided ?? 0) + estimateTokens(input.question), completionTokens: estimateTokens(answer), estimated: true };
-    const now = deps.now ?? Date.now;
-    deps.requests?.record({
-      id: input.id,
-      conversationId: input.conversationId,
-      source: input.source,
-      category: input.category,
-      task: 'vision',
-      route: 'local',
-      node: meta.node,
-      model: meta.model,
-      strategy: 'vision-ocr',
-      reason: meta.reason,
-      promptTokens: usage.promptTokens,
-      completionTokens: usage.completionTokens,
-      tokensEstimated: true,
-      attempts: 1,
-      outcome: 'ok',
-      createdAt: now(),
-    });
-    yield { type: 'end', result: { outcome: 'ok', text: answer, meta: { ...meta, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens }, usage } };
-  }
-
-  private request(input: AskInput, mode: ResolvedMode, ocrText: string, images: ImageInput[], pinned: PinnedTarget): AskInput {
+    const model = input.model ?? world.defaultModel;
+    const local = input.route !== 'cloud' && world.nodeServes(model);
+    const request = (images: ImageInput[], pinned: PinnedTarget) => visionRequest(input, mode, ocrText, images, pinned);
+    const reason = `vision model ${model} on a node; ${mode} mode${ocrText ? `, OCR read ${ocrText.length} characters` : ''}`;
     return {
-      ...input,
-      question: visionPrompt(mode, input.question, ocrText),
-      system: VISION_SYSTEM,
-      // Small vision models have small contexts: earlier turns and editor context would crowd out the image.
-      history: [],
-      context: [],
-      images: images.map(({ mimeType, base64 }) => ({ mimeType, base64 })),
-      pinned,
+      kind: 'model',
+      note,
+      avoided,
+      threshold: settings.qualityThreshold,
+      score: (answer) => scoreVisionAnswer({ answer, ocr: prepared.ocr }),
+      ...(local ? { local: request(await Promise.all(prepared.images.map((i) => i.encode(usefulSide(model)))), { kind: 'nodeModel', model, strategy: 'vision-local', reason }) } : {}),
+      whyCloud: local ? '' : input.route === 'cloud' ? 'cloud requested' : `no reachable node has ${model} (pull it with "ollama pull ${model}")`,
+      cloudBlocked: cloudBlocked(settings, ocrText, input.route, world.cloudRefusal),
+      cloud: async (whyCloud) => {
+        const provider = world.cloudProviders[0]!;
+        const cloudModel = settings.cloudModel || provider.model;
+        const images = await Promise.all(prepared.images.map((i) => i.encode(CLOUD_SIDE)));
+        return { model: cloudModel, request: request(images, { kind: 'cloud', provider, model: cloudModel, strategy: 'vision-cloud', reason: `${whyCloud}; cloud vision model` }) };
+      },
     };
   }
+}
 
-  /** Whether a healthy node serves the vision model. */
-  private async nodeHas(deps: PipelineDeps, model: string): Promise<boolean> {
-    await deps.nodes.settled();
-    return deps.nodes.list().some((s) => s.healthy && servableModels(s).some((m) => sameModel(m, model)));
-  }
+/** What the vision plan needs to know of the world: the nodes' models and whether the cloud may see anything. */
+export interface VisionWorld {
+  defaultModel: string;
+  nodeServes(model: string): boolean;
+  /** Usable cloud providers, best first. */
+  cloudProviders: readonly CloudProviderConfig[];
+  /** Why nothing may go to the cloud now (context/cloudPolicy.ts), or undefined. */
+  cloudRefusal?: { code: string; message: string };
+}
 
-  /** Why the cloud may not see these images, or undefined when it may. */
-  private async cloudBlocked(deps: PipelineDeps, settings: VisionSettings, ocrText: string, route: AskInput['route']): Promise<string | undefined> {
-    if (route === 'local' || route === 'lan') return `route "${route}" was requested`;
-    if (!settings.cloudFallback && route !== 'cloud') return 'the cloud fallback is off (singularity.vision.cloudFallback)';
-    if (deps.privacy().localOnly) return 'local-only mode is on for this workspace';
-    if (redactSecrets(ocrText).count > 0) return 'the image shows what looks like a secret, so it is not sent to the cloud';
-    if (!(await deps.cloudCredentials()).some(isUsable)) return 'no cloud provider has an API key (run "Singularity: Set Cloud API Key")';
-    return undefined;
-  }
+export type VisionPlan =
+  | { kind: 'answered'; result: AskResult; strategy?: string }
+  | {
+      kind: 'model';
+      note: VisionNote;
+      /** Image tokens a cloud model would have billed for these images. */
+      avoided: number;
+      threshold: number;
+      score(answer: string): VisionQuality;
+      /** The request for the vision model on a node, when a healthy node serves it. */
+      local?: AskInput;
+      /** Why the cloud answers when there is no local request. */
+      whyCloud: string;
+      /** Why the cloud may not see these images, or undefined when it may. */
+      cloudBlocked?: string;
+      /** The request for the cloud vision model, its images encoded for the cloud. */
+      cloud(whyCloud: string): Promise<{ model: string; request: AskInput }>;
+    };
+
+/** A local answer's fate: kept as final, or a draft the cloud should improve on, and why. */
+export function judgeLocal(plan: Extract<VisionPlan, { kind: 'model' }>, result: AskResult): { final: AskResult } | { draft: VisionDraft; whyCloud: string } {
+  if (result.outcome !== 'ok') return { draft: { result }, whyCloud: `local answer failed: ${result.error ?? 'no answer'}` };
+  const quality = plan.score(result.text);
+  const localNote: VisionNote = { ...plan.note, localQuality: { score: quality.score, issues: quality.issues } };
+  if (quality.score >= plan.threshold) return { final: withVision(result, { ...localNote, cloudImageTokensAvoided: plan.avoided }) };
+  return { draft: { result: withVision(result, localNote), quality }, whyCloud: `local answer ${describeQuality(quality)}` };
+}
+
+export interface VisionDraft {
+  result: AskResult;
+  quality?: VisionQuality;
+}
+
+/** When the cloud may not answer: the local draft is kept if it is an answer, else the request fails and says why. */
+export function blockedAnswer(draft: VisionDraft | undefined, whyCloud: string, blocked: string): AskResult {
+  if (draft?.result.outcome === 'ok') return draft.result;
+  return { outcome: 'error', text: '', error: `No vision model could answer: ${whyCloud}, and ${blocked}.`, errorCode: 'noRoute' };
+}
+
+/** The notice between a local draft and the cloud's answer, and the note the cloud's answer carries. */
+export function cloudFallback(plan: Extract<VisionPlan, { kind: 'model' }>, draft: VisionDraft | undefined, whyCloud: string, cloudModel: string): { notice: string; note: VisionNote } {
+  return {
+    notice: draft?.result.text ? `\n\n---\n*${capitalize(whyCloud)}: asking ${cloudModel} in the cloud.*\n\n` : '',
+    note: { ...plan.note, ...(draft?.quality ? { localQuality: { score: draft.quality.score, issues: draft.quality.issues } } : {}), fellBack: !!plan.local },
+  };
+}
+
+/** The cloud's answer under the local draft (and the notice), as one answer. */
+export function withDraft(result: AskResult, draft: VisionDraft | undefined, notice: string, note: VisionNote): AskResult {
+  const prefix = draft?.result.text ? draft.result.text + notice : '';
+  return { ...withVision(result, note), text: prefix + result.text };
+}
+
+/** "Extract the text": OCR's reading, as a block the user can copy or insert; recorded as a local answer. */
+function ocrAnswer(question: string, text: string, note: VisionNote): { result: AskResult; strategy: string } {
+  const answer = extractedBlock(text);
+  const usage = { promptTokens: (note.cloudImageTokensAvoided ?? 0) + estimateTokens(question), completionTokens: estimateTokens(answer), estimated: true };
+  const meta: AnswerMeta = { route: 'local', node: 'this machine', model: 'tesseract.js (OCR)', reason: 'text extracted by local OCR', vision: note, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+  return { result: { outcome: 'ok', text: answer, meta, usage }, strategy: 'vision-ocr' };
+}
+
+function visionRequest(input: AskInput, mode: ResolvedMode, ocrText: string, images: ImageInput[], pinned: PinnedTarget): AskInput {
+  return {
+    ...input,
+    question: visionPrompt(mode, input.question, ocrText),
+    system: VISION_SYSTEM,
+    // Small vision models have small contexts: earlier turns and editor context would crowd out the image.
+    history: [],
+    context: [],
+    images: images.map(({ mimeType, base64 }) => ({ mimeType, base64 })),
+    pinned,
+  };
+}
+
+/** Why the cloud may not see these images, or undefined when it may. */
+function cloudBlocked(settings: VisionSettings, ocrText: string, route: AskInput['route'], refusal: VisionWorld['cloudRefusal']): string | undefined {
+  if (route === 'local' || route === 'lan') return `route "${route}" was requested`;
+  if (!settings.cloudFallback && route !== 'cloud') return 'the cloud fallback is off (singularity.vision.cloudFallback)';
+  if (refusal?.code === 'localOnly') return refusal.message;
+  if (redactSecrets(ocrText).count > 0) return 'the image shows what looks like a secret, so it is not sent to the cloud';
+  return refusal?.message;
 }
 
 function withVision(result: AskResult, vision: VisionNote): AskResult {

@@ -4,13 +4,12 @@
 import { FEATURE_COUNT, FEATURE_SCHEMA } from '../features';
 import { classificationReport, routingReport, pgrCurve, type ClassificationReport } from '../eval/routingMetrics';
 import { predictProbability, trainGbdt, type GbdtOptions, type TreeEnsemble } from './gbdt';
-import type { ModelInfo } from './onnx';
+import type { ModelInfo } from '../../../shared/router';
 import { seededRandom } from '../../random';
+import type { TrainingRow } from '../../store/routerData';
 
-export interface LabeledRow {
-  features: Float32Array;
-  /** 1 = the cloud was needed. */
-  label: number;
+/** A stored row (the user's own) or a benchmark row, as training takes it. */
+export interface LabeledRow extends TrainingRow {
   weight?: number;
   /** Both outcomes, when known (benchmark rows): enables the routing measures. */
   localScore?: number;

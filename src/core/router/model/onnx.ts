@@ -4,20 +4,7 @@
 
 import { onnx } from 'onnx-proto';
 import type { Tree, TreeEnsemble } from './gbdt';
-
-/** What a router model says about itself, kept in the ONNX file's metadata under METADATA_KEY. */
-export interface ModelInfo {
-  schemaVersion: number;
-  featureCount: number;
-  createdAt: string;
-  /** Where its rows came from, e.g. "shared/bench/router" or "shipped + 412 of your rows". */
-  trainedOn: string;
-  rows: number;
-  /** Held-out figures measured when it was built. */
-  metrics?: Record<string, number>;
-  /** p_cloud at each cloud share of the validation rows (shares ascending): the calibration for a target share. */
-  calibration?: { shares: number[]; thresholds: number[]; pgr?: number[] };
-}
+import type { ModelInfo } from '../../../shared/router';
 
 export const METADATA_KEY = 'singularity.router';
 export const INPUT_NAME = 'features';

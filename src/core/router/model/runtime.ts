@@ -3,7 +3,8 @@
 
 import type { InferenceSession } from 'onnxruntime-node';
 import { FEATURE_COUNT, FEATURE_SCHEMA } from '../features';
-import { INPUT_NAME, readInfo, type ModelInfo } from './onnx';
+import type { ModelInfo } from '../../../shared/router';
+import { INPUT_NAME, readInfo } from './onnx';
 
 export interface RouterModel {
   info: ModelInfo;

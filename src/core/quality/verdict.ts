@@ -1,0 +1,71 @@
+// The quality stage of a request: what the learning side adds before a node answers (few-shot examples, a
+// check that stops a looping answer early) and the verdict on its finished answer (the learned gate, then the
+// judge model's second opinion). Whether a failed answer is escalated, and how, is the pipeline's order.
+
+import type { AskInput, AskResult } from '../request';
+import type { ChatMessage } from '../types';
+import type { Feedback } from '../learning/feedback';
+import type { ExampleLibrary } from '../learning/examples';
+import type { QualityResults } from '../store/qualityResults';
+import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
+import { loopingTail } from './signals';
+import type { QualitySettings } from './settings';
+import { JUDGE_FAIL_AT } from './judge';
+
+export interface Learning {
+  settings(): QualitySettings;
+  /** The gate's model; undefined when it could not be loaded (the gate is then off, and says so in the log). */
+  gateModel(): GateModel | undefined;
+  results?: QualityResults;
+  feedback?: Feedback;
+  examples?: ExampleLibrary;
+}
+
+export interface GatePlan {
+  settings: QualitySettings;
+  model?: GateModel;
+  /** Whether a weak answer may be replaced by the cloud's, as far as the request goes. */
+  mayEscalate: boolean;
+  examples?: { ids: string[]; messages: ChatMessage[] };
+  /** Stops a node's answer that loops, when it would be escalated anyway. */
+  stopEarly?: (text: string) => boolean;
+}
+
+/**
+ * What the gate does for this request. `escalate` is off where the draft cannot be taken back (a stream
+ * already sent to an API client): the answer is still scored and recorded.
+ */
+export function gatePlan(learning: Learning, input: AskInput, escalate: boolean): GatePlan {
+  const settings = learning.settings();
+  const model = settings.gate ? learning.gateModel() : undefined;
+  const mayEscalate = escalate && model !== undefined && input.route === 'auto' && !input.pinned;
+  const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
+  return {
+    settings,
+    mayEscalate,
+    ...(model ? { model } : {}),
+    ...(examples?.ids.length ? { examples } : {}),
+    ...(mayEscalate ? { stopEarly: loopingTail } : {}),
+  };
+}
+
+/** The gate's verdict on a node's answer; a passed one gets the judge model's second opinion, when one is set. */
+export async function verdictOn(
+  plan: GatePlan & { model: GateModel },
+  question: string,
+  answer: AskResult,
+  grade: (judgeModel: string) => Promise<number | undefined>,
+): Promise<GateVerdict> {
+  const verdict = judgeAnswer(plan.model, { question, answer: answer.text, finishReason: answer.stoppedEarly ? 'repetition' : answer.finishReason }, plan.settings.threshold);
+  const { judgeModel } = plan.settings;
+  if (!verdict.pass || !judgeModel) return verdict;
+  const judgeGrade = await grade(judgeModel);
+  if (judgeGrade === undefined) return verdict;
+  return judgeGrade <= JUDGE_FAIL_AT ? { ...verdict, judgeGrade, pass: false, reasons: [`the judge model rated it ${judgeGrade}/10`] } : { ...verdict, judgeGrade };
+}
+
+/** The answer with the gate's verdict in its meta line (and, for a draft, the request that replaced it). */
+export function withQuality(result: AskResult, verdict: GateVerdict, escalatedTo?: string): AskResult {
+  if (!result.meta) return result;
+  return { ...result, meta: { ...result.meta, quality: { score: verdict.score, reasons: verdict.reasons, ...(escalatedTo ? { escalatedTo } : {}) } } };
+}
