@@ -2,23 +2,13 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRouting, type Routing } from './core/app';
+import { createServices, type Routing } from './core/app';
 import { Store } from './core/store/db';
-import { Conversations } from './core/store/conversations';
-import { Requests } from './core/store/requests';
-import { RouterData } from './core/store/routerData';
-import { LearnedRouter } from './core/router/learned';
-import { createLearning } from './core/learning/learning';
 import { registerExampleCommands } from './vscode/examples';
 import { registerVisionCommands } from './vscode/vision';
-import { OcrEngine } from './core/vision/ocr';
-import { VisionService } from './core/vision/vision';
-import { RouteHistoryTracker } from './core/router/history';
 import type { SingularityConfig } from './core/types';
 import { affectsSingularity, cloudPrices, CloudKeys, demoSetting, readConfig, readContextSettings, readQualitySettings, readRouterSettings, readVisionSettings } from './vscode/config';
-import { ContextCompressor } from './core/context/compressor';
 import { ContextWarmer } from './vscode/contextWarmer';
-import { StoreEmbeddingCache } from './core/store/embeddingCache';
 import { registerRouterCommands } from './vscode/router';
 import { ProxyController, registerProxyCommands } from './vscode/proxy';
 import { registerModelPicker } from './vscode/modelPicker';
@@ -47,29 +37,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log.warn(w);
     void vscode.window.showWarningMessage(w);
   }
-  const conversations = new Conversations(store);
-  const requests = new Requests(store);
-  const routerData = new RouterData(store);
-  const router = new LearnedRouter(
-    { shipped: context.asAbsolutePath(join('models', 'router.onnx')), dir: join(context.globalStorageUri.fsPath, 'models') },
-    () => readRouterSettings().settings,
-    log,
-    routerData,
-  );
-  const routeHistory = new RouteHistoryTracker();
-  const learning = createLearning({
+  const services = createServices({
     store,
-    routerData,
-    exchange: (id) => conversations.exchange(id),
-    settings: () => readQualitySettings().settings,
+    routerModels: { shipped: context.asAbsolutePath(join('models', 'router.onnx')), dir: join(context.globalStorageUri.fsPath, 'models') },
     gateModelPath: context.asAbsolutePath(join('models', 'gate.json')),
+    settings: {
+      router: () => readRouterSettings().settings,
+      quality: () => readQualitySettings().settings,
+      context: () => readContextSettings().settings,
+      vision: () => readVisionSettings().settings,
+    },
+    cloudKey: (name) => keys.get(name),
     log,
   });
-  const compression = { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store), log }), settings: () => readContextSettings().settings };
-  const ocr = new OcrEngine(log);
-  const vision = new VisionService({ settings: () => readVisionSettings().settings, ocr, log });
-  const build = (config: SingularityConfig): Routing =>
-    createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, cloudKey: (name) => keys.get(name), log });
+  const { conversations, requests, router, learning, compression } = services;
 
   let demo: Demo | undefined;
   let routing: Routing;
@@ -108,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
     for (const p of demo ? [] : [...readRouterSettings().problems, ...readQualitySettings().problems, ...readContextSettings().problems, ...readVisionSettings().problems]) log.warn(p);
-    routing = build(config);
+    routing = services.routing(config);
     const current = routing;
     current.pool.onChange(() => {
       statusBar.update(current.pool.load(), current.pool.waiting, !!demo);
@@ -127,7 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void vscode.window.showInformationMessage('Singularity demo mode: answers come from SIMULATED nodes, not a real model.');
   };
 
-  routing = build(currentConfig());
+  routing = services.routing(currentConfig());
   const warmer = new ContextWarmer({
     compression,
     privacy: () => currentConfig().privacy,
@@ -158,7 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   disposeAll = async () => {
     routing.nodes.stopPolling();
     await store.close();
-    await Promise.allSettled([router.dispose(), demo?.stop(), ocr.dispose()]);
+    await Promise.allSettled([services.dispose(), demo?.stop()]);
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.

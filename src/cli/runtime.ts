@@ -1,23 +1,18 @@
-// What every CLI command that answers requests needs: the configuration (file + flags), the store, the
-// learned router with the shipped model, and routing, built as the extension builds them.
+// What every CLI command that answers requests needs: the configuration (file + flags), the store, and the
+// services built by the same composition root as the extension's (core/app.ts): the learned router with the
+// shipped model, route history, learning, context compression and vision.
 
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../core/config';
-import { createRouting, type Routing } from '../core/app';
+import { createServices, type Routing } from '../core/app';
 import { Store } from '../core/store/db';
-import { Requests } from '../core/store/requests';
-import { RouterData } from '../core/store/routerData';
-import { LearnedRouter } from '../core/router/learned';
 import { parseRouterSettings } from '../core/router/settings';
+import { parseContextSettings } from '../core/context/settings';
 import type { Logger } from '../core/log';
 import { SHIPPED_MODEL, UsageError } from './router';
 import { SHIPPED_GATE } from './gate';
 import { parseQualitySettings } from '../core/quality/settings';
-import { createLearning } from '../core/learning/learning';
-import { OcrEngine } from '../core/vision/ocr';
-import { VisionService } from '../core/vision/vision';
 import { parseVisionSettings } from '../core/vision/settings';
-import { Conversations } from '../core/store/conversations';
 
 /** The flags of a command that routes requests (parseArgs option spec). */
 export const RUNTIME_OPTIONS = {
@@ -74,6 +69,13 @@ function keysFromConfig(raw: Record<string, unknown>): Map<string, string> {
 }
 
 
+/** One settings group of the config file ("router", "quality", ...), its problems logged as warnings. */
+function settingsOf<T>(raw: unknown, parse: (raw: Record<string, unknown>) => { settings: T; problems: string[] }, log: Logger): T {
+  const { settings, problems } = parse((raw ?? {}) as Record<string, unknown>);
+  for (const p of problems) log.warn(p);
+  return settings;
+}
+
 export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
   if (!!values['cloud-base'] !== !!values['cloud-model']) throw new UsageError('--cloud-base and --cloud-model go together.');
   const raw = readConfigFile(values.config);
@@ -89,34 +91,26 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
   const configKeys = keysFromConfig(raw);
   const { store, warnings } = await Store.open({ file: values.db, log });
   for (const w of warnings) log.warn(w);
-  const routerSettings = parseRouterSettings((raw.router ?? {}) as Record<string, unknown>);
-  for (const p of routerSettings.problems) log.warn(p);
-  const routerData = new RouterData(store);
-  // The CLI routes like the extension but does not retrain in the background: `singularity train` does that.
-  const router = new LearnedRouter({ shipped: SHIPPED_MODEL }, () => ({ ...routerSettings.settings, retrainEvery: 0 }), log, routerData);
-  const quality = parseQualitySettings((raw.quality ?? {}) as Record<string, unknown>);
-  for (const p of quality.problems) log.warn(p);
-  const conversations = new Conversations(store);
-  const learning = createLearning({ store, routerData, exchange: (id) => conversations.exchange(id), settings: () => quality.settings, gateModelPath: SHIPPED_GATE, log });
-  const visionSettings = parseVisionSettings((raw.vision ?? {}) as Record<string, unknown>);
-  for (const p of visionSettings.problems) log.warn(p);
-  const ocr = new OcrEngine(log);
-  const routing = createRouting({
-    config,
-    router,
-    routerData,
-    learning,
-    vision: new VisionService({ settings: () => visionSettings.settings, ocr, log }),
-    requests: new Requests(store),
+  const router = settingsOf(raw.router, parseRouterSettings, log);
+  const quality = settingsOf(raw.quality, parseQualitySettings, log);
+  const context = settingsOf(raw.context, parseContextSettings, log);
+  const vision = settingsOf(raw.vision, parseVisionSettings, log);
+  const services = createServices({
+    store,
+    routerModels: { shipped: SHIPPED_MODEL },
+    gateModelPath: SHIPPED_GATE,
+    // The CLI routes like the extension but does not retrain in the background: `singularity train` does that.
+    settings: { router: () => ({ ...router, retrainEvery: 0 }), quality: () => quality, context: () => context, vision: () => vision },
     cloudKey: async (name) => configKeys.get(name) ?? process.env.SINGULARITY_CLOUD_API_KEY,
     log,
   });
+  const routing = services.routing(config);
   return {
     ...routing,
     log,
     close: async () => {
       routing.nodes.stopPolling();
-      await Promise.all([router.dispose(), ocr.dispose()]);
+      await services.dispose();
       await store.close();
     },
   };

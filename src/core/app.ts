@@ -5,18 +5,26 @@ import { ruleRouter } from './router/rule';
 import { defaultProviders, type CloudCredential } from './providers/factory';
 import { NodePool } from './nodes/pool';
 import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
-import type { Requests } from './store/requests';
-import type { RouterData } from './store/routerData';
+import type { Store } from './store/db';
+import { Requests } from './store/requests';
+import { RouterData } from './store/routerData';
+import { Conversations } from './store/conversations';
+import { StoreEmbeddingCache } from './store/embeddingCache';
+import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from './router/learned';
 import type { Router } from './router/types';
 import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
-import type { ContextCompressor } from './context/compressor';
+import { ContextCompressor } from './context/compressor';
 import type { ContextSettings } from './context/settings';
 import type { CloudContext } from './context/cloudContext';
 import { PoolEmbedder } from './nodes/embedder';
 import { serves } from './nodes/registry';
 import type { Learning } from './quality/verdict';
-import type { VisionService } from './vision/vision';
+import { VisionService } from './vision/vision';
+import type { VisionSettings } from './vision/settings';
+import { OcrEngine } from './vision/ocr';
+import type { QualitySettings } from './quality/settings';
+import { createLearning, type LearningParts } from './learning/learning';
 
 export interface RoutingOptions {
   config: SingularityConfig;
@@ -81,6 +89,64 @@ function withEmbedder(context: NonNullable<RoutingOptions['context']>, nodes: No
     embedder: () => {
       const model = context.settings().embeddingModel;
       return model && nodes.list().some((s) => serves(s, [model])) ? new PoolEmbedder(pool, defaultProviders, model, log) : undefined;
+    },
+  };
+}
+
+export interface ServiceOptions {
+  store: Store;
+  /** The router's model files: the shipped one, and where retrained ones are kept (none: no retraining is saved). */
+  routerModels: ModelFiles;
+  gateModelPath: string;
+  /** Settings, read when used: the editor's change while it runs, the CLI's come from its config file. */
+  settings: {
+    router(): LearnedRouterSettings;
+    quality(): QualitySettings;
+    context(): ContextSettings;
+    vision(): VisionSettings;
+  };
+  cloudKey(providerName: string): Promise<string | undefined>;
+  log: Logger;
+}
+
+/** What outlives a settings change: the store's tables, the learned router, learning, compression and vision. */
+export interface Services {
+  conversations: Conversations;
+  requests: Requests;
+  routerData: RouterData;
+  router: LearnedRouter;
+  learning: LearningParts;
+  compression: NonNullable<RoutingOptions['context']>;
+  vision: VisionService;
+  /** Builds the configuration's nodes and pipeline on these services. */
+  routing(config: SingularityConfig): Routing;
+  /** Stops the router's session and the OCR worker; the store is the caller's to close. */
+  dispose(): Promise<void>;
+}
+
+/** The one composition root: the extension and the CLI both build their services here, from their settings. */
+export function createServices(options: ServiceOptions): Services {
+  const { store, settings, log } = options;
+  const conversations = new Conversations(store);
+  const requests = new Requests(store);
+  const routerData = new RouterData(store);
+  const router = new LearnedRouter(options.routerModels, settings.router, log, routerData);
+  const routeHistory = new RouteHistoryTracker();
+  const learning = createLearning({ store, routerData, exchange: (id) => conversations.exchange(id), settings: settings.quality, gateModelPath: options.gateModelPath, log });
+  const compression = { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store), log }), settings: settings.context };
+  const ocr = new OcrEngine(log);
+  const vision = new VisionService({ settings: settings.vision, ocr, log });
+  return {
+    conversations,
+    requests,
+    routerData,
+    router,
+    learning,
+    compression,
+    vision,
+    routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, cloudKey: options.cloudKey, log }),
+    dispose: async () => {
+      await Promise.allSettled([router.dispose(), ocr.dispose()]);
     },
   };
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { NodeLoad } from '../core/nodes/pool';
+import type { LiveNode } from '../shared/dashboard';
 
 /** One tooltip line per node: health, load, measured speed, breaker. */
-function describeNode(n: NodeLoad): string {
+function describeNode(n: LiveNode): string {
   if (!n.healthy) return `✗ ${n.name} (${n.tier}) — ${n.error ?? 'not checked yet'}`;
   const parts = [`${n.active}/${n.maxParallel} busy`];
   if (n.queued > 0) parts.push(`${n.queued} queued`);
@@ -24,7 +24,7 @@ export class NodeStatusBar implements vscode.Disposable {
   }
 
   /** `waiting`: requests queued in the pool because every node that could serve them is full. */
-  update(nodes: readonly NodeLoad[], waiting: number, demo: boolean): void {
+  update(nodes: readonly LiveNode[], waiting: number, demo: boolean): void {
     const healthy = nodes.filter((n) => n.healthy).length;
     const busy = nodes.reduce((sum, n) => sum + n.active + n.queued, 0) + waiting;
     const icon = healthy === 0 ? '$(circle-slash)' : busy > 0 ? '$(loading~spin)' : '$(circle-filled)';

@@ -80,6 +80,16 @@ describe('singularity ask', () => {
     expect(JSON.parse(r.stderr.trim())).toMatchObject({ route: 'cloud', node: 'team' });
   });
 
+  it('applies the config file\'s context settings as the editor does: a long question gets the node window it allows', async () => {
+    const config = join(dir, 'context.json');
+    writeFileSync(config, JSON.stringify({ context: { nodeContextTokens: 65536 } }));
+    const before = node.requests.length;
+    const r = await run(['ask', '--config', config, '--node', node.url, `${'word '.repeat(20_000)}\nsummarize`]);
+    expect(r.code).toBe(0);
+    const chat = node.requests.slice(before).find((q) => q.path === '/api/chat')!;
+    expect((chat.body as { options: { num_ctx?: number } }).options.num_ctx).toBe(32768);
+  });
+
   it('exits non-zero with a clear message when nothing can answer', async () => {
     const r = await run(['ask', '--node', 'http://127.0.0.1:9', 'hi']);
     expect(r.code).toBe(1);

@@ -135,6 +135,22 @@ describe('context compression in the pipeline', () => {
     expect(node.requests.some((r) => r.path === '/api/embed')).toBe(true);
   });
 
+  it('takes embeddings through the node pool: a node that stopped answering counts a fault, another that serves the model embeds', async () => {
+    const gone = await ollama({ models: ['nomic-embed-text:latest'] });
+    const node = await ollama({ models: ['llama3.2:latest', 'nomic-embed-text:latest'] });
+    const api = await cloud();
+    // Round-robin over two unused nodes takes the first listed: the one that is gone.
+    const { deps, pool } = await setup(
+      { nodes: [nodeOf(gone, 'gone'), nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
+      { context: { budgetTokens: 1500, embeddingModel: 'nomic-embed-text' }, balancer: { strategy: 'round-robin', failureThreshold: 1 } },
+    );
+    await gone.close();
+    const result = endOf(await collect(ask(input({ question, context: [big], route: 'cloud' }), deps)));
+    expect(result.meta?.context?.relevance).toBe('lexical+embeddings');
+    expect(node.requests.some((r) => r.path === '/api/embed')).toBe(true);
+    expect(pool.load().find((n) => n.name === 'gone')?.breaker).toMatch(/cooling down/);
+  });
+
   it('goes on with lexical relevance, and says so, when the embedding node does not answer', async () => {
     const compressor = new ContextCompressor();
     const embedder = new OllamaEmbedder('http://127.0.0.1:9', 'nomic-embed-text');

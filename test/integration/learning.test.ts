@@ -117,6 +117,21 @@ describe('quality gate in the request flow', () => {
     expect(judged.messages.at(-1)!.content).toContain(GOOD);
   });
 
+  it('asks the judge model through the node pool: a failing judge node counts a fault, another node with the model grades', async () => {
+    const broken = await ollama({ models: ['judge:latest'], fault: { kind: 'http500' } });
+    const node = await ollama({ models: ['llama3.2:latest', 'judge:latest'], reply: (req) => (req.model === 'judge:latest' ? '2' : GOOD) });
+    const api = await cloud({ reply: () => GOOD });
+    // Round-robin with the node that answered used last: the judge goes to the broken node first.
+    const w = await setup(
+      { nodes: [nodeOf(broken, 'broken'), nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
+      { learning: { settings: { judgeModel: 'judge:latest' } }, balancer: { strategy: 'round-robin', failureThreshold: 1 } },
+    );
+    const { escalated } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect(chats(broken)).toHaveLength(1);
+    expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
+    expect(w.pool.load().find((n) => n.name === 'broken')?.breaker).toMatch(/cooling down/);
+  });
+
   it('keeps an answer the judge model grades well, with the grade stored', async () => {
     const w = await world(GOOD, { judgeSays: '8' });
     const i = input({ source: 'panel', question: QUESTION });

@@ -150,6 +150,14 @@ describe('OpenAI-compatible endpoint', () => {
     await expect(client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x' }], stream: true })).rejects.toMatchObject({ status: 503 });
   });
 
+  it('answers 503 when only the cloud could answer and the workspace is local-only', async () => {
+    const api = await cloud();
+    const w = await setup({ nodes: [], cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
+    const { client } = await serve(w);
+    await expect(client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/Local-only mode/) });
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('ends a stream whose node dies mid-answer with an error event the client raises', async () => {
     const node = await ollama({ fault: { kind: 'dropMidStream', afterTokens: 3 } });
     const w = await setup({ nodes: [nodeOf(node, 'laptop')] });

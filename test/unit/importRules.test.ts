@@ -107,6 +107,27 @@ describe('import rules', () => {
   });
 });
 
+describe('one request path', () => {
+  const source = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+  it('leases nodes and streams from providers only in src/core/nodes (dispatch and the embedder)', () => {
+    const outside = files.filter((f) => !under('src/core/nodes', 'src/core/providers')(f) && /\.acquire\(|\.stream\(\{|provider\.stream\(/.test(source(f)));
+    expect(outside).toEqual([]);
+  });
+
+  it('has every caller enter through ask() of pipeline.ts: panel, batch, model picker, endpoint and CLI', () => {
+    const callers = ['src/vscode/chatView.ts', 'src/core/batch/parallel.ts', 'src/vscode/modelPicker.ts', 'src/core/proxy/server.ts', 'src/cli/main.ts'];
+    for (const f of callers) {
+      expect(graph.get(f), f).toContain('src/core/pipeline.ts');
+      expect(source(f), f).toMatch(/\bask\(/);
+    }
+  });
+
+  it('builds the services in one composition root that the extension and the CLI both call', () => {
+    for (const f of ['src/extension.ts', 'src/cli/runtime.ts']) expect(source(f), f).toMatch(/\bcreateServices\(/);
+  });
+});
+
 describe('file sizes', () => {
   it('keeps pipeline.ts within 300 lines and every source file within 400', () => {
     const lines = (f: string) => readFileSync(join(ROOT, f), 'utf8').split('\n').length;

@@ -9,6 +9,7 @@ import type { AnswerMeta, ChatMessage, Target, TokenUsage } from '../types';
 import type { Logger } from '../log';
 import type { NodePool, LeaseOutcome } from './pool';
 import type { ChatProvider, FinishReason } from '../providers/types';
+import type { AskResult } from '../request';
 import { classifyError, ProviderError, type ProviderErrorCode } from '../providers/errors';
 import { estimateTokens } from '../providers/tokens';
 import type { CloudCredential, ProviderFactory } from '../providers/factory';
@@ -66,16 +67,9 @@ export interface DispatchDeps {
 
 export type DispatchEvent = { type: 'routed'; meta: AnswerMeta } | { type: 'token'; text: string };
 
-/** How the request went, as the recorder and the caller need it. */
-export interface Dispatched {
-  outcome: 'ok' | 'cancelled' | 'error';
-  text: string;
-  finishReason?: FinishReason;
-  stoppedEarly?: boolean;
-  meta?: AnswerMeta;
-  error?: string;
+/** How the request went: its result, and what the recorder needs of the attempts. */
+export interface Dispatched extends Omit<AskResult, 'errorCode'> {
   errorCode?: ProviderErrorCode;
-  usage?: TokenUsage;
   attempts: number;
   /** Where the last attempt went and why (with failovers and cuts), whether or not it answered. */
   routed?: Pick<AnswerMeta, 'route' | 'node' | 'model' | 'reason'>;

@@ -6,6 +6,7 @@ import { Semaphore } from './semaphore';
 import { NodeStats } from './ewma';
 import { CLOSED, DEFAULT_BREAKER_POLICY, allows, describe, failed, succeeded, trial, type BreakerPolicy, type BreakerState } from './breaker';
 import { createStrategy, DEFAULT_STRATEGY, type Candidate, type Strategy, type StrategyName } from './balancer';
+import type { LiveNode } from '../../shared/dashboard';
 
 export interface PoolOptions {
   strategy?: StrategyName;
@@ -40,22 +41,6 @@ export interface Lease {
   /** Milliseconds spent waiting for a free slot on the node. */
   queuedMs: number;
   release(outcome: LeaseOutcome): void;
-}
-
-export interface NodeLoad {
-  name: string;
-  tier: Tier;
-  healthy: boolean;
-  /** Why the node is down, from its last probe. */
-  error?: string;
-  models: string[];
-  breaker: string;
-  active: number;
-  queued: number;
-  maxParallel: number;
-  ttftMs?: number;
-  tokensPerSecond?: number;
-  loaded: string[];
 }
 
 /**
@@ -188,7 +173,7 @@ export class NodePool {
   }
 
   /** Current load of every node, for the status bar and the dashboard. */
-  load(): NodeLoad[] {
+  load(): LiveNode[] {
     return this.registry.list().map((s) => {
       const slots = this.slots.get(s.node.name);
       const stats = this.stats.get(s.node.name);

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
-import { ask, type AskEvent, type PipelineDeps } from '../pipeline';
+import { ask, type AskEvent, type AskResult, type PipelineDeps } from '../pipeline';
+import type { RequestErrorCode } from '../request';
 import { isLoopbackUrl, isUsable } from '../providers/factory';
 import { findModel, modelCatalog, AUTO_MODEL } from './models';
 import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
@@ -163,7 +164,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
     if (event.type !== 'end') continue;
     const { result } = event;
     if (result.outcome === 'cancelled') return void res.end();
-    if (result.outcome === 'error') return sendError(res, upstreamError(result.error));
+    if (result.outcome === 'error') return sendError(res, upstreamError(result));
     res.setHeader('x-singularity-route', result.meta?.route ?? '');
     res.setHeader('x-singularity-model', result.meta?.model ?? '');
     sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage));
@@ -201,8 +202,8 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();
       if (result.outcome === 'error') {
-        if (!started) return sendError(res, upstreamError(result.error));
-        res.write(errorEvent(upstreamError(result.error)));
+        if (!started) return sendError(res, upstreamError(result));
+        res.write(errorEvent(upstreamError(result)));
         return void res.end();
       }
       start();
@@ -213,10 +214,17 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
   }
 }
 
-/** The pipeline's error says what happened and what to do; no route at all is "unavailable", the rest "bad gateway". */
-function upstreamError(message = 'The request failed.'): ProxyError {
-  const unavailable = /^No model can answer|^Local-only mode/.test(message);
-  return new ProxyError(unavailable ? 503 : 502, unavailable ? 'service_unavailable' : 'server_error', message);
+/** HTTP status and OpenAI error type per request error code; anything else upstream is a bad gateway. */
+const STATUS_OF: Partial<Record<RequestErrorCode, [number, ProxyError['type']]>> = {
+  noRoute: [503, 'service_unavailable'],
+  localOnly: [503, 'service_unavailable'],
+  badInput: [400, 'invalid_request_error'],
+};
+
+/** The pipeline's error says what happened and what to do; its code says which HTTP status. */
+function upstreamError(result: AskResult): ProxyError {
+  const [status, type] = (result.errorCode && STATUS_OF[result.errorCode]) || ([502, 'server_error'] as const);
+  return new ProxyError(status, type, result.error ?? 'The request failed.');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
