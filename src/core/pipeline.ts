@@ -132,9 +132,13 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   };
   if (!routed.decision) return done({ outcome: 'error', text: '', error: routed.error, errorCode: 'noRoute' });
   const privacy = deps.privacy();
-  // Local-only is enforced here, after any router: whatever a router decides, nothing goes to the cloud.
-  const targets = privacy.localOnly ? routed.decision.targets.filter((t: Target) => t.kind !== 'cloud') : routed.decision.targets;
-  if (targets.length === 0) return done({ outcome: 'error', text: '', error: LOCAL_ONLY, errorCode: 'localOnly' });
+  // Enforced here, after any router: whatever a router decides, nothing goes to a cloud that may not answer.
+  const refusal = cloudRefusal(privacy, credentials);
+  const targets = refusal ? routed.decision.targets.filter((t: Target) => t.kind !== 'cloud') : routed.decision.targets;
+  if (targets.length === 0) {
+    const localOnly = refusal?.code === 'localOnly';
+    return done({ outcome: 'error', text: '', error: localOnly ? LOCAL_ONLY : `No model can answer: ${refusal?.message}.`, errorCode: localOnly ? 'localOnly' : 'noRoute' });
+  }
 
   const dispatched = yield* dispatch(
     {
