@@ -23,10 +23,15 @@ export interface ActiveModel {
 }
 
 export interface Threshold {
+  /** The p_cloud above which a request now ranks within the cloud share (what the rank rule behaves like). */
   value: number;
   /** The cloud share it aims at. */
   share: number;
-  source: 'recent requests' | 'model validation' | 'default';
+  /** How many of the user's own predictions it ranks among (a prior stands in while they are few). */
+  recent: number;
+  /** Share of the last `realizedOver` decisions that went to the cloud. */
+  realized?: number;
+  realizedOver: number;
 }
 
 export type Arm = 'ml' | 'heuristic';

@@ -11,6 +11,7 @@ import { trainGbdt } from '../../src/core/router/model/gbdt';
 import { toOnnx } from '../../src/core/router/model/onnx';
 import { extractFeatures, FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, result, setup } from './support';
+import { EVERYDAY_QUESTIONS } from '../fixtures/everydayQuestions';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -45,6 +46,31 @@ describe('learned router in the pipeline', () => {
     const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('cloud');
     expect(chats(w.node)).toHaveLength(0);
+  });
+
+  it('holds the 30% cloud share from the first request: every 20 of 48 everyday questions, on both A/B arms', async () => {
+    const w = await world({ mode: 'ab', policy: { mode: 'cloudShare', cloudShare: 0.3 } });
+    const routes: string[] = [];
+    for (const question of EVERYDAY_QUESTIONS) routes.push((await result(ask(panelInput({ question }), w.deps))).meta!.route);
+    for (let i = 0; i + 20 <= routes.length; i++) {
+      const cloudShare = routes.slice(i, i + 20).filter((r) => r === 'cloud').length / 20;
+      expect(Math.abs(cloudShare - 0.3), `requests ${i + 1}-${i + 20}`).toBeLessThanOrEqual(0.1);
+    }
+    const arms = rows(w, "SELECT strategy FROM requests WHERE strategy IN ('ml', 'heuristic')").map((r) => r.strategy);
+    expect(new Set(arms)).toEqual(new Set(['ml', 'heuristic']));
+    expect(w.router!.status().thresholds.ml).toMatchObject({ share: 0.3, realizedOver: 48 });
+  });
+
+  it('goes on holding the share in a new process on the same database (a one-shot CLI request each time)', async () => {
+    const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0.3 } });
+    const routes: string[] = [];
+    for (const question of EVERYDAY_QUESTIONS.slice(0, 20)) {
+      const router = new LearnedRouter(w.files, () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ml', policy: { mode: 'cloudShare', cloudShare: 0.3 } }), silentLogger, w.routerData, { random: () => 0.99 });
+      routes.push((await result(ask(panelInput({ question }), { ...w.deps, router }))).meta!.route);
+      await router.dispose();
+    }
+    expect(routes.filter((r) => r === 'cloud').length).toBeGreaterThanOrEqual(4);
+    expect(routes.filter((r) => r === 'cloud').length).toBeLessThanOrEqual(8);
   });
 
   it('records a training row with the features and a prediction for every routed request', async () => {

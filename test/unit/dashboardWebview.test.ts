@@ -122,6 +122,7 @@ describe('dashboard webview', () => {
     await expect.poll(() => page.locator('#ab-table tbody tr').count()).toBe(3);
     expect(await page.textContent('[data-field="model"]')).toContain('shipped model, trained on mmlu_gsm8k.jsonl');
     expect(await page.textContent('[data-field="threshold"]')).toContain('p_cloud ≥ 0.420');
+    expect(await page.textContent('[data-field="share"]')).toBe('Cloud share: target 30% · realized 31% over the last 100');
     expect(await page.locator('#ab-table tr[data-arm="ml"] td').allInnerTexts()).toEqual(['ml', '120', '35 ± 9', '91.7 ± 5.0%', '900 ± 50 ms']);
     expect(await page.locator('.section-hint[data-section="learnedRouter"]').isVisible()).toBe(false);
   });
@@ -302,7 +303,7 @@ function routerStatus(): LearnedRouterStatus {
   return {
     mode: 'ab',
     model: { source: 'shipped model', info: { schemaVersion: 1, featureCount: 154, createdAt: '2026-11-30', trainedOn: 'mmlu_gsm8k.jsonl', rows: 12477, metrics: { auc: 0.661, apgr: 0.623 } } },
-    thresholds: { ml: { value: 0.42, share: 0.3, source: 'recent requests' } },
+    thresholds: { ml: { value: 0.42, share: 0.3, recent: 120, realized: 0.31, realizedOver: 100 } },
     comparison: {
       arms: [
         { arm: 'ml', n: 120, cloudTokens: e(35, 9), accepted: e(0.917, 0.05), latencyMs: e(900, 50) },

@@ -29,7 +29,11 @@ export function renderLearnedRouter(root: HTMLElement, s: LearnedRouterStatus): 
     warn.setAttribute('role', 'status');
   }
   const t = s.thresholds.ml;
-  if (t) line(`Threshold: p_cloud ≥ ${fixed(t.value)} goes to the cloud (target ${Math.round(t.share * 100)}% cloud, calibrated on ${t.source})`).dataset.field = 'threshold';
+  if (t) {
+    const realized = t.realized === undefined ? 'no decisions yet' : `realized ${Math.round(t.realized * 100)}% over the last ${formatCount(t.realizedOver)}`;
+    line(`Cloud share: target ${Math.round(t.share * 100)}% · ${realized}`).dataset.field = 'share';
+    line(`Ranked among your ${formatCount(t.recent)} recent predictions${t.recent < 20 ? ' and a prior' : ''}: p_cloud ≥ ${fixed(t.value)} goes to the cloud now`).dataset.field = 'threshold';
+  }
   if (s.promoted) line(`Promoted: ${s.promoted.arm} on ${new Date(s.promoted.at).toLocaleString()}: ${s.promoted.reason}`).dataset.field = 'promoted';
   line(`Answers with feedback labels: ${formatCount(s.labeledRows)}${s.retraining ? ' · retraining now…' : ''}${s.lastRetrain ? ` · last retrain: ${s.lastRetrain.result}` : ''}`).dataset.field = 'learning';
 

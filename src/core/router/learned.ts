@@ -12,7 +12,7 @@ import { ruleRouter } from './rule';
 import type { Prediction, RouteContext, RouteDecision, Router } from './types';
 import { FEATURE_COUNT } from './features';
 import { heuristicPCloud } from './heuristic';
-import { chooseRoute, thresholdFor, type RouterPolicy } from './policy';
+import { decideShare, equivalentThreshold, priorCdf, rankOf, SHARE_SLACK, targetShare, type RouterPolicy } from './policy';
 import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Objective, type PromotionRule } from './abtest';
 import { loadRouterModel, type RouterModel } from './model/runtime';
 import { fromOnnx, toOnnx } from './model/onnx';
@@ -42,6 +42,17 @@ export interface ModelFiles {
 }
 
 const RECENT = 500;
+/** Decisions the dashboard's realized share is taken over. */
+const REALIZED_OVER = 100;
+
+interface RoutingState {
+  /** The user's own recent p_cloud per arm, oldest first: each arm ranks among its own scale. */
+  recent: Record<Arm, number[]>;
+  /** Where the recent decisions went, oldest first, both arms. */
+  routes: ('nodes' | 'cloud')[];
+  /** Target minus actual cloud count so far (policy.ts), shared by the arms so the user's share holds. */
+  error: number;
+}
 
 export class LearnedRouter implements Router {
   readonly name = 'learned';
@@ -50,7 +61,7 @@ export class LearnedRouter implements Router {
   private modelSource?: string;
   private fallback?: string;
   private base?: TreeEnsemble;
-  private readonly recent: Record<Arm, number[]> = { ml: [], heuristic: [] };
+  private state?: RoutingState;
   private promoted?: { arm: Arm; reason: string; at: number };
   private retraining?: Promise<RetrainResult>;
   private lastRetrain?: { at: number; result: string };
@@ -84,7 +95,7 @@ export class LearnedRouter implements Router {
     return { targets, reason: `${s.by}: p_cloud ${pCloud.toFixed(2)} ${pCloud >= threshold ? '≥' : '<'} ${threshold.toFixed(2)}; ${verdict}`, strategy: s.arm, prediction: s.prediction };
   }
 
-  /** The decision for one request's features: its arm, p_cloud, calibrated threshold and route (with exploration). */
+  /** The decision for one request's features: its arm, p_cloud, its rank among the user's own and the route that holds the share. */
   async score(features: Float32Array, key: string): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
     const arm = this.armFor(key);
     let model = arm === 'ml' ? await this.activeModel() : undefined;
@@ -97,18 +108,30 @@ export class LearnedRouter implements Router {
         model = undefined;
       }
     }
-    const threshold = this.threshold(arm, model?.info);
-    this.remember(arm, pCloud);
-    const { route, explored } = chooseRoute(pCloud, threshold.value, this.settings().explore, this.options.random ?? Math.random);
+    const state = this.loadState();
+    const share = targetShare(this.settings().policy, model?.info.calibration);
+    const prior = priorCdf(model?.info.calibration);
+    const rank = rankOf(pCloud, state.recent[arm], prior);
+    const threshold = equivalentThreshold(share, state.recent[arm], prior);
+    const explore = (this.options.random ?? Math.random)() < this.settings().explore;
+    const decision = decideShare(rank, share, state.error, explore);
+    state.error = decision.error;
+    this.remember(arm, pCloud, decision.route);
     const by = arm === 'ml' ? (model ? 'model' : `heuristic (${this.fallback ?? 'no model'})`) : 'heuristic';
     const prediction: Prediction = {
       pCloud,
-      threshold: threshold.value,
+      threshold,
       modelVersion: arm === 'ml' && model ? `${this.modelSource}@${model.info.createdAt}` : 'heuristic',
-      predictedRoute: pCloud >= threshold.value ? 'cloud' : 'nodes',
-      explored,
+      predictedRoute: rank >= 1 - share ? 'cloud' : 'nodes',
+      route: decision.route,
+      share,
+      arm,
+      explored: decision.explored,
     };
-    return { arm, route, by, prediction };
+    this.log.debug(
+      `Router: ${by} p_cloud ${pCloud.toFixed(3)}, rank ${rank.toFixed(2)} among ${state.recent[arm].length - 1} of yours, target ${Math.round(share * 100)}% cloud -> ${decision.route}${decision.held ? ' (held to the share)' : ''}${decision.explored ? ' (explored)' : ''}`,
+    );
+    return { arm, route: decision.route, by, prediction };
   }
 
   private armFor(key: string): Arm {
@@ -118,14 +141,38 @@ export class LearnedRouter implements Router {
     return assignArm(key, s.mlShare);
   }
 
-  private threshold(arm: Arm, info: ModelInfo | undefined): Threshold {
-    return thresholdFor(this.settings().policy, info?.calibration, this.recent[arm]);
+  /** The user's recent predictions and decisions, read once from the store so a new process (the CLI) goes on where the last left off. */
+  private loadState(): RoutingState {
+    if (this.state) return this.state;
+    const state: RoutingState = { recent: { ml: [], heuristic: [] }, routes: [], error: 0 };
+    for (const d of this.data?.recentDecisions(RECENT) ?? []) {
+      state.recent[d.arm === 'ml' ? 'ml' : 'heuristic'].push(d.pCloud);
+      state.routes.push(d.route);
+      state.error = Math.min(SHARE_SLACK, Math.max(-SHARE_SLACK, state.error + d.share - (d.route === 'cloud' ? 1 : 0)));
+    }
+    this.state = state;
+    return state;
   }
 
-  private remember(arm: Arm, p: number): void {
-    const list = this.recent[arm];
-    list.unshift(p);
-    if (list.length > RECENT) list.pop();
+  private threshold(arm: Arm, info: ModelInfo | undefined): Threshold {
+    const state = this.loadState();
+    const share = targetShare(this.settings().policy, info?.calibration);
+    const last = state.routes.slice(-REALIZED_OVER);
+    return {
+      value: equivalentThreshold(share, state.recent[arm], priorCdf(info?.calibration)),
+      share,
+      recent: state.recent[arm].length,
+      ...(last.length ? { realized: last.filter((r) => r === 'cloud').length / last.length } : {}),
+      realizedOver: last.length,
+    };
+  }
+
+  private remember(arm: Arm, p: number, route: 'nodes' | 'cloud'): void {
+    const state = this.loadState();
+    state.recent[arm].push(p);
+    if (state.recent[arm].length > RECENT) state.recent[arm].shift();
+    state.routes.push(route);
+    if (state.routes.length > RECENT) state.routes.shift();
   }
 
   /** The model to route with, loaded on first use: the user's model, else the retrained one, else the shipped one. */
@@ -250,7 +297,7 @@ export class LearnedRouter implements Router {
     this.model = undefined;
     // The threshold was calibrated on the old model's p_cloud; the new model's follow their own scale, so its
     // calibration (on the user's rows) serves until enough of its own predictions are seen.
-    this.recent.ml.length = 0;
+    if (this.state) this.state.recent.ml.length = 0;
     await this.activeModel();
     await old?.release();
   }

@@ -1,17 +1,17 @@
-// Turns a p_cloud into a route. The threshold is calibrated, as RouteLLM does: for a target cloud share
-// it is the p_cloud above which that share of requests falls, taken from the user's own recent requests
-// once there are enough of them, else from the model's validation rows; for a quality target it is the
-// smallest share whose validated PGR reaches it.
+// Turns a p_cloud into a route, holding the cloud share the user chose from the first request, whatever the
+// scale of p_cloud. A fixed threshold calibrated on other data cannot do it: a model whose p_cloud runs high on this user's
+// questions (or a heuristic with no calibration at all) sends nearly everything to the cloud. Instead each
+// request is ranked among the user's own recent predictions (a prior distribution stands in while there are
+// few), and the top `share` of ranks go to the cloud. Ranking alone holds the share on average; a running
+// error (target minus actual, the sigma-delta idea) bounds it over every window: the rank's choice is taken
+// unless it would push the error out of [-SLACK, SLACK], and then the other route is. With |error| ≤ SLACK,
+// any n consecutive decisions hold share·n ± 2·SLACK cloud answers: ±1.8 of 20, under the ±10 points asked.
 
-import type { ModelInfo, Threshold } from '../../shared/router';
-import { thresholdForShare } from './model/build';
+import type { ModelInfo } from '../../shared/router';
 
 export type RouterPolicy = { mode: 'cloudShare'; cloudShare: number } | { mode: 'quality'; quality: number };
 
-/** Recent predictions needed before the threshold follows the user's own distribution. */
-export const MIN_RECENT_FOR_CALIBRATION = 50;
-
-/** The cloud share a policy aims at, given the model's validated PGR curve when it has one. */
+/** The cloud share a policy aims at: the setting, or for a quality target the smallest share whose validated PGR reaches it. */
 export function targetShare(policy: RouterPolicy, calibration: ModelInfo['calibration']): number {
   if (policy.mode === 'cloudShare') return clamp01(policy.cloudShare);
   const pgr = calibration?.pgr;
@@ -20,28 +20,76 @@ export function targetShare(policy: RouterPolicy, calibration: ModelInfo['calibr
   return i < 0 ? 1 : calibration.shares[i]!;
 }
 
-export function thresholdFor(policy: RouterPolicy, calibration: ModelInfo['calibration'], recent: readonly number[]): Threshold {
-  const share = targetShare(policy, calibration);
-  if (recent.length >= MIN_RECENT_FOR_CALIBRATION) {
-    return { value: thresholdForShare([...recent].sort((a, b) => b - a), share), share, source: 'recent requests' };
+/** How far the cumulative cloud count may run ahead of or behind the target (requests). */
+export const SHARE_SLACK = 0.9;
+
+/** Pseudo-observations the prior is worth at the cold start; it fades as the user's own predictions come. */
+export const PRIOR_WEIGHT = 20;
+
+/** Where a p_cloud falls in a distribution: the share of it below p (ties count half). */
+export type Cdf = (p: number) => number;
+
+/** The rank of `p` in [0, 1] among the user's recent predictions, with the prior blended in while they are few. */
+export function rankOf(p: number, recent: readonly number[], prior: Cdf): number {
+  const n = recent.length;
+  let below = 0;
+  for (const q of recent) below += q < p ? 1 : q === p ? 0.5 : 0;
+  const w = (PRIOR_WEIGHT * PRIOR_WEIGHT) / (PRIOR_WEIGHT + n);
+  return (below + w * prior(p)) / (n + w);
+}
+
+/** The p_cloud at which rankOf crosses 1 - share: the threshold the decision behaves like, for display. */
+export function equivalentThreshold(share: number, recent: readonly number[], prior: Cdf): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (rankOf(mid, recent, prior) < 1 - share) lo = mid;
+    else hi = mid;
   }
-  if (calibration) {
-    const { shares, thresholds } = calibration;
-    const i = shares.findIndex((s) => s >= share);
-    if (i >= 0) return { value: thresholds[i]!, share, source: 'model validation' };
-  }
-  return { value: 0.5, share, source: 'default' };
+  return (lo + hi) / 2;
+}
+
+/** The prior from a model's validation quantiles (shares[i] of rows had p ≥ thresholds[i]); uniform without them. */
+export function priorCdf(calibration?: { shares: readonly number[]; thresholds: readonly number[] }): Cdf {
+  if (!calibration || calibration.shares.length < 2) return (p) => Math.min(1, Math.max(0, p));
+  const points = calibration.thresholds.map((t, i) => ({ p: t, cdf: 1 - calibration.shares[i]! })).sort((a, b) => a.p - b.p || a.cdf - b.cdf);
+  return (p) => {
+    if (p <= points[0]!.p) return points[0]!.cdf * (points[0]!.p > 0 ? p / points[0]!.p : 0);
+    for (let i = 1; i < points.length; i++) {
+      const a = points[i - 1]!;
+      const b = points[i]!;
+      if (p <= b.p) return b.p === a.p ? b.cdf : a.cdf + ((b.cdf - a.cdf) * (p - a.p)) / (b.p - a.p);
+    }
+    const last = points.at(-1)!;
+    return last.p < 1 ? last.cdf + ((1 - last.cdf) * (p - last.p)) / (1 - last.p) : 1;
+  };
+}
+
+export interface ShareDecision {
+  route: 'nodes' | 'cloud';
+  /** The error after this decision: target cloud count minus actual, so far. */
+  error: number;
+  /** The rank's own choice was overruled to hold the share. */
+  held: boolean;
+}
+
+/** Whether `route` keeps the running error within the slack. */
+function keeps(route: 'nodes' | 'cloud', share: number, error: number): boolean {
+  const next = error + share - (route === 'cloud' ? 1 : 0);
+  return next >= -SHARE_SLACK - 1e-9 && next <= SHARE_SLACK + 1e-9;
 }
 
 /**
- * The route for one request. A small share of requests the model would send to the cloud is sent to the
- * nodes instead: without it a node's answer is never seen for the requests the model doubts, and it
- * could never learn it was wrong about them (a cloud answer says nothing about the nodes).
+ * The route for a request of rank `rank` at the target `share`, given the running error. `explore` (already
+ * drawn) sends a request the rank would send to the cloud to the nodes instead, when the share allows it.
  */
-export function chooseRoute(pCloud: number, threshold: number, explore: number, random: () => number): { route: 'nodes' | 'cloud'; explored: boolean } {
-  if (pCloud < threshold) return { route: 'nodes', explored: false };
-  if (random() < explore) return { route: 'nodes', explored: true };
-  return { route: 'cloud', explored: false };
+export function decideShare(rank: number, share: number, error: number, explore: boolean): ShareDecision & { explored: boolean } {
+  const wanted = rank >= 1 - share ? 'cloud' : 'nodes';
+  let route: 'nodes' | 'cloud' = keeps(wanted, share, error) ? wanted : wanted === 'cloud' ? 'nodes' : 'cloud';
+  const explored = explore && route === 'cloud' && keeps('nodes', share, error);
+  if (explored) route = 'nodes';
+  return { route, error: error + share - (route === 'cloud' ? 1 : 0), held: route !== wanted && !explored, explored };
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));

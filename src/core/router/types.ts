@@ -21,7 +21,14 @@ export interface Prediction {
   pCloud: number;
   threshold: number;
   modelVersion: string;
+  /** Where the rank alone would send it. */
   predictedRoute: 'nodes' | 'cloud';
+  /** Where it goes: the rank's choice, unless the share had to be held or it was explored. */
+  route: 'nodes' | 'cloud';
+  /** The cloud share aimed at. */
+  share: number;
+  /** The A/B arm that scored it. */
+  arm: string;
   /** Sent to the nodes against the prediction, to learn (see policy.ts). */
   explored: boolean;
 }

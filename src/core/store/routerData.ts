@@ -20,7 +20,7 @@ export interface RoutedRequest {
   ttftMs?: number;
   totalMs?: number;
   tokens?: number;
-  prediction?: { pCloud: number; threshold: number; modelVersion: string; predictedRoute: 'nodes' | 'cloud' };
+  prediction?: StoredPrediction;
   /**
    * Whether the user could react to the answer (the chat panel). Silence counts as acceptance only there:
    * an answer to a batch command, the CLI or an API client gets its label from explicit feedback or none.
@@ -74,6 +74,17 @@ function unpackFeatures(text: string, featureCount: number): Float32Array {
   return x;
 }
 
+/** A routing decision as stored: what was predicted, the share it aimed at, and where it went. */
+export interface StoredPrediction {
+  pCloud: number;
+  threshold: number;
+  modelVersion: string;
+  predictedRoute: 'nodes' | 'cloud';
+  share: number;
+  arm: string;
+  route: 'nodes' | 'cloud';
+}
+
 export class RouterData {
   private readonly labelListeners = new Set<() => void>();
 
@@ -97,7 +108,7 @@ export class RouterData {
       const p = r.prediction;
       this.store.write(
         `INSERT INTO ml_router_predictions (id, request_id, model_version, predicted_route, confidence, probabilities, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), r.requestId, p.modelVersion, p.predictedRoute, p.pCloud, JSON.stringify({ cloud: p.pCloud, threshold: p.threshold }), r.createdAt],
+        [newId(), r.requestId, p.modelVersion, p.predictedRoute, p.pCloud, JSON.stringify({ cloud: p.pCloud, threshold: p.threshold, share: p.share, arm: p.arm, route: p.route }), r.createdAt],
       );
     }
     if (label !== null) this.notify();
@@ -211,5 +222,20 @@ export class RouterData {
         accepted: r.thumbs === -1 || r.rerouted === 1 ? 0 : 1,
         latencyMs: Number(r.total_ms ?? 0),
       }));
+  }
+
+  /**
+   * The last `limit` decisions, oldest first (the router ranks among them and holds its share from them).
+   * Decisions stored before the share was recorded carry none and are left out.
+   */
+  recentDecisions(limit: number): Pick<StoredPrediction, 'pCloud' | 'share' | 'arm' | 'route'>[] {
+    return this.store
+      .query<{ probabilities: string }>('SELECT probabilities FROM ml_router_predictions ORDER BY rowid DESC LIMIT ?', [limit])
+      .flatMap(({ probabilities }) => {
+        const d = JSON.parse(probabilities) as { cloud?: number; share?: number; arm?: string; route?: string };
+        const valid = typeof d.cloud === 'number' && Number.isFinite(d.cloud) && typeof d.share === 'number' && typeof d.arm === 'string' && (d.route === 'nodes' || d.route === 'cloud');
+        return valid ? [{ pCloud: d.cloud!, share: d.share!, arm: d.arm!, route: d.route as 'nodes' | 'cloud' }] : [];
+      })
+      .reverse();
   }
 }
