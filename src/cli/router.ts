@@ -2,7 +2,7 @@
 //
 //   singularity train --data FILE.jsonl[:WEIGHT]... [--trees N] [--depth D] [--seed S] --out models/router.onnx
 //   singularity route-eval --data FILE.jsonl [--model FILE.onnx]
-//   singularity route-score --data FILE.jsonl [--model FILE.onnx] --out PREDS.jsonl
+//   singularity route-score --data FILE.jsonl [--scorer prior|model|heuristic] [--model FILE.onnx] --out PREDS.jsonl
 //   singularity route-replay --data FILE.jsonl --out PREDS.jsonl [--retrain-every N] [--seed S] [--shuffle]
 //                            [--model FILE.onnx] [--explore E] [--cloud-share S]
 
@@ -15,6 +15,7 @@ import { buildRouterModel } from '../core/router/model/build';
 import { toOnnx } from '../core/router/model/onnx';
 import { loadRouterModel } from '../core/router/model/runtime';
 import { heuristicPCloud } from '../core/router/heuristic';
+import { priorPCloud } from '../core/router/prior';
 import { shuffled } from '../core/random';
 import { FEATURE_SCHEMA } from '../core/router/features';
 import { replay } from '../core/router/eval/replay';
@@ -51,6 +52,7 @@ export async function runRouteEval(argv: string[]): Promise<number> {
   const rows = readBenchRows(data);
   const modelPath = values.model ?? SHIPPED_MODEL;
   const reports: [string, RoutingReport][] = [
+    ['prior (a new user\'s router)', scoreRows(rows, rows.map((r) => priorPCloud({ question: r.prompt })))],
     [`model (${basename(modelPath)})`, scoreRows(rows, await pCloudOf(rows, modelPath))],
     ['heuristic', scoreRows(rows, rows.map((r) => heuristicPCloud(benchFeatures(r))))],
     ['random (mean of 20 seeds)', randomReport(rows)],
@@ -66,12 +68,18 @@ export async function runRouteEval(argv: string[]): Promise<number> {
 }
 
 export async function runRouteScore(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, model: { type: 'string' }, scorer: { type: 'string' }, out: { type: 'string' } } });
   const rows = readBenchRows(requireFlag(values.data, '--data'));
   const out = requireFlag(values.out, '--out');
-  const p = await pCloudOf(rows, values.model ?? SHIPPED_MODEL);
+  // By default what routes a new user (the prior); with --model, that model.
+  const scorer = values.scorer ?? (values.model ? 'model' : 'prior');
+  let p: number[];
+  if (scorer === 'prior') p = rows.map((r) => priorPCloud({ question: r.prompt }));
+  else if (scorer === 'heuristic') p = rows.map((r) => heuristicPCloud(benchFeatures(r)));
+  else if (scorer === 'model') p = await pCloudOf(rows, values.model ?? SHIPPED_MODEL);
+  else throw new UsageError(`--scorer is prior, model or heuristic, not "${scorer}".`);
   writeFileSync(out, rows.map((r, i) => `${JSON.stringify({ id: r.id, p_cloud: p[i] })}\n`).join(''));
-  process.stdout.write(`Wrote ${rows.length} predictions to ${out}\n`);
+  process.stdout.write(`Wrote ${rows.length} predictions (${scorer}) to ${out}\n`);
   return 0;
 }
 

@@ -37,14 +37,14 @@ async function ask(text: string): Promise<void> {
 }
 
 describe('learned router in VS Code', () => {
-  it('routes by the shipped model and says so under the answer', async () => {
+  it('routes a new user by the prior and says so under the answer', async () => {
     await editor.openChatView();
     chat = await editor.chatFrame();
     await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
     await ask('What is a closure?');
     const answer = answers().last();
     expect(await answer.locator('.content').innerText()).toContain('Answer from the node.');
-    expect(await answer.locator('.meta').getAttribute('title')).toMatch(/^model: p_cloud \d\.\d\d/);
+    expect(await answer.locator('.meta').getAttribute('title')).toMatch(/^prior: p_cloud \d\.\d\d/);
   });
 
   it('"Ask the cloud" sends the same question to the cloud and shows its answer', async () => {

@@ -143,7 +143,7 @@ describe('singularity ask', () => {
       expect(r.stdout).toMatch(/CPT50/);
     });
 
-    it('scores rows with the shipped model: one {id, p_cloud} per line', async () => {
+    it('scores rows as a new user\'s router does (the prior): one {id, p_cloud} per line', async () => {
       const out = join(dir, 'preds.jsonl');
       const r = await run(['route-score', '--data', benchFile('score.jsonl', 10), '--out', out]);
       expect(r.code).toBe(0);
@@ -152,6 +152,18 @@ describe('singularity ask', () => {
       expect(preds[0]).toMatchObject({ id: 'r0' });
       expect(preds[0].p_cloud).toBeGreaterThanOrEqual(0);
       expect(preds[0].p_cloud).toBeLessThanOrEqual(1);
+      expect(r.stdout).toMatch(/\(prior\)/);
+    });
+
+    it('ranks a design question above a lookup with the prior, and scores with the shipped model when asked', async () => {
+      const file = join(dir, 'pair.jsonl');
+      const row = (id: string, prompt: string) => JSON.stringify({ id, prompt, local: { score: 1 }, cloud: { score: 1 } });
+      writeFileSync(file, `${row('easy', 'how do I sort a list in python')}\n${row('hard', 'design a distributed job scheduler with exactly-once execution across regions')}\n`);
+      const out = join(dir, 'pair.out.jsonl');
+      expect((await run(['route-score', '--data', file, '--out', out])).code).toBe(0);
+      const [easy, hard] = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).p_cloud as number);
+      expect(hard).toBeGreaterThan(easy!);
+      expect((await run(['route-score', '--data', file, '--scorer', 'model', '--out', out])).stdout).toMatch(/\(model\)/);
     });
 
     it('says which line of a data file is malformed', async () => {

@@ -38,7 +38,7 @@ describe('learned router in the pipeline', () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('local');
-    expect(r.meta?.reason).toMatch(/^model: p_cloud/);
+    expect(r.meta?.reason).toMatch(/^prior: p_cloud/);
   });
 
   it('routes to the cloud when the policy sends every request there, with the node as fallback', async () => {
@@ -154,18 +154,18 @@ describe('learned router in the pipeline', () => {
     expect(rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'")).toHaveLength(1);
   });
 
-  it('routes by the heuristic when no model loads, and every request is still answered', async () => {
+  it('routes by the prior when no model loads, and every request is still answered', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'singularity-corrupt-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'router.onnx'), new Uint8Array([8, 1, 18, 3, 0xff, 0xff]));
     const w = await world({}, { shipped: join(dir, 'router.onnx'), dir });
     const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
-    expect(r.meta?.reason).toMatch(/^heuristic \(no model could be loaded/);
-    expect(w.router!.status().fallback).toMatch(/heuristic/);
+    expect(r.meta?.reason).toMatch(/^prior \(no model could be loaded/);
+    expect(w.router!.status().fallback).toMatch(/routing by the prior/);
   });
 
-  it('falls back to the heuristic when a model loads but fails when run, and keeps answering', async () => {
+  it('falls back to the prior when a model loads but fails when run, and keeps answering', async () => {
     const files = modelFiles();
     // Its metadata claims the schema's 25 columns, its graph wants 30: ONNX Runtime refuses at the first run.
     const broken = await trainGbdt({ rows: [new Float32Array(30), Float32Array.from({ length: 30 }, () => 1)], labels: [0, 1] }, { trees: 1 });
@@ -174,8 +174,8 @@ describe('learned router in the pipeline', () => {
     const first = await result(ask(panelInput(), w.deps));
     const second = await result(ask(panelInput(), w.deps));
     expect([first.outcome, second.outcome]).toEqual(['ok', 'ok']);
-    expect(first.meta?.reason).toMatch(/^heuristic/);
-    expect(w.router!.status().fallback).toMatch(/retrained model failed when run, routing by the heuristic/);
+    expect(first.meta?.reason).toMatch(/^prior/);
+    expect(w.router!.status().fallback).toMatch(/retrained model failed when run, routing by the prior/);
   });
 
   it('A/B tests per conversation: the same conversation always gets the same arm', async () => {

@@ -10,7 +10,8 @@ function rows(n: number, seed: number, outcome: (hard: boolean) => { localScore:
   const random = seededRandom(seed);
   return Array.from({ length: n }, (_, i) => {
     const hard = random() < 0.4;
-    const prompt = hard ? `Prove the lemma about prime gaps number ${i}` : `Write a friendly greeting for person ${i}`;
+    // What makes these hard is this user's own (arithmetic on the node fails), not the kind of task the prior knows.
+    const prompt = hard ? `Compute 17*23+${i}/4` : `Write a friendly greeting for person ${i}`;
     return { id: `r${i}`, category: 'test', prompt, ...outcome(hard) };
   });
 }

@@ -8,6 +8,7 @@ import type { AskInput, PinnedTarget } from '../request';
 import type { RouteHistoryTracker } from './history';
 import { extractFeatures, taskTypeOf, type TaskType } from './features';
 import { taskOf } from './task';
+import { priorPCloud } from './prior';
 import { NoRouteError, type RouteDecision, type Router } from './types';
 
 export interface Routed {
@@ -32,9 +33,10 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
   const hasImages = !!input.images?.length;
   const task = hasImages ? 'vision' : taskOf(input.question, input.context);
   const taskType = taskTypeOf(input.question, false);
+  const contextChars = input.context.reduce((n, c) => n + c.text.length, 0);
   const features = extractFeatures({
     question: input.question,
-    contextChars: input.context.reduce((n, c) => n + c.text.length, 0),
+    contextChars,
     historyTurns: Math.floor(input.history.length / 2),
     category: input.category,
     hasImages,
@@ -50,6 +52,7 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
       cloud: deps.cloud,
       defaultModels: deps.defaultModels,
       features,
+      prior: priorPCloud({ question: input.question, contextChars }),
       key: input.conversationId ?? input.id,
     });
     return { task, taskType, features, decision };

@@ -42,6 +42,8 @@ export interface ModelFiles {
 }
 
 const RECENT = 500;
+/** Labelled answers of the user's at which a retrained model counts as much as the prior. */
+const EVIDENCE_HALF_WEIGHT = 200;
 /** Decisions the dashboard's realized share is taken over. */
 const REALIZED_OVER = 100;
 
@@ -88,36 +90,47 @@ export class LearnedRouter implements Router {
     // Hard rules first: an explicit route or model, or only one kind of route available, leaves nothing to predict.
     if (ctx.requested !== 'auto' || ctx.model || !ctx.features || nodes.length === 0 || cloud.length === 0) return base;
 
-    const s = await this.score(ctx.features, ctx.key ?? '');
+    const s = await this.score(ctx.features, ctx.key ?? '', ctx.prior);
     const targets: Target[] = s.route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
     const verdict = s.prediction.explored ? 'explored nodes instead' : s.route === 'cloud' ? 'cloud' : base.reason;
     const { pCloud, threshold } = s.prediction;
     return { targets, reason: `${s.by}: p_cloud ${pCloud.toFixed(2)} ${pCloud >= threshold ? '≥' : '<'} ${threshold.toFixed(2)}; ${verdict}`, strategy: s.arm, prediction: s.prediction };
   }
 
-  /** The decision for one request's features: its arm, p_cloud, its rank among the user's own and the route that holds the share. */
-  async score(features: Float32Array, key: string): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
+  /**
+   * The decision for one request: its arm, p_cloud, its rank among the user's own and the route that holds the
+   * share. The heuristic arm routes by the prior (prior.ts; the feature heuristic where no question text is
+   * known); the ml arm blends the prior with the model by how much of the user's own evidence the model has.
+   */
+  async score(features: Float32Array, key: string, prior?: number): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
     const arm = this.armFor(key);
     let model = arm === 'ml' ? await this.activeModel() : undefined;
-    let pCloud = heuristicPCloud(features);
+    const base = prior ?? heuristicPCloud(features);
+    let pCloud = base;
+    let weight = 0;
     if (model) {
       try {
-        pCloud = (await model.predict([features]))[0]!;
+        weight = this.modelWeight();
+        const p = (await model.predict([features]))[0]!;
+        if (!Number.isFinite(p)) throw new Error(`it gave p_cloud ${p}`);
+        pCloud = (1 - weight) * base + weight * p;
       } catch (err) {
         this.dropModel(model, (err as Error).message);
         model = undefined;
+        weight = 0;
       }
     }
+    const baseName = prior === undefined ? 'heuristic' : 'prior';
+    const by = arm === 'ml' ? (model ? (weight === 0 ? baseName : weight === 1 ? 'model' : `${baseName}+model (${Math.round(weight * 100)}% model)`) : `${baseName} (${this.fallback ?? 'no model'})`) : baseName;
     const state = this.loadState();
     const share = targetShare(this.settings().policy, model?.info.calibration);
-    const prior = priorCdf(model?.info.calibration);
-    const rank = rankOf(pCloud, state.recent[arm], prior);
-    const threshold = equivalentThreshold(share, state.recent[arm], prior);
+    const scale = priorCdf(model && weight > 0 ? model.info.calibration : undefined);
+    const rank = rankOf(pCloud, state.recent[arm], scale);
+    const threshold = equivalentThreshold(share, state.recent[arm], scale);
     const explore = (this.options.random ?? Math.random)() < this.settings().explore;
     const decision = decideShare(rank, share, state.error, explore);
     state.error = decision.error;
     this.remember(arm, pCloud, decision.route);
-    const by = arm === 'ml' ? (model ? 'model' : `heuristic (${this.fallback ?? 'no model'})`) : 'heuristic';
     const prediction: Prediction = {
       pCloud,
       threshold,
@@ -132,6 +145,17 @@ export class LearnedRouter implements Router {
       `Router: ${by} p_cloud ${pCloud.toFixed(3)}, rank ${rank.toFixed(2)} among ${state.recent[arm].length - 1} of yours, target ${Math.round(share * 100)}% cloud -> ${decision.route}${decision.held ? ' (held to the share)' : ''}${decision.explored ? ' (explored)' : ''}`,
     );
     return { arm, route: decision.route, by, prediction };
+  }
+
+  /**
+   * How much the model counts against the prior: nothing for the shipped model (other people's questions, which
+   * do not transfer), all for a model the user set, and for a model retrained on the user's rows more as they grow.
+   */
+  private modelWeight(): number {
+    if (this.modelSource === 'your model') return 1;
+    if (this.modelSource !== 'retrained model') return 0;
+    const n = this.data?.labeledCount() ?? 0;
+    return n / (n + EVIDENCE_HALF_WEIGHT);
   }
 
   private armFor(key: string): Arm {
@@ -159,7 +183,7 @@ export class LearnedRouter implements Router {
     const share = targetShare(this.settings().policy, info?.calibration);
     const last = state.routes.slice(-REALIZED_OVER);
     return {
-      value: equivalentThreshold(share, state.recent[arm], priorCdf(info?.calibration)),
+      value: equivalentThreshold(share, state.recent[arm], priorCdf(info && this.modelWeight() > 0 ? info.calibration : undefined)),
       share,
       recent: state.recent[arm].length,
       ...(last.length ? { realized: last.filter((r) => r === 'cloud').length / last.length } : {}),
@@ -213,16 +237,16 @@ export class LearnedRouter implements Router {
         problems.push((err as Error).message);
       }
     }
-    this.fallback = `no model could be loaded, routing by the heuristic: ${problems.join('; ')}`;
+    this.fallback = `no model could be loaded, routing by the prior: ${problems.join('; ')}`;
     this.log.warn(`Router: ${this.fallback}`);
     this.data?.event('fallback', { to: 'heuristic', reason: this.fallback });
     return undefined;
   }
 
-  /** A model that loaded but fails when run: routing goes on by the heuristic, and says why, until a retrain or restart. */
+  /** A model that loaded but fails when run: routing goes on by the prior, and says why, until a retrain or restart. */
   private dropModel(model: RouterModel, reason: string): void {
     if (this.model !== model) return;
-    this.fallback = `the ${this.modelSource} failed when run, routing by the heuristic: ${reason}`;
+    this.fallback = `the ${this.modelSource} failed when run, routing by the prior: ${reason}`;
     this.log.warn(`Router: ${this.fallback}`);
     this.data?.event('fallback', { to: 'heuristic', reason: this.fallback });
     this.model = undefined;

@@ -12,6 +12,8 @@ export interface RouteContext {
   defaultModels: DefaultModels;
   /** The request's features (FEATURE_SCHEMA), for routers that score it. */
   features?: Float32Array;
+  /** The prior's p_cloud for the question (prior.ts): what the task asks for, before any user data. */
+  prior?: number;
   /** What A/B assignment keys on: the conversation, else the request. */
   key?: string;
 }

@@ -18,6 +18,7 @@ import { DEFAULT_ROUTER_SETTINGS } from '../settings';
 import type { RetrainOptions } from '../model/retrain';
 import { benchFeatures, type BenchRow } from './benchData';
 import { routingReport } from './routingMetrics';
+import { priorPCloud } from '../prior';
 
 /** A score at or above this is an answer the user accepts (no thumbs-down): 0/1 scores map directly, graded ones at half. */
 export const ACCEPTED_SCORE = 0.5;
@@ -103,7 +104,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
     let window = fresh();
     for (const [i, row] of rows.entries()) {
       const features = benchFeatures(row);
-      const decision = await router.score(features, row.id);
+      const decision = await router.score(features, row.id, priorPCloud({ question: row.prompt }));
       const route = decision.route === 'cloud' ? 'cloud' : 'local';
       result.predictions.push({ id: row.id, p_cloud: decision.prediction.pCloud, route });
 
