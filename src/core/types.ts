@@ -155,8 +155,23 @@ export interface AnswerMeta {
   quality?: { score: number; reasons: string[]; escalatedTo?: string };
   /** This cloud answer replaced a node's answer the gate escalated, for this reason. */
   escalatedFrom?: { requestId: string; reason: string };
+  /** How sure the node's model was of its own tokens (Ollama log-probabilities), when the node returned them. */
+  confidence?: TokenConfidence;
   /** An answer about images: the task mode, what OCR read, and the local answer's check (docs/MULTIMODALITY.md). */
   vision?: VisionNote;
+}
+
+/** Summary of an answer's token log-probabilities (natural log; 0 is certain). */
+export interface TokenConfidence {
+  /** Tokens with a log-probability. */
+  tokens: number;
+  meanLogprob: number;
+  /** The 10th percentile: how bad the worst stretch was. */
+  p10Logprob: number;
+  /** Share of tokens the model gave less than 10% probability. */
+  lowShare: number;
+  /** Mean gap between the chosen token and the runner-up, when alternatives were returned. */
+  margin?: number;
 }
 
 export interface VisionNote {

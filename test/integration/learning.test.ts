@@ -46,6 +46,55 @@ async function run(events: AsyncIterable<AskEvent>) {
 
 const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
 
+describe('token confidence in the quality gate', () => {
+  /** Every request goes to the node (cloud share 0) with a cloud configured; the node's tokens carry `logprob`. */
+  async function confident(logprob: unknown, version = '0.12.11') {
+    const node = await ollama({ version, reply: () => GOOD, logprob: () => logprob });
+    const api = await cloud({ reply: () => 'from the cloud' });
+    const w = await setup(
+      { nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
+      { learning: {}, learned: { files: { shipped: 'models/router.onnx' }, settings: { mode: 'ml', policy: { mode: 'cloudShare', cloudShare: 0 } }, random: () => 0.99 } },
+    );
+    return { ...w, node, api };
+  }
+
+  it('escalates a node answer at mean token log-prob -3, and says the model was unsure', async () => {
+    const w = await confident(-3);
+    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect(escalated?.verdict.reasons[0]).toBe('the model was unsure of its answer (mean token log-prob -3.00)');
+    expect(escalated?.draft.meta?.confidence?.meanLogprob).toBeCloseTo(-3);
+    expect(end.text).toBe('from the cloud');
+  });
+
+  it('keeps a node answer at mean token log-prob -0.02, with its confidence in the meta', async () => {
+    const w = await confident(-0.02);
+    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect(escalated).toBeUndefined();
+    expect(end.meta?.route).toBe('local');
+    expect(end.meta?.confidence).toMatchObject({ lowShare: 0 });
+    expect(end.meta?.confidence?.meanLogprob).toBeCloseTo(-0.02);
+    expect(w.api.requests).toHaveLength(0);
+  });
+
+  it('asks for log-probabilities only of an Ollama that has them (0.12.11 and later)', async () => {
+    const w = await confident(-0.02, '0.12.10');
+    const { end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    expect((chats(w.node)[0]!.body as Record<string, unknown>).logprobs).toBeUndefined();
+    expect(end.meta?.confidence).toBeUndefined();
+    expect(end.meta?.route).toBe('local');
+  });
+
+  it('runs the gate on the rest when a node sends malformed log-probabilities (NaN, -Infinity, text)', async () => {
+    for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, 'low']) {
+      const w = await confident(bad);
+      const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+      expect(end.outcome).toBe('ok');
+      expect(end.meta?.confidence).toBeUndefined();
+      expect(escalated).toBeUndefined();
+    }
+  });
+});
+
 describe('quality gate in the request flow', () => {
   it('escalates a node answer cut off inside a code block to the cloud, and says why', async () => {
     const w = await world(CUT_OFF);

@@ -279,6 +279,11 @@ function metaTooltip(meta: AnswerMeta): string {
   if (meta.promptTokens !== undefined && meta.completionTokens !== undefined) {
     lines.push(`${meta.promptTokens} prompt + ${meta.completionTokens} completion tokens`);
   }
+  const c = meta.confidence;
+  if (c) {
+    const margin = c.margin === undefined ? '' : `, top-1/top-2 margin ${c.margin.toFixed(2)}`;
+    lines.push(`Token confidence: mean log-prob ${c.meanLogprob.toFixed(2)}, 10th percentile ${c.p10Logprob.toFixed(2)}, ${Math.round(c.lowShare * 100)}% of ${c.tokens} tokens under 10%${margin}`);
+  }
   return lines.join('\n');
 }
 

@@ -12,6 +12,7 @@ import type { ChatProvider, FinishReason } from '../providers/types';
 import type { AskResult } from '../request';
 import { classifyError, ProviderError, type ProviderErrorCode } from '../providers/errors';
 import { estimateTokens } from '../providers/tokens';
+import { ConfidenceMeter } from '../providers/confidence';
 import type { CloudCredential, ProviderFactory } from '../providers/factory';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../providers/retry';
 
@@ -22,6 +23,9 @@ import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../provide
 export const FIRST_TOKEN_TIMEOUT_MS = 120_000;
 
 const STOP_CHECK_CHARS = 200;
+
+/** Alternatives asked per token: enough for the top-1/top-2 margin, little extra on the wire. */
+const TOP_LOGPROBS = 2;
 
 /** Answer length the balancer plans for; real lengths vary, what matters is weighing speed against queueing. */
 const EXPECTED_OUTPUT_TOKENS = 400;
@@ -85,6 +89,8 @@ type AttemptEnd = { kind: 'final'; result: Dispatched; streamTtftMs?: number } |
 
 interface Attempt {
   provider: ChatProvider;
+  /** Ask for token log-probabilities (a node whose Ollama has them). */
+  logprobs?: boolean;
   model: string;
   meta: AnswerMeta;
   prompt: Prompt;
@@ -131,9 +137,11 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     let usage: TokenUsage | undefined;
     let finishReason: FinishReason | undefined;
     let stoppedEarly = false;
+    const meter = new ConfidenceMeter();
     const done = (outcome: Dispatched['outcome'], error?: ProviderError, cutOff = false): AttemptEnd => {
       const tokens = measured(text, a.prompt.messages, usage, request.startedAt, firstTokenAt, now());
-      const meta = { ...a.meta, ...tokens.meta };
+      const confidence = meter.summary();
+      const meta = { ...a.meta, ...tokens.meta, ...(confidence ? { confidence } : {}) };
       const message = error && (cutOff ? `The answer was cut off: ${error.message} Ask again to retry.` : error.message);
       return {
         kind: 'final',
@@ -167,10 +175,22 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
       attemptAbort.abort();
     }, limitMs);
     try {
-      const call = { model: a.model, messages: a.prompt.messages, signal: attemptAbort.signal, temperature: request.temperature, maxTokens: request.maxTokens, contextTokens: a.prompt.numCtx };
+      const call = {
+        model: a.model,
+        messages: a.prompt.messages,
+        signal: attemptAbort.signal,
+        temperature: request.temperature,
+        maxTokens: request.maxTokens,
+        contextTokens: a.prompt.numCtx,
+        ...(a.logprobs ? { topLogprobs: TOP_LOGPROBS } : {}),
+      };
       for await (const chunk of a.provider.stream(call)) {
         if (chunk.type === 'usage') {
           usage = chunk.usage;
+          continue;
+        }
+        if (chunk.type === 'logprobs') {
+          meter.add(chunk.tokens);
           continue;
         }
         if (chunk.type === 'finish') {
@@ -218,7 +238,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
       try {
         const prompt = await promptFor(target);
         const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(prompt.notes?.context ? { context: prompt.notes.context } : {}) };
-        end = yield* attempt({ provider: deps.providers.node(lease.node), model: lease.model, meta, prompt });
+        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, model: lease.model, meta, prompt });
       } finally {
         lease.release(leaseOutcome(end));
       }

@@ -1,6 +1,6 @@
 import type { NodeConfig, Tier } from '../types';
 import type { Logger } from '../log';
-import { servableModels, type NodeRegistry, type NodeStatus } from './registry';
+import { hasLogprobs, servableModels, type NodeRegistry, type NodeStatus } from './registry';
 import { sameModel } from './models';
 import { Semaphore } from './semaphore';
 import { NodeStats } from './ewma';
@@ -40,6 +40,8 @@ export interface Lease {
   model: string;
   /** Milliseconds spent waiting for a free slot on the node. */
   queuedMs: number;
+  /** The node's Ollama returns token log-probabilities (from its version). */
+  logprobs: boolean;
   release(outcome: LeaseOutcome): void;
 }
 
@@ -121,6 +123,7 @@ export class NodePool {
       node: status.node,
       model,
       queuedMs: this.now() - queuedAt,
+      logprobs: hasLogprobs(status),
       release: (outcome) => {
         release();
         this.wakeWaiters();

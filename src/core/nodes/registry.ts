@@ -12,6 +12,8 @@ export interface NodeStatus {
   loaded: string[];
   error?: string;
   checkedAt?: number;
+  /** Ollama's version from /api/version at the last successful probe. */
+  version?: string;
 }
 
 export type Prober = (baseUrl: string) => Promise<NodeProbe>;
@@ -20,6 +22,20 @@ export type Prober = (baseUrl: string) => Promise<NodeProbe>;
 export function servableModels(status: NodeStatus): string[] {
   const { models } = status.node;
   return models.length === 0 ? status.models : status.models.filter((m) => models.some((c) => sameModel(c, m)));
+}
+
+/** The first Ollama version that returns token log-probabilities (`logprobs` on /api/chat). */
+const LOGPROBS_SINCE = [0, 12, 11];
+
+/** Whether the node's Ollama returns token log-probabilities; unknown versions are taken to not. */
+export function hasLogprobs(status: Pick<NodeStatus, 'version'>): boolean {
+  const parts = status.version?.split(/[.-]/).map(Number);
+  if (!parts || parts.some((n, i) => i < 3 && Number.isNaN(n))) return false;
+  for (let i = 0; i < LOGPROBS_SINCE.length; i++) {
+    const v = parts[i] ?? 0;
+    if (v !== LOGPROBS_SINCE[i]) return v > LOGPROBS_SINCE[i]!;
+  }
+  return true;
 }
 
 /** Whether the node is up and serves one of `models` (the one answer to "can this node take it?"). */
@@ -105,7 +121,7 @@ export class NodeRegistry {
     if (before && before.healthy !== probe.ok) {
       this.log.info(`Node "${node.name}" is now ${probe.ok ? 'up' : `down: ${probe.error}`}`);
     }
-    return { node, healthy: probe.ok, models: probe.models, loaded: probe.loaded, error: probe.error, checkedAt: Date.now() };
+    return { node, healthy: probe.ok, models: probe.models, loaded: probe.loaded, error: probe.error, checkedAt: Date.now(), ...(probe.version ? { version: probe.version } : {}) };
   }
 
   private emit(): void {

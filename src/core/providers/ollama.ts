@@ -1,5 +1,5 @@
-import { Ollama } from 'ollama';
-import type { ChatProvider, ProviderChunk, ProviderRequest } from './types';
+import { Ollama, type ChatRequest } from 'ollama';
+import type { ChatProvider, ProviderChunk, ProviderRequest, TokenLogprob } from './types';
 import { classifyError } from './errors';
 
 /**
@@ -43,9 +43,13 @@ export class OllamaProvider implements ChatProvider {
         messages: request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => i.base64) } : {}) })),
         stream: true,
         options: { temperature: request.temperature, num_predict: request.maxTokens, ...(numCtx ? { num_ctx: numCtx } : {}) },
-      });
+        // Fields ollama-js 0.6 does not type yet; it sends the request as it is, and older servers ignore them.
+        ...(request.topLogprobs !== undefined ? { logprobs: true, top_logprobs: request.topLogprobs } : {}),
+      } as ChatRequest & { stream: true });
       for await (const part of stream) {
         if (part.message?.content) yield { type: 'text', text: part.message.content };
+        const tokens = request.topLogprobs !== undefined ? tokenLogprobs((part as { logprobs?: unknown }).logprobs) : [];
+        if (tokens.length > 0) yield { type: 'logprobs', tokens };
         if (part.done) {
           yield { type: 'finish', reason: part.done_reason === 'length' ? 'length' : 'stop' };
           yield {
@@ -58,6 +62,17 @@ export class OllamaProvider implements ChatProvider {
       throw classifyError(err, `Ollama node "${this.label}" (${this.baseUrl})`, signal);
     }
   }
+}
+
+/** A chunk's `logprobs` (`[{token, logprob, bytes, top_logprobs}]`), keeping only entries with a finite log-probability. */
+function tokenLogprobs(raw: unknown): TokenLogprob[] {
+  if (!Array.isArray(raw)) return [];
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v <= 0;
+  return raw.flatMap((e: { logprob?: unknown; top_logprobs?: unknown }) => {
+    if (!e || !finite(e.logprob)) return [];
+    const top = Array.isArray(e.top_logprobs) ? e.top_logprobs.map((t: { logprob?: unknown }) => t?.logprob).filter(finite) : [];
+    return [{ logprob: e.logprob, ...(top.length ? { top } : {}) }];
+  });
 }
 
 export const EMBED_TIMEOUT_MS = 10_000;

@@ -8,6 +8,14 @@ export interface ProviderRequest {
   maxTokens?: number;
   /** The context window the prompt and answer need; providers that size it per request (Ollama's num_ctx) ask for it. */
   contextTokens?: number;
+  /** Ask for each output token's log-probability and this many alternatives (Ollama 0.12.11+). */
+  topLogprobs?: number;
+}
+
+/** An output token's log-probability, and those of the likeliest alternatives (the token's own first) when asked. */
+export interface TokenLogprob {
+  logprob: number;
+  top?: number[];
 }
 
 /** Why generation stopped: the model finished, or it hit the token limit. */
@@ -16,6 +24,8 @@ export type FinishReason = 'stop' | 'length';
 export type ProviderChunk =
   | { type: 'text'; text: string }
   | { type: 'usage'; usage: TokenUsage }
+  /** Log-probabilities of the tokens just streamed; only well-formed, finite values. */
+  | { type: 'logprobs'; tokens: TokenLogprob[] }
   | { type: 'finish'; reason: FinishReason };
 
 /** One interface for every backend: Ollama nodes and OpenAI-compatible clouds. */

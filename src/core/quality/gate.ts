@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { predictProbability, trainGbdt, type GbdtOptions, type TreeEnsemble } from '../router/model/gbdt';
 import { gateRow, GATE_FEATURES, GATE_SCHEMA_VERSION } from './features';
 import { SIGNAL_NAMES, SIGNAL_REASONS, type AnswerInput, type SignalName, type Signals } from './signals';
+import type { TokenConfidence } from '../types';
 
 export interface GateModel {
   kind: 'singularity.gate';
@@ -37,6 +38,8 @@ export interface GateVerdict {
   signals: Signals;
   /** The judge model's grade (1-10), when one was asked. */
   judgeGrade?: number;
+  /** The node's token confidence, when it returned log-probabilities. */
+  confidence?: TokenConfidence;
 }
 
 /** Signals that escalate on their own at full strength: in the judged data nearly all such answers lost. */

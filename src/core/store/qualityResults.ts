@@ -14,13 +14,14 @@ export interface QualityVerdict {
   /** Signal strengths by name; only those above 0 are stored. */
   signals: Readonly<Record<string, number>>;
   judgeGrade?: number;
+  confidence?: { meanLogprob: number };
 }
 
 export class QualityResults {
   constructor(private readonly store: Store) {}
 
   record(requestId: string, verdict: QualityVerdict, escalatedTo: string | undefined, at: number): void {
-    const signals = { ...Object.fromEntries(Object.entries(verdict.signals).filter(([, v]) => v > 0)), ...(verdict.judgeGrade !== undefined ? { judgeGrade: verdict.judgeGrade } : {}) };
+    const signals = { ...Object.fromEntries(Object.entries(verdict.signals).filter(([, v]) => v > 0)), ...(verdict.judgeGrade !== undefined ? { judgeGrade: verdict.judgeGrade } : {}), ...(verdict.confidence ? { meanTokenLogprob: verdict.confidence.meanLogprob } : {}) };
     this.store.write(
       `INSERT OR REPLACE INTO quality_gate_results (request_id, score, p_cloud, passed, reasons, signals, escalated_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [requestId, verdict.score, verdict.pCloud, verdict.pass ? 1 : 0, JSON.stringify(verdict.reasons), JSON.stringify(signals), escalatedTo ?? null, at],
