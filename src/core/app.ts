@@ -2,7 +2,8 @@ import type { SingularityConfig } from './types';
 import type { Logger } from './log';
 import { NodeRegistry } from './nodes/registry';
 import { ruleRouter } from './router/rule';
-import { defaultProviders, type CloudCredential } from './providers/factory';
+import { defaultProviders, type CloudCredential, type EmbeddingProvider } from './providers/factory';
+import { SentenceEncoder } from './providers/sentenceEncoder';
 import { NodePool } from './nodes/pool';
 import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
 import type { Store } from './store/db';
@@ -16,7 +17,6 @@ import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
 import { ContextCompressor } from './context/compressor';
 import type { ContextSettings } from './context/settings';
-import type { CloudContext } from './context/cloudContext';
 import { PoolEmbedder } from './nodes/embedder';
 import { serves } from './nodes/registry';
 import type { Learning } from './quality/verdict';
@@ -40,6 +40,11 @@ export interface RoutingOptions {
   cloudKey(providerName: string): Promise<string | undefined>;
   /** Context compression before cloud calls; shared across rebuilds so its caches outlive a settings change. */
   context?: { compressor: ContextCompressor; settings(): ContextSettings };
+  /**
+   * The meaning of questions for the router's personal model: a node's embedding model when one serves it,
+   * else `fallback` (the offline sentence encoder, shared across rebuilds: its worker is not per-config).
+   */
+  meaning?: { enabled(): boolean; fallback: EmbeddingProvider };
   log: Logger;
 }
 
@@ -63,6 +68,11 @@ export function createRouting(options: RoutingOptions): Routing {
   });
   const cloudCredentials = (): Promise<CloudCredential[]> =>
     Promise.all(config.cloudProviders.map(async (c) => ({ config: c, apiKey: await options.cloudKey(c.name) })));
+  // Embeddings come from this configuration's nodes, through the pool, when a healthy one serves the embedding model.
+  const nodeEmbedder = () => {
+    const model = options.context?.settings().embeddingModel;
+    return model && nodes.list().some((s) => serves(s, [model])) ? new PoolEmbedder(pool, defaultProviders, model, log) : undefined;
+  };
   const deps: PipelineDeps = {
     router: options.router ?? ruleRouter,
     nodes,
@@ -74,23 +84,13 @@ export function createRouting(options: RoutingOptions): Routing {
     requests: options.requests,
     routerData: options.routerData,
     routeHistory: options.routeHistory ?? new RouteHistoryTracker(),
-    ...(options.context ? { context: withEmbedder(options.context, nodes, pool, log) } : {}),
+    ...(options.context ? { context: { ...options.context, embedder: nodeEmbedder } } : {}),
+    ...(options.meaning ? { encoder: () => (options.meaning!.enabled() ? (nodeEmbedder() ?? options.meaning!.fallback) : undefined) } : {}),
     learning: options.learning,
     vision: options.vision,
     log,
   };
   return { deps, nodes, pool };
-}
-
-/** Embeddings come from this configuration's nodes, through the pool, when a healthy one serves the embedding model. */
-function withEmbedder(context: NonNullable<RoutingOptions['context']>, nodes: NodeRegistry, pool: NodePool, log: Logger): CloudContext {
-  return {
-    ...context,
-    embedder: () => {
-      const model = context.settings().embeddingModel;
-      return model && nodes.list().some((s) => serves(s, [model])) ? new PoolEmbedder(pool, defaultProviders, model, log) : undefined;
-    },
-  };
 }
 
 export interface ServiceOptions {
@@ -120,7 +120,7 @@ export interface Services {
   vision: VisionService;
   /** Builds the configuration's nodes and pipeline on these services. */
   routing(config: SingularityConfig): Routing;
-  /** Stops the router's session and the OCR worker; the store is the caller's to close. */
+  /** Stops the router's session, the OCR worker and the sentence encoder; the store is the caller's to close. */
   dispose(): Promise<void>;
 }
 
@@ -136,6 +136,8 @@ export function createServices(options: ServiceOptions): Services {
   const compression = { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store), log }), settings: settings.context };
   const ocr = new OcrEngine(log);
   const vision = new VisionService({ settings: settings.vision, ocr, log });
+  const sentenceEncoder = new SentenceEncoder();
+  const meaning = { enabled: () => settings.router().learnMeaning, fallback: sentenceEncoder };
   return {
     conversations,
     requests,
@@ -144,9 +146,9 @@ export function createServices(options: ServiceOptions): Services {
     learning,
     compression,
     vision,
-    routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, cloudKey: options.cloudKey, log }),
+    routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, cloudKey: options.cloudKey, log }),
     dispose: async () => {
-      await Promise.allSettled([router.dispose(), ocr.dispose()]);
+      await Promise.allSettled([router.dispose(), ocr.dispose(), sentenceEncoder.dispose()]);
     },
   };
 }

@@ -14,7 +14,7 @@ import type { NodeRegistry } from './nodes/registry';
 import { serves } from './nodes/registry';
 import type { NodePool } from './nodes/pool';
 import { dispatch, type DispatchDeps } from './nodes/dispatch';
-import { isUsable, type CloudCredential, type ProviderFactory } from './providers/factory';
+import { isUsable, type CloudCredential, type EmbeddingProvider, type ProviderFactory } from './providers/factory';
 import type { RetryPolicy } from './providers/retry';
 import type { Router } from './router/types';
 import type { RouteHistoryTracker } from './router/history';
@@ -44,6 +44,8 @@ export interface PipelineDeps {
   requests?: Requests;
   /** How long a node or provider may take to send its first token before the request moves on (nodes/dispatch.ts). */
   firstTokenTimeoutMs?: number;
+  /** Embeds questions for the router's personal model; undefined: routing without their meaning. */
+  encoder?(): EmbeddingProvider | undefined;
   /** Training rows for the learned router (features, route, outcome). */
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
@@ -125,6 +127,8 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
     cloud: credentials.filter(isUsable).map((c) => c.config),
     defaultModels: deps.defaultModels(),
     routeHistory: deps.routeHistory,
+    encoder: deps.encoder?.(),
+    log: deps.log,
   });
   const done = (result: AskResult, dispatched?: Parameters<typeof recordRequest>[1]['dispatched']): AskResult => {
     recordRequest(deps, { input, started, ended: now(), routed, dispatched }, result);

@@ -46,6 +46,8 @@ export function recordRequest(deps: RecordDeps, trace: Trace, result: AskResult)
   };
   deps.requests?.record(row);
   if (!row.route || !routed?.decision) return;
+  // A store closed meanwhile (a one-shot CLI run ending) just misses this vector.
+  routed.embedding?.then((e) => e && deps.routerData?.recordEmbedding(row.id, e.model, e.vector, started)).catch(() => undefined);
   deps.routeHistory?.observe(routed.taskType, row.route, result.outcome === 'ok', totalMs);
   deps.routerData?.record({
     requestId: row.id,

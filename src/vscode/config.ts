@@ -34,7 +34,7 @@ export function readQualitySettings(): ReturnType<typeof parseQualitySettings> {
 }
 
 export function readRouterSettings(): ReturnType<typeof parseRouterSettings> {
-  return parseRouterSettings(sectionValues('singularity.router', ['mode', 'cloudShare', 'qualityTarget', 'explore', 'abMlShare', 'abObjective', 'retrainEvery', 'modelPath']));
+  return parseRouterSettings(sectionValues('singularity.router', ['mode', 'cloudShare', 'qualityTarget', 'explore', 'abMlShare', 'abObjective', 'retrainEvery', 'modelPath', 'learnMeaning']));
 }
 
 export function readContextSettings(): ReturnType<typeof parseContextSettings> {

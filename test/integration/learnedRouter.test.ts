@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { toOnnx } from '../../src/core/router/model/onnx';
 import { extractFeatures, FEATURE_COUNT, FEATURE_SCHEMA } from '../../src/core/router/features';
 import { chats, cloud, cloudOf, input, nodeOf, ollama, result, setup } from './support';
 import { EVERYDAY_QUESTIONS } from '../fixtures/everydayQuestions';
+import { SentenceEncoder } from '../../src/core/providers/sentenceEncoder';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -72,6 +73,39 @@ describe('learned router in the pipeline', () => {
     expect(routes.filter((r) => r === 'cloud').length).toBeGreaterThanOrEqual(4);
     expect(routes.filter((r) => r === 'cloud').length).toBeLessThanOrEqual(8);
   });
+
+  it('learns on the meaning of the user\'s questions: after their feedback, a new question like those they rejected on the node ranks higher', async () => {
+    const encoder = new SentenceEncoder();
+    onTestFinished(() => encoder.dispose());
+    const node = await ollama({ reply: () => 'from the node' });
+    const api = await cloud({ reply: () => 'from the cloud' });
+    // Every question to the node (cloud share 0), so each gets the user's verdict.
+    const w = await setup(
+      { nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
+      { learned: { files: modelFiles(), settings: { mode: 'ml', policy: { mode: 'cloudShare', cloudShare: 0 } }, random: () => 0.99 }, meaning: encoder },
+    );
+    await encoder.embed(['warm up']);
+    const pandas = ['filter rows of a pandas dataframe by two columns', 'group a pandas dataframe by month and sum', 'merge two pandas dataframes on an id column', 'pivot a pandas dataframe into wide format', 'drop NaN values from one pandas column'];
+    const css = ['center a div horizontally with css', 'make a css grid with three equal columns', 'add a box shadow to a button in css', 'stick a footer to the bottom with css', 'animate a css color change on hover'];
+    for (let round = 0; round < 6; round++) {
+      for (const [questions, thumbs] of [[pandas, -1], [css, 1]] as const) {
+        for (const question of questions) {
+          const i = panelInput({ question: `${question} (${round})` });
+          await result(ask(i, w.deps));
+          w.routerData.thumbs(i.id, thumbs);
+        }
+      }
+    }
+    await w.routerData.save();
+    const p = async (question: string) => {
+      const [vector] = await encoder.embed([question]);
+      const features = extractFeatures({ question, contextChars: 0, historyTurns: 0, hasImages: false });
+      return (await w.router!.score(features, 'k', 0.5, { model: encoder.model, vector: Float32Array.from(vector!) })).prediction.pCloud;
+    };
+    expect(await p('rename the columns of a pandas dataframe')).toBeGreaterThan(await p('round the corners of an image with css'));
+    const scored = await w.router!.score(extractFeatures({ question: 'x', contextChars: 0, historyTurns: 0, hasImages: false }), 'k', 0.5, { model: encoder.model, vector: Float32Array.from((await encoder.embed(['x']))[0]!) });
+    expect(scored.by).toMatch(/your questions/);
+  }, 60_000);
 
   it('records a training row with the features and a prediction for every routed request', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });

@@ -21,6 +21,7 @@ import type { BalancerConfig, CloudProviderConfig, NodeConfig, SingularityConfig
 import { ContextCompressor } from '../../src/core/context/compressor';
 import { StoreEmbeddingCache } from '../../src/core/store/embeddingCache';
 import { DEFAULT_CONTEXT_SETTINGS, type ContextSettings } from '../../src/core/context/settings';
+import type { EmbeddingProvider } from '../../src/core/providers/factory';
 
 const servers: FakeServer[] = [];
 const stores: Store[] = [];
@@ -70,6 +71,8 @@ export interface SetupOptions {
   learning?: { settings?: Partial<QualitySettings>; gateModelPath?: string };
   /** Context compression before cloud calls, as the extension builds it (embedding cache in the store). */
   context?: Partial<ContextSettings>;
+  /** The encoder of questions' meaning for the router's personal model (when no node serves the embedding model). */
+  meaning?: EmbeddingProvider;
 }
 
 /** Routing over an in-memory store, with every node probed once. */
@@ -103,6 +106,7 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
     ...(options.context
       ? { context: { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store) }), settings: () => ({ ...DEFAULT_CONTEXT_SETTINGS, ...options.context }) } }
       : {}),
+    ...(options.meaning ? { meaning: { enabled: () => true, fallback: options.meaning } } : {}),
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: options.log ?? silentLogger,
   });

@@ -10,8 +10,14 @@ import { extractFeatures, taskTypeOf, type TaskType } from './features';
 import { taskOf } from './task';
 import { priorPCloud } from './prior';
 import { NoRouteError, type RouteDecision, type Router } from './types';
+import type { Embedding } from './evidence';
+import type { EmbeddingProvider } from '../providers/factory';
+import type { Logger } from '../log';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Routed {
+  /** The question's meaning, when an encoder is set: the recorder stores it for the personal model once it is ready. */
+  embedding?: Promise<Embedding | undefined>;
   task: TaskKind;
   taskType: TaskType;
   features: Float32Array;
@@ -27,7 +33,16 @@ export interface DecideDeps {
   cloud: readonly CloudProviderConfig[];
   defaultModels: DefaultModels;
   routeHistory?: RouteHistoryTracker;
+  /** Embeds questions for the personal model (a node's embedding model, or the offline sentence encoder). */
+  encoder?: EmbeddingProvider;
+  log?: Logger;
 }
+
+/**
+ * How long routing waits for the question's embedding. The encoder's first call loads it (seconds); until it
+ * answers in time the request routes without the personal model and the vector is still stored when it comes.
+ */
+export const EMBED_WAIT_MS = 150;
 
 export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Routed> {
   const hasImages = !!input.images?.length;
@@ -43,6 +58,10 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
     history: deps.routeHistory?.snapshot(taskType),
   });
   if (input.pinned) return { task, taskType, features, decision: pinnedDecision(input.pinned) };
+  // Only a request with a real choice (auto, nodes and a cloud) is scored, so only it needs the meaning.
+  const choice = input.route === 'auto' && !input.model && deps.cloud.length > 0 && deps.nodes.some((n) => n.healthy);
+  const embedding = choice && deps.encoder ? embed(deps.encoder, input.question, deps.log) : undefined;
+  const ready = embedding && (await Promise.race([embedding, sleep(EMBED_WAIT_MS, undefined, { ref: false })]));
   try {
     const decision = await deps.router.decide({
       requested: input.route,
@@ -53,14 +72,33 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
       defaultModels: deps.defaultModels,
       features,
       prior: priorPCloud({ question: input.question, contextChars }),
+      ...(ready ? { embedding: ready } : {}),
       key: input.conversationId ?? input.id,
     });
-    return { task, taskType, features, decision };
+    return { task, taskType, features, decision, ...(embedding ? { embedding } : {}) };
   } catch (err) {
     if (!(err instanceof NoRouteError)) throw err;
     return { task, taskType, features, error: err.message };
   }
 }
+
+/** The question's vector; undefined (with one log line per kind of failure) when the encoder cannot give one. */
+async function embed(encoder: EmbeddingProvider, question: string, log: Logger | undefined): Promise<Embedding | undefined> {
+  try {
+    const [vector] = await encoder.embed([question.slice(0, EMBED_MAX_CHARS)]);
+    if (!vector?.length || !vector.every(Number.isFinite)) throw new Error(`${encoder.model} returned no usable vector`);
+    return { model: encoder.model, vector: Float32Array.from(vector) };
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!reported.has(message)) log?.warn(`Router: routing without the meaning of questions: ${message}`);
+    reported.add(message);
+    return undefined;
+  }
+}
+
+const reported = new Set<string>();
+/** Encoders truncate anyway; a question's start says what it asks. */
+const EMBED_MAX_CHARS = 2000;
 
 /** The decision for a client-named model: exactly that model, on whichever node serves it, or that cloud provider. */
 function pinnedDecision(pinned: PinnedTarget): RouteDecision {

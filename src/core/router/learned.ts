@@ -12,6 +12,7 @@ import { ruleRouter } from './rule';
 import type { Prediction, RouteContext, RouteDecision, Router } from './types';
 import { FEATURE_COUNT } from './features';
 import { heuristicPCloud } from './heuristic';
+import { UserEvidence, type Embedding } from './evidence';
 import { decideShare, equivalentThreshold, priorCdf, rankOf, SHARE_SLACK, targetShare, type RouterPolicy } from './policy';
 import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Objective, type PromotionRule } from './abtest';
 import { loadRouterModel, type RouterModel } from './model/runtime';
@@ -32,6 +33,8 @@ export interface LearnedRouterSettings {
   retrainEvery: number;
   /** A user's own ONNX model; it takes precedence and turns automatic retraining off. */
   modelPath?: string;
+  /** Learn from the meaning of the user's questions (sentence embeddings, personal.ts). */
+  learnMeaning: boolean;
 }
 
 export interface ModelFiles {
@@ -42,8 +45,6 @@ export interface ModelFiles {
 }
 
 const RECENT = 500;
-/** Labelled answers of the user's at which a retrained model counts as much as the prior. */
-const EVIDENCE_HALF_WEIGHT = 200;
 /** Decisions the dashboard's realized share is taken over. */
 const REALIZED_OVER = 100;
 
@@ -64,6 +65,7 @@ export class LearnedRouter implements Router {
   private fallback?: string;
   private base?: TreeEnsemble;
   private state?: RoutingState;
+  private readonly evidence: UserEvidence;
   private promoted?: { arm: Arm; reason: string; at: number };
   private retraining?: Promise<RetrainResult>;
   private lastRetrain?: { at: number; result: string };
@@ -80,6 +82,7 @@ export class LearnedRouter implements Router {
     const [last] = data?.events(1, 'promotion') ?? [];
     if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
     this.labeledAtLastRetrain = data?.labeledCount() ?? 0;
+    this.evidence = new UserEvidence(data);
     this.unsubscribe = data?.onLabel(() => this.afterLabel());
   }
 
@@ -90,7 +93,7 @@ export class LearnedRouter implements Router {
     // Hard rules first: an explicit route or model, or only one kind of route available, leaves nothing to predict.
     if (ctx.requested !== 'auto' || ctx.model || !ctx.features || nodes.length === 0 || cloud.length === 0) return base;
 
-    const s = await this.score(ctx.features, ctx.key ?? '', ctx.prior);
+    const s = await this.score(ctx.features, ctx.key ?? '', ctx.prior, ctx.embedding);
     const targets: Target[] = s.route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
     const verdict = s.prediction.explored ? 'explored nodes instead' : s.route === 'cloud' ? 'cloud' : base.reason;
     const { pCloud, threshold } = s.prediction;
@@ -100,31 +103,39 @@ export class LearnedRouter implements Router {
   /**
    * The decision for one request: its arm, p_cloud, its rank among the user's own and the route that holds the
    * share. The heuristic arm routes by the prior (prior.ts; the feature heuristic where no question text is
-   * known); the ml arm blends the prior with the model by how much of the user's own evidence the model has.
+   * known). The ml arm stacks the prior with what learned from the user: the model retrained on their rows and
+   * the personal model on their questions' meaning, each weighted by the evidence it has and by how well it
+   * ranked the user's held-out rows; the prior's weight fades as the evidence grows.
    */
-  async score(features: Float32Array, key: string, prior?: number): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
+  async score(features: Float32Array, key: string, prior?: number, embedding?: Embedding): Promise<{ arm: Arm; route: 'nodes' | 'cloud'; by: string; prediction: Prediction }> {
     const arm = this.armFor(key);
     let model = arm === 'ml' ? await this.activeModel() : undefined;
-    const base = prior ?? heuristicPCloud(features);
-    let pCloud = base;
-    let weight = 0;
+    const baseName = prior === undefined ? 'heuristic' : 'prior';
+    const parts: { name: string; p: number; weight: number }[] = [];
     if (model) {
       try {
-        weight = this.modelWeight();
         const p = (await model.predict([features]))[0]!;
         if (!Number.isFinite(p)) throw new Error(`it gave p_cloud ${p}`);
-        pCloud = (1 - weight) * base + weight * p;
+        parts.push({ name: 'model', p, weight: this.evidence.modelWeight(this.modelSource, model.info) });
       } catch (err) {
         this.dropModel(model, (err as Error).message);
         model = undefined;
-        weight = 0;
       }
     }
-    const baseName = prior === undefined ? 'heuristic' : 'prior';
-    const by = arm === 'ml' ? (model ? (weight === 0 ? baseName : weight === 1 ? 'model' : `${baseName}+model (${Math.round(weight * 100)}% model)`) : `${baseName} (${this.fallback ?? 'no model'})`) : baseName;
+    const personal = arm === 'ml' && embedding ? this.evidence.personal(embedding) : undefined;
+    if (personal) parts.push({ name: 'your questions', ...personal });
+    const learned = parts.filter((x) => x.weight > 0);
+    const evidence = Math.max(0, ...learned.map((x) => x.weight));
+    // The prior keeps its place where it ranks this user's questions well, and yields where it does not.
+    const priorWeight = 1 - evidence + evidence * this.evidence.priorTrust();
+    const blend = [{ name: baseName, p: prior ?? heuristicPCloud(features), weight: priorWeight }, ...learned].filter((x) => x.weight > 0);
+    const total = blend.reduce((sum, x) => sum + x.weight, 0);
+    const pCloud = blend.reduce((sum, x) => sum + x.p * x.weight, 0) / total;
+    const shares = blend.length > 1 ? ` (${blend.map((x) => `${x.name} ${Math.round((100 * x.weight) / total)}%`).join(', ')})` : '';
+    const by = arm === 'ml' && !model && !personal ? `${baseName} (${this.fallback ?? 'no model'})` : `${blend.map((x) => x.name).join('+')}${shares}`;
     const state = this.loadState();
     const share = targetShare(this.settings().policy, model?.info.calibration);
-    const scale = priorCdf(model && weight > 0 ? model.info.calibration : undefined);
+    const scale = priorCdf(undefined);
     const rank = rankOf(pCloud, state.recent[arm], scale);
     const threshold = equivalentThreshold(share, state.recent[arm], scale);
     const explore = (this.options.random ?? Math.random)() < this.settings().explore;
@@ -139,23 +150,13 @@ export class LearnedRouter implements Router {
       route: decision.route,
       share,
       arm,
+      ...(prior !== undefined ? { prior } : {}),
       explored: decision.explored,
     };
     this.log.debug(
       `Router: ${by} p_cloud ${pCloud.toFixed(3)}, rank ${rank.toFixed(2)} among ${state.recent[arm].length - 1} of yours, target ${Math.round(share * 100)}% cloud -> ${decision.route}${decision.held ? ' (held to the share)' : ''}${decision.explored ? ' (explored)' : ''}`,
     );
     return { arm, route: decision.route, by, prediction };
-  }
-
-  /**
-   * How much the model counts against the prior: nothing for the shipped model (other people's questions, which
-   * do not transfer), all for a model the user set, and for a model retrained on the user's rows more as they grow.
-   */
-  private modelWeight(): number {
-    if (this.modelSource === 'your model') return 1;
-    if (this.modelSource !== 'retrained model') return 0;
-    const n = this.data?.labeledCount() ?? 0;
-    return n / (n + EVIDENCE_HALF_WEIGHT);
   }
 
   private armFor(key: string): Arm {
@@ -183,7 +184,7 @@ export class LearnedRouter implements Router {
     const share = targetShare(this.settings().policy, info?.calibration);
     const last = state.routes.slice(-REALIZED_OVER);
     return {
-      value: equivalentThreshold(share, state.recent[arm], priorCdf(info && this.modelWeight() > 0 ? info.calibration : undefined)),
+      value: equivalentThreshold(share, state.recent[arm], priorCdf(undefined)),
       share,
       recent: state.recent[arm].length,
       ...(last.length ? { realized: last.filter((r) => r === 'cloud').length / last.length } : {}),

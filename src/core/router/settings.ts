@@ -12,6 +12,7 @@ export const DEFAULT_ROUTER_SETTINGS: LearnedRouterSettings = {
   mlShare: 0.5,
   abObjective: 'cloudTokens',
   retrainEvery: 50,
+  learnMeaning: true,
 };
 
 const MODES: readonly RouterMode[] = ['ab', 'ml', 'heuristic'];
@@ -25,6 +26,7 @@ export interface RawRouterSettings {
   abObjective?: unknown;
   retrainEvery?: unknown;
   modelPath?: unknown;
+  learnMeaning?: unknown;
 }
 
 export function parseRouterSettings(raw: RawRouterSettings): { settings: LearnedRouterSettings; problems: string[] } {
@@ -52,6 +54,7 @@ export function parseRouterSettings(raw: RawRouterSettings): { settings: Learned
           ? ((raw.abObjective as Objective | undefined) ?? d.abObjective)
           : (problems.push(`singularity.router.abObjective must be cloudTokens or latencyMs; using ${d.abObjective}.`), d.abObjective),
       retrainEvery,
+      learnMeaning: typeof raw.learnMeaning === 'boolean' ? raw.learnMeaning : d.learnMeaning,
       ...(typeof raw.modelPath === 'string' && raw.modelPath.trim() ? { modelPath: raw.modelPath.trim() } : {}),
     },
     problems,

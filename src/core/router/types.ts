@@ -14,6 +14,8 @@ export interface RouteContext {
   features?: Float32Array;
   /** The prior's p_cloud for the question (prior.ts): what the task asks for, before any user data. */
   prior?: number;
+  /** The question's meaning (a sentence embedding), for the personal model. */
+  embedding?: { model: string; vector: Float32Array };
   /** What A/B assignment keys on: the conversation, else the request. */
   key?: string;
 }
@@ -31,6 +33,8 @@ export interface Prediction {
   share: number;
   /** The A/B arm that scored it. */
   arm: string;
+  /** The prior's own p_cloud, when the question was known. */
+  prior?: number;
   /** Sent to the nodes against the prediction, to learn (see policy.ts). */
   explored: boolean;
 }

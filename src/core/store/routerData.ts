@@ -74,6 +74,10 @@ function unpackFeatures(text: string, featureCount: number): Float32Array {
   return x;
 }
 
+/** Question embeddings kept for the personal model, and how often the older ones are dropped. */
+const MAX_EMBEDDINGS = 5000;
+const PRUNE_EVERY = 100;
+
 /** A routing decision as stored: what was predicted, the share it aimed at, and where it went. */
 export interface StoredPrediction {
   pCloud: number;
@@ -83,10 +87,13 @@ export interface StoredPrediction {
   share: number;
   arm: string;
   route: 'nodes' | 'cloud';
+  /** The prior's own p_cloud, so how well it ranks this user's questions can be measured. */
+  prior?: number;
 }
 
 export class RouterData {
   private readonly labelListeners = new Set<() => void>();
+  private embeddingsSincePrune = 0;
 
   constructor(private readonly store: Store) {}
 
@@ -108,7 +115,7 @@ export class RouterData {
       const p = r.prediction;
       this.store.write(
         `INSERT INTO ml_router_predictions (id, request_id, model_version, predicted_route, confidence, probabilities, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        [newId(), r.requestId, p.modelVersion, p.predictedRoute, p.pCloud, JSON.stringify({ cloud: p.pCloud, threshold: p.threshold, share: p.share, arm: p.arm, route: p.route }), r.createdAt],
+        [newId(), r.requestId, p.modelVersion, p.predictedRoute, p.pCloud, JSON.stringify({ cloud: p.pCloud, threshold: p.threshold, share: p.share, arm: p.arm, route: p.route, ...(p.prior !== undefined ? { prior: p.prior } : {}) }), r.createdAt],
       );
     }
     if (label !== null) this.notify();
@@ -237,5 +244,39 @@ export class RouterData {
         return valid ? [{ pCloud: d.cloud!, share: d.share!, arm: d.arm!, route: d.route as 'nodes' | 'cloud' }] : [];
       })
       .reverse();
+  }
+
+  /** The question's embedding by `model`; only the latest MAX_EMBEDDINGS are kept. */
+  recordEmbedding(requestId: string, model: string, vector: Float32Array, at: number): void {
+    this.store.write('INSERT OR REPLACE INTO prompt_embeddings (request_id, model, vector, created_at) VALUES (?, ?, ?, ?)', [requestId, model, new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), at]);
+    if (++this.embeddingsSincePrune >= PRUNE_EVERY) {
+      this.embeddingsSincePrune = 0;
+      this.store.write('DELETE FROM prompt_embeddings WHERE rowid NOT IN (SELECT rowid FROM prompt_embeddings ORDER BY rowid DESC LIMIT ?)', [MAX_EMBEDDINGS]);
+    }
+  }
+
+  /** Embeddings by `model` of requests with a label, newest first (1 = the cloud was needed). */
+  labelledEmbeddings(model: string, limit: number): { vector: Float32Array; label: 0 | 1 }[] {
+    return this.store
+      .query<{ vector: Uint8Array; label: string }>(
+        `SELECT e.vector, t.label FROM prompt_embeddings e JOIN ml_router_training_data t ON t.request_id = e.request_id
+          WHERE e.model = ? AND t.label IS NOT NULL ORDER BY e.rowid DESC LIMIT ?`,
+        [model, limit],
+      )
+      .flatMap((r) => (r.vector.byteLength % 4 === 0 ? [{ vector: new Float32Array(r.vector.slice().buffer), label: r.label === '1' ? (1 as const) : (0 as const) }] : []));
+  }
+
+  /** The prior's p_cloud and the label of the latest labelled requests that recorded one (1 = the cloud was needed). */
+  labelledPriors(limit: number): { prior: number; label: 0 | 1 }[] {
+    return this.store
+      .query<{ probabilities: string; label: string }>(
+        `SELECT p.probabilities, t.label FROM ml_router_predictions p JOIN ml_router_training_data t ON t.request_id = p.request_id
+          WHERE t.label IS NOT NULL ORDER BY p.rowid DESC LIMIT ?`,
+        [limit],
+      )
+      .flatMap((r) => {
+        const prior = (JSON.parse(r.probabilities) as { prior?: unknown }).prior;
+        return typeof prior === 'number' && Number.isFinite(prior) ? [{ prior, label: r.label === '1' ? (1 as const) : (0 as const) }] : [];
+      });
   }
 }

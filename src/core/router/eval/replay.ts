@@ -19,6 +19,7 @@ import type { RetrainOptions } from '../model/retrain';
 import { benchFeatures, type BenchRow } from './benchData';
 import { routingReport } from './routingMetrics';
 import { priorPCloud } from '../prior';
+import type { EmbeddingProvider } from '../../providers/factory';
 
 /** A score at or above this is an answer the user accepts (no thumbs-down): 0/1 scores map directly, graded ones at half. */
 export const ACCEPTED_SCORE = 0.5;
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   cloudShare?: number;
   window?: number;
   retrain?: Partial<RetrainOptions>;
+  /** Embeds the prompts for the personal model, as the extension does for each routed question. */
+  encoder?: EmbeddingProvider;
   /**
    * The quality gate: true when it fails the node's answer to this row, which then goes to the cloud
    * automatically, before the user sees it (the extension's cascade). Without it only a rejected answer
@@ -78,6 +81,13 @@ export interface ReplayResult {
   labels: Map<string, number | null>;
 }
 
+/** The prompts' vectors in batches (as many as the encoder takes at once), in order. */
+async function embedAll(encoder: EmbeddingProvider, prompts: readonly string[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < prompts.length; i += 32) out.push(...(await encoder.embed(prompts.slice(i, i + 32).map((p) => p.slice(0, 2000)))).map((v) => Float32Array.from(v)));
+  return out;
+}
+
 export async function replay(rows: readonly BenchRow[], options: ReplayOptions): Promise<ReplayResult> {
   const windowSize = options.window ?? 100;
   const dir = mkdtempSync(join(tmpdir(), 'singularity-replay-'));
@@ -102,9 +112,13 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
   try {
     if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${router.status().fallback}`);
     let window = fresh();
+    const vectors = options.encoder ? await embedAll(options.encoder, rows.map((r) => r.prompt)) : [];
     for (const [i, row] of rows.entries()) {
       const features = benchFeatures(row);
-      const decision = await router.score(features, row.id, priorPCloud({ question: row.prompt }));
+      const vector = vectors[i];
+      const embedding = vector && options.encoder ? { model: options.encoder.model, vector } : undefined;
+      const decision = await router.score(features, row.id, priorPCloud({ question: row.prompt }), embedding);
+      if (embedding) data.recordEmbedding(row.id, embedding.model, embedding.vector, i);
       const route = decision.route === 'cloud' ? 'cloud' : 'local';
       result.predictions.push({ id: row.id, p_cloud: decision.prediction.pCloud, route });
 

@@ -4,6 +4,7 @@ import { sql as router } from './003_router';
 import { sql as learning } from './004_learning';
 import { sql as context } from './005_context';
 import { sql as messageImages } from './006_message_images';
+import { sql as promptEmbeddings } from './007_prompt_embeddings';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: 'learning', sql: learning },
   { version: 5, name: 'context', sql: context },
   { version: 6, name: 'message_images', sql: messageImages },
+  { version: 7, name: 'prompt_embeddings', sql: promptEmbeddings },
 ];
