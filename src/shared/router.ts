@@ -67,4 +67,6 @@ export interface LearnedRouterStatus {
   labeledRows: number;
   retraining: boolean;
   lastRetrain?: { at: number; result: string };
+  /** What decided the last scored request: each signal's share of its p_cloud (prior, retrained model, the user's questions). */
+  lastBlend?: { signal: string; share: number }[];
 }

@@ -66,6 +66,7 @@ export class LearnedRouter implements Router {
   private base?: TreeEnsemble;
   private state?: RoutingState;
   private readonly evidence: UserEvidence;
+  private lastBlend?: { signal: string; share: number }[];
   private promoted?: { arm: Arm; reason: string; at: number };
   private retraining?: Promise<RetrainResult>;
   private lastRetrain?: { at: number; result: string };
@@ -131,6 +132,7 @@ export class LearnedRouter implements Router {
     const blend = [{ name: baseName, p: prior ?? heuristicPCloud(features), weight: priorWeight }, ...learned].filter((x) => x.weight > 0);
     const total = blend.reduce((sum, x) => sum + x.weight, 0);
     const pCloud = blend.reduce((sum, x) => sum + x.p * x.weight, 0) / total;
+    this.lastBlend = blend.map((x) => ({ signal: x.name, share: x.weight / total }));
     const shares = blend.length > 1 ? ` (${blend.map((x) => `${x.name} ${Math.round((100 * x.weight) / total)}%`).join(', ')})` : '';
     const by = arm === 'ml' && !model && !personal ? `${baseName} (${this.fallback ?? 'no model'})` : `${blend.map((x) => x.name).join('+')}${shares}`;
     const state = this.loadState();
@@ -339,6 +341,7 @@ export class LearnedRouter implements Router {
       labeledRows: this.data?.labeledCount() ?? 0,
       retraining: this.retraining !== undefined,
       lastRetrain: this.lastRetrain,
+      ...(this.lastBlend ? { lastBlend: this.lastBlend } : {}),
     };
   }
 
