@@ -48,6 +48,8 @@ export interface ArmStats {
   cloudTokens: Estimate;
   accepted: Estimate;
   latencyMs: Estimate;
+  /** Share of its answers that went to the cloud. */
+  cloudShare?: number;
 }
 
 export interface Comparison {

@@ -35,6 +35,14 @@ describe('A/B testing', () => {
     expect(promotion(c)?.arm).toBe('ml');
   });
 
+  it('does not promote an arm that saves cloud tokens by missing the cloud share the user chose', () => {
+    const offTarget = (arm: string, n: number, cloudTokens: number, share: number, seed: number) => samples(arm, n, cloudTokens, 0.9, seed).map((s, i) => ({ ...s, cloud: i < n * share ? 1 : 0 }));
+    const c = compareArms([...offTarget('ml', 200, 20, 0.05, 1), ...offTarget('heuristic', 200, 80, 0.3, 2)]);
+    expect(c.arms.find((a) => a.arm === 'ml')?.cloudShare).toBeCloseTo(0.05);
+    expect(promotion(c, { ...DEFAULT_PROMOTION, targetShare: 0.3 })).toBeUndefined();
+    expect(promotion(c, DEFAULT_PROMOTION)?.arm).toBe('ml');
+  });
+
   it('does not promote a cheaper arm that loses acceptance', () => {
     const c = compareArms([...samples('ml', 400, 50, 0.6, 1), ...samples('heuristic', 400, 200, 0.95, 2)]);
     expect(promotion(c)).toBeUndefined();

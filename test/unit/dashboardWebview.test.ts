@@ -124,7 +124,7 @@ describe('dashboard webview', () => {
     expect(await page.textContent('[data-field="threshold"]')).toContain('p_cloud ≥ 0.420');
     expect(await page.textContent('[data-field="share"]')).toBe('Cloud share: target 30% · realized 31% over the last 100');
     expect(await page.textContent('[data-field="signals"]')).toContain('prior 60%, your questions 40%');
-    expect(await page.locator('#ab-table tr[data-arm="ml"] td').allInnerTexts()).toEqual(['ml', '120', '35 ± 9', '91.7 ± 5.0%', '900 ± 50 ms']);
+    expect(await page.locator('#ab-table tr[data-arm="ml"] td').allInnerTexts()).toEqual(['ml', '120', '31%', '35 ± 9', '91.7 ± 5.0%', '900 ± 50 ms']);
     expect(await page.locator('.section-hint[data-section="learnedRouter"]').isVisible()).toBe(false);
   });
 
@@ -307,7 +307,7 @@ function routerStatus(): LearnedRouterStatus {
     thresholds: { ml: { value: 0.42, share: 0.3, recent: 120, realized: 0.31, realizedOver: 100 } },
     comparison: {
       arms: [
-        { arm: 'ml', n: 120, cloudTokens: e(35, 9), accepted: e(0.917, 0.05), latencyMs: e(900, 50) },
+        { arm: 'ml', n: 120, cloudTokens: e(35, 9), accepted: e(0.917, 0.05), latencyMs: e(900, 50), cloudShare: 0.31 },
         { arm: 'heuristic', n: 118, cloudTokens: e(60, 12), accepted: e(0.9, 0.054), latencyMs: e(1000, 60) },
       ],
       difference: { cloudTokens: e(-25, 15), accepted: e(0.017, 0.07), latencyMs: e(-100, 80) },

@@ -41,12 +41,12 @@ export function renderLearnedRouter(root: HTMLElement, s: LearnedRouterStatus): 
   const table = document.createElement('table');
   table.id = 'ab-table';
   const head = table.createTHead().insertRow();
-  for (const h of ['Arm', 'Answers', 'Cloud tokens / answer', 'Accepted', 'Latency']) head.append(Object.assign(document.createElement('th'), { textContent: h }));
+  for (const h of ['Arm', 'Answers', 'Cloud share', 'Cloud tokens / answer', 'Accepted', 'Latency']) head.append(Object.assign(document.createElement('th'), { textContent: h }));
   const body = table.createTBody();
   for (const arm of s.comparison.arms) {
     const r = body.insertRow();
     r.dataset.arm = arm.arm;
-    for (const text of [arm.arm, formatCount(arm.n), interval(arm.cloudTokens, 0), interval(arm.accepted, 1, 100, '%'), interval(arm.latencyMs, 0, 1, ' ms')]) r.insertCell().textContent = text;
+    for (const text of [arm.arm, formatCount(arm.n), arm.cloudShare === undefined ? '–' : `${Math.round(arm.cloudShare * 100)}%`, interval(arm.cloudTokens, 0), interval(arm.accepted, 1, 100, '%'), interval(arm.latencyMs, 0, 1, ' ms')]) r.insertCell().textContent = text;
   }
   const d = s.comparison.difference;
   const r = body.insertRow();

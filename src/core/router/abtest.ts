@@ -17,6 +17,8 @@ export interface Sample {
   /** 1 when the answer was accepted (no thumbs-down, no reroute), else 0. */
   accepted: number;
   latencyMs: number;
+  /** 1 when it went to the cloud. */
+  cloud?: number;
 }
 
 const Z95 = 1.96;
@@ -47,6 +49,7 @@ export function compareArms(samples: readonly Sample[]): Comparison {
       cloudTokens: strip(estimate(column(rows, 'cloudTokens'))),
       accepted: strip(estimate(column(rows, 'accepted'))),
       latencyMs: strip(estimate(column(rows, 'latencyMs'))),
+      ...(rows.length > 0 && rows.every((r) => r.cloud !== undefined) ? { cloudShare: rows.reduce((n, r) => n + r.cloud!, 0) / rows.length } : {}),
     };
   });
   const [ml, heuristic] = [of('ml'), of('heuristic')];
@@ -69,9 +72,14 @@ export interface PromotionRule {
   minPerArm: number;
   /** Acceptance rate the winner may lose at most (its interval's lower end), e.g. 0.05 = five points. */
   qualityMargin: number;
+  /** The cloud share the user chose: an arm whose realized share is more than 10 points off it is not promoted. */
+  targetShare?: number;
 }
 
 export const DEFAULT_PROMOTION: PromotionRule = { objective: 'cloudTokens', minPerArm: 100, qualityMargin: 0.05 };
+
+/** How far an arm's realized cloud share may be from the target for it to be promoted. */
+const SHARE_TOLERANCE = 0.1;
 
 const OBJECTIVE_TEXT: Record<Objective, string> = { cloudTokens: 'cloud tokens per answer', latencyMs: 'ms per answer' };
 
@@ -85,10 +93,14 @@ export function promotion(c: Comparison, rule: PromotionRule = DEFAULT_PROMOTION
   const d = c.difference[rule.objective];
   const fmt = (mean: number) => `${Math.abs(mean).toFixed(1)} ± ${d.ci.toFixed(1)} fewer ${OBJECTIVE_TEXT[rule.objective]}`;
   const quality = (sign: number) => `acceptance ${(sign * accepted.mean * 100).toFixed(1)} ± ${(accepted.ci * 100).toFixed(1)} points`;
-  if (d.mean + d.ci < 0 && accepted.mean - accepted.ci > -rule.qualityMargin) {
+  const holds = (arm: Arm) => {
+    const realized = c.arms.find((a) => a.arm === arm)?.cloudShare;
+    return rule.targetShare === undefined || realized === undefined || Math.abs(realized - rule.targetShare) <= SHARE_TOLERANCE;
+  };
+  if (d.mean + d.ci < 0 && accepted.mean - accepted.ci > -rule.qualityMargin && holds('ml')) {
     return { arm: 'ml', reason: `ml: ${fmt(d.mean)}, ${quality(1)}` };
   }
-  if (d.mean - d.ci > 0 && -accepted.mean - accepted.ci > -rule.qualityMargin) {
+  if (d.mean - d.ci > 0 && -accepted.mean - accepted.ci > -rule.qualityMargin && holds('heuristic')) {
     return { arm: 'heuristic', reason: `heuristic: ${fmt(d.mean)}, ${quality(-1)}` };
   }
   return undefined;

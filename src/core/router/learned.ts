@@ -281,7 +281,7 @@ export class LearnedRouter implements Router {
 
   private checkPromotion(): void {
     if (!this.data || this.promoted || this.settings().mode !== 'ab') return;
-    const rule = { ...DEFAULT_PROMOTION, ...this.options.promotion, objective: this.settings().abObjective };
+    const rule = { ...DEFAULT_PROMOTION, ...this.options.promotion, objective: this.settings().abObjective, targetShare: targetShare(this.settings().policy, this.model?.info.calibration) };
     const decision = promotion(compareArms(this.data.abSamples(0)), rule);
     if (!decision) return;
     this.promoted = { ...decision, at: (this.options.now ?? Date.now)() };

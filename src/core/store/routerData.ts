@@ -214,7 +214,7 @@ export class RouterData {
   }
 
   /** Per-request samples for the A/B comparison: arm, cloud tokens, accepted or not, latency. */
-  abSamples(since: number): { arm: string; cloudTokens: number; accepted: number; latencyMs: number }[] {
+  abSamples(since: number): { arm: string; cloudTokens: number; accepted: number; latencyMs: number; cloud: number }[] {
     return this.store
       .query<{ arm: string; route: string; tokens: number | null; outcome: string; thumbs: number | null; rerouted: number | null; total_ms: number | null }>(
         `SELECT r.strategy AS arm, r.route, COALESCE(r.prompt_tokens, 0) + COALESCE(r.completion_tokens, 0) AS tokens, r.outcome,
@@ -228,6 +228,7 @@ export class RouterData {
         cloudTokens: r.route === 'cloud' ? Number(r.tokens ?? 0) : 0,
         accepted: r.thumbs === -1 || r.rerouted === 1 ? 0 : 1,
         latencyMs: Number(r.total_ms ?? 0),
+        cloud: r.route === 'cloud' ? 1 : 0,
       }));
   }
 
