@@ -232,8 +232,9 @@ describe('learned router in the pipeline', () => {
       w.requests.record({ id, source: 'panel', route, strategy: arm, promptTokens: 400, completionTokens: 100, tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
       w.routerData.record({ requestId: id, features: x, route, outcome: 'ok', feedbackPossible: true, createdAt: Date.now() });
     };
+    // The ml arm holds the 30% target (4 of 12 to the cloud); the heuristic arm sends everything there.
     for (let i = 0; i < 12; i++) answered(`h${i}`, 'heuristic', 'cloud');
-    for (let i = 0; i < 12; i++) answered(`m${i}`, 'ml', 'local');
+    for (let i = 0; i < 12; i++) answered(`m${i}`, 'ml', i < 4 ? 'cloud' : 'local');
     expect(router.status().promoted).toMatchObject({ arm: 'ml' });
     expect(rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'")).toHaveLength(1);
     await router.dispose();

@@ -11,6 +11,10 @@ import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
 import { loopingTail } from './signals';
 import type { QualitySettings } from './settings';
 import { JUDGE_FAIL_AT } from './judge';
+import { calibratedThreshold } from './calibrate';
+
+/** The user's latest outcomes the gate's threshold is calibrated on. */
+const OUTCOMES = 500;
 
 export interface Learning {
   settings(): QualitySettings;
@@ -23,6 +27,8 @@ export interface Learning {
 
 export interface GatePlan {
   settings: QualitySettings;
+  /** The score under which an answer fails: the setting, calibrated on the user's own outcomes (calibrate.ts). */
+  threshold: number;
   model?: GateModel;
   /** Whether a weak answer may be replaced by the cloud's, as far as the request goes. */
   mayEscalate: boolean;
@@ -42,6 +48,7 @@ export function gatePlan(learning: Learning, input: AskInput, escalate: boolean)
   const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
   return {
     settings,
+    threshold: calibratedThreshold(settings.threshold, model ? (learning.results?.outcomes(OUTCOMES) ?? []) : []),
     mayEscalate,
     ...(model ? { model } : {}),
     ...(examples?.ids.length ? { examples } : {}),
@@ -57,7 +64,7 @@ export async function verdictOn(
   grade: (judgeModel: string) => Promise<number | undefined>,
 ): Promise<GateVerdict> {
   const verdict = withConfidence(
-    judgeAnswer(plan.model, { question, answer: answer.text, finishReason: answer.stoppedEarly ? 'repetition' : answer.finishReason }, plan.settings.threshold),
+    judgeAnswer(plan.model, { question, answer: answer.text, finishReason: answer.stoppedEarly ? 'repetition' : answer.finishReason }, plan.threshold),
     answer.meta?.confidence,
   );
   const { judgeModel } = plan.settings;
