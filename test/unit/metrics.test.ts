@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Store } from '../../src/core/store/db';
 import { Requests, type RequestRecord } from '../../src/core/store/requests';
+import { RouterData } from '../../src/core/store/routerData';
 import { dashboardData, EMPTY_SECTIONS } from '../../src/core/metrics/dashboard';
 import { csvField, EXPORT_COLUMNS, exportRequests } from '../../src/core/metrics/export';
 import { DAY_MS, HOUR_MS, localMidnight, periodWindow } from '../../src/core/metrics/window';
@@ -83,7 +84,20 @@ describe('dashboardData', () => {
     expect(h.cloudTokensSaved).toBe(1000 + 500 + 2000 + 1500);
     expect(h.costSaved).toBeCloseTo((3000 * 3 + 2000 * 15) / 1e6, 12);
     expect(h.localShare).toBeCloseTo(2 / 3, 12);
-    expect(h.acceptanceRate).toBeCloseTo(3 / 6, 12);
+    expect(h.acceptanceRate).toBe(1);
+  });
+
+  it('counts as accepted only the answers the user did not reject: a thumbs-down or a reroute to the cloud is not', () => {
+    const data7 = new RouterData(store);
+    const x = new Float32Array(4);
+    for (const id of ['a', 'b', 'c', 'd']) {
+      requests.record({ id, source: 'panel', route: 'local', tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: NOW - 1000 });
+      data7.record({ requestId: id, features: x, route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: NOW - 1000 });
+    }
+    data7.thumbs('a', -1);
+    data7.rerouted('b', 'b-cloud');
+    data7.thumbs('c', 1);
+    expect(data('today').headline.acceptanceRate).toBe(2 / 4);
   });
 
   it('takes the median TTFT of answered requests: middle value (odd), mean of the two middle ones (even)', () => {

@@ -21,7 +21,7 @@ export function renderCards(root: ParentNode, data: DashboardData): void {
   card('localShare', formatShare(h.localShare), 'of answered requests ran on a local or LAN node', h.localShare);
   const headStart = h.ttftShareOfTotal === undefined ? '' : ` · text appears after ${formatShare(h.ttftShareOfTotal)} of the answer time`;
   card('ttft', formatMs(h.medianTtftMs), `median time to first token${headStart}`, h.medianTtftMs);
-  card('acceptance', formatShare(h.acceptanceRate), 'of requests answered (no error, not stopped)', h.acceptanceRate);
+  card('acceptance', formatShare(h.acceptanceRate), 'of answers accepted (no thumbs-down, not asked again of the cloud)', h.acceptanceRate);
 }
 
 export function renderNodes(table: HTMLTableElement, live: LiveNode[]): void {

@@ -10,7 +10,8 @@
 // - localShare: answered ('ok') requests on local or LAN / all answered requests; undefined with none.
 // - medianTtftMs: median ttft_ms over answered requests that have one; with an even count, the mean of
 //   the two middle values; undefined with none.
-// - acceptanceRate: answered requests / all requests; undefined with no request.
+// - acceptanceRate: answered requests the user did not reject (no thumbs-down, not asked again of the cloud by
+//   hand or by the quality gate) / answered requests; undefined with none answered.
 // - routes: requests per route per bucket (a request without a route, e.g. one that failed before
 //   routing, counts in `requests` and `outcomes` but in no route).
 // - tokensSaved: cloudTokensSaved per bucket.
@@ -162,12 +163,19 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
   }
   okLocal -= replaced.length;
   const served = ok - replaced.length;
+  // Verdicts live on the training rows (written with the request, same created_at); the window's range index serves.
+  const rejected = Number(
+    store.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM ml_router_training_data t WHERE (t.thumbs = -1 OR t.rerouted = 1) AND ${windowCondition(w, 't.created_at')}
+         AND EXISTS (SELECT 1 FROM requests r WHERE r.id = t.request_id AND r.outcome = 'ok')`,
+    )[0]?.n ?? 0,
+  );
   const headline: Headline = {
     requests,
     cloudTokensSaved: savedPrompt + savedCompletion,
     costSaved: (savedPrompt * prices.inputPerMillion + savedCompletion * prices.outputPerMillion) / 1_000_000,
     localShare: served > 0 ? okLocal / served : undefined,
-    acceptanceRate: requests > 0 ? ok / requests : undefined,
+    acceptanceRate: ok > 0 ? Math.max(0, ok - rejected) / ok : undefined,
   };
   return {
     headline,

@@ -74,8 +74,8 @@ export function bucketStarts(w: PeriodWindow): number[] {
  * SQL condition selecting the rows of a window, with the bounds inlined as integer literals (numbers
  * computed here, never user text): sql.js binds numbers above 2^31 as REAL, literals keep them integers.
  */
-export function windowCondition(w: PeriodWindow): string {
-  return `created_at BETWEEN ${int(w.from)} AND ${int(w.to)}`;
+export function windowCondition(w: PeriodWindow, column = 'created_at'): string {
+  return `${column} BETWEEN ${int(w.from)} AND ${int(w.to)}`;
 }
 
 function int(n: number): string {
