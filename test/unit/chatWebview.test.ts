@@ -77,6 +77,15 @@ describe('chat webview', () => {
     expect(await page.getAttribute('.msg .meta', 'title')).toBe('short chat → local');
   });
 
+  it('shows the node model\'s token confidence in the meta line\'s tooltip', async () => {
+    const confidence = { tokens: 120, meanLogprob: -0.123, p10Logprob: -0.9, lowShare: 0.04, margin: 2.5 };
+    await host({ type: 'answerStart', requestId: 'r9', userEntry: userEntry('u9', 'hi') });
+    await host({ type: 'answerEnd', requestId: 'r9', entry: { id: 'a9', role: 'assistant', text: 'Hello!', requestId: 'r9', meta: { route: 'local', model: 'qwen3:8b', reason: 'prior: p_cloud 0.12', confidence } } });
+    await expect.poll(() => page.getAttribute('.msg[data-request-id="r9"] .meta, .msg:last-child .meta', 'title')).toContain(
+      'Token confidence: mean log-prob -0.12, 10th percentile -0.90, 4% of 120 tokens under 10%, top-1/top-2 margin 2.50',
+    );
+  });
+
   it('posts copy with the code of the block whose copy button was clicked', async () => {
     await host({ type: 'history', entries: [assistantEntry('a1', 'Run:\n\n```bash\necho one\necho two\n```\n\n```\nsecond\n```')] });
     await page.locator('.copy-code').first().click();
