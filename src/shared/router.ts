@@ -71,4 +71,6 @@ export interface LearnedRouterStatus {
   lastRetrain?: { at: number; result: string };
   /** What decided the last scored request: each signal's share of its p_cloud (prior, retrained model, the user's questions). */
   lastBlend?: { signal: string; share: number }[];
+  /** Why routing goes without the meaning of questions right now (the encoder failed), if it does. */
+  meaningProblem?: string;
 }

@@ -107,6 +107,20 @@ describe('learned router in the pipeline', () => {
     expect(scored.by).toMatch(/your questions/);
   }, 60_000);
 
+  it('routes without the meaning of questions, and says why on the dashboard, when the embedding node stops answering', async () => {
+    const node = await ollama({ reply: () => 'from the node' });
+    const embedder = await ollama({ models: ['nomic-embed-text:latest'] });
+    const api = await cloud({ reply: () => 'from the cloud' });
+    const w = await setup(
+      { nodes: [nodeOf(node, 'laptop'), nodeOf(embedder, 'embedder')], cloudProviders: [cloudOf(api)] },
+      { learned: { files: modelFiles(), settings: { mode: 'ml' }, random: () => 0.99 }, context: { embeddingModel: 'nomic-embed-text' }, meaning: new SentenceEncoder() },
+    );
+    await embedder.close();
+    const r = await result(ask(panelInput(), w.deps));
+    expect(r.outcome).toBe('ok');
+    expect(w.router!.status().meaningProblem).toMatch(/embedder/);
+  });
+
   it('records a training row with the features and a prediction for every routed request', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = panelInput();

@@ -124,6 +124,7 @@ describe('dashboard webview', () => {
     expect(await page.textContent('[data-field="threshold"]')).toContain('p_cloud ≥ 0.420');
     expect(await page.textContent('[data-field="share"]')).toBe('Cloud share: target 30% · realized 31% over the last 100');
     expect(await page.textContent('[data-field="signals"]')).toContain('prior 60%, your questions 40%');
+    expect(await page.textContent('[data-field="meaning"]')).toBe('Routing without the meaning of questions: the sentence encoder stopped: exit code 1');
     expect(await page.locator('#ab-table tr[data-arm="ml"] td').allInnerTexts()).toEqual(['ml', '120', '31%', '35 ± 9', '91.7 ± 5.0%', '900 ± 50 ms']);
     expect(await page.locator('.section-hint[data-section="learnedRouter"]').isVisible()).toBe(false);
   });
@@ -315,6 +316,7 @@ function routerStatus(): LearnedRouterStatus {
     labeledRows: 230,
     retraining: false,
     lastBlend: [{ signal: 'prior', share: 0.6 }, { signal: 'your questions', share: 0.4 }],
+    meaningProblem: 'the sentence encoder stopped: exit code 1',
   };
 }
 

@@ -34,6 +34,11 @@ export function renderLearnedRouter(root: HTMLElement, s: LearnedRouterStatus): 
     line(`Cloud share: target ${Math.round(t.share * 100)}% · ${realized}`).dataset.field = 'share';
     line(`Ranked among your ${formatCount(t.recent)} recent predictions${t.recent < 20 ? ' and a prior' : ''}: p_cloud ≥ ${fixed(t.value)} goes to the cloud now`).dataset.field = 'threshold';
   }
+  if (s.meaningProblem) {
+    const note = line(`Routing without the meaning of questions: ${s.meaningProblem}`, 'router-fallback');
+    note.dataset.field = 'meaning';
+    note.setAttribute('role', 'status');
+  }
   if (s.lastBlend) line(`Last decision by: ${s.lastBlend.map((b) => `${b.signal} ${Math.round(b.share * 100)}%`).join(', ')}`).dataset.field = 'signals';
   if (s.promoted) line(`Promoted: ${s.promoted.arm} on ${new Date(s.promoted.at).toLocaleString()}: ${s.promoted.reason}`).dataset.field = 'promoted';
   line(`Answers with feedback labels: ${formatCount(s.labeledRows)}${s.retraining ? ' · retraining now…' : ''}${s.lastRetrain ? ` · last retrain: ${s.lastRetrain.result}` : ''}`).dataset.field = 'learning';

@@ -61,7 +61,8 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
   // Only a request with a real choice (auto, nodes and a cloud) is scored, so only it needs the meaning.
   const choice = input.route === 'auto' && !input.model && deps.cloud.length > 0 && deps.nodes.some((n) => n.healthy);
   const embedding = choice && deps.encoder ? embed(deps.encoder, input.question, deps.log) : undefined;
-  const ready = embedding && (await Promise.race([embedding, sleep(EMBED_WAIT_MS, undefined, { ref: false })]));
+  const raced = embedding && (await Promise.race([embedding, sleep(EMBED_WAIT_MS, undefined, { ref: false })]));
+  const ready = raced && 'vector' in raced ? raced : undefined;
   try {
     const decision = await deps.router.decide({
       requested: input.route,
@@ -73,17 +74,18 @@ export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Ro
       features,
       prior: priorPCloud({ question: input.question, contextChars }),
       ...(ready ? { embedding: ready } : {}),
+      ...(raced && 'problem' in raced ? { meaningProblem: raced.problem } : {}),
       key: input.conversationId ?? input.id,
     });
-    return { task, taskType, features, decision, ...(embedding ? { embedding } : {}) };
+    return { task, taskType, features, decision, ...(embedding ? { embedding: embedding.then((e) => ('vector' in e ? e : undefined)) } : {}) };
   } catch (err) {
     if (!(err instanceof NoRouteError)) throw err;
     return { task, taskType, features, error: err.message };
   }
 }
 
-/** The question's vector; undefined (with one log line per kind of failure) when the encoder cannot give one. */
-async function embed(encoder: EmbeddingProvider, question: string, log: Logger | undefined): Promise<Embedding | undefined> {
+/** The question's vector, or why the encoder could not give one (logged once per kind of failure). */
+async function embed(encoder: EmbeddingProvider, question: string, log: Logger | undefined): Promise<Embedding | { problem: string }> {
   try {
     const [vector] = await encoder.embed([question.slice(0, EMBED_MAX_CHARS)]);
     if (!vector?.length || !vector.every(Number.isFinite)) throw new Error(`${encoder.model} returned no usable vector`);
@@ -92,7 +94,7 @@ async function embed(encoder: EmbeddingProvider, question: string, log: Logger |
     const message = (err as Error).message;
     if (!reported.has(message)) log?.warn(`Router: routing without the meaning of questions: ${message}`);
     reported.add(message);
-    return undefined;
+    return { problem: message };
   }
 }
 

@@ -67,6 +67,7 @@ export class LearnedRouter implements Router {
   private state?: RoutingState;
   private readonly evidence: UserEvidence;
   private lastBlend?: { signal: string; share: number }[];
+  private meaningProblem?: string;
   private promoted?: { arm: Arm; reason: string; at: number };
   private retraining?: Promise<RetrainResult>;
   private lastRetrain?: { at: number; result: string };
@@ -94,6 +95,8 @@ export class LearnedRouter implements Router {
     // Hard rules first: an explicit route or model, or only one kind of route available, leaves nothing to predict.
     if (ctx.requested !== 'auto' || ctx.model || !ctx.features || nodes.length === 0 || cloud.length === 0) return base;
 
+    if (ctx.embedding) this.meaningProblem = undefined;
+    if (ctx.meaningProblem) this.meaningProblem = ctx.meaningProblem;
     const s = await this.score(ctx.features, ctx.key ?? '', ctx.prior, ctx.embedding);
     const targets: Target[] = s.route === 'cloud' ? [...cloud, ...nodes] : [...nodes, ...cloud];
     const verdict = s.prediction.explored ? 'explored nodes instead' : s.route === 'cloud' ? 'cloud' : base.reason;
@@ -342,6 +345,7 @@ export class LearnedRouter implements Router {
       retraining: this.retraining !== undefined,
       lastRetrain: this.lastRetrain,
       ...(this.lastBlend ? { lastBlend: this.lastBlend } : {}),
+      ...(this.meaningProblem ? { meaningProblem: this.meaningProblem } : {}),
     };
   }
 

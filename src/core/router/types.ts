@@ -16,6 +16,8 @@ export interface RouteContext {
   prior?: number;
   /** The question's meaning (a sentence embedding), for the personal model. */
   embedding?: { model: string; vector: Float32Array };
+  /** Why the question's meaning is missing (the encoder failed), for the dashboard. */
+  meaningProblem?: string;
   /** What A/B assignment keys on: the conversation, else the request. */
   key?: string;
 }
