@@ -163,12 +163,10 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
   }
   okLocal -= replaced.length;
   const served = ok - replaced.length;
-  // Verdicts live on the training rows (written with the request, same created_at); the window's range index serves.
+  // Verdicts live on the training rows (written with the request, same created_at; migration 7 covers them by
+  // time). Thumbs and "Ask the cloud" are offered on answers only, so a rejected row is an answered request.
   const rejected = Number(
-    store.query<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM ml_router_training_data t WHERE (t.thumbs = -1 OR t.rerouted = 1) AND ${windowCondition(w, 't.created_at')}
-         AND EXISTS (SELECT 1 FROM requests r WHERE r.id = t.request_id AND r.outcome = 'ok')`,
-    )[0]?.n ?? 0,
+    store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ml_router_training_data WHERE ${windowCondition(w)} AND (thumbs = -1 OR rerouted = 1)`)[0]?.n ?? 0,
   );
   const headline: Headline = {
     requests,
