@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decideShare, equivalentThreshold, priorCdf, rankOf, targetShare } from '../../src/core/router/policy';
-import { calibrate } from '../../src/core/router/model/build';
+import { decideShare, equivalentThreshold, rankOf, targetShare } from '../../src/core/router/policy';
 import { seededRandom } from '../../src/core/random';
 
 const p = Array.from({ length: 100 }, (_, i) => i / 100);
-const uniform = priorCdf(undefined);
 
 /** Decisions for a stream of p_cloud values, as the router makes them (recent predictions kept, error carried). */
 function stream(values: readonly number[], share: number, explore = 0, random = () => 1): ('nodes' | 'cloud')[] {
   const recent: number[] = [];
   let error = 0;
   return values.map((v) => {
-    const d = decideShare(rankOf(v, recent, uniform), share, error, random() < explore);
+    const d = decideShare(rankOf(v, recent), share, error, random() < explore);
     recent.push(v);
     error = d.error;
     return d.route;
@@ -27,8 +25,8 @@ function worstWindow(routes: readonly string[], share: number, size = 20): numbe
 
 describe('router policy: the cloud share', () => {
   it('ranks a prediction among the recent ones: the top of 100 ranks near 1, the bottom near 0', () => {
-    expect(rankOf(0.995, p, uniform)).toBeGreaterThan(0.95);
-    expect(rankOf(0.001, p, uniform)).toBeLessThan(0.05);
+    expect(rankOf(0.995, p)).toBeGreaterThan(0.95);
+    expect(rankOf(0.001, p)).toBeLessThan(0.05);
   });
 
   it('holds the target within 10 points over every 20 decisions from the first, when every p_cloud is high', () => {
@@ -73,11 +71,10 @@ describe('router policy: the cloud share', () => {
     expect(decideShare(0.99, 0.3, 0.8, true)).toMatchObject({ route: 'cloud', explored: false });
   });
 
-  it('uses the model validation quantiles as the prior before the user has predictions', () => {
-    const skewed = Array.from({ length: 100 }, (_, i) => 0.9 + i / 1000);
-    const prior = priorCdf(calibrate(skewed));
-    expect(equivalentThreshold(0.3, [], prior)).toBeGreaterThan(0.95);
-    expect(equivalentThreshold(0.3, [], prior)).toBeLessThan(0.98);
+  it('ranks a p_cloud as itself before the user has predictions, and by theirs once they have many', () => {
+    expect(equivalentThreshold(0.3, [])).toBeCloseTo(0.7, 3);
+    const skewed = Array.from({ length: 500 }, (_, i) => 0.9 + i / 10_000);
+    expect(equivalentThreshold(0.3, skewed)).toBeGreaterThan(0.92);
   });
 
   it('turns a quality target into the smallest validated cloud share that reached it', () => {

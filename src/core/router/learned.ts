@@ -13,7 +13,7 @@ import type { Prediction, RouteContext, RouteDecision, Router } from './types';
 import { FEATURE_COUNT } from './features';
 import { heuristicPCloud } from './heuristic';
 import { UserEvidence, type Embedding } from './evidence';
-import { decideShare, equivalentThreshold, priorCdf, rankOf, SHARE_SLACK, targetShare, type RouterPolicy } from './policy';
+import { decideShare, equivalentThreshold, rankOf, SHARE_SLACK, targetShare, type RouterPolicy } from './policy';
 import { assignArm, compareArms, promotion, DEFAULT_PROMOTION, type Objective, type PromotionRule } from './abtest';
 import { loadRouterModel, type RouterModel } from './model/runtime';
 import { fromOnnx, toOnnx } from './model/onnx';
@@ -140,9 +140,8 @@ export class LearnedRouter implements Router {
     const by = arm === 'ml' && !model && !personal ? `${baseName} (${this.fallback ?? 'no model'})` : `${blend.map((x) => x.name).join('+')}${shares}`;
     const state = this.loadState();
     const share = targetShare(this.settings().policy, model?.info.calibration);
-    const scale = priorCdf(undefined);
-    const rank = rankOf(pCloud, state.recent[arm], scale);
-    const threshold = equivalentThreshold(share, state.recent[arm], scale);
+    const rank = rankOf(pCloud, state.recent[arm]);
+    const threshold = equivalentThreshold(share, state.recent[arm]);
     const explore = (this.options.random ?? Math.random)() < this.settings().explore;
     const decision = decideShare(rank, share, state.error, explore);
     state.error = decision.error;
@@ -189,7 +188,7 @@ export class LearnedRouter implements Router {
     const share = targetShare(this.settings().policy, info?.calibration);
     const last = state.routes.slice(-REALIZED_OVER);
     return {
-      value: equivalentThreshold(share, state.recent[arm], priorCdf(undefined)),
+      value: equivalentThreshold(share, state.recent[arm]),
       share,
       recent: state.recent[arm].length,
       ...(last.length ? { realized: last.filter((r) => r === 'cloud').length / last.length } : {}),

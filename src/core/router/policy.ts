@@ -1,7 +1,7 @@
 // Turns a p_cloud into a route, holding the cloud share the user chose from the first request, whatever the
 // scale of p_cloud. A fixed threshold calibrated on other data cannot do it: a model whose p_cloud runs high on this user's
 // questions (or a heuristic with no calibration at all) sends nearly everything to the cloud. Instead each
-// request is ranked among the user's own recent predictions (a prior distribution stands in while there are
+// request is ranked among the user's own recent predictions (a uniform prior stands in while there are
 // few), and the top `share` of ranks go to the cloud. Ranking alone holds the share on average; a running
 // error (target minus actual, the sigma-delta idea) bounds it over every window: the rank's choice is taken
 // unless it would push the error out of [-SLACK, SLACK], and then the other route is. With |error| ≤ SLACK,
@@ -26,44 +26,28 @@ export const SHARE_SLACK = 0.9;
 /** Pseudo-observations the prior is worth at the cold start; it fades as the user's own predictions come. */
 export const PRIOR_WEIGHT = 20;
 
-/** Where a p_cloud falls in a distribution: the share of it below p (ties count half). */
-export type Cdf = (p: number) => number;
-
-/** The rank of `p` in [0, 1] among the user's recent predictions, with the prior blended in while they are few. */
-export function rankOf(p: number, recent: readonly number[], prior: Cdf): number {
+/**
+ * The rank of `p` in [0, 1] among the user's recent predictions. While they are few, a uniform prior stands in
+ * (a p_cloud of 0.8 ranks about 0.8): with no data yet, the score's own scale is the best guess.
+ */
+export function rankOf(p: number, recent: readonly number[]): number {
   const n = recent.length;
   let below = 0;
   for (const q of recent) below += q < p ? 1 : q === p ? 0.5 : 0;
   const w = (PRIOR_WEIGHT * PRIOR_WEIGHT) / (PRIOR_WEIGHT + n);
-  return (below + w * prior(p)) / (n + w);
+  return (below + w * clamp01(p)) / (n + w);
 }
 
 /** The p_cloud at which rankOf crosses 1 - share: the threshold the decision behaves like, for display. */
-export function equivalentThreshold(share: number, recent: readonly number[], prior: Cdf): number {
+export function equivalentThreshold(share: number, recent: readonly number[]): number {
   let lo = 0;
   let hi = 1;
   for (let i = 0; i < 30; i++) {
     const mid = (lo + hi) / 2;
-    if (rankOf(mid, recent, prior) < 1 - share) lo = mid;
+    if (rankOf(mid, recent) < 1 - share) lo = mid;
     else hi = mid;
   }
   return (lo + hi) / 2;
-}
-
-/** The prior from a model's validation quantiles (shares[i] of rows had p ≥ thresholds[i]); uniform without them. */
-export function priorCdf(calibration?: { shares: readonly number[]; thresholds: readonly number[] }): Cdf {
-  if (!calibration || calibration.shares.length < 2) return (p) => Math.min(1, Math.max(0, p));
-  const points = calibration.thresholds.map((t, i) => ({ p: t, cdf: 1 - calibration.shares[i]! })).sort((a, b) => a.p - b.p || a.cdf - b.cdf);
-  return (p) => {
-    if (p <= points[0]!.p) return points[0]!.cdf * (points[0]!.p > 0 ? p / points[0]!.p : 0);
-    for (let i = 1; i < points.length; i++) {
-      const a = points[i - 1]!;
-      const b = points[i]!;
-      if (p <= b.p) return b.p === a.p ? b.cdf : a.cdf + ((b.cdf - a.cdf) * (p - a.p)) / (b.p - a.p);
-    }
-    const last = points.at(-1)!;
-    return last.p < 1 ? last.cdf + ((1 - last.cdf) * (p - last.p)) / (1 - last.p) : 1;
-  };
 }
 
 export interface ShareDecision {
