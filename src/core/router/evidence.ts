@@ -1,6 +1,7 @@
 // What the router has learned from the user, and how far each part is trusted: the model retrained on their rows,
 // the personal model on the meaning of their questions (personal.ts), and how well the prior ranks them. Each
-// weighs by the evidence it has (labelled answers) and by how well it ranked the user's held-out rows.
+// weighs by the evidence it has (labelled answers, counted by the caller as labels come) and by how well it ranked
+// the user's held-out rows.
 
 import type { ModelInfo } from '../../shared/router';
 import type { RouterData } from '../store/routerData';
@@ -32,16 +33,15 @@ export class UserEvidence {
   constructor(private readonly data?: RouterData) {}
 
   /** The personal model's p_cloud for this question and its weight, once the user has labelled questions of this encoder. */
-  personal(embedding: Embedding): { p: number; weight: number } | undefined {
-    const model = this.personalModel(embedding.model);
+  personal(embedding: Embedding, labelled: number): { p: number; weight: number } | undefined {
+    const model = this.personalModel(embedding.model, labelled);
     const p = model && personalPCloud(model, embedding.model, embedding.vector);
     if (p === undefined || !model) return undefined;
     return { p, weight: (model.rows / (model.rows + EVIDENCE_HALF_WEIGHT)) * trust(model.heldOutAuc) };
   }
 
   /** How well the prior ranked this user's labelled questions (0 until that can be measured: the evidence is small then anyway), with the personal model's cadence. */
-  priorTrust(): number {
-    const labelled = this.data?.labeledCount() ?? 0;
+  priorTrust(labelled: number): number {
     if (this.priorCheck && Math.abs(labelled - this.priorCheck.labelled) < PERSONAL_RETRAIN_EVERY) return this.priorCheck.trust;
     const rows = this.data?.labelledPriors(PERSONAL_ROWS) ?? [];
     const both = rows.some((r) => r.label === 1) && rows.some((r) => r.label === 0);
@@ -51,8 +51,7 @@ export class UserEvidence {
   }
 
   /** Trained again from the store when the labels changed by PERSONAL_RETRAIN_EVERY (or the encoder did). */
-  private personalModel(encoder: string): PersonalModel | undefined {
-    const labelled = this.data?.labeledCount() ?? 0;
+  private personalModel(encoder: string, labelled: number): PersonalModel | undefined {
     const cached = this.personalCache;
     if (cached && cached.encoder === encoder && Math.abs(labelled - cached.labelled) < PERSONAL_RETRAIN_EVERY) return cached.model;
     const model = trainPersonal(encoder, this.data?.labelledEmbeddings(encoder, PERSONAL_ROWS) ?? []);
@@ -65,10 +64,9 @@ export class UserEvidence {
    * all for a model the user set, and for a model retrained on the user's rows more as they grow and the better it
    * ranked their held-out rows.
    */
-  modelWeight(source: string | undefined, info: ModelInfo): number {
+  modelWeight(source: string | undefined, info: ModelInfo, labelled: number): number {
     if (source === 'your model') return 1;
     if (source !== 'retrained model') return 0;
-    const n = this.data?.labeledCount() ?? 0;
-    return (n / (n + EVIDENCE_HALF_WEIGHT)) * trust(info.metrics?.auc ?? 0.5);
+    return (labelled / (labelled + EVIDENCE_HALF_WEIGHT)) * trust(info.metrics?.auc ?? 0.5);
   }
 }

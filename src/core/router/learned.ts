@@ -66,6 +66,8 @@ export class LearnedRouter implements Router {
   private base?: TreeEnsemble;
   private state?: RoutingState;
   private readonly evidence: UserEvidence;
+  /** Labelled answers so far: counted once, then by label events, so scoring a request runs no COUNT. */
+  private labelled: number;
   private lastBlend?: { signal: string; share: number }[];
   private meaningProblem?: string;
   private promoted?: { arm: Arm; reason: string; at: number };
@@ -84,6 +86,7 @@ export class LearnedRouter implements Router {
     const [last] = data?.events(1, 'promotion') ?? [];
     if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
     this.labeledAtLastRetrain = data?.labeledCount() ?? 0;
+    this.labelled = this.labeledAtLastRetrain;
     this.evidence = new UserEvidence(data);
     this.unsubscribe = data?.onLabel(() => this.afterLabel());
   }
@@ -120,18 +123,18 @@ export class LearnedRouter implements Router {
       try {
         const p = (await model.predict([features]))[0]!;
         if (!Number.isFinite(p)) throw new Error(`it gave p_cloud ${p}`);
-        parts.push({ name: 'model', p, weight: this.evidence.modelWeight(this.modelSource, model.info) });
+        parts.push({ name: 'model', p, weight: this.evidence.modelWeight(this.modelSource, model.info, this.labelled) });
       } catch (err) {
         this.dropModel(model, (err as Error).message);
         model = undefined;
       }
     }
-    const personal = arm === 'ml' && embedding ? this.evidence.personal(embedding) : undefined;
+    const personal = arm === 'ml' && embedding ? this.evidence.personal(embedding, this.labelled) : undefined;
     if (personal) parts.push({ name: 'your questions', ...personal });
     const learned = parts.filter((x) => x.weight > 0);
     const evidence = Math.max(0, ...learned.map((x) => x.weight));
     // The prior keeps its place where it ranks this user's questions well, and yields where it does not.
-    const priorWeight = 1 - evidence + evidence * this.evidence.priorTrust();
+    const priorWeight = 1 - evidence + evidence * this.evidence.priorTrust(this.labelled);
     const blend = [{ name: baseName, p: prior ?? heuristicPCloud(features), weight: priorWeight }, ...learned].filter((x) => x.weight > 0);
     const total = blend.reduce((sum, x) => sum + x.weight, 0);
     const pCloud = blend.reduce((sum, x) => sum + x.p * x.weight, 0) / total;
@@ -269,6 +272,7 @@ export class LearnedRouter implements Router {
 
   private afterLabel(): void {
     if (!this.data) return;
+    this.labelled += 1;
     this.checkPromotion();
     if (this.dueForRetrain(this.settings().retrainEvery)) {
       this.retrain().catch((err: Error) => this.log.error(`Router retraining failed: ${err.message}`));
