@@ -287,6 +287,16 @@ describe('feedback', () => {
     expect(label(w, id)).toBe('1');
   });
 
+  it('stores a thumbs-down once when its reason follows it (the panel sends the thumb, then the reason)', async () => {
+    const w = await world(GOOD);
+    const id = await answered(w);
+    w.learning!.feedback.thumbs(id, -1);
+    w.learning!.feedback.thumbs(id, -1, 'wrong function name');
+    expect(rows(w, `SELECT kind, value, reason FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name' }]);
+    w.learning!.feedback.thumbs(id, 1);
+    expect(rows(w, `SELECT value FROM feedback_data WHERE request_id = '${id}' ORDER BY rowid`).map((r) => r.value)).toEqual([-1, 1]);
+  });
+
   it('counts regenerating an answer as rejecting it, and copying code from it as accepting it', async () => {
     const w = await world(GOOD);
     const [regenerated, copied] = [await answered(w), await answered(w)];

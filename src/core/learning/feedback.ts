@@ -42,7 +42,12 @@ export class Feedback {
 
   thumbs(requestId: string, value: 1 | -1, reason?: string): void {
     const event: FeedbackEvent = { requestId, kind: 'thumbs', value, reason, at: this.now() };
-    this.save(event);
+    // The same thumb again (the panel sends the thumb, then the reason typed under it) adds its reason to the one
+    // stored: one verdict, one row, which the dashboard counts once.
+    const last = this.lastThumb(requestId);
+    if (last?.value === value) {
+      if (reason) this.store.write('UPDATE feedback_data SET reason = ? WHERE id = ?', [reason, last.id]);
+    } else this.save(event);
     this.routerData.thumbs(requestId, value);
     this.notify(event);
   }
@@ -67,8 +72,13 @@ export class Feedback {
 
   /** The explicit thumb on a request, if any. */
   private explicitThumb(requestId: string): 1 | -1 | undefined {
-    const v = this.store.query<{ value: number }>("SELECT value FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId])[0]?.value;
+    const v = this.lastThumb(requestId)?.value;
     return v === 1 || v === -1 ? v : undefined;
+  }
+
+  /** By its id, not rowid: writes are replayed onto another window's copy of the file when both save (store/db.ts). */
+  private lastThumb(requestId: string): { value: number; id: string } | undefined {
+    return this.store.query<{ value: number; id: string }>("SELECT value, id FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId])[0];
   }
 
   private implicit(event: FeedbackEvent): void {
