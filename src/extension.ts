@@ -73,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         healthyNodes: nodes.filter((n) => n.healthy).length,
         totalNodes: nodes.length,
         cloudConfigured: currentConfig().cloudProviders.length > 0,
+        localOnly: currentConfig().privacy.localOnly,
         demo: !!demo,
       };
     },

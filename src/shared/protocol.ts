@@ -26,6 +26,8 @@ export interface StatusInfo {
   healthyNodes: number;
   totalNodes: number;
   cloudConfigured: boolean;
+  /** The workspace is local-only: nothing may go to the cloud, so nothing offers to ask it. */
+  localOnly?: boolean;
   demo: boolean;
 }
 

@@ -271,6 +271,17 @@ describe('chat webview', () => {
     expect(await postedOfType('reroute')).toEqual([{ type: 'reroute', requestId: 'req-1' }]);
   });
 
+  it('does not offer "Ask the cloud" in a local-only workspace or without a cloud, and offers it again when one is allowed', async () => {
+    const local: HistoryEntry = { ...assistantEntry('a1', 'From the node'), requestId: 'req-1', meta: { route: 'local', model: 'm' } };
+    await host({ type: 'history', entries: [userEntry('u1', 'Q'), local] });
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: true, localOnly: true, demo: false } });
+    expect(await page.isVisible('.reroute-answer')).toBe(false);
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: false, demo: false } });
+    expect(await page.isVisible('.reroute-answer')).toBe(false);
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: true, localOnly: false, demo: false } });
+    expect(await page.isVisible('.reroute-answer')).toBe(true);
+  });
+
   it('restores given thumbs from history and offers none on failed answers', async () => {
     const rated: HistoryEntry = { ...assistantEntry('a1', 'Rated'), requestId: 'req-1', feedback: -1, meta: { route: 'local', model: 'm' } };
     const failed: HistoryEntry = { ...assistantEntry('a2', ''), requestId: 'req-2', error: 'Node down' };

@@ -200,6 +200,8 @@ function showStatus(status: StatusInfo): void {
   ui.status.title = `${status.healthyNodes} of ${status.totalNodes} Ollama nodes reachable; cloud ${status.cloudConfigured ? 'configured' : 'not configured'}`;
   ui.status.classList.toggle('offline', status.healthyNodes === 0 && !status.cloudConfigured);
   ui.demoBadge.hidden = !status.demo;
+  // "Ask the cloud" only where the cloud may answer: under answers already shown too.
+  document.body.classList.toggle('cloud-unavailable', !status.cloudConfigured || !!status.localOnly);
 }
 
 /** "Include big.ts · 10,416 tokens"; the tooltip also says when its files were parsed ahead for compression. */
