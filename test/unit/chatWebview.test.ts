@@ -188,6 +188,15 @@ describe('chat webview', () => {
     await expect.poll(() => page.locator('#messages .msg').count()).toBe(0);
   });
 
+  it('keeps Retry whole on one line beside a long error', async () => {
+    const error = 'Every target failed:\n- ' + 'node "gpu-box" sent no first token within 120 s. '.repeat(8);
+    await host({ type: 'history', entries: [userEntry('u1', 'Q'), { ...assistantEntry('a1', ''), requestId: 'req-1', error }] });
+    const box = (await page.locator('.msg .error .retry-answer').boundingBox())!;
+    const label = (await page.locator('.msg .error .retry-answer span:last-child').boundingBox())!;
+    expect(box.width).toBeGreaterThan(50);
+    expect(label.height).toBeLessThan(24);
+  });
+
   it('offers Retry on a failed answer, which asks the same question again', async () => {
     await host({ type: 'history', entries: sampleConversation() });
     await page.locator('.msg .error .retry-answer').click();
