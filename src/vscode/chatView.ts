@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { ask } from '../core/pipeline';
+import { insertionText } from './insertion';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
 import type { Feedback } from '../core/learning/feedback';
@@ -179,7 +180,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       void vscode.window.showWarningMessage('Singularity: open a file to insert the code into.');
       return;
     }
-    const done = await editor.edit((edit) => edit.replace(editor.selection, text));
+    const { selection, document } = editor;
+    const before = document.lineAt(selection.start.line).text.slice(0, selection.start.character);
+    const after = document.lineAt(selection.end.line).text.slice(selection.end.character);
+    const done = await editor.edit((edit) => edit.replace(selection, insertionText(text, before, after)));
     if (done) this.services.feedback.codeUsed(requestId, 'insert');
   }
 

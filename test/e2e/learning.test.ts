@@ -103,6 +103,9 @@ describe('quality gate and feedback in VS Code', () => {
     await block.hover();
     await block.locator('.insert-code').click();
     await editor.page.locator('.monaco-editor .view-lines').filter({ hasText: 'const seen = new Map' }).waitFor();
+    // Clicked mid-line: the block stands on lines of its own, the rest of the comment on the line after it.
+    const lines = (await editor.page.locator('.monaco-editor .view-line').allInnerTexts()).map((l) => l.replace(/\u00a0/g, ' ').trimEnd());
+    expect(lines).toContain('const seen = new Map<string, number>();');
     await expect.poll(async () => (await dbRows("SELECT kind FROM feedback_data WHERE kind = 'insertCode'")).length, { timeout: 10_000 }).toBe(1);
   });
 
