@@ -8,6 +8,7 @@ import type { HistoryEntry, HostMessage, WebviewMessage } from '../../src/shared
 import { chatHtmlTemplate } from '../../src/vscode/chatHtmlTemplate';
 import { artifactPath, CHAT_THEME_STYLE, startWebview, type WebviewUnderTest } from './webviewBrowser';
 import { XSS_PAYLOADS } from '../fixtures/xssPayloads';
+import sharp from 'sharp';
 
 
 
@@ -186,6 +187,15 @@ describe('chat webview', () => {
 
     await host({ type: 'history', entries: [] });
     await expect.poll(() => page.locator('#messages .msg').count()).toBe(0);
+  });
+
+  it('scrolls to the answer after an image question, once its thumbnail has loaded', async () => {
+    const long = Array.from({ length: 12 }, (_, i) => [userEntry(`u${i}`, `question ${i}`), { ...assistantEntry(`a${i}`, 'answer line\n\n'.repeat(6)), requestId: `r${i}` }]).flat();
+    await host({ type: 'history', entries: long });
+    const png = (await sharp({ create: { width: 96, height: 72, channels: 3, background: '#888' } }).png().toBuffer()).toString('base64');
+    await host({ type: 'answerStart', requestId: 'img', userEntry: { ...userEntry('ui', 'Explain this screenshot.'), images: [{ mimeType: 'image/png', base64: png }] } });
+    await page.waitForFunction(() => [...document.querySelectorAll('.sent-images img')].every((i) => (i as HTMLImageElement).complete));
+    await expect.poll(() => page.evaluate(() => { const m = document.getElementById('messages')!; return m.scrollHeight - m.scrollTop - m.clientHeight; })).toBeLessThan(2);
   });
 
   it('keeps Retry whole on one line beside a long error', async () => {

@@ -26,8 +26,11 @@ export class MessageList {
   startAnswer(requestId: string, userEntry: HistoryEntry): void {
     const answer = new AnswerView((change) => this.keepingEndInView(change));
     this.answers.set(requestId, answer);
-    this.root.append(entryElement(userEntry), answer.element);
+    const question = entryElement(userEntry);
+    this.root.append(question, answer.element);
     this.scrollToEnd();
+    // A question's thumbnails take their height only once decoded, after this scroll: follow them to the answer.
+    for (const img of question.querySelectorAll('img')) if (!img.complete) img.addEventListener('load', () => this.scrollToEnd(), { once: true });
   }
 
   appendToken(requestId: string, text: string): void {
