@@ -15,7 +15,7 @@ import { readContextSettings } from './config';
 import { chatHtmlTemplate } from './chatHtmlTemplate';
 import { fromAttachments, NOTHING_ATTACHED, thumbnails, type Attached } from './imageAttachments';
 import { pageAssets } from './webviewPage';
-import { editorContext, mentionedFiles, type FileIndex } from './context';
+import { editorContext, fileEditor, mentionedFiles, type FileIndex } from './context';
 
 /** Turns kept as conversation memory for the model; older ones stay in the panel but are not sent. */
 const HISTORY_TURNS = 20;
@@ -175,7 +175,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   /** Inserts a code block at the cursor of the last active editor (replacing its selection). */
   private async insert(text: string, requestId: string): Promise<void> {
-    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    const editor = fileEditor();
     if (!editor) {
       void vscode.window.showWarningMessage('Singularity: open a file to insert the code into.');
       return;

@@ -5,9 +5,17 @@ const MENTION = /(?:^|\s)@([\w./\\-]+)/g;
 const EXCLUDE = '**/{node_modules,.git,dist,out,build,.e2e}/**';
 const MAX_FILE_BYTES = 1_000_000;
 
+/** Documents a user edits; the Output panel, logs and other views are text editors too, but not files to send. */
+const FILE_SCHEMES = new Set(['file', 'untitled', 'vscode-remote']);
+
+/** The editor of the file the user works in: the active one when it is a file, else the first visible file. */
+export function fileEditor(): vscode.TextEditor | undefined {
+  return [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors].find((e) => e && FILE_SCHEMES.has(e.document.uri.scheme));
+}
+
 /** The selection when there is one, else the whole active file. */
 export function editorContext(): ContextItem[] {
-  const editor = vscode.window.activeTextEditor;
+  const editor = fileEditor();
   if (!editor) return [];
   const doc = editor.document;
   const path = vscode.workspace.asRelativePath(doc.uri);

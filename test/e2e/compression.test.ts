@@ -87,4 +87,13 @@ describe('context compression', () => {
     await last.locator('summary').click();
     await expect.poll(() => last.locator('.context-chunk.kept').filter({ hasText: pinned }).locator('.chunk-why').textContent()).toBe('pinned');
   });
+
+  it('keeps the file as the context to include when the Output panel takes the focus', async () => {
+    await chat.locator('#active-context').filter({ hasText: 'big.ts' }).waitFor({ timeout: 10_000 });
+    await editor.runCommand('Output: Focus on Output View');
+    await editor.page.locator('.part.panel .monaco-editor').first().click();
+    // The panel's label follows the active editor 400 ms after it changes; give it time to (wrongly) follow.
+    await editor.page.waitForTimeout(1500);
+    expect(await chat.locator('#active-context').innerText()).toContain('big.ts');
+  });
 });
