@@ -127,4 +127,15 @@ describe('quality gate and feedback in VS Code', () => {
     expect(await item.innerText()).toContain('active');
     await editor.page.keyboard.press('Escape');
   });
+
+  it('regenerates a cloud answer in the cloud', async () => {
+    const before = await answers().count();
+    await answers().last().locator('.reroute-answer').click();
+    await answers().nth(before).waitFor({ timeout: 20_000 });
+    expect(await answers().nth(before).locator('.content').innerText()).toContain('Answer from the cloud fixture.');
+    await answers().nth(before).locator('.regenerate-answer').click();
+    await answers().nth(before + 1).waitFor({ timeout: 20_000 });
+    expect(await answers().nth(before + 1).locator('.content').innerText()).toContain('Answer from the cloud fixture.');
+    expect(await answers().nth(before + 1).locator('.meta').innerText()).toMatch(/^cloud/);
+  });
 });
