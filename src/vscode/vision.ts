@@ -28,7 +28,7 @@ export function registerVisionCommands(chat: ChatViewProvider, log: Logger): vsc
         (_progress, token) => {
           const controller = new AbortController();
           token.onCancellationRequested(() => controller.abort());
-          return captureScreenshot(file, controller.signal);
+          return captureScreenshot(file, controller.signal, vscode.env.remoteName);
         },
       );
       log.info(`Screenshot taken with ${shot.tool} (${shot.png.length} bytes)`);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCapture } from '../../src/core/vision/capture';
+import { captureFailureMessage, captureScreenshot, chooseCapture, onPath } from '../../src/core/vision/capture';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const having = (...tools: string[]) => (cmd: string) => tools.includes(cmd);
 
@@ -33,4 +35,20 @@ describe('choosing the screenshot tool', () => {
     expect(choice).toMatchObject({ ok: false });
     expect(!choice.ok && choice.message).toMatch(/gnome-screenshot.*grim.*imagemagick.*scrot.*sudo apt install/);
   });
+
+  it('says which tools were tried and why they failed, what to install, and that a remote host has no screen', () => {
+    const message = captureFailureMessage([{ tool: 'import (ImageMagick)', error: 'import-im6.q16: unable to open X server' }], 'ssh-remote', 'linux');
+    expect(message).toContain('Tried import (ImageMagick): import-im6.q16: unable to open X server.');
+    expect(message).toContain('on the remote host (ssh-remote)');
+    expect(message).toContain('paste or drop it into the chat');
+    expect(message).toContain('gnome-screenshot');
+  });
+
+  it.runIf(process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && onPath('import'))(
+    'turns a tool failing for want of a display into that message, here where ImageMagick runs with no X server',
+    async () => {
+      await expect(captureScreenshot(join(tmpdir(), `capture-${process.pid}.png`))).rejects.toThrow(/Tried import \(ImageMagick\): .*X server.*paste or drop a screenshot into the chat/s);
+    },
+  );
 });
+

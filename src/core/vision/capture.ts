@@ -17,9 +17,9 @@ export type CaptureChoice = { ok: true; command: CaptureCommand } | { ok: false;
 /** The user picks a region, so the tool may wait for a while. */
 const CAPTURE_TIMEOUT_MS = 120_000;
 
-const LINUX_INSTALL_HINT =
-  'No screenshot tool was found. Install one of: gnome-screenshot (GNOME), grim and slurp (Wayland, e.g. sway), ' +
-  'imagemagick (its `import` command, X11) or scrot — e.g. `sudo apt install gnome-screenshot`.';
+const LINUX_TOOLS =
+  'gnome-screenshot (GNOME), grim and slurp (Wayland, e.g. sway), imagemagick (its `import` command, X11) or scrot — e.g. `sudo apt install gnome-screenshot`';
+const LINUX_INSTALL_HINT = `No screenshot tool was found. Install one of: ${LINUX_TOOLS}.`;
 
 function powershellCapture(outFile: string): string {
   const path = outFile.replace(/'/g, "''");
@@ -34,10 +34,16 @@ function powershellCapture(outFile: string): string {
 
 /** Which tool takes the screenshot on this platform, or what to install when none is there. */
 export function chooseCapture(platform: NodeJS.Platform, has: (cmd: string) => boolean, outFile: string, wayland: boolean): CaptureChoice {
-  if (platform === 'darwin') return { ok: true, command: { tool: 'screencapture', cmd: 'screencapture', args: ['-i', '-x', outFile] } };
+  const [first] = captureCandidates(platform, has, outFile, wayland);
+  return first ? { ok: true, command: first } : { ok: false, message: LINUX_INSTALL_HINT };
+}
+
+/** Every installed tool that could take it, best first (on Linux one may fail where another works: X11 vs Wayland). */
+export function captureCandidates(platform: NodeJS.Platform, has: (cmd: string) => boolean, outFile: string, wayland: boolean): CaptureCommand[] {
+  if (platform === 'darwin') return [{ tool: 'screencapture', cmd: 'screencapture', args: ['-i', '-x', outFile] }];
   if (platform === 'win32') {
     const ps = has('pwsh') ? 'pwsh' : 'powershell';
-    return { ok: true, command: { tool: 'PowerShell', cmd: ps, args: ['-NoProfile', '-NonInteractive', '-Command', powershellCapture(outFile)] } };
+    return [{ tool: 'PowerShell', cmd: ps, args: ['-NoProfile', '-NonInteractive', '-Command', powershellCapture(outFile)] }];
   }
   const linux: [string, () => CaptureCommand][] = [
     ['gnome-screenshot', () => ({ tool: 'gnome-screenshot', cmd: 'gnome-screenshot', args: ['-a', '-f', outFile] })],
@@ -50,8 +56,19 @@ export function chooseCapture(platform: NodeJS.Platform, has: (cmd: string) => b
   ];
   // On Wayland X11-only tools see no windows: grim goes first there.
   const order = wayland ? [linux[1]!, linux[0]!, linux[2]!, linux[3]!] : linux;
-  const found = order.find(([cmd]) => has(cmd));
-  return found ? { ok: true, command: found[1]() } : { ok: false, message: LINUX_INSTALL_HINT };
+  return order.filter(([cmd]) => has(cmd)).map(([, command]) => command());
+}
+
+/**
+ * What to tell the user when every tool failed: which were tried and why, what to install, and, under a remote
+ * editor (`remote`: VS Code's remote name), that the capture ran on the remote host, which has no screen.
+ */
+export function captureFailureMessage(failures: readonly { tool: string; error: string }[], remote?: string, platform: NodeJS.Platform = process.platform): string {
+  const tried = failures.length ? ` Tried ${failures.map((f) => `${f.tool}: ${f.error}`).join('; ')}.` : '';
+  const where = remote
+    ? ` The capture runs where the extension runs, on the remote host (${remote}), which has no screen of yours: take the screenshot on your machine and paste or drop it into the chat.`
+    : ' If this machine has no display (a container, SSH without X forwarding), paste or drop a screenshot into the chat instead.';
+  return `No screenshot could be taken.${tried}${where}${platform === 'linux' ? ` Or install another tool: ${LINUX_TOOLS}.` : ''}`;
 }
 
 /** Whether an executable of this name is on the PATH. */
@@ -72,26 +89,33 @@ export function onPath(cmd: string, path = process.env.PATH ?? ''): boolean {
 
 export class CaptureError extends Error {}
 
-/** Runs the tool and returns the PNG, or throws CaptureError (no tool, cancelled, failed) with what to do. */
-export async function captureScreenshot(outFile: string, signal?: AbortSignal): Promise<{ png: Buffer; tool: string }> {
-  const choice = chooseCapture(process.platform, (c) => onPath(c), outFile, !!process.env.WAYLAND_DISPLAY);
-  if (!choice.ok) throw new CaptureError(choice.message);
-  const { command } = choice;
-  rmSync(outFile, { force: true });
-  await new Promise<void>((resolve, reject) => {
-    execFile(command.cmd, command.args, { timeout: CAPTURE_TIMEOUT_MS, signal, windowsHide: true }, (err, _stdout, stderr) => {
-      if (err && !signal?.aborted) reject(new CaptureError(`${command.tool} failed: ${(stderr || err.message).trim().slice(0, 300)}`));
-      else resolve();
-    });
-  });
-  let png: Buffer;
-  try {
-    png = readFileSync(outFile);
-  } catch {
-    throw new CaptureError('No screenshot was taken (cancelled?).');
-  } finally {
+/** Runs the tools in turn until one gives a PNG, or throws CaptureError (no tool, cancelled, all failed) with what to do. */
+export async function captureScreenshot(outFile: string, signal?: AbortSignal, remote?: string): Promise<{ png: Buffer; tool: string }> {
+  const candidates = captureCandidates(process.platform, (c) => onPath(c), outFile, !!process.env.WAYLAND_DISPLAY);
+  if (candidates.length === 0) throw new CaptureError(remote ? captureFailureMessage([], remote) : LINUX_INSTALL_HINT);
+  const failures: { tool: string; error: string }[] = [];
+  for (const command of candidates) {
     rmSync(outFile, { force: true });
+    const error = await new Promise<string | undefined>((resolve) => {
+      execFile(command.cmd, command.args, { timeout: CAPTURE_TIMEOUT_MS, signal, windowsHide: true }, (err, _stdout, stderr) => {
+        resolve(err && !signal?.aborted ? (stderr || err.message).trim().slice(0, 200) : undefined);
+      });
+    });
+    if (signal?.aborted) throw new CaptureError('No screenshot was taken (cancelled).');
+    if (error !== undefined) {
+      failures.push({ tool: command.tool, error });
+      continue;
+    }
+    let png: Buffer;
+    try {
+      png = readFileSync(outFile);
+    } catch {
+      throw new CaptureError('No screenshot was taken (cancelled?).');
+    } finally {
+      rmSync(outFile, { force: true });
+    }
+    if (png.length === 0) throw new CaptureError('No screenshot was taken (cancelled?).');
+    return { png, tool: command.tool };
   }
-  if (png.length === 0) throw new CaptureError('No screenshot was taken (cancelled?).');
-  return { png, tool: command.tool };
+  throw new CaptureError(captureFailureMessage(failures, remote));
 }
