@@ -41,7 +41,7 @@ export interface LaunchOptions {
   /** Merged into the user settings (RUN/ud/User/settings.json), e.g. { 'singularity.nodes': [...] }. */
   settings?: Record<string, unknown>;
   /** Files of the temp workspace, path relative to it -> content. Default: { 'README.md': ... } (the explorer needs a row). */
-  workspaceFiles?: Record<string, string>;
+  workspaceFiles?: Record<string, string | Buffer>;
   /** Prefix of artifacts written on close (test-results/e2e/<name>.extension.log, <name>.code-server.log). Default 'editor'. */
   name?: string;
   /** Extension folder to install. Default: the project root (or $SINGULARITY_E2E_EXTENSION_DIR). */

@@ -2,8 +2,6 @@
 // and opens the panel with the image and a streamed answer from the node's vision model; an image pasted
 // into the message box shows as a removable thumbnail and is sent with the question.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
@@ -31,9 +29,10 @@ beforeAll(async () => {
       'singularity.nodes': [{ name: 'vision-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
       'singularity.demoMode': 'never',
     },
-    workspaceFiles: { 'README.md': '# e2e\n', 'notes.md': 'Some notes.\n' },
+    // In the workspace before the editor starts: a file written after depends on the file watcher to appear in
+    // the explorer, which under load it sometimes did not within the test's wait.
+    workspaceFiles: { 'README.md': '# e2e\n', 'notes.md': 'Some notes.\n', 'error.png': renderCode(ERROR_TEXT, { px: 16, theme: 'dark' }) },
   });
-  writeFileSync(join(editor.workspaceDir, 'error.png'), renderCode(ERROR_TEXT, { px: 16, theme: 'dark' }));
 });
 
 afterAll(async () => {
