@@ -9,6 +9,10 @@ import type { Learning } from '../quality/verdict';
 import { loadGateModel, type GateModel } from '../quality/gate';
 import type { QualitySettings } from '../quality/settings';
 import { QualityResults } from '../store/qualityResults';
+import { calibratedThreshold } from '../quality/calibrate';
+
+/** The user's latest outcomes the gate's threshold is calibrated on. */
+const OUTCOMES = 500;
 import { Feedback } from './feedback';
 import { ExampleLibrary } from './examples';
 
@@ -33,11 +37,22 @@ export function createLearning(options: LearningOptions): LearningParts {
   const examples = new ExampleLibrary(options.store, options.routerData, options.exchange);
   examples.follow(feedback);
   let model: GateModel | undefined | null = null;
+  const results = new QualityResults(options.store);
+  // The calibrated gate threshold changes only when an outcome does: read the outcomes again only then, not per request.
+  let labels = 0;
+  options.routerData.onLabel(() => labels++);
+  let calibrated: { labels: number; configured: number; value: number } | undefined;
   return {
     feedback,
     examples,
-    results: new QualityResults(options.store),
+    results,
     settings: options.settings,
+    gateThreshold: (configured) => {
+      if (calibrated?.labels !== labels || calibrated.configured !== configured) {
+        calibrated = { labels, configured, value: calibratedThreshold(configured, results.outcomes(OUTCOMES)) };
+      }
+      return calibrated.value;
+    },
     gateModel: () => {
       if (model === null) {
         try {

@@ -11,16 +11,15 @@ import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
 import { loopingTail } from './signals';
 import type { QualitySettings } from './settings';
 import { JUDGE_FAIL_AT } from './judge';
-import { calibratedThreshold } from './calibrate';
 
-/** The user's latest outcomes the gate's threshold is calibrated on. */
-const OUTCOMES = 500;
 
 export interface Learning {
   settings(): QualitySettings;
   /** The gate's model; undefined when it could not be loaded (the gate is then off, and says so in the log). */
   gateModel(): GateModel | undefined;
   results?: QualityResults;
+  /** The gate's threshold calibrated on the user's own outcomes (quality/calibrate.ts), from the configured one. */
+  gateThreshold?(configured: number): number;
   feedback?: Feedback;
   examples?: ExampleLibrary;
 }
@@ -48,7 +47,7 @@ export function gatePlan(learning: Learning, input: AskInput, escalate: boolean)
   const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
   return {
     settings,
-    threshold: calibratedThreshold(settings.threshold, model ? (learning.results?.outcomes(OUTCOMES) ?? []) : []),
+    threshold: model && learning.gateThreshold ? learning.gateThreshold(settings.threshold) : settings.threshold,
     mayEscalate,
     ...(model ? { model } : {}),
     ...(examples?.ids.length ? { examples } : {}),

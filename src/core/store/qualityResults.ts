@@ -1,6 +1,7 @@
 // The quality gate's verdict on each local answer it scored, and where it escalated to.
 
 import type { Store } from './db';
+import { storedLabel } from './routerData';
 
 /**
  * The part of the gate's verdict (quality/gate.ts GateVerdict) that is stored. Defined here so the store
@@ -36,6 +37,6 @@ export class QualityResults {
           WHERE t.label IS NOT NULL ORDER BY q.created_at DESC LIMIT ?`,
         [limit],
       )
-      .map((r) => ({ score: Number(r.score), label: r.label === '1' ? (1 as const) : (0 as const) }));
+      .map((r) => ({ score: Number(r.score), label: storedLabel(r.label) }));
   }
 }

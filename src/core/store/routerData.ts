@@ -74,6 +74,9 @@ function unpackFeatures(text: string, featureCount: number): Float32Array {
   return x;
 }
 
+/** A training row's label as stored (TEXT '1' / '0'): 1 = the cloud was needed. */
+export const storedLabel = (label: string): 0 | 1 => (label === '1' ? 1 : 0);
+
 /** Question embeddings kept for the personal model, and how often the older ones are dropped. */
 const MAX_EMBEDDINGS = 5000;
 const PRUNE_EVERY = 100;
@@ -264,7 +267,7 @@ export class RouterData {
           WHERE e.model = ? AND t.label IS NOT NULL ORDER BY e.rowid DESC LIMIT ?`,
         [model, limit],
       )
-      .flatMap((r) => (r.vector.byteLength % 4 === 0 ? [{ vector: new Float32Array(r.vector.slice().buffer), label: r.label === '1' ? (1 as const) : (0 as const) }] : []));
+      .flatMap((r) => (r.vector.byteLength % 4 === 0 ? [{ vector: new Float32Array(r.vector.slice().buffer), label: storedLabel(r.label) }] : []));
   }
 
   /** The prior's p_cloud and the label of the latest labelled requests that recorded one (1 = the cloud was needed). */
@@ -277,7 +280,7 @@ export class RouterData {
       )
       .flatMap((r) => {
         const prior = (JSON.parse(r.probabilities) as { prior?: unknown }).prior;
-        return typeof prior === 'number' && Number.isFinite(prior) ? [{ prior, label: r.label === '1' ? (1 as const) : (0 as const) }] : [];
+        return typeof prior === 'number' && Number.isFinite(prior) ? [{ prior, label: storedLabel(r.label) }] : [];
       });
   }
 }
