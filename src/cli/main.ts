@@ -34,6 +34,8 @@ const USAGE = `Usage:
   --node URL      an Ollama node (repeatable); added to the config's nodes
   --cloud-base    base URL of an OpenAI-compatible API; with --cloud-model
   --route         force a route (default auto)
+  --verbose       log routing to stderr, and a thinking model's reasoning (never on stdout)
+  Thinking models: "think": "auto" | "on" | "off" | "low" | "medium" | "high" in --config (default auto)
   --db FILE       record the request in this database (default: not recorded)
   --image FILE    an image (png, jpg, gif, webp, bmp; repeatable): answered by the vision model on a node
                   (defaultModels.vision), checked against local OCR, the cloud when the answer is poor
@@ -91,7 +93,16 @@ async function runAsk(argv: string[]): Promise<number> {
       { id: randomUUID(), question: prompt, history: [], context: [], route, model: values.model, source: 'cli', signal: controller.signal, ...(images.length > 0 ? { images, visionMode } : {}) },
       deps,
     );
+    let reasoning = false;
     for await (const event of events) {
+      // A thinking model's reasoning is not the answer: stdout stays the answer alone, for pipes.
+      if (event.type === 'thinking' && values.verbose) {
+        process.stderr.write(reasoning ? event.text : `[thinking] ${event.text}`);
+        reasoning = true;
+      } else if (reasoning && (event.type === 'token' || event.type === 'end')) {
+        process.stderr.write('\n');
+        reasoning = false;
+      }
       if (event.type === 'token') process.stdout.write(event.text);
       if (event.type === 'escalated') process.stdout.write(`\n\n--- escalated to the cloud: ${event.verdict.reasons.join('; ')} ---\n\n`);
       if (event.type !== 'end') continue;

@@ -81,6 +81,7 @@ export function createRouting(options: RoutingOptions): Routing {
     providers: defaultProviders,
     defaultModels: () => config.defaultModels,
     privacy: () => config.privacy,
+    think: () => config.think ?? 'auto',
     requests: options.requests,
     routerData: options.routerData,
     routeHistory: options.routeHistory ?? new RouteHistoryTracker(),

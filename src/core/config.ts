@@ -1,7 +1,8 @@
-import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, PrivacyConfig, SingularityConfig, Tier } from './types';
+import type { BalancerConfig, CloudKind, CloudProviderConfig, DefaultModels, NodeConfig, PrivacyConfig, SingularityConfig, ThinkSetting, Tier } from './types';
 import { DEFAULT_PRIVACY } from './context/cloudPolicy';
 import { checkHttpUrl } from './nodes/probe';
 import { STRATEGY_NAMES, isStrategyName } from './nodes/balancer';
+import { THINK_SETTINGS } from './nodes/think';
 
 export const DEFAULT_MODELS: DefaultModels = { chat: 'llama3.2', code: 'qwen2.5-coder', vision: 'moondream' };
 export const DEFAULT_BALANCER: BalancerConfig = { strategy: 'performance-weighted', failureThreshold: 3, cooldownMs: 30_000 };
@@ -31,7 +32,19 @@ export function parseConfig(raw: unknown): ConfigResult {
     code: str(dm.code) ?? DEFAULT_MODELS.code,
     vision: str(dm.vision) ?? DEFAULT_MODELS.vision,
   };
-  return { config: { nodes, cloudProviders, defaultModels, balancer: parseBalancer(src.balancer, problems), privacy: parsePrivacy(src.privacy) }, problems };
+  return {
+    config: { nodes, cloudProviders, defaultModels, balancer: parseBalancer(src.balancer, problems), privacy: parsePrivacy(src.privacy), think: parseThink(src.think, problems) },
+    problems,
+  };
+}
+
+function parseThink(value: unknown, problems: string[]): ThinkSetting {
+  if (value === undefined || value === null || value === '') return 'auto';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  const setting = String(value).trim().toLowerCase();
+  if ((THINK_SETTINGS as readonly string[]).includes(setting)) return setting;
+  problems.push(`singularity.think "${String(value)}" is unknown; using auto (choices: ${THINK_SETTINGS.join(', ')}).`);
+  return 'auto';
 }
 
 function parseBalancer(value: unknown, problems: string[]): BalancerConfig {

@@ -14,6 +14,8 @@ import type { NodeRegistry } from './nodes/registry';
 import { serves } from './nodes/registry';
 import type { NodePool } from './nodes/pool';
 import { dispatch, type DispatchDeps } from './nodes/dispatch';
+import type { ThinkSetting } from './nodes/think';
+import { installedDefaults, logStandIns, standInNote } from './nodes/standIn';
 import { isUsable, type CloudCredential, type EmbeddingProvider, type ProviderFactory } from './providers/factory';
 import type { RetryPolicy } from './providers/retry';
 import type { Router } from './router/types';
@@ -44,6 +46,8 @@ export interface PipelineDeps {
   requests?: Requests;
   /** How long a node or provider may take to send its first token before the request moves on (nodes/dispatch.ts). */
   firstTokenTimeoutMs?: number;
+  /** singularity.think, read per request; unset: each thinking model's default. */
+  think?(): ThinkSetting;
   /** Embeds questions for the router's personal model; undefined: routing without their meaning. */
   encoder?(): EmbeddingProvider | undefined;
   /** Training rows for the learned router (features, route, outcome). */
@@ -121,11 +125,13 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   const now = deps.now ?? Date.now;
   const started = now();
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
+  const installed = installedDefaults(deps.defaultModels(), deps.nodes.list());
+  logStandIns(installed.standIns, deps.log);
   const routed = await decideRoute(input, {
     router: deps.router,
     nodes: deps.nodes.list(),
     cloud: credentials.filter(isUsable).map((c) => c.config),
-    defaultModels: deps.defaultModels(),
+    defaultModels: installed.models,
     routeHistory: deps.routeHistory,
     encoder: deps.encoder?.(),
     log: deps.log,
@@ -157,12 +163,14 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
     },
     dispatchDeps(deps, credentials),
   );
-  const { outcome, text, finishReason, stoppedEarly, meta, error, errorCode, usage } = dispatched;
-  return done({ outcome, text, ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(usage ? { usage } : {}) }, dispatched);
+  const { outcome, text, thinking, finishReason, stoppedEarly, error, errorCode, usage } = dispatched;
+  const standIn = dispatched.meta && !input.model && !input.pinned ? standInNote(installed.standIns, dispatched.meta) : undefined;
+  const meta = standIn ? { ...dispatched.meta!, standIn } : dispatched.meta;
+  return done({ outcome, text, ...(thinking ? { thinking } : {}), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(usage ? { usage } : {}) }, dispatched);
 }
 
 function dispatchDeps(deps: PipelineDeps, credentials: readonly CloudCredential[]): DispatchDeps {
-  return { pool: deps.pool, providers: deps.providers, credentials, retry: deps.retry, firstTokenTimeoutMs: deps.firstTokenTimeoutMs, log: deps.log, now: deps.now };
+  return { pool: deps.pool, providers: deps.providers, credentials, retry: deps.retry, firstTokenTimeoutMs: deps.firstTokenTimeoutMs, think: deps.think?.(), log: deps.log, now: deps.now };
 }
 
 /**
@@ -174,7 +182,7 @@ async function* answerImages(input: AskInput, deps: PipelineDeps, vision: Pick<V
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
   const usable = credentials.filter(isUsable);
   const plan = await vision.plan(input, {
-    defaultModel: deps.defaultModels().vision,
+    defaultModel: installedDefaults(deps.defaultModels(), deps.nodes.list()).models.vision,
     nodeServes: (model) => deps.nodes.list().some((s) => serves(s, [model])),
     cloudProviders: usable.map((c) => c.config),
     cloudRefusal: cloudRefusal(deps.privacy(), credentials),

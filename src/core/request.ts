@@ -51,7 +51,10 @@ export type RequestErrorCode = ProviderErrorCode | 'noRoute' | 'localOnly' | 'ba
 
 export interface AskResult {
   outcome: 'ok' | 'cancelled' | 'error';
+  /** The answer: never the model's reasoning. */
   text: string;
+  /** A thinking model's reasoning before the answer: shown apart, never sent back, scored or used as an example. */
+  thinking?: string;
   /** Why generation stopped, when the provider said. */
   finishReason?: FinishReason;
   /** Set when the pipeline stopped a node's answer itself because stopEarly said so. */
@@ -65,6 +68,8 @@ export interface AskResult {
 export type AskEvent =
   | { type: 'routed'; meta: AnswerMeta }
   | { type: 'token'; text: string }
+  /** A piece of a thinking model's reasoning; it comes before the answer's tokens. */
+  | { type: 'thinking'; text: string }
   /** The node's answer (`draft`) failed the quality gate; the cloud answers next as request `to`. */
   | { type: 'escalated'; from: string; to: string; verdict: GateVerdict; draft: AskResult }
   | { type: 'end'; result: AskResult };

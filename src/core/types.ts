@@ -2,6 +2,12 @@
 // or the CLI's --config file); nothing in core knows where they came from.
 
 export type Tier = 'local' | 'lan';
+
+/**
+ * The user's choice for thinking models (singularity.think): the model's default, always, never, or a level
+ * (gpt-oss takes low / medium / high).
+ */
+export type ThinkSetting = 'auto' | 'on' | 'off' | (string & {});
 export type Route = Tier | 'cloud';
 export type RouteRequest = Route | 'auto';
 export type TaskKind = 'chat' | 'code' | 'vision';
@@ -54,6 +60,8 @@ export interface SingularityConfig {
   defaultModels: DefaultModels;
   balancer: BalancerConfig;
   privacy: PrivacyConfig;
+  /** singularity.think; unset: 'auto' (each thinking model's default). */
+  think?: ThinkSetting;
 }
 
 export interface ImageInput {
@@ -158,6 +166,8 @@ export interface AnswerMeta {
   /** How sure the node's model was of its own tokens (Ollama log-probabilities), when the node returned them. */
   confidence?: TokenConfidence;
   /** An answer about images: the task mode, what OCR read, and the local answer's check (docs/MULTIMODALITY.md). */
+  /** The model that answered stands in for this task's configured default, which no healthy node has. */
+  standIn?: { task: TaskKind; configured: string };
   vision?: VisionNote;
 }
 
@@ -190,6 +200,8 @@ export interface HistoryEntry {
   id: string;
   role: 'user' | 'assistant';
   text: string;
+  /** A thinking model's reasoning: shown folded, never sent back to a model. */
+  thinking?: string;
   meta?: AnswerMeta;
   error?: string;
   /** Set when the answer was stopped by the user before it finished. */

@@ -44,6 +44,8 @@ export type HostMessage =
   | { type: 'status'; status: StatusInfo }
   | { type: 'answerStart'; requestId: string; userEntry: HistoryEntry }
   | { type: 'token'; requestId: string; text: string }
+  /** A piece of a thinking model's reasoning, shown folded above the answer. */
+  | { type: 'thinking'; requestId: string; text: string }
   | { type: 'answerMeta'; requestId: string; meta: AnswerMeta }
   | { type: 'answerEnd'; requestId: string; entry: HistoryEntry }
   | { type: 'fileSuggestions'; query: string; files: string[] }

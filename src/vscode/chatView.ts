@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
+import { offerStandInAsDefault } from './standInOffer';
 import { ask } from '../core/pipeline';
 import { insertionText } from './insertion';
 import type { Routing } from '../core/app';
@@ -241,6 +242,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       const missingNote = context.missing.length > 0 ? ` (not found, not sent: @${context.missing.join(', @')})` : '';
       for await (const event of events) {
         if (event.type === 'token') this.post({ type: 'token', requestId: current, text: event.text });
+        else if (event.type === 'thinking') this.post({ type: 'thinking', requestId: current, text: event.text });
         else if (event.type === 'routed') this.post({ type: 'answerMeta', requestId: current, meta: event.meta });
         else if (event.type === 'escalated') {
           const draft = assistantEntry(event.draft, current, '');
@@ -253,6 +255,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
           const entry = assistantEntry(result, current, missingNote);
           conversations.addMessage(conversationId, entry, current);
           this.post({ type: 'answerEnd', requestId: current, entry });
+          if (result.meta?.standIn) void offerStandInAsDefault(result.meta);
           if (result.error) this.services.log.warn(`Request ${current}: ${result.error}`);
           this.running.delete(current);
         }
@@ -268,6 +271,7 @@ function assistantEntry(result: AskResult, requestId: string, errorNote: string)
     id: randomUUID(),
     role: 'assistant',
     text: result.text,
+    ...(result.thinking ? { thinking: result.thinking } : {}),
     requestId,
     ...(result.meta ? { meta: result.meta } : {}),
     ...(result.error ? { error: result.error + errorNote } : {}),

@@ -14,6 +14,7 @@ export function readConfig(): ConfigResult {
     nodes: c.get('nodes'),
     cloudProviders: c.get('cloudProviders'),
     defaultModels: c.get('defaultModels'),
+    think: c.get('think'),
     privacy: { localOnly: c.get('privacy.localOnly'), neverSend: c.get('privacy.neverSend') },
     balancer: {
       strategy: c.get('balancer.strategy'),

@@ -92,6 +92,38 @@ describe('singularity ask', () => {
     expect((chat.body as { options: { num_ctx?: number } }).options.num_ctx).toBe(32768);
   });
 
+  it('keeps a thinking model\'s reasoning off stdout, and writes it to stderr with --verbose', async () => {
+    const thinker = await startFakeOllama({
+      models: ['qwen3:8b'],
+      show: { 'qwen3:8b': { capabilities: ['completion', 'thinking'] } },
+      thinking: () => 'reasoning about hello',
+      reply: () => 'hello back',
+    });
+    try {
+      const quiet = await run(['ask', '--node', thinker.url, '--model', 'qwen3:8b', 'say hello']);
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout).toBe('hello back\n');
+      expect(quiet.stderr).not.toContain('reasoning about hello');
+      const verbose = await run(['ask', '--node', thinker.url, '--model', 'qwen3:8b', '--verbose', 'say hello']);
+      expect(verbose.stdout).toBe('hello back\n');
+      expect(verbose.stderr).toContain('[thinking] reasoning about hello\n');
+    } finally {
+      await thinker.close();
+    }
+  });
+
+  it('answers with the model the node has when the default is not installed, and says so in the summary', async () => {
+    const other = await startFakeOllama({ models: ['qwen3:8b'], show: { 'qwen3:8b': { capabilities: ['completion'] } }, reply: () => 'from qwen3' });
+    try {
+      const r = await run(['ask', '--node', other.url, 'say hello']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('from qwen3\n');
+      expect(JSON.parse(r.stderr.trim().split('\n').at(-1)!)).toMatchObject({ model: 'qwen3:8b', standIn: { task: 'chat', configured: 'llama3.2' } });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('exits non-zero with a clear message when nothing can answer', async () => {
     const r = await run(['ask', '--node', 'http://127.0.0.1:9', 'hi']);
     expect(r.code).toBe(1);

@@ -52,6 +52,30 @@ describe('OpenAI-compatible endpoint', () => {
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
   });
 
+  it('streams a thinking model\'s reasoning as reasoning_content deltas before the content, and returns it beside the answer', async () => {
+    const node = await ollama({ models: ['qwen3:8b'], show: { 'qwen3:8b': { capabilities: ['completion', 'thinking'] } }, thinking: () => 'think first', reply: () => 'then answer' });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    const stream = await client.chat.completions.create({ model: 'qwen3:8b', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const deltas: { content?: string | null; reasoning_content?: string }[] = [];
+    for await (const c of stream) if (c.choices[0]) deltas.push(c.choices[0].delta as (typeof deltas)[number]);
+    expect(deltas.map((d) => d.reasoning_content ?? '').join('')).toBe('think first');
+    expect(deltas.map((d) => d.content ?? '').join('')).toBe('then answer');
+    const lastReasoning = deltas.map((d) => !!d.reasoning_content).lastIndexOf(true);
+    const firstContent = deltas.findIndex((d) => d.content);
+    expect(lastReasoning).toBeLessThan(firstContent);
+    const whole = await client.chat.completions.create({ model: 'qwen3:8b', messages: [{ role: 'user', content: 'hi' }] });
+    expect(whole.choices[0]!.message).toMatchObject({ content: 'then answer', reasoning_content: 'think first' });
+  });
+
+  it('routes singularity/auto to the model the node has when the default is not installed', async () => {
+    const node = await ollama({ models: ['qwen3:8b'], show: { 'qwen3:8b': { capabilities: ['completion'] } }, reply: () => 'from qwen3' });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    const r = await client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'hi' }] });
+    expect(r.choices[0]!.message.content).toBe('from qwen3');
+  });
+
   it('writes the exact SSE bytes: data lines, blank-line separated, ending in data: [DONE]', async () => {
     const w = await nodeWorld('one two');
     const { proxy } = await serve(w);

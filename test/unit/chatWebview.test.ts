@@ -78,6 +78,30 @@ describe('chat webview', () => {
     expect(await page.getAttribute('.msg .meta', 'title')).toBe('short chat → local');
   });
 
+  it('streams a thinking model\'s reasoning into a folded Thinking block above the answer, as plain text', async () => {
+    await host({ type: 'answerStart', requestId: 'r20', userEntry: userEntry('u20', 'hi') });
+    await host({ type: 'thinking', requestId: 'r20', text: 'Consider **both** ' });
+    await host({ type: 'thinking', requestId: 'r20', text: '<b>cases</b>.' });
+    const block = page.locator('.msg.assistant details.thinking');
+    await expect.poll(() => block.locator('summary').innerText()).toBe('Thinking…');
+    expect(await block.getAttribute('open')).toBeNull();
+    await host({ type: 'token', requestId: 'r20', text: 'The answer.' });
+    await expect.poll(() => block.locator('summary').innerText()).toBe('Thought');
+    await host({ type: 'answerEnd', requestId: 'r20', entry: { id: 'a20', role: 'assistant', text: 'The answer.', thinking: 'Consider **both** <b>cases</b>.' } });
+    await expect.poll(() => page.innerText('.msg.assistant .content')).toBe('The answer.');
+    await block.locator('summary').click();
+    expect(await block.locator('.thinking-text').textContent()).toBe('Consider **both** <b>cases</b>.');
+    expect(await block.locator('b, strong').count()).toBe(0);
+    expect(await page.locator('.msg.assistant details.thinking').count()).toBe(1);
+  });
+
+  it('shows the reasoning of an answer from history folded, above it', async () => {
+    await host({ type: 'history', entries: [userEntry('u21', 'q'), { id: 'a21', role: 'assistant', text: 'Answer.', thinking: 'Reasoned.' }] });
+    const block = page.locator('.msg.assistant details.thinking');
+    await expect.poll(() => block.locator('summary').innerText()).toBe('Thought');
+    expect(await page.locator('.msg.assistant > details.thinking + .content').count()).toBe(1);
+  });
+
   it('shows the node model\'s token confidence in the meta line\'s tooltip', async () => {
     const confidence = { tokens: 120, meanLogprob: -0.123, p10Logprob: -0.9, lowShare: 0.04, margin: 2.5 };
     await host({ type: 'answerStart', requestId: 'r9', userEntry: userEntry('u9', 'hi') });

@@ -54,6 +54,21 @@ describe('parseConfig', () => {
   });
 
   it('survives settings that are not objects at all', () => {
-    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
+    expect(parseConfig('garbage').config).toEqual({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY, think: 'auto' });
   });
 });
+
+describe('singularity.think', () => {
+  it('is auto unless set, and takes on / off / a level', () => {
+    expect(parseConfig({}).config.think).toBe('auto');
+    expect(parseConfig({ think: 'HIGH' }).config.think).toBe('high');
+    expect(parseConfig({ think: false }).config.think).toBe('off');
+  });
+
+  it('says an unknown value is ignored, with the choices', () => {
+    const { config, problems } = parseConfig({ think: 'max' });
+    expect(config.think).toBe('auto');
+    expect(problems).toEqual(['singularity.think "max" is unknown; using auto (choices: auto, on, off, low, medium, high).']);
+  });
+});
+

@@ -58,6 +58,9 @@ function handleHostMessage(message: HostMessage): void {
     case 'token':
       messages.appendToken(message.requestId, message.text);
       break;
+    case 'thinking':
+      messages.appendThinking(message.requestId, message.text);
+      break;
     case 'answerMeta':
       messages.setMeta(message.requestId, message.meta);
       break;

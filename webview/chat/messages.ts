@@ -6,6 +6,7 @@ import { imageStrip } from './attachments';
 import { settledBoundary } from './incremental';
 import { contextReportElement } from './contextReport';
 import { codicon } from './codicon';
+import { ThinkingBlock } from './thinking';
 
 const ROUTE_ICONS: Record<AnswerMeta['route'], string> = { local: 'device-desktop', lan: 'remote', cloud: 'cloud' };
 /** How close to the end (px) still counts as "reading the latest message", so new text keeps it in view. */
@@ -35,6 +36,10 @@ export class MessageList {
 
   appendToken(requestId: string, text: string): void {
     this.answers.get(requestId)?.append(text);
+  }
+
+  appendThinking(requestId: string, text: string): void {
+    this.answers.get(requestId)?.appendThinking(text);
   }
 
   setMeta(requestId: string, meta: AnswerMeta): void {
@@ -83,12 +88,24 @@ class AnswerView {
   private text = '';
   private frame: number | undefined;
   private meta: AnswerMeta | undefined;
+  private thinking: ThinkingBlock | undefined;
 
   constructor(private readonly applyChange: (change: () => void) => void) {
     this.element.classList.add('streaming');
   }
 
+  appendThinking(text: string): void {
+    this.applyChange(() => {
+      if (!this.thinking) {
+        this.thinking = new ThinkingBlock();
+        this.content.before(this.thinking.element);
+      }
+      this.thinking.append(text);
+    });
+  }
+
   append(token: string): void {
+    this.thinking?.setFinished(true);
     this.text += token;
     this.frame ??= requestAnimationFrame(() => {
       this.frame = undefined;
@@ -125,6 +142,8 @@ class AnswerView {
     this.applyChange(() => {
       this.element.classList.remove('streaming');
       this.element.dataset.id = entry.id;
+      this.thinking?.setFinished(true);
+      if (!this.thinking && entry.thinking) this.content.before(new ThinkingBlock(entry.thinking, true).element);
       renderAnswerText(this.content, entry.text);
       this.element.querySelector('.meta')?.remove();
       this.element.querySelector('.context-report')?.remove();
@@ -140,6 +159,7 @@ function entryElement(entry: HistoryEntry): HTMLElement {
   const content = element.querySelector<HTMLElement>('.content')!;
   if (entry.role === 'user') content.textContent = entry.text;
   else renderAnswerText(content, entry.text);
+  if (entry.thinking) content.before(new ThinkingBlock(entry.thinking, true).element);
   if (entry.images?.length) content.after(imageStrip(entry.images));
   appendOutcome(element, entry);
   collapseIfDraft(element, entry);
@@ -255,7 +275,7 @@ function renderAnswerText(content: HTMLElement, text: string): void {
 }
 
 function metaElement(meta: AnswerMeta): HTMLElement {
-  const parts = [meta.route, meta.node, meta.model];
+  const parts = [meta.route, meta.node, meta.standIn ? `${meta.model} (${meta.standIn.configured} not installed)` : meta.model];
   if (meta.ttftMs !== undefined) parts.push(`TTFT ${Math.round(meta.ttftMs)} ms`);
   if (meta.tokensPerSecond !== undefined) parts.push(`${meta.tokensPerSecond.toFixed(1)} tok/s`);
   if (meta.redacted) parts.push(`${meta.redacted} secret${meta.redacted === 1 ? '' : 's'} redacted`);

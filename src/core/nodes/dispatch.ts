@@ -15,6 +15,7 @@ import { estimateTokens } from '../providers/tokens';
 import { ConfidenceMeter } from '../providers/confidence';
 import type { CloudCredential, ProviderFactory } from '../providers/factory';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../providers/retry';
+import { thinkField, type ThinkSetting } from './think';
 
 /**
  * Long enough for Ollama to load a large model from disk before its first token (it streams nothing while
@@ -65,11 +66,13 @@ export interface DispatchDeps {
   credentials: readonly CloudCredential[];
   retry?: RetryPolicy;
   firstTokenTimeoutMs?: number;
+  /** singularity.think: what thinking models are asked to do (only models that think get the field). */
+  think?: ThinkSetting;
   log: Logger;
   now?: () => number;
 }
 
-export type DispatchEvent = { type: 'routed'; meta: AnswerMeta } | { type: 'token'; text: string };
+export type DispatchEvent = { type: 'routed'; meta: AnswerMeta } | { type: 'token'; text: string } | { type: 'thinking'; text: string };
 
 /** How the request went: its result, and what the recorder needs of the attempts. */
 export interface Dispatched extends Omit<AskResult, 'errorCode'> {
@@ -91,6 +94,8 @@ interface Attempt {
   provider: ChatProvider;
   /** Ask for token log-probabilities (a node whose Ollama has them). */
   logprobs?: boolean;
+  /** Ollama's `think` field for this model, when it thinks and the setting says something. */
+  think?: boolean | string;
   model: string;
   meta: AnswerMeta;
   prompt: Prompt;
@@ -133,6 +138,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     yield { type: 'routed', meta: a.meta };
     const callStarted = now();
     let text = '';
+    let thinking = '';
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
     let finishReason: FinishReason | undefined;
@@ -148,6 +154,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         result: ended({
           outcome,
           text,
+          ...(thinking ? { thinking } : {}),
           meta,
           ...tokens.record,
           ...(error ? { error: message, errorCode: error.code } : {}),
@@ -183,6 +190,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         maxTokens: request.maxTokens,
         contextTokens: a.prompt.numCtx,
         ...(a.logprobs ? { topLogprobs: TOP_LOGPROBS } : {}),
+        ...(a.think !== undefined ? { think: a.think } : {}),
       };
       for await (const chunk of a.provider.stream(call)) {
         if (chunk.type === 'usage') {
@@ -197,8 +205,14 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           finishReason = chunk.reason;
           continue;
         }
+        // A thinking model's first reasoning token is its first token: it is working, not hung or loading.
         if (firstTokenAt === undefined) clearTimeout(firstTokenTimer);
         firstTokenAt ??= now();
+        if (chunk.type === 'thinking') {
+          thinking += chunk.text;
+          yield { type: 'thinking', text: chunk.text };
+          continue;
+        }
         text += chunk.text;
         yield { type: 'token', text: chunk.text };
         if (stopCheck(text)) {
@@ -238,7 +252,8 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
       try {
         const prompt = await promptFor(target);
         const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(prompt.notes?.context ? { context: prompt.notes.context } : {}) };
-        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, model: lease.model, meta, prompt });
+        const think = thinkField(deps.think, lease.capabilities);
+        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, think, model: lease.model, meta, prompt });
       } finally {
         lease.release(leaseOutcome(end));
       }

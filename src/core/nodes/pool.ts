@@ -1,6 +1,7 @@
 import type { NodeConfig, Tier } from '../types';
 import type { Logger } from '../log';
-import { hasLogprobs, servableModels, type NodeRegistry, type NodeStatus } from './registry';
+import { capabilitiesOf, hasLogprobs, servableModels, type NodeRegistry, type NodeStatus } from './registry';
+import type { ModelCapabilities } from './probe';
 import { sameModel } from './models';
 import { Semaphore } from './semaphore';
 import { NodeStats } from './ewma';
@@ -42,6 +43,8 @@ export interface Lease {
   queuedMs: number;
   /** The node's Ollama returns token log-probabilities (from its version). */
   logprobs: boolean;
+  /** What the model can do on this node (/api/show); undefined: unknown. */
+  capabilities?: ModelCapabilities;
   release(outcome: LeaseOutcome): void;
 }
 
@@ -124,6 +127,7 @@ export class NodePool {
       model,
       queuedMs: this.now() - queuedAt,
       logprobs: hasLogprobs(status),
+      capabilities: capabilitiesOf(status, model),
       release: (outcome) => {
         release();
         this.wakeWaiters();

@@ -1,6 +1,6 @@
 import type { NodeConfig } from '../types';
 import type { Logger } from '../log';
-import { probeNode, type NodeProbe } from './probe';
+import { probeNode, type ModelCapabilities, type NodeProbe } from './probe';
 import { sameModel } from './models';
 
 export interface NodeStatus {
@@ -14,6 +14,8 @@ export interface NodeStatus {
   checkedAt?: number;
   /** Ollama's version from /api/version at the last successful probe. */
   version?: string;
+  /** What each model can do (/api/show); a model missing here has unknown capabilities. */
+  capabilities?: Record<string, ModelCapabilities>;
 }
 
 export type Prober = (baseUrl: string) => Promise<NodeProbe>;
@@ -36,6 +38,13 @@ export function hasLogprobs(status: Pick<NodeStatus, 'version'>): boolean {
     if (v !== LOGPROBS_SINCE[i]) return v > LOGPROBS_SINCE[i]!;
   }
   return true;
+}
+
+/** What a node's model can do, by Ollama's name for it ("qwen3" finds "qwen3:latest"); undefined: unknown. */
+export function capabilitiesOf(status: Pick<NodeStatus, 'capabilities'>, model: string): ModelCapabilities | undefined {
+  const caps = status.capabilities;
+  if (!caps) return undefined;
+  return caps[model] ?? Object.entries(caps).find(([name]) => sameModel(name, model))?.[1];
 }
 
 /** Whether the node is up and serves one of `models` (the one answer to "can this node take it?"). */
@@ -121,7 +130,16 @@ export class NodeRegistry {
     if (before && before.healthy !== probe.ok) {
       this.log.info(`Node "${node.name}" is now ${probe.ok ? 'up' : `down: ${probe.error}`}`);
     }
-    return { node, healthy: probe.ok, models: probe.models, loaded: probe.loaded, error: probe.error, checkedAt: Date.now(), ...(probe.version ? { version: probe.version } : {}) };
+    return {
+      node,
+      healthy: probe.ok,
+      models: probe.models,
+      loaded: probe.loaded,
+      error: probe.error,
+      checkedAt: Date.now(),
+      ...(probe.version ? { version: probe.version } : {}),
+      ...(probe.capabilities ? { capabilities: probe.capabilities } : {}),
+    };
   }
 
   private emit(): void {

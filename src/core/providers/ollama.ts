@@ -1,6 +1,7 @@
 import { Ollama, type ChatRequest } from 'ollama';
 import type { ChatProvider, ProviderChunk, ProviderRequest, TokenLogprob } from './types';
 import { classifyError } from './errors';
+import { ThinkTagSplitter } from './thinkTags';
 
 /**
  * ollama-js offers only client-wide abort, so each request gets its own client whose fetch also
@@ -45,10 +46,17 @@ export class OllamaProvider implements ChatProvider {
         options: { temperature: request.temperature, num_predict: request.maxTokens, ...(numCtx ? { num_ctx: numCtx } : {}) },
         // Fields ollama-js 0.6 does not type yet; it sends the request as it is, and older servers ignore them.
         ...(request.topLogprobs !== undefined ? { logprobs: true, top_logprobs: request.topLogprobs } : {}),
+        ...(request.think !== undefined ? { think: request.think } : {}),
       } as ChatRequest & { stream: true });
+      const tags = new ThinkTagSplitter();
       for await (const part of stream) {
-        if (part.message?.content) yield { type: 'text', text: part.message.content };
-        const tokens = request.topLogprobs !== undefined ? tokenLogprobs((part as { logprobs?: unknown }).logprobs) : [];
+        const message = part.message as { content?: string; thinking?: unknown } | undefined;
+        if (typeof message?.thinking === 'string' && message.thinking) yield { type: 'thinking', text: message.thinking };
+        const { thinking, text } = part.done ? joined(tags.push(message?.content ?? ''), tags.flush()) : tags.push(message?.content ?? '');
+        if (thinking) yield { type: 'thinking', text: thinking };
+        if (text) yield { type: 'text', text };
+        // The answer's confidence is that of the answer's tokens, not of the reasoning before it.
+        const tokens = request.topLogprobs !== undefined && text ? tokenLogprobs((part as { logprobs?: unknown }).logprobs) : [];
         if (tokens.length > 0) yield { type: 'logprobs', tokens };
         if (part.done) {
           yield { type: 'finish', reason: part.done_reason === 'length' ? 'length' : 'stop' };
@@ -62,6 +70,10 @@ export class OllamaProvider implements ChatProvider {
       throw classifyError(err, `Ollama node "${this.label}" (${this.baseUrl})`, signal);
     }
   }
+}
+
+function joined(a: { thinking: string; text: string }, b: { thinking: string; text: string }) {
+  return { thinking: a.thinking + b.thinking, text: a.text + b.text };
 }
 
 /** A chunk's `logprobs` (`[{token, logprob, bytes, top_logprobs}]`), keeping only entries with a finite log-probability. */

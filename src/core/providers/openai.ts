@@ -31,6 +31,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
         { signal },
       );
       for await (const chunk of stream) {
+        // OpenAI-compatible servers of reasoning models (DeepSeek, vLLM, Ollama's /v1) stream the reasoning as
+        // `reasoning_content`, a field the SDK does not type.
+        const reasoning = (chunk.choices[0]?.delta as { reasoning_content?: unknown } | undefined)?.reasoning_content;
+        if (typeof reasoning === 'string' && reasoning) yield { type: 'thinking', text: reasoning };
         const text = chunk.choices[0]?.delta?.content;
         if (text) yield { type: 'text', text };
         const finish = chunk.choices[0]?.finish_reason;

@@ -10,6 +10,8 @@ export interface ProviderRequest {
   contextTokens?: number;
   /** Ask for each output token's log-probability and this many alternatives (Ollama 0.12.11+). */
   topLogprobs?: number;
+  /** Ollama's `think` for a thinking model: on, off or a level; unset: the model's default. */
+  think?: boolean | string;
 }
 
 /** An output token's log-probability, and those of the likeliest alternatives (the token's own first) when asked. */
@@ -23,6 +25,8 @@ export type FinishReason = 'stop' | 'length';
 
 export type ProviderChunk =
   | { type: 'text'; text: string }
+  /** A thinking model's reasoning, streamed before its answer; never part of the answer. */
+  | { type: 'thinking'; text: string }
   | { type: 'usage'; usage: TokenUsage }
   /** Log-probabilities of the tokens just streamed; only well-formed, finite values. */
   | { type: 'logprobs'; tokens: TokenLogprob[] }

@@ -119,8 +119,11 @@ export interface CompletionIds {
 
 const openAIUsage = (u: TokenUsage) => ({ prompt_tokens: u.promptTokens, completion_tokens: u.completionTokens, total_tokens: u.promptTokens + u.completionTokens });
 
-/** One `chat.completion.chunk` as a Server-Sent Event. */
-export function chunkEvent(ids: CompletionIds, delta: { role?: 'assistant'; content?: string }, finishReason: FinishReason | null = null): string {
+/**
+ * One `chat.completion.chunk` as a Server-Sent Event. A thinking model's reasoning goes in `reasoning_content`,
+ * the field OpenAI-compatible servers of reasoning models use (DeepSeek, vLLM); clients that do not know it skip it.
+ */
+export function chunkEvent(ids: CompletionIds, delta: { role?: 'assistant'; content?: string; reasoning_content?: string }, finishReason: FinishReason | null = null): string {
   return sse({ id: ids.id, object: 'chat.completion.chunk', created: ids.created, model: ids.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] });
 }
 
@@ -139,13 +142,13 @@ function sse(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
-export function completionBody(ids: CompletionIds, text: string, finishReason: FinishReason, usage: TokenUsage | undefined) {
+export function completionBody(ids: CompletionIds, text: string, finishReason: FinishReason, usage: TokenUsage | undefined, thinking?: string) {
   return {
     id: ids.id,
     object: 'chat.completion',
     created: ids.created,
     model: ids.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message: { role: 'assistant', content: text, ...(thinking ? { reasoning_content: thinking } : {}), refusal: null }, logprobs: null, finish_reason: finishReason }],
     ...(usage ? { usage: openAIUsage(usage) } : {}),
   };
 }

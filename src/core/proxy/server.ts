@@ -167,7 +167,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
     if (result.outcome === 'error') return sendError(res, upstreamError(result));
     res.setHeader('x-singularity-route', result.meta?.route ?? '');
     res.setHeader('x-singularity-model', result.meta?.model ?? '');
-    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage));
+    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage, result.thinking));
   }
 }
 
@@ -198,6 +198,9 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
     } else if (event.type === 'token') {
       start();
       res.write(chunkEvent(ids, { content: event.text }));
+    } else if (event.type === 'thinking') {
+      start();
+      res.write(chunkEvent(ids, { reasoning_content: event.text }));
     } else if (event.type === 'end') {
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();

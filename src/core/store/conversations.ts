@@ -91,13 +91,13 @@ export class Conversations {
     return row ? { conversationId: row.conversation_id, text: row.content } : undefined;
   }
 
-  /** A request's question and its answer's text, once both are recorded. */
   /** The route that answered request `requestId`, from its answer's meta line. */
   answerRoute(requestId: string): AnswerMeta['route'] | undefined {
     const meta = this.store.query<{ meta: string | null }>("SELECT meta FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid DESC LIMIT 1", [requestId])[0]?.meta;
     return meta ? (JSON.parse(meta) as AnswerMeta).route : undefined;
   }
 
+  /** A request's question and its answer's text, once both are recorded. */
   exchange(requestId: string): { question: string; answer: string } | undefined {
     const answer = this.store.query<{ content: string }>("SELECT content FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid LIMIT 1", [requestId])[0]?.content;
     const question = this.question(requestId)?.text;
