@@ -14,7 +14,8 @@ import { ProxyController, registerProxyCommands } from './vscode/proxy';
 import { registerModelPicker } from './vscode/modelPicker';
 import { channelLogger } from './vscode/logger';
 import { ChatViewProvider } from './vscode/chatView';
-import { NodeStatusBar } from './vscode/statusBar';
+import { CloudKeyStatusBar, NodeStatusBar } from './vscode/statusBar';
+import { watchCloudKeys } from './vscode/cloudKeyAlerts';
 import { FileIndex } from './vscode/context';
 import { registerCommands } from './vscode/commands';
 import { registerBatchCommands } from './vscode/batch';
@@ -50,11 +51,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     cloudKey: (name) => keys.get(name),
     log,
   });
-  const { conversations, requests, router, learning, compression } = services;
+  const { conversations, requests, router, learning, compression, keyHealth } = services;
 
   let demo: Demo | undefined;
   let routing: Routing;
   const statusBar = new NodeStatusBar();
+  const keyStatusBar = new CloudKeyStatusBar();
   const files = new FileIndex();
   const workspaceKey = workspaceId();
 
@@ -75,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         cloudConfigured: currentConfig().cloudProviders.length > 0,
         localOnly: currentConfig().privacy.localOnly,
         demo: !!demo,
+        rejectedKeys: keyHealth.list(),
       };
     },
   });
@@ -120,6 +123,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     channel,
     statusBar,
+    keyStatusBar,
+    ...watchCloudKeys({
+      health: keyHealth,
+      keys,
+      showRejections: () => {
+        keyStatusBar.update(keyHealth.list());
+        chat.postStatus();
+      },
+    }),
     files,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -25,6 +25,7 @@ import type { VisionSettings } from './vision/settings';
 import { OcrEngine } from './vision/ocr';
 import type { QualitySettings } from './quality/settings';
 import { createLearning, type LearningParts } from './learning/learning';
+import { CloudKeyHealth } from './providers/keyHealth';
 
 export interface RoutingOptions {
   config: SingularityConfig;
@@ -45,6 +46,8 @@ export interface RoutingOptions {
    * else `fallback` (the offline sentence encoder, shared across rebuilds: its worker is not per-config).
    */
   meaning?: { enabled(): boolean; fallback: EmbeddingProvider };
+  /** Cloud keys refused by their provider; shared across rebuilds so a settings change does not forget a bad key. */
+  keyHealth?: CloudKeyHealth;
   log: Logger;
 }
 
@@ -89,6 +92,7 @@ export function createRouting(options: RoutingOptions): Routing {
     ...(options.meaning ? { encoder: () => (options.meaning!.enabled() ? (nodeEmbedder() ?? options.meaning!.fallback) : undefined) } : {}),
     learning: options.learning,
     vision: options.vision,
+    keyHealth: options.keyHealth,
     log,
   };
   return { deps, nodes, pool };
@@ -119,6 +123,7 @@ export interface Services {
   learning: LearningParts;
   compression: NonNullable<RoutingOptions['context']>;
   vision: VisionService;
+  keyHealth: CloudKeyHealth;
   /** Builds the configuration's nodes and pipeline on these services. */
   routing(config: SingularityConfig): Routing;
   /** Stops the router's session, the OCR worker and the sentence encoder; the store is the caller's to close. */
@@ -139,6 +144,7 @@ export function createServices(options: ServiceOptions): Services {
   const vision = new VisionService({ settings: settings.vision, ocr, log });
   const sentenceEncoder = new SentenceEncoder();
   const meaning = { enabled: () => settings.router().learnMeaning, fallback: sentenceEncoder };
+  const keyHealth = new CloudKeyHealth();
   return {
     conversations,
     requests,
@@ -147,7 +153,8 @@ export function createServices(options: ServiceOptions): Services {
     learning,
     compression,
     vision,
-    routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, cloudKey: options.cloudKey, log }),
+    keyHealth,
+    routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, keyHealth, cloudKey: options.cloudKey, log }),
     dispose: async () => {
       await Promise.allSettled([router.dispose(), ocr.dispose(), sentenceEncoder.dispose()]);
     },

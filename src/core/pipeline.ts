@@ -30,6 +30,7 @@ import { gatePlan, verdictOn, withQuality, type GatePlan, type Learning } from '
 import { judgeWithModel } from './quality/judge';
 import { blockedAnswer, cloudFallback, judgeLocal, withDraft, type VisionDraft, type VisionService } from './vision/vision';
 import { recordAnswered, recordRequest } from './recorder';
+import type { CloudKeyHealth } from './providers/keyHealth';
 
 export type { AskEvent, AskInput, AskResult, PinnedTarget } from './request';
 
@@ -59,6 +60,8 @@ export interface PipelineDeps {
   learning?: Learning;
   /** Plans requests with images (vision/vision.ts); without it images go to the routed model as they are. */
   vision?: Pick<VisionService, 'plan'>;
+  /** Cloud keys refused by their provider (providers/keyHealth.ts). */
+  keyHealth?: CloudKeyHealth;
   log: Logger;
   now?: () => number;
 }
@@ -170,7 +173,17 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
 }
 
 function dispatchDeps(deps: PipelineDeps, credentials: readonly CloudCredential[]): DispatchDeps {
-  return { pool: deps.pool, providers: deps.providers, credentials, retry: deps.retry, firstTokenTimeoutMs: deps.firstTokenTimeoutMs, think: deps.think?.(), log: deps.log, now: deps.now };
+  return {
+    pool: deps.pool,
+    providers: deps.providers,
+    credentials,
+    retry: deps.retry,
+    firstTokenTimeoutMs: deps.firstTokenTimeoutMs,
+    think: deps.think?.(),
+    keyHealth: deps.keyHealth,
+    log: deps.log,
+    now: deps.now,
+  };
 }
 
 /**

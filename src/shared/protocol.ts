@@ -29,6 +29,8 @@ export interface StatusInfo {
   /** The workspace is local-only: nothing may go to the cloud, so nothing offers to ask it. */
   localOnly?: boolean;
   demo: boolean;
+  /** Cloud providers whose key was refused (HTTP 401/403) on their last call, with the refusal. */
+  rejectedKeys?: { provider: string; message: string }[];
 }
 
 /** What the panel's "Include …" checkbox would send now (the selection, or the active file); `preparedMs` once its files were parsed ahead for compression. */

@@ -86,7 +86,8 @@ export async function addCloudProviderSetting(provider: CloudProviderConfig): Pr
   await c.update('cloudProviders', [...providers, provider], vscode.ConfigurationTarget.Global);
 }
 
-const secretKey = (providerName: string) => `singularity.cloudApiKey.${providerName}`;
+const SECRET_PREFIX = 'singularity.cloudApiKey.';
+const secretKey = (providerName: string) => `${SECRET_PREFIX}${providerName}`;
 
 /** API keys live only in SecretStorage (the OS keychain), never in settings, logs or the database. */
 export class CloudKeys {
@@ -98,6 +99,13 @@ export class CloudKeys {
 
   set(providerName: string, key: string): Promise<void> {
     return Promise.resolve(this.secrets.store(secretKey(providerName), key));
+  }
+
+  /** A provider's key was stored or deleted (by this window or another one). */
+  onDidChange(listener: (providerName: string) => void): vscode.Disposable {
+    return this.secrets.onDidChange((e) => {
+      if (e.key.startsWith(SECRET_PREFIX)) listener(e.key.slice(SECRET_PREFIX.length));
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LiveNode } from '../shared/dashboard';
+import type { KeyRejection } from '../core/providers/keyHealth';
 
 /** One tooltip line per node: health, load, measured speed, breaker. */
 function describeNode(n: LiveNode): string {
@@ -37,6 +38,34 @@ export class NodeStatusBar implements vscode.Disposable {
     md.isTrusted = false;
     this.item.tooltip = md;
     this.item.backgroundColor = healthy === 0 && nodes.length > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** Shown only while a cloud provider refuses its key: a node may be answering in the cloud's place. Click sets a key. */
+export class CloudKeyStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('singularity.cloudKey', vscode.StatusBarAlignment.Right, 99);
+
+  constructor() {
+    this.item.name = 'Singularity cloud key';
+    this.item.command = 'singularity.setCloudApiKey';
+    this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
+
+  update(rejected: readonly KeyRejection[]): void {
+    if (rejected.length === 0) {
+      this.item.hide();
+      return;
+    }
+    this.item.text = `$(warning) Cloud key rejected`;
+    const md = new vscode.MarkdownString(`${rejected.map((r) => `- ${r.message}`).join('\n')}\n\nRequests meant for the cloud are answered by your nodes. Click to set a new key.`);
+    md.supportHtml = false;
+    md.isTrusted = false;
+    this.item.tooltip = md;
+    this.item.show();
   }
 
   dispose(): void {

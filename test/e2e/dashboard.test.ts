@@ -1,9 +1,11 @@
 // The dashboard tab in a real VS Code (code-server): two questions answered by a loopback Ollama fixture
-// show up as numbers and charts, and a third one updates the open dashboard without a reload.
+// show up as numbers and charts (bars, since they all fall in one bucket), a third one updates the open
+// dashboard without a reload, and an OCR answer is named apart from the node called "this machine".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
+import { renderCode } from '../fixtures/renderCode';
 
 let editor: Editor;
 let node: FakeServer;
@@ -15,7 +17,8 @@ beforeAll(async () => {
   editor = await launchEditor({
     name: 'dashboard',
     settings: {
-      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
+      // The default node's name, which OCR answers used to share.
+      'singularity.nodes': [{ name: 'this machine', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
       'singularity.demoMode': 'never',
     },
   });
@@ -66,10 +69,16 @@ describe('dashboard tab in VS Code', () => {
     for (const id of ['tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps']) {
       expect(await dashboard.locator(`.chart[data-chart="${id}"] canvas`).count()).toBe(1);
     }
-    const nodeRow = dashboard.locator('#nodes-table tbody tr[data-node="e2e-node"]');
+    const nodeRow = dashboard.locator('#nodes-table tbody tr[data-node="this machine"]');
     await nodeRow.waitFor();
     expect(await nodeRow.locator('td').nth(1).innerText()).toBe('up');
     await editor.screenshot('dashboard');
+  });
+
+  it('draws requests that all fall in the current bucket as bars, not as a ramp from zero', async () => {
+    for (const id of ['routes', 'tokensSaved', 'outcomes', 'nodeTtft', 'nodeTps']) {
+      expect(await dashboard.locator(`.chart[data-chart="${id}"]`).getAttribute('data-draw')).toBe('bars');
+    }
   });
 
   it('updates the open dashboard live when another question is answered', async () => {
@@ -86,6 +95,25 @@ describe('dashboard tab in VS Code', () => {
   it('switches the period from the selector', async () => {
     await dashboard.locator('#period').selectOption('today');
     await expect.poll(() => dashboard.locator('#summary').innerText(), { timeout: 10_000 }).toMatch(/^3 requests · today/);
+  });
+
+  it('shows an OCR answer under its own name, apart from the node called "this machine"', async () => {
+    const png = renderCode('const answer = compute(42);', { px: 18, theme: 'light' }).toString('base64');
+    await chat.locator('#input').evaluate((input, b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'code.png', { type: 'image/png' }));
+      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, png);
+    await chat.locator('#attachment-list img').first().waitFor();
+    await ask('Extract the text');
+    expect(await finishedAnswers().last().locator('.meta').innerText()).toContain('this editor host (OCR)');
+
+    const legend = dashboard.locator('.chart[data-chart="nodeTtft"] .u-legend .u-series');
+    await expect.poll(() => legend.allInnerTexts(), { timeout: 10_000 }).toEqual(
+      expect.arrayContaining([expect.stringContaining('this machine'), expect.stringContaining('this editor host (OCR)')]),
+    );
+    await editor.screenshot('dashboard-ocr-named-apart');
   });
 
   it('left no errors from the dashboard in the console', async () => {

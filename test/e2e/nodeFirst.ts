@@ -5,11 +5,20 @@ import type { FakeServer } from '../fixtures';
  * the node (a 0% cloud target, no exploration), so what reaches the cloud is the user's or the gate's doing.
  */
 export function nodeFirstSettings(node: FakeServer, cloud: FakeServer): Record<string, unknown> {
+  return fixedShareSettings(node, cloud, 0);
+}
+
+/** The same, with every question routed to the cloud first (a 100% cloud target) and the node as its fallback. */
+export function cloudFirstSettings(node: FakeServer, cloud: FakeServer): Record<string, unknown> {
+  return fixedShareSettings(node, cloud, 1);
+}
+
+function fixedShareSettings(node: FakeServer, cloud: FakeServer, cloudShare: 0 | 1): Record<string, unknown> {
   return {
     'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
     'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
     'singularity.router.mode': 'ml',
-    'singularity.router.cloudShare': 0,
+    'singularity.router.cloudShare': cloudShare,
     'singularity.router.explore': 0,
     'singularity.demoMode': 'never',
   };

@@ -22,6 +22,7 @@ import { ContextCompressor } from '../../src/core/context/compressor';
 import { StoreEmbeddingCache } from '../../src/core/store/embeddingCache';
 import { DEFAULT_CONTEXT_SETTINGS, type ContextSettings } from '../../src/core/context/settings';
 import type { EmbeddingProvider } from '../../src/core/providers/factory';
+import type { CloudKeyHealth } from '../../src/core/providers/keyHealth';
 
 const servers: FakeServer[] = [];
 const stores: Store[] = [];
@@ -73,6 +74,8 @@ export interface SetupOptions {
   context?: Partial<ContextSettings>;
   /** The encoder of questions' meaning for the router's personal model (when no node serves the embedding model). */
   meaning?: EmbeddingProvider;
+  /** Told of cloud keys refused by their provider, as the extension's header and status bar are. */
+  keyHealth?: CloudKeyHealth;
 }
 
 /** Routing over an in-memory store, with every node probed once. */
@@ -107,6 +110,7 @@ export async function setup(config: Partial<Omit<SingularityConfig, 'balancer'>>
       ? { context: { compressor: new ContextCompressor({ embeddingCache: new StoreEmbeddingCache(store) }), settings: () => ({ ...DEFAULT_CONTEXT_SETTINGS, ...options.context }) } }
       : {}),
     ...(options.meaning ? { meaning: { enabled: () => true, fallback: options.meaning } } : {}),
+    keyHealth: options.keyHealth,
     cloudKey: async () => options.cloudKey ?? 'sk-test',
     log: options.log ?? silentLogger,
   });

@@ -118,7 +118,7 @@ describe('the vision path', () => {
     const end = await collect(ask(input({ question: 'Extract the code', images: [asImage(renderCode(code, { px: 16, theme: 'light' }))] }), deps)).then(endOf);
     const block = /^```text\n([\s\S]*)\n```\n$/.exec(end.text);
     expect(characterErrorRate(code, block?.[1] ?? '')).toBeLessThanOrEqual(0.03);
-    expect(end.meta).toMatchObject({ route: 'local', model: 'tesseract.js (OCR)', vision: { mode: 'extract' } });
+    expect(end.meta).toMatchObject({ route: 'local', node: 'this editor host (OCR)', model: 'tesseract.js (OCR)', vision: { mode: 'extract' } });
     expect(chats(node)).toEqual([]);
     expect(api.requests.filter((q) => q.path === '/v1/chat/completions')).toEqual([]);
     expect(rows(r)).toEqual([{ route: 'local', task: 'vision', strategy: 'vision-ocr', model: 'tesseract.js (OCR)', outcome: 'ok' }]);

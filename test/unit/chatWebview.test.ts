@@ -200,6 +200,16 @@ describe('chat webview', () => {
     expect(await page.textContent('#status')).toBe('1/1 nodes · no cloud');
   });
 
+  it('shows a rejected cloud key in the header instead of "cloud ✓", with the refusal as its tooltip', async () => {
+    const message = 'cloud provider "e2e-cloud" rejected the API key (HTTP 401). Run "Singularity: Set Cloud API Key" to enter a valid key.';
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: true, demo: false, rejectedKeys: [{ provider: 'e2e-cloud', message }] } });
+    await expect.poll(() => page.textContent('#status')).toBe('1/1 nodes · cloud ✗ key rejected');
+    expect(await page.getAttribute('#status', 'title')).toBe(`1 of 1 Ollama nodes reachable; ${message}`);
+
+    await host({ type: 'status', status: { healthyNodes: 1, totalNodes: 1, cloudConfigured: true, demo: false, rejectedKeys: [] } });
+    await expect.poll(() => page.textContent('#status')).toBe('1/1 nodes · cloud ✓');
+  });
+
   it('renders history entries with their meta and errors, and clears on an empty history', async () => {
     await host({ type: 'history', entries: sampleConversation() });
     await page.locator('.msg.assistant').first().waitFor();

@@ -3,10 +3,10 @@
 // and acquireVsCodeApi is stubbed so posted messages can be read and DashboardHostMessages dispatched.
 // The data is a typed fixture (not src/core/metrics), so this tests the rendering only.
 
-import type { LearnedRouterStatus } from '../../src/shared/router';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DashboardData, LiveNode, Period } from '../../src/shared/dashboard';
+import type { DashboardData } from '../../src/shared/dashboard';
+import { emptyData, fastOutlierData, firstSessionData, HINTS, liveNodes, routerStatus, sampleData } from '../fixtures/dashboardData';
 import type { DashboardHostMessage, DashboardWebviewMessage } from '../../src/shared/protocol';
 import { dashboardHtmlTemplate } from '../../src/vscode/dashboardHtml';
 import { artifactPath, startWebview, type WebviewUnderTest } from './webviewBrowser';
@@ -254,6 +254,31 @@ describe('dashboard webview', () => {
     expect(new Set(widths).size).toBeGreaterThan(2);
   });
 
+  it('draws requests that all fall in one bucket as bars, not as a ramp from zero', async () => {
+    await host(dataMessage(firstSessionData()));
+    for (const id of CHARTS) await page.locator(`.chart[data-chart="${id}"] canvas`).waitFor();
+    expect(await drawnAs()).toEqual(Object.fromEntries(CHARTS.map((id) => [id, 'bars'])));
+    await page.screenshot({ path: artifactPath('dashboard-webview-one-bucket.png'), fullPage: true });
+  });
+
+  it('draws a period with data in many buckets as lines, tokens saved as bars', async () => {
+    await host(dataMessage(sampleData()));
+    for (const id of CHARTS) await page.locator(`.chart[data-chart="${id}"] canvas`).waitFor();
+    expect(await drawnAs()).toEqual({ routes: 'lines', tokensSaved: 'bars', outcomes: 'lines', nodeTtft: 'lines', nodeTps: 'lines', learning: 'lines' });
+  });
+
+  it('puts node speed on a log axis when one node is ten times faster than another', async () => {
+    await host(dataMessage(sampleData()));
+    await page.locator('.chart[data-chart="nodeTps"] canvas').waitFor();
+    expect(await page.getAttribute('.chart[data-chart="nodeTps"]', 'data-scale')).toBe('linear');
+
+    await host(dataMessage(fastOutlierData()));
+    await expect.poll(() => page.getAttribute('.chart[data-chart="nodeTps"]', 'data-scale')).toBe('log');
+    expect(await page.getAttribute('.chart[data-chart="nodeTtft"]', 'data-scale')).toBe('linear');
+    expect(await page.getAttribute('.chart[data-chart="routes"]', 'data-scale')).toBe('linear');
+    await page.locator('.chart[data-chart="nodeTps"]').screenshot({ path: artifactPath('dashboard-webview-node-speed-log.png') });
+  });
+
   it('runs under the CSP without violations (uPlot, lit and the bundled CSS included)', async () => {
     await host(dataMessage(sampleData(), true));
     for (const id of CHARTS) await page.locator(`.chart[data-chart="${id}"] canvas`).waitFor();
@@ -289,6 +314,11 @@ async function cardValue(metric: string): Promise<string | null> {
   return page.textContent(`.card[data-metric="${metric}"] .value`);
 }
 
+/** How each chart drew its data: 'bars' or 'lines'. */
+async function drawnAs(): Promise<Record<string, string | undefined>> {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.chart[data-chart]')].map((el) => [el.dataset.chart!, el.dataset.draw])));
+}
+
 /** The chart's pixels, to tell two drawings apart. */
 async function canvasPixels(chart: string): Promise<string> {
   return page.evaluate((id) => document.querySelector<HTMLCanvasElement>(`.chart[data-chart="${id}"] canvas`)!.toDataURL(), chart);
@@ -296,111 +326,4 @@ async function canvasPixels(chart: string): Promise<string> {
 
 function dataMessage(data: DashboardData, demo = false): DashboardHostMessage {
   return { type: 'data', data, live: liveNodes(), demo };
-}
-
-// ---- fixtures ----
-
-function routerStatus(): LearnedRouterStatus {
-  const e = (mean: number, ci: number) => ({ mean, ci });
-  return {
-    mode: 'ab',
-    model: { source: 'shipped model', info: { schemaVersion: 1, featureCount: 154, createdAt: '2026-11-30', trainedOn: 'mmlu_gsm8k.jsonl', rows: 12477, metrics: { auc: 0.661, apgr: 0.623 } } },
-    thresholds: { ml: { value: 0.42, share: 0.3, recent: 120, realized: 0.31, realizedOver: 100 } },
-    comparison: {
-      arms: [
-        { arm: 'ml', n: 120, cloudTokens: e(35, 9), accepted: e(0.917, 0.05), latencyMs: e(900, 50), cloudShare: 0.31 },
-        { arm: 'heuristic', n: 118, cloudTokens: e(60, 12), accepted: e(0.9, 0.054), latencyMs: e(1000, 60) },
-      ],
-      difference: { cloudTokens: e(-25, 15), accepted: e(0.017, 0.07), latencyMs: e(-100, 80) },
-    },
-    labeledRows: 230,
-    retraining: false,
-    lastBlend: [{ signal: 'prior', share: 0.6 }, { signal: 'your questions', share: 0.4 }],
-    meaningProblem: 'the sentence encoder stopped: exit code 1',
-  };
-}
-
-const DAY = 86_400_000;
-const NOW = Date.UTC(2025, 5, 14, 15, 30);
-
-const HINTS = {
-  learnedRouter: { available: false, hint: 'The rule router is routing every request now; the learned router will show here once trained.' },
-  compression: { available: false, hint: 'Context compression is not enabled yet.' },
-  vision: { available: false, hint: 'Image requests will show here.' },
-} as const;
-
-function learning(buckets: number[], values?: Partial<DashboardData['learning']['series']['values']>): DashboardData['learning'] {
-  const none = () => buckets.map(() => null);
-  return {
-    series: { buckets, values: { localAcceptance: none(), rerouteRate: none(), thumbsUpShare: none(), gateScore: none(), ...values } },
-    totals: { labelledLocal: 40, acceptedLocal: 34, rerouted: 6, escalated: 4, gateScored: 50, thumbsUp: 9, thumbsDown: 3 },
-    library: { active: 5, promoted: 2, retired: 1, added: 3, used: 17, retiredInPeriod: 1 },
-  };
-}
-
-/** Seven days of a plausible week: mostly local, some LAN, a little cloud. */
-function sampleData(period: Period = '7d'): DashboardData {
-  const days = 7;
-  const from = NOW - days * DAY;
-  const buckets = Array.from({ length: days }, (_, i) => from + i * DAY);
-  const local = [10, 14, 9, 18, 12, 16, 14];
-  const lan = [2, 4, 3, 5, 2, 3, 4];
-  const cloud = [1, 3, 0, 2, 1, 2, 1];
-  return {
-    period,
-    generatedAt: NOW,
-    from,
-    bucketMs: DAY,
-    headline: { requests: 126, cloudTokensSaved: 48_210, costSaved: 0.3105, localShare: 0.8333, medianTtftMs: 412.4, acceptanceRate: 0.9365 },
-    routes: { buckets, values: { local, lan, cloud } },
-    tokensSaved: { buckets, values: { saved: [4800, 7400, 5100, 9100, 5700, 8100, 8010] } },
-    outcomes: { buckets, values: { ok: [12, 19, 11, 23, 14, 20, 19], error: [1, 1, 1, 1, 0, 1, 0], cancelled: [0, 1, 0, 1, 1, 0, 0] } },
-    nodes: {
-      buckets,
-      nodes: [
-        { name: 'this machine', ttftMs: [380, 402, 395, 420, 410, 388, 401], tokensPerSecond: [51, 52.5, 50.1, 49.8, 53, 52.2, 52.3], requests: local },
-        { name: 'gpu-box', ttftMs: [610, null, 580, 640, 600, 590, null], tokensPerSecond: [88, null, 90.2, 86, 91, 89.5, null], requests: lan },
-      ],
-    },
-    strategies: [{ name: 'rule', requests: 126 }],
-    learning: learning(buckets, { localAcceptance: [0.8, 0.82, 0.85, null, 0.86, 0.88, 0.9], gateScore: [0.5, 0.52, 0.55, null, 0.6, 0.58, 0.61] }),
-    ...HINTS,
-  };
-}
-
-function emptyData(): DashboardData {
-  const buckets = Array.from({ length: 16 }, (_, i) => NOW - 16 * 3_600_000 + i * 3_600_000);
-  const zeros = () => buckets.map(() => 0);
-  return {
-    period: 'today',
-    generatedAt: NOW,
-    from: buckets[0]!,
-    bucketMs: 3_600_000,
-    headline: { requests: 0, cloudTokensSaved: 0, costSaved: 0 },
-    routes: { buckets, values: { local: zeros(), lan: zeros(), cloud: zeros() } },
-    tokensSaved: { buckets, values: { saved: zeros() } },
-    outcomes: { buckets, values: { ok: zeros(), error: zeros(), cancelled: zeros() } },
-    nodes: { buckets, nodes: [] },
-    strategies: [],
-    learning: learning(buckets),
-    ...HINTS,
-  };
-}
-
-function liveNodes(): LiveNode[] {
-  return [
-    { name: 'this machine', tier: 'local', healthy: true, breaker: 'healthy', active: 1, queued: 0, maxParallel: 2, ttftMs: 87.6, tokensPerSecond: 52.31, loaded: ['llama3.2:latest'], models: ['llama3.2:latest', 'qwen2.5-coder:latest'] },
-    {
-      name: 'gpu-box',
-      tier: 'lan',
-      healthy: false,
-      breaker: 'cooling down for 20 s after repeated failures',
-      active: 0,
-      queued: 2,
-      maxParallel: 4,
-      loaded: [],
-      models: ['qwen2.5-coder:7b'],
-      error: 'connect ECONNREFUSED 192.168.1.20:11434',
-    },
-  ];
 }

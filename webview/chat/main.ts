@@ -198,10 +198,14 @@ function setActiveRequest(requestId: string | undefined): void {
 
 function showStatus(status: StatusInfo): void {
   const nodes = status.totalNodes === 0 ? 'no nodes' : `${status.healthyNodes}/${status.totalNodes} nodes`;
-  const cloud = status.cloudConfigured ? 'cloud ✓' : 'no cloud';
+  // A refused key must show even though a node answered in its place.
+  const rejected = status.rejectedKeys ?? [];
+  const cloud = rejected.length > 0 ? 'cloud ✗ key rejected' : status.cloudConfigured ? 'cloud ✓' : 'no cloud';
   ui.status.textContent = `${nodes} · ${cloud}`;
-  ui.status.title = `${status.healthyNodes} of ${status.totalNodes} Ollama nodes reachable; cloud ${status.cloudConfigured ? 'configured' : 'not configured'}`;
+  const cloudTitle = rejected.length > 0 ? rejected.map((r) => r.message).join(' ') : `cloud ${status.cloudConfigured ? 'configured' : 'not configured'}`;
+  ui.status.title = `${status.healthyNodes} of ${status.totalNodes} Ollama nodes reachable; ${cloudTitle}`;
   ui.status.classList.toggle('offline', status.healthyNodes === 0 && !status.cloudConfigured);
+  ui.status.classList.toggle('key-rejected', rejected.length > 0);
   ui.demoBadge.hidden = !status.demo;
   // "Ask the cloud" only where the cloud may answer: under answers already shown too.
   document.body.classList.toggle('cloud-unavailable', !status.cloudConfigured || !!status.localOnly);

@@ -5,6 +5,7 @@
 
 import uPlot from 'uplot';
 import type { DashboardData } from '../../src/shared/dashboard';
+import { drawingFor, type Drawing } from './drawing';
 import { formatCount, formatMs, formatShare, formatTps } from './format';
 
 export type ChartId = 'routes' | 'tokensSaved' | 'outcomes' | 'nodeTtft' | 'nodeTps' | 'learning';
@@ -33,8 +34,13 @@ interface SeriesSpec {
 
 interface ChartSpec {
   buckets: number[];
+  /** Bucket width in ms (a single bucket has no neighbour to measure it from). */
+  step: number;
   series: SeriesSpec[];
+  /** Bars whatever the data (per-bucket totals); other charts draw bars only when sparse (drawing.ts). */
   bars?: boolean;
+  /** A logarithmic y axis when the values spread over an order of magnitude (drawing.ts). */
+  logWhenSpread?: boolean;
   fill?: boolean;
   /** Whole numbers only (request and token counts): no 0.5 ticks. */
   integer?: boolean;
@@ -96,7 +102,11 @@ export class Charts {
       const empty = spec.series.length === 0 || spec.buckets.length === 0;
       if (hint) hint.hidden = !empty;
       plotHost.hidden = empty;
-      const shape = JSON.stringify([spec.series.map((s) => s.label), spec.buckets.length > 1 ? spec.buckets[1]! - spec.buckets[0]! : 0, theme.signature]);
+      const drawing = drawingFor(spec.series.map((s) => s.values), spec);
+      // What the tests and a person inspecting the page can read of the drawing choice.
+      el.dataset.draw = drawing.bars ? 'bars' : 'lines';
+      el.dataset.scale = drawing.log ? 'log' : 'linear';
+      const shape = JSON.stringify([spec.series.map((s) => s.label), spec.step, drawing, theme.signature]);
       const plot = this.plots.get(id);
       if (plot && !empty && !rebuild && this.shapes.get(id) === shape) {
         plot.setData(alignedData(spec));
@@ -106,7 +116,7 @@ export class Charts {
       this.plots.delete(id);
       this.shapes.delete(id);
       if (empty) continue;
-      this.plots.set(id, new uPlot(options(spec, theme, plotWidth(el)), alignedData(spec), plotHost));
+      this.plots.set(id, new uPlot(options(spec, drawing, theme, plotWidth(el)), alignedData(spec), plotHost));
       this.shapes.set(id, shape);
     }
   }
@@ -122,11 +132,13 @@ export class Charts {
 }
 
 function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
+  const step = data.bucketMs;
   const nodeSeries = (pick: (n: DashboardData['nodes']['nodes'][number]) => (number | null)[]): SeriesSpec[] =>
     data.nodes.nodes.map((n, i) => ({ label: n.name, color: NODE_COLORS[i % NODE_COLORS.length]!, values: pick(n) }));
   return {
     routes: {
       buckets: data.routes.buckets,
+      step,
       integer: true,
       fill: true,
       format: formatCount,
@@ -138,6 +150,7 @@ function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
     },
     tokensSaved: {
       buckets: data.tokensSaved.buckets,
+      step,
       integer: true,
       bars: true,
       format: formatCount,
@@ -145,6 +158,7 @@ function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
     },
     outcomes: {
       buckets: data.outcomes.buckets,
+      step,
       integer: true,
       format: formatCount,
       series: [
@@ -153,10 +167,11 @@ function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
         { label: 'cancelled', color: 'yellow', values: data.outcomes.values.cancelled },
       ],
     },
-    nodeTtft: { buckets: data.nodes.buckets, format: (v) => formatMs(v), series: nodeSeries((n) => n.ttftMs) },
-    nodeTps: { buckets: data.nodes.buckets, format: (v) => formatTps(v), series: nodeSeries((n) => n.tokensPerSecond) },
+    nodeTtft: { buckets: data.nodes.buckets, step, logWhenSpread: true, format: (v) => formatMs(v), series: nodeSeries((n) => n.ttftMs) },
+    nodeTps: { buckets: data.nodes.buckets, step, logWhenSpread: true, format: (v) => formatTps(v), series: nodeSeries((n) => n.tokensPerSecond) },
     learning: {
       buckets: data.learning.series.buckets,
+      step,
       format: (v) => formatShare(v),
       // A period without any feedback or verdict has nothing to plot: the empty hint shows instead.
       series: Object.values(data.learning.series.values).some((values) => values.some((v) => v !== null))
@@ -171,7 +186,7 @@ function chartSpecs(data: DashboardData): Record<ChartId, ChartSpec> {
   };
 }
 
-function options(spec: ChartSpec, theme: Theme, width: number): uPlot.Options {
+function options(spec: ChartSpec, drawing: Drawing, theme: Theme, width: number): uPlot.Options {
   const axis = (values?: uPlot.Axis['values'], incrs?: number[]): uPlot.Axis => ({
     ...(incrs ? { incrs } : {}),
     stroke: theme.foreground,
@@ -180,7 +195,7 @@ function options(spec: ChartSpec, theme: Theme, width: number): uPlot.Options {
     ticks: { stroke: theme.grid, width: 1 },
     ...(values ? { values, size: (_u: uPlot, labels: string[] | undefined) => labelsWidth(labels, theme.font) + 18 } : {}),
   });
-  const bars = spec.bars ? uPlot.paths.bars?.({ size: [0.6, 40] }) : undefined;
+  const bars = drawing.bars;
   return {
     width,
     height: CHART_HEIGHT,
@@ -188,11 +203,14 @@ function options(spec: ChartSpec, theme: Theme, width: number): uPlot.Options {
     cursor: { points: { size: 6 } },
     legend: { show: true, live: true },
     // Bars are centred on their bucket: pad the x range by half a bucket so the first and last are whole.
-    scales: { x: { time: true, ...(bars ? { range: (_u, min, max) => padRange(min, max, spec.buckets) } : {}) }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      x: { time: true, ...(bars ? { range: (_u, min, max) => [min - spec.step / 2, max + spec.step / 2] } : {}) },
+      y: drawing.log ? { distr: 3, log: 10, range: (_u, min, max) => uPlot.rangeLog(min, max, 10, true) } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
     axes: [axis(), axis((_u, splits) => splits.map((v) => (v == null ? '' : spec.format(v))), spec.integer ? INTEGER_INCRS : undefined)],
     series: [
       {},
-      ...spec.series.map((s): uPlot.Series => {
+      ...spec.series.map((s, index): uPlot.Series => {
         const color = theme.color(s.color);
         return {
           label: s.label,
@@ -201,7 +219,7 @@ function options(spec: ChartSpec, theme: Theme, width: number): uPlot.Options {
           fill: bars ? withAlpha(color, 0.6) : spec.fill ? withAlpha(color, 0.12) : undefined,
           points: { show: spec.buckets.length <= 48, size: 4 },
           value: (_u, v) => (v == null ? '–' : spec.format(v)),
-          ...(bars ? { paths: bars, points: { show: false } } : {}),
+          ...(bars ? { paths: groupedBars(index, spec.series.length, spec.step), points: { show: false } } : {}),
         };
       }),
     ],
@@ -212,9 +230,32 @@ function alignedData(spec: ChartSpec): uPlot.AlignedData {
   return [spec.buckets, ...spec.series.map((s) => s.values)] as uPlot.AlignedData;
 }
 
-function padRange(min: number, max: number, buckets: number[]): uPlot.Range.MinMax {
-  const step = buckets.length > 1 ? buckets[1]! - buckets[0]! : 3_600_000;
-  return [min - step / 2, max + step / 2];
+/** Max bar width in CSS pixels: a single bucket on a wide chart stays a bar, not a slab. */
+const MAX_BAR_PX = 40;
+
+/**
+ * Series `index` of `count` as bars side by side in each bucket (overlaid, the tallest would hide the rest):
+ * the group spans 60% of a bucket, at most MAX_BAR_PX per bar, centred on the bucket's time.
+ */
+function groupedBars(index: number, count: number, step: number): uPlot.Series.PathBuilder | undefined {
+  const widths = (u: uPlot) => {
+    const msPerPx = u.posToVal(1, 'x') - u.posToVal(0, 'x');
+    const group = Math.min(0.6 * step, MAX_BAR_PX * count * msPerPx);
+    return { group, bar: group / count };
+  };
+  return uPlot.paths.bars?.({
+    size: [1, Infinity, 1],
+    disp: {
+      x0: {
+        unit: 1,
+        values: (u) => {
+          const { group, bar } = widths(u);
+          return (u.data[0] as number[]).map((t) => t - group / 2 + index * bar);
+        },
+      },
+      size: { unit: 1, values: (u) => [widths(u).bar] },
+    },
+  });
 }
 
 let measureContext: CanvasRenderingContext2D | null | undefined;

@@ -14,6 +14,7 @@ import { classifyError, ProviderError, type ProviderErrorCode } from '../provide
 import { estimateTokens } from '../providers/tokens';
 import { ConfidenceMeter } from '../providers/confidence';
 import type { CloudCredential, ProviderFactory } from '../providers/factory';
+import type { CloudKeyHealth } from '../providers/keyHealth';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../providers/retry';
 import { thinkField, type ThinkSetting } from './think';
 
@@ -68,6 +69,8 @@ export interface DispatchDeps {
   firstTokenTimeoutMs?: number;
   /** singularity.think: what thinking models are asked to do (only models that think get the field). */
   think?: ThinkSetting;
+  /** Told when a provider refuses its key and when it answers again, whatever answered the request in the end. */
+  keyHealth?: CloudKeyHealth;
   log: Logger;
   now?: () => number;
 }
@@ -269,7 +272,11 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
       const prompt = await promptFor(target);
       const meta: AnswerMeta = { route: 'cloud', node: target.provider.name, model: target.model, reason, ...prompt.notes };
       const end = yield* attempt({ provider: deps.providers.cloud(target.provider, deps.credentials), model: target.model, meta, prompt });
-      if (end.kind === 'final') return end;
+      if (end.kind === 'final') {
+        if (end.result.outcome === 'ok') deps.keyHealth?.cleared(target.provider.name);
+        return end;
+      }
+      if (end.error.code === 'auth') deps.keyHealth?.rejected(target.provider.name, end.error.message);
       const delay = n < policy.maxAttempts ? retryDelayMs(n, end.error, policy, Math.random) : undefined;
       if (delay === undefined) {
         noteFailure(`cloud "${target.provider.name}"`, end.error);

@@ -16,6 +16,12 @@ import { describeQuality, scoreVisionAnswer, type VisionQuality } from './qualit
 import { cloudImageTokens } from './cloudTokens';
 import type { VisionSettings } from './settings';
 
+/**
+ * Where an OCR answer ran, as its meta line and the dashboard name it: not "this machine", which is also the
+ * default name of the user's local Ollama node, so the two never merge into one series.
+ */
+export const OCR_NODE = 'this editor host (OCR)';
+
 export const VISION_SYSTEM = 'You are Singularity, a coding assistant. You are shown a screenshot from a developer\'s screen. Answer precisely; use Markdown.';
 
 export interface VisionDeps {
@@ -167,7 +173,7 @@ export function withDraft(result: AskResult, draft: VisionDraft | undefined, not
 function ocrAnswer(question: string, text: string, note: VisionNote): { result: AskResult; strategy: string } {
   const answer = extractedBlock(text);
   const usage = { promptTokens: (note.cloudImageTokensAvoided ?? 0) + estimateTokens(question), completionTokens: estimateTokens(answer), estimated: true };
-  const meta: AnswerMeta = { route: 'local', node: 'this machine', model: 'tesseract.js (OCR)', reason: 'text extracted by local OCR', vision: note, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+  const meta: AnswerMeta = { route: 'local', node: OCR_NODE, model: 'tesseract.js (OCR)', reason: 'text extracted by local OCR', vision: note, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
   return { result: { outcome: 'ok', text: answer, meta, usage }, strategy: 'vision-ocr' };
 }
 
