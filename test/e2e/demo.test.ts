@@ -3,10 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
+import { startFakeOllama, type FakeServer } from '../fixtures';
 
 let editor: Editor;
 let chat: FrameLocator;
 let dashboard: FrameLocator;
+let node: FakeServer | undefined;
 
 const requestCount = async () => Number((await dashboard.locator('#summary').getAttribute('data-requests')) || 0);
 
@@ -21,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await editor?.close();
+  await node?.close();
 });
 
 describe('demo mode', () => {
@@ -64,5 +67,23 @@ describe('demo mode', () => {
     await editor.runCommand('Singularity: Manage Few-Shot Examples');
     await editor.page.locator('.quick-input-widget').getByPlaceholder(/No examples yet/).waitFor();
     await editor.page.keyboard.press('Escape');
+  });
+
+  it('ends a demo started from the palette once the user adds an Ollama node, and routes to the configured nodes', async () => {
+    await editor.runCommand('Singularity: Start Demo Mode (simulated nodes)');
+    await editor.page.locator('.part.statusbar').getByText(/DEMO 2\/2 nodes/).waitFor({ timeout: 30_000 });
+    node = await startFakeOllama({ models: ['llama3.2:latest'], label: 'demo e2e real node' });
+    const page = editor.page;
+    await editor.runCommand('Singularity: Add Ollama Node');
+    await page.locator('.quick-input-widget input').fill(node.url);
+    await page.locator('.quick-input-widget input').press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'llama3.2:latest' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'this machine' }).click();
+    await editor.page.locator('.notification-toast').filter({ hasText: /demo mode ended because Ollama nodes were configured/ }).waitFor({ timeout: 30_000 });
+    // The missing node of the settings and the added one: no simulated node is left.
+    const nodes = editor.page.locator('.part.statusbar').getByText(/1\/2 nodes/);
+    await nodes.waitFor({ timeout: 20_000 });
+    expect(await nodes.innerText()).not.toMatch(/DEMO/);
   });
 });
