@@ -85,5 +85,13 @@ describe('demo mode', () => {
     const nodes = editor.page.locator('.part.statusbar').getByText(/1\/2 nodes/);
     await nodes.waitFor({ timeout: 20_000 });
     expect(await nodes.innerText()).not.toMatch(/DEMO/);
+
+    // The open dashboard follows the real requests again: a real answer shows up live, the demo's do not.
+    await editor.openChatView();
+    await chat.locator('#input').fill('What is a closure?');
+    await chat.locator('#input').press('Enter');
+    await chat.locator('.msg.assistant:not(.streaming)').last().waitFor({ timeout: 30_000 });
+    await expect.poll(requestCount, { timeout: 20_000 }).toBe(1);
+    expect(await dashboard.locator('.demo-badge').isHidden()).toBe(true);
   });
 });
