@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServices, type Routing } from './core/app';
+import { createServices, type Routing, type ServiceOptions } from './core/app';
+import { ActiveServices } from './core/activeServices';
 import { Store } from './core/store/db';
 import { registerExampleCommands } from './vscode/examples';
 import { registerVisionCommands } from './vscode/vision';
@@ -14,12 +15,13 @@ import { ProxyController, registerProxyCommands } from './vscode/proxy';
 import { registerModelPicker } from './vscode/modelPicker';
 import { channelLogger } from './vscode/logger';
 import { ChatViewProvider } from './vscode/chatView';
+import { CloudKeyHealth } from './core/providers/keyHealth';
 import { CloudKeyStatusBar, NodeStatusBar } from './vscode/statusBar';
 import { watchCloudKeys } from './vscode/cloudKeyAlerts';
 import { FileIndex } from './vscode/context';
 import { registerCommands } from './vscode/commands';
 import { registerBatchCommands } from './vscode/batch';
-import { startDemo, type Demo } from './vscode/demo';
+import { DemoMode } from './vscode/demoMode';
 import { registerDashboard } from './vscode/dashboard';
 
 /** How often nodes are re-probed; failures trigger an immediate probe in between. */
@@ -38,9 +40,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     log.warn(w);
     void vscode.window.showWarningMessage(w);
   }
-  const services = createServices({
-    store,
-    routerModels: { shipped: context.asAbsolutePath(join('models', 'router.onnx')), dir: join(context.globalStorageUri.fsPath, 'models') },
+  const shippedRouter = context.asAbsolutePath(join('models', 'router.onnx'));
+  // The user's keys are the same in a demo: one record of which the cloud refused.
+  const keyHealth = new CloudKeyHealth();
+  const serviceOptions = (on: Store, routerModels: ServiceOptions['routerModels']): ServiceOptions => ({
+    store: on,
+    routerModels,
     gateModelPath: context.asAbsolutePath(join('models', 'gate.json')),
     settings: {
       router: () => readRouterSettings().settings,
@@ -49,11 +54,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vision: () => readVisionSettings().settings,
     },
     cloudKey: (name) => keys.get(name),
+    keyHealth,
     log,
   });
-  const { conversations, requests, router, learning, compression, keyHealth } = services;
+  // A demo's services keep no retrained router: it routes with the shipped model and saves none.
+  const active = new ActiveServices(
+    createServices(serviceOptions(store, { shipped: shippedRouter, dir: join(context.globalStorageUri.fsPath, 'models') })),
+    (demoStore) => createServices(serviceOptions(demoStore, { shipped: shippedRouter })),
+  );
+  const services = () => active.current();
 
-  let demo: Demo | undefined;
   let routing: Routing;
   const statusBar = new NodeStatusBar();
   const keyStatusBar = new CloudKeyStatusBar();
@@ -62,8 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const chat = new ChatViewProvider(context.extensionUri, {
     routing: () => routing,
-    conversations,
-    feedback: learning.feedback,
+    conversations: () => services().conversations,
+    feedback: () => services().learning.feedback,
     saveNow: () => store.flush(),
     workspaceKey,
     files,
@@ -76,24 +86,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         totalNodes: nodes.length,
         cloudConfigured: currentConfig().cloudProviders.length > 0,
         localOnly: currentConfig().privacy.localOnly,
-        demo: !!demo,
+        demo: demoMode.active,
         rejectedKeys: keyHealth.list(),
       };
     },
   });
 
-  const currentConfig = (): SingularityConfig => demo?.config ?? readConfig().config;
+  const currentConfig = (): SingularityConfig => demoMode.config ?? readConfig().config;
 
   /** (Re)builds routing from settings (or the demo), probes the nodes, and updates status bar and panel. */
   const rebuild = async (): Promise<void> => {
     routing?.nodes.stopPolling();
-    const { config, problems } = demo ? { config: demo.config, problems: [] } : readConfig();
+    const demo = demoMode.config;
+    const { config, problems } = demo ? { config: demo, problems: [] } : readConfig();
     for (const p of problems) {
       log.warn(p);
       void vscode.window.showWarningMessage(`Singularity settings: ${p}`);
     }
     for (const p of demo ? [] : [...readRouterSettings().problems, ...readQualitySettings().problems, ...readContextSettings().problems, ...readVisionSettings().problems]) log.warn(p);
-    routing = services.routing(config);
+    routing = services().routing(config);
     const current = routing;
     current.pool.onChange(() => {
       statusBar.update(current.pool.load(), current.pool.waiting, !!demo);
@@ -104,17 +115,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     routing.nodes.startPolling(HEALTH_INTERVAL_MS);
   };
 
-  const enterDemo = async (): Promise<void> => {
-    if (demo) return;
-    demo = await startDemo();
-    log.info('Demo mode: simulated nodes started on 127.0.0.1 (answers are simulated, not from a real model).');
-    await rebuild();
-    void vscode.window.showInformationMessage('Singularity demo mode: answers come from SIMULATED nodes, not a real model.');
-  };
+  const switched = new vscode.EventEmitter<void>();
+  switched.event(() => chat.servicesChanged());
+  const demoMode = new DemoMode({ services: active, rebuild, switched: () => switched.fire(), configuredNodes: () => readConfig().config.nodes, pollMs: HEALTH_INTERVAL_MS, log });
+  const enterDemo = () => demoMode.start();
 
-  routing = services.routing(currentConfig());
+  routing = services().routing(currentConfig());
   const warmer = new ContextWarmer({
-    compression,
+    compression: () => services().compression,
     privacy: () => currentConfig().privacy,
     cloudConfigured: () => currentConfig().cloudProviders.length > 0,
     show: (info) => chat.showActiveContext(info),
@@ -122,6 +130,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   context.subscriptions.push(
     channel,
+    switched,
     statusBar,
     keyStatusBar,
     ...watchCloudKeys({
@@ -135,13 +144,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     files,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewId, chat, { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affectsSingularity(e) && !demo) void rebuild();
+      if (!affectsSingularity(e)) return;
+      if (!demoMode.active) void rebuild();
+      else if (e.affectsConfiguration('singularity.nodes')) void demoMode.stop('because Ollama nodes were configured');
     }),
-    ...registerCommands({ chat, keys, log: channel, enterDemo }),
-    ...registerBatchCommands({ routing: () => routing, log }),
-    ...registerDashboard({ extensionUri: context.extensionUri, routing: () => routing, requests, router, isDemo: () => !!demo, prices: cloudPrices, log }),
-    ...registerRouterCommands({ router, log }),
-    ...registerExampleCommands(learning.examples),
+    ...registerCommands({ chat, keys, log: channel, enterDemo, stopDemo: () => demoMode.stop('by command') }),
+    ...registerBatchCommands({ routing: () => routing, workspaceKey, log }),
+    ...registerDashboard({
+      extensionUri: context.extensionUri,
+      routing: () => routing,
+      requests: () => services().requests,
+      router: () => services().router,
+      servicesChanged: switched.event,
+      isDemo: () => demoMode.active,
+      prices: cloudPrices,
+      log,
+    }),
+    ...registerRouterCommands({ router: () => services().router, log }),
+    ...registerExampleCommands(() => services().learning.examples, workspaceKey),
     ...registerVisionCommands(chat, log),
     ...registerProxyCommands(new ProxyController(context.secrets, () => routing.deps, log), log),
     ...registerModelPicker(() => routing.deps, log),
@@ -152,7 +172,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   disposeAll = async () => {
     routing.nodes.stopPolling();
     await store.close();
-    await Promise.allSettled([services.dispose(), demo?.stop()]);
+    await demoMode.close();
+    await services().dispose();
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.

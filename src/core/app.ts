@@ -111,6 +111,8 @@ export interface ServiceOptions {
     vision(): VisionSettings;
   };
   cloudKey(providerName: string): Promise<string | undefined>;
+  /** Which cloud keys were refused; shared when several sets of services use the same keys (the editor's demo). */
+  keyHealth?: CloudKeyHealth;
   log: Logger;
 }
 
@@ -144,7 +146,7 @@ export function createServices(options: ServiceOptions): Services {
   const vision = new VisionService({ settings: settings.vision, ocr, log });
   const sentenceEncoder = new SentenceEncoder();
   const meaning = { enabled: () => settings.router().learnMeaning, fallback: sentenceEncoder };
-  const keyHealth = new CloudKeyHealth();
+  const keyHealth = options.keyHealth ?? new CloudKeyHealth();
   return {
     conversations,
     requests,

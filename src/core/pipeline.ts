@@ -28,6 +28,7 @@ import { cloudRefusal } from './context/cloudPolicy';
 import type { CloudContext } from './context/cloudContext';
 import { gatePlan, verdictOn, withQuality, type GatePlan, type Learning } from './quality/verdict';
 import { judgeWithModel } from './quality/judge';
+import { exampleWorkspace } from './learning/examples';
 import { blockedAnswer, cloudFallback, judgeLocal, withDraft, type VisionDraft, type VisionService } from './vision/vision';
 import { recordAnswered, recordRequest } from './recorder';
 import type { CloudKeyHealth } from './providers/keyHealth';
@@ -89,7 +90,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOpti
   if (!gate || draft.outcome !== 'ok' || !draft.meta) return yield { type: 'end', result: draft };
   const learning = deps.learning!;
   if (draft.meta.route === 'cloud') {
-    cloudAnswered(deps, input.id, input.question, draft, deps.routerData?.reroutedFrom(input.id));
+    cloudAnswered(deps, input, input.id, draft, deps.routerData?.reroutedFrom(input.id));
     return yield { type: 'end', result: draft };
   }
   if (gate.examples) learning.examples!.recordUse(input.id, gate.examples.ids);
@@ -108,7 +109,7 @@ export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOpti
   deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
   yield { type: 'escalated', from: input.id, to, verdict, draft: withQuality(draft, verdict, to) };
   const escalated = yield* answer({ ...input, id: to, route: 'cloud' }, deps);
-  if (escalated.outcome === 'ok') cloudAnswered(deps, to, input.question, escalated, input.id);
+  if (escalated.outcome === 'ok') cloudAnswered(deps, input, to, escalated, input.id);
   yield { type: 'end', result: escalated.meta ? { ...escalated, meta: { ...escalated.meta, escalatedFrom: { requestId: input.id, reason } } } : escalated };
 }
 
@@ -118,9 +119,9 @@ async function mayEscalate(gate: GatePlan, deps: PipelineDeps): Promise<boolean>
 }
 
 /** A cloud answer that replaced a node's answer: the node's saved no cloud tokens, and the pair may become an example. */
-function cloudAnswered(deps: PipelineDeps, id: string, question: string, result: AskResult, replacing: string | undefined): void {
+function cloudAnswered(deps: PipelineDeps, input: AskInput, id: string, result: AskResult, replacing: string | undefined): void {
   if (replacing) deps.requests?.replaced(replacing, id);
-  if (result.text) deps.learning?.examples?.cloudAnswered(id, question, result.text);
+  if (result.text) deps.learning?.examples?.cloudAnswered(id, input.question, result.text, exampleWorkspace(input));
 }
 
 /** Route, fit, dispatch and record one request: the answer of whichever target answered first. */

@@ -20,6 +20,8 @@ export interface AskInput {
   source: RequestSource;
   category?: string;
   conversationId?: string;
+  /** The editor workspace asking, whose few-shot examples it gets; none (CLI, endpoint): its source's (learning/examples.ts). */
+  workspace?: string;
   /** Replaces Singularity's system prompt (an API client brings its own). */
   system?: string;
   /** Images attached to the question. */

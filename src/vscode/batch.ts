@@ -15,6 +15,8 @@ const run = promisify(execFile);
 
 export interface BatchCommandDeps {
   routing(): Routing;
+  /** The workspace whose few-shot examples the batch's requests get. */
+  workspaceKey: string;
   log: Logger;
 }
 
@@ -79,6 +81,7 @@ async function runAndReport(title: string, gathered: Gathered, deps: BatchComman
         return await runBatch(items, routing.deps, {
           concurrency,
           signal: controller.signal,
+          workspace: deps.workspaceKey,
           onItem: (p) => progress.report({ increment: 100 / total, message: `${p.done}/${total} done` }),
         });
       } finally {

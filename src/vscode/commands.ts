@@ -10,9 +10,10 @@ export interface CommandDeps {
   keys: CloudKeys;
   log: vscode.LogOutputChannel;
   enterDemo(): Promise<void>;
+  stopDemo(): Promise<void>;
 }
 
-export function registerCommands({ chat, keys, log, enterDemo }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ chat, keys, log, enterDemo, stopDemo }: CommandDeps): vscode.Disposable[] {
   const command = (id: string, run: () => unknown) => guardedCommand(id, run, log);
 
   return [
@@ -34,5 +35,6 @@ export function registerCommands({ chat, keys, log, enterDemo }: CommandDeps): v
     command('singularity.setCloudApiKey', () => setCloudApiKey(keys)),
     command('singularity.showLogs', () => log.show()),
     command('singularity.startDemo', () => enterDemo()),
+    command('singularity.stopDemo', () => stopDemo()),
   ];
 }

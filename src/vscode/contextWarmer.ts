@@ -18,7 +18,8 @@ import { openEditorContext } from './contextSources';
 export const WARM_DELAY_MS = 400;
 
 export interface WarmerDeps {
-  compression: Pick<CloudContext, 'compressor' | 'settings'>;
+  /** The current services' compression (a demo's caches are its own). */
+  compression(): Pick<CloudContext, 'compressor' | 'settings'>;
   privacy(): PrivacyConfig;
   cloudConfigured(): boolean;
   show(context: ActiveContextInfo | undefined): void;
@@ -65,11 +66,11 @@ export class ContextWarmer implements vscode.Disposable {
     this.deps.show(info);
     if (!active && mentioned.length === 0) return;
     const attached = [...(active ? [active] : []), ...mentioned];
-    const items: ContextItem[] = [...attached, ...(this.deps.compression.settings().openEditors ? await openEditorContext(new Set(attached.map((i) => i.path))) : [])];
+    const items: ContextItem[] = [...attached, ...(this.deps.compression().settings().openEditors ? await openEditorContext(new Set(attached.map((i) => i.path))) : [])];
     // As a cloud request would get them (redacted) and as a node would (as they are): the same text, and so
     // parsed once, unless a secret was redacted.
-    const forCloud = this.deps.cloudConfigured() ? await prepareCloudContext(items, this.deps.privacy(), this.deps.compression) : undefined;
-    const forNode = await prepareNodeContext(items, this.deps.compression);
+    const forCloud = this.deps.cloudConfigured() ? await prepareCloudContext(items, this.deps.privacy(), this.deps.compression()) : undefined;
+    const forNode = await prepareNodeContext(items, this.deps.compression());
     if (!forCloud && !forNode) return;
     const prepared = { parsed: (forCloud?.parsed ?? 0) + (forNode?.parsed ?? 0), ms: (forCloud?.ms ?? 0) + (forNode?.ms ?? 0) };
     if (prepared.parsed > 0) this.deps.log.debug(`Context parsed ahead: ${items.map((i) => i.path).join(', ')} (${prepared.parsed} new, ${Math.round(prepared.ms)} ms)`);

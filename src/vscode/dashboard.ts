@@ -17,8 +17,11 @@ const REFRESH_DEBOUNCE_MS = 300;
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
   routing: () => Routing;
-  requests: Requests;
-  router: LearnedRouter;
+  /** The current services' requests and router (a demo has its own, dropped when it ends). */
+  requests: () => Requests;
+  router: () => LearnedRouter;
+  /** Fires when the services changed (a demo started or ended): the dashboard then shows the new ones' data. */
+  servicesChanged: vscode.Event<void>;
   isDemo: () => boolean;
   prices: () => CloudPrices;
   log: Logger;
@@ -32,9 +35,10 @@ export class DashboardPanel {
   private period: Period = '7d';
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
-  /** The pool whose changes are followed; routing is rebuilt when settings change, so this is re-checked on each refresh. */
-  private watchedPool: Routing['pool'] | undefined;
-  private unwatchPool: (() => void) | undefined;
+  // Routing is rebuilt when settings change and the services when a demo starts or ends: the sources followed
+  // are re-checked on each refresh.
+  private readonly pool = new Follower(() => this.deps.routing().pool, (p) => p.onChange(() => this.scheduleRefresh()));
+  private readonly requests = new Follower(() => this.deps.requests(), (r) => r.onRecord(() => this.scheduleRefresh()));
 
   /** Opens the dashboard, or brings the open one to the front. */
   static show(deps: DashboardDeps): DashboardPanel {
@@ -66,12 +70,12 @@ export class DashboardPanel {
         this.handle(m).catch((err: Error) => deps.log.error(`Dashboard: ${err.stack ?? err.message}`));
       }),
       panel.onDidDispose(() => this.dispose()),
-      new vscode.Disposable(deps.requests.onRecord(() => this.scheduleRefresh())),
+      deps.servicesChanged(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('singularity')) this.scheduleRefresh();
       }),
     );
-    this.watchPool();
+    this.follow();
   }
 
   private async handle(m: DashboardWebviewMessage): Promise<void> {
@@ -105,26 +109,23 @@ export class DashboardPanel {
 
   /** Computes the period's data from the store and posts it with the nodes' live load. */
   private refresh(): void {
-    this.watchPool();
+    this.follow();
     const started = Date.now();
-    const data = dashboardData(this.deps.requests.store, { period: this.period, now: started, prices: this.deps.prices() });
+    const data = dashboardData(this.deps.requests().store, { period: this.period, now: started, prices: this.deps.prices() });
     const live: LiveNode[] = this.deps.routing().pool.load();
-    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: this.deps.router.status() });
+    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: this.deps.router().status() });
     const took = Date.now() - started;
     if (took > 200) this.deps.log.debug(`Dashboard data for ${this.period} took ${took} ms`);
   }
 
-  private watchPool(): void {
-    const pool = this.deps.routing().pool;
-    if (pool === this.watchedPool) return;
-    this.unwatchPool?.();
-    this.watchedPool = pool;
-    this.unwatchPool = pool.onChange(() => this.scheduleRefresh());
+  private follow(): void {
+    this.pool.check();
+    this.requests.check();
   }
 
   private async export(format: ExportFormat): Promise<void> {
     const period = this.period;
-    const { text, rows } = exportRequests(this.deps.requests.store, { period, now: Date.now(), format });
+    const { text, rows } = exportRequests(this.deps.requests().store, { period, now: Date.now(), format });
     const fileName = `singularity-metrics-${period}.${format}`;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
@@ -149,13 +150,38 @@ export class DashboardPanel {
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.unwatchPool?.();
+    this.pool.dispose();
+    this.requests.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   /** Closes the open dashboard (on deactivation). */
   static close(): void {
     DashboardPanel.current?.panel.dispose();
+  }
+}
+
+/** Follows the change events of whichever source is current. */
+class Follower<T> {
+  private source: T | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly current: () => T,
+    private readonly subscribe: (source: T) => () => void,
+  ) {}
+
+  check(): void {
+    const source = this.current();
+    if (source === this.source) return;
+    this.unsubscribe?.();
+    this.source = source;
+    this.unsubscribe = this.subscribe(source);
+  }
+
+  dispose(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 }
 

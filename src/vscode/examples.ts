@@ -18,16 +18,18 @@ async function openMarkdown(content: string): Promise<void> {
 }
 
 /**
- * "Singularity: Manage Few-Shot Examples": the library as a list; pick one to view, pin, unpin or delete
- * it, or open the log of what the library did and why.
+ * "Singularity: Manage Few-Shot Examples": this workspace's examples as a list; pick one to view, pin, unpin
+ * or delete it, or open the log of what the library did and why. `library`: the current services' (a demo's
+ * are its own).
  */
-export function registerExampleCommands(library: ExampleLibrary): vscode.Disposable[] {
+export function registerExampleCommands(current: () => ExampleLibrary, workspace: string): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('singularity.manageExamples', async () => {
-      const examples = library.list();
+      const library = current();
+      const examples = library.list({ workspace });
       const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { example?: Example }>(
         [...examples.map(describe), { label: SHOW_LOG, description: `${examples.length} examples` }],
-        { title: 'Singularity: few-shot examples', placeHolder: examples.length ? 'Pick an example to view, pin or delete it' : 'No examples yet: a thumbs-up on an answer adds one' },
+        { title: 'Singularity: few-shot examples of this workspace', placeHolder: examples.length ? 'Pick an example to view, pin or delete it' : 'No examples yet: a thumbs-up on an answer adds one' },
       );
       if (!picked) return;
       if (!picked.example) {

@@ -318,7 +318,7 @@ describe('feedback', () => {
 describe('few-shot examples', () => {
   it('turns a thumbs-up into an example and adds it to a similar question sent to a node', async () => {
     const w = await world(GOOD);
-    const first = input({ source: 'panel', question: QUESTION });
+    const first = input({ source: 'panel', workspace: 'ws', question: QUESTION });
     const { end } = await run(ask(first, w.deps));
     const conversation = w.conversations.current('ws');
     w.conversations.addMessage(conversation, { id: 'q1', role: 'user', text: QUESTION }, first.id);
@@ -326,7 +326,7 @@ describe('few-shot examples', () => {
     w.learning!.feedback.thumbs(first.id, 1);
     expect(w.learning!.examples.list()).toHaveLength(1);
 
-    const second = input({ source: 'panel', question: 'Write a python function parse_numbers that parses semicolon separated numbers' });
+    const second = input({ source: 'panel', workspace: 'ws', question: 'Write a python function parse_numbers that parses semicolon separated numbers' });
     await run(ask(second, w.deps));
     const sent = chats(w.node).at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
@@ -336,8 +336,8 @@ describe('few-shot examples', () => {
 
   it('sends no examples to the cloud', async () => {
     const w = await world(CUT_OFF);
-    w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' });
-    await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' });
+    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
     expect((chats(w.node).at(-1)!.body as { messages: unknown[] }).messages).toHaveLength(4);
     const sent = w.api.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body as { messages: { role: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
@@ -345,16 +345,16 @@ describe('few-shot examples', () => {
 
   it('keeps the cloud answer that replaced an escalated node answer as an example', async () => {
     const w = await world(CUT_OFF);
-    await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
     const [example] = w.learning!.examples.list();
-    expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active' });
+    expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active', workspace: 'ws' });
   });
 
   it('retires an example whose uses keep failing, and logs why', async () => {
     const w = await world(GOOD);
-    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' })!;
+    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' })!;
     for (let k = 0; k < 4; k++) {
-      const i = input({ source: 'panel', question: QUESTION });
+      const i = input({ source: 'panel', workspace: 'ws', question: QUESTION });
       await run(ask(i, w.deps));
       w.learning!.feedback.thumbs(i.id, -1);
     }
@@ -364,8 +364,8 @@ describe('few-shot examples', () => {
 
   it('logs every change to the library with its reason', async () => {
     const w = await world(GOOD);
-    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp' })!;
-    w.learning!.examples.add({ prompt: `${QUESTION}, please`, answer: 'newer', source: 'thumbsUp' });
+    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' })!;
+    w.learning!.examples.add({ prompt: `${QUESTION}, please`, answer: 'newer', source: 'thumbsUp', workspace: 'ws' });
     w.learning!.examples.pin(id, true);
     w.learning!.examples.delete(id);
     expect(w.learning!.examples.logs().map((l) => l.event)).toEqual(['deleted', 'pinned', 'merged', 'added']);

@@ -7,6 +7,7 @@ const example = (over: Partial<Example> & { prompt: string }): Example => ({
   taskType: 'coding',
   signature: signatureOf(over.prompt),
   source: 'thumbsUp',
+  workspace: 'ws',
   status: 'active',
   pinned: false,
   successes: 0,

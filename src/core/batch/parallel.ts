@@ -64,6 +64,8 @@ export interface BatchOptions {
   /** Default 'auto'. */
   route?: RouteRequest;
   model?: string;
+  /** The editor workspace running the batch: its few-shot examples (AskInput.workspace). */
+  workspace?: string;
   /** Shared with other callers to coalesce across batches; by default one per batch. */
   coalescer?: Coalescer<AskEvent>;
 }
@@ -167,6 +169,7 @@ async function runItemUntil(
       model: opts.model,
       source: 'command',
       category: item.category,
+      ...(opts.workspace ? { workspace: opts.workspace } : {}),
     };
     let text = '';
     let meta: AnswerMeta | undefined;

@@ -4,10 +4,12 @@
 // row, so an example's record is the labels of the requests it was used in: those that fail clearly more
 // often than local answers in general are retired, clearly better ones promoted; a new example that
 // repeats an existing one is merged into it. Every change lands in adaptive_learning_logs with its reason.
+// Examples belong to the workspace they came from: one project's answers are not offered in another.
 
 import type { Store } from '../store/db';
 import type { RouterData } from '../store/routerData';
 import type { ChatMessage } from '../types';
+import type { RequestSource } from '../request';
 import type { Feedback, FeedbackEvent } from './feedback';
 import { newId } from '../store/ids';
 import { estimateTokens } from '../providers/tokens';
@@ -25,6 +27,8 @@ export interface Example {
   signature: string[];
   source: ExampleSource;
   sourceRequestId?: string;
+  /** The workspace it came from (exampleWorkspace); only that workspace's requests are offered it. */
+  workspace: string;
   status: ExampleStatus;
   pinned: boolean;
   /** Uses whose request has a label: accepted (successes) or not (failures). */
@@ -57,6 +61,14 @@ export const EXAMPLE_RULES = {
   /** Longest example (prompt + answer) in tokens; longer accepted answers are not kept. */
   maxExampleTokens: 1500,
 };
+
+/** Where requests that come from no workspace keep their examples: each caller has its own. */
+const WORKSPACELESS: Record<RequestSource, string> = { panel: 'no-workspace', command: 'command', cli: 'cli', proxy: 'endpoint' };
+
+/** The workspace key a request's examples are kept and chosen under: its workspace, else its caller's. */
+export function exampleWorkspace(request: { workspace?: string; source: RequestSource }): string {
+  return request.workspace ?? WORKSPACELESS[request.source];
+}
 
 export function signatureOf(text: string): string[] {
   return [...keyTerms(text)].map((t) => t.slice(0, 6)).sort();
@@ -129,6 +141,7 @@ interface ExampleRow {
   signature: string;
   source: ExampleSource;
   source_request_id: string | null;
+  workspace: string;
   status: ExampleStatus;
   pinned: number;
   created_at: number;
@@ -141,8 +154,8 @@ export class ExampleLibrary {
   constructor(
     private readonly store: Store,
     private readonly routerData: RouterData,
-    /** A request's question and answer text, where they are kept (the conversations). */
-    private readonly exchange: (requestId: string) => { question: string; answer: string } | undefined,
+    /** A request's question and answer text and its conversation's workspace, where they are kept (the conversations). */
+    private readonly exchange: (requestId: string) => { question: string; answer: string; workspace: string } | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -154,7 +167,7 @@ export class ExampleLibrary {
   private onFeedback(event: FeedbackEvent): void {
     if (event.kind === 'thumbs' && event.value === 1) {
       const texts = this.exchange(event.requestId);
-      if (texts) this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId });
+      if (texts) this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId, workspace: texts.workspace });
     }
     if (event.kind === 'thumbs' && event.value === -1) {
       const from = this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]);
@@ -164,11 +177,11 @@ export class ExampleLibrary {
   }
 
   /** A cloud answer that replaced a rerouted node answer ended well: the question and it become an example. */
-  cloudAnswered(requestId: string, question: string, answer: string): void {
-    if (this.routerData.reroutedFrom(requestId)) this.add({ prompt: question, answer, source: 'cloudAfterLocal', sourceRequestId: requestId });
+  cloudAnswered(requestId: string, question: string, answer: string, workspace: string): void {
+    if (this.routerData.reroutedFrom(requestId)) this.add({ prompt: question, answer, source: 'cloudAfterLocal', sourceRequestId: requestId, workspace });
   }
 
-  add(candidate: { prompt: string; answer: string; source: ExampleSource; sourceRequestId?: string }): string | undefined {
+  add(candidate: { prompt: string; answer: string; source: ExampleSource; sourceRequestId?: string; workspace: string }): string | undefined {
     const tokens = estimateTokens(candidate.prompt) + estimateTokens(candidate.answer);
     if (tokens > EXAMPLE_RULES.maxExampleTokens) {
       this.log('skipped', undefined, { why: `too long for an example (${tokens} tokens)`, sourceRequestId: candidate.sourceRequestId });
@@ -177,7 +190,7 @@ export class ExampleLibrary {
     const signature = signatureOf(candidate.prompt);
     const taskType = taskTypeOf(candidate.prompt, false);
     const now = this.now();
-    const duplicate = this.list({ inUse: true }).find((e) => e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
+    const duplicate = this.list({ inUse: true, workspace: candidate.workspace }).find((e) => e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
     if (duplicate) {
       // The newer accepted answer replaces the old one unless the old one has proved itself.
       const keepOld = duplicate.status === 'promoted' || duplicate.pinned;
@@ -187,18 +200,18 @@ export class ExampleLibrary {
     }
     const id = newId();
     this.store.write(
-      `INSERT INTO few_shot_examples (id, prompt, answer, task_type, signature, source, source_request_id, status, pinned, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?)`,
-      [id, candidate.prompt, candidate.answer, taskType, JSON.stringify(signature), candidate.source, candidate.sourceRequestId ?? null, now, now],
+      `INSERT INTO few_shot_examples (id, prompt, answer, task_type, signature, source, source_request_id, workspace, status, pinned, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?)`,
+      [id, candidate.prompt, candidate.answer, taskType, JSON.stringify(signature), candidate.source, candidate.sourceRequestId ?? null, candidate.workspace, now, now],
     );
     this.log('added', id, { why: candidate.source === 'thumbsUp' ? 'thumbs-up on its answer' : 'cloud answer accepted after a node answer was rerouted', taskType, sourceRequestId: candidate.sourceRequestId });
     return id;
   }
 
-  /** Examples for a local request, as messages, and their ids to record with the request. */
-  forQuestion(question: string, budgetTokens: number): { messages: ChatMessage[]; ids: string[] } {
+  /** Examples of `workspace` for a local request, as messages, and their ids to record with the request. */
+  forQuestion(question: string, workspace: string, budgetTokens: number): { messages: ChatMessage[]; ids: string[] } {
     if (budgetTokens <= 0) return { messages: [], ids: [] };
-    const chosen = rankExamples(question, this.list({ inUse: true }), budgetTokens);
+    const chosen = rankExamples(question, this.list({ inUse: true, workspace }), budgetTokens);
     return { messages: asMessages(chosen), ids: chosen.map((e) => e.id) };
   }
 
@@ -219,8 +232,12 @@ export class ExampleLibrary {
     }
   }
 
-  /** Every example with its track record, newest first; `inUse`: only those not retired (what requests may get). */
-  list(options: { inUse?: boolean } = {}): Example[] {
+  /**
+   * Every example with its track record, newest first; `inUse`: only those not retired (what requests may get);
+   * `workspace`: only that workspace's.
+   */
+  list(options: { inUse?: boolean; workspace?: string } = {}): Example[] {
+    const where = [...(options.inUse ? ["e.status != 'retired'"] : []), ...(options.workspace !== undefined ? ['e.workspace = ?'] : [])];
     return this.store
       .query<ExampleRow>(
         `SELECT e.*,
@@ -230,8 +247,9 @@ export class ExampleLibrary {
            FROM few_shot_examples e
            LEFT JOIN example_uses u ON u.example_id = e.id
            LEFT JOIN ml_router_training_data t ON t.request_id = u.request_id
-          ${options.inUse ? "WHERE e.status != 'retired'" : ''}
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           GROUP BY e.id ORDER BY e.created_at DESC`,
+        options.workspace !== undefined ? [options.workspace] : [],
       )
       .map((r) => ({
         id: r.id,
@@ -241,6 +259,7 @@ export class ExampleLibrary {
         signature: JSON.parse(r.signature) as string[],
         source: r.source,
         ...(r.source_request_id ? { sourceRequestId: r.source_request_id } : {}),
+        workspace: r.workspace,
         status: r.status,
         pinned: r.pinned === 1,
         successes: Number(r.successes ?? 0),

@@ -19,8 +19,8 @@ import { ExampleLibrary } from './examples';
 export interface LearningOptions {
   store: Store;
   routerData: RouterData;
-  /** A request's question and answer text (the conversations), for examples made from thumbs-ups. */
-  exchange(requestId: string): { question: string; answer: string } | undefined;
+  /** A request's question and answer text and its workspace (the conversations), for examples made from thumbs-ups. */
+  exchange(requestId: string): { question: string; answer: string; workspace: string } | undefined;
   settings(): QualitySettings;
   gateModelPath: string;
   log: Logger;

@@ -5,7 +5,7 @@
 import type { AskInput, AskResult } from '../request';
 import type { ChatMessage, TokenConfidence } from '../types';
 import type { Feedback } from '../learning/feedback';
-import type { ExampleLibrary } from '../learning/examples';
+import { exampleWorkspace, type ExampleLibrary } from '../learning/examples';
 import type { QualityResults } from '../store/qualityResults';
 import { judgeAnswer, type GateModel, type GateVerdict } from './gate';
 import { loopingTail } from './signals';
@@ -44,7 +44,7 @@ export function gatePlan(learning: Learning, input: AskInput, escalate: boolean)
   const settings = learning.settings();
   const model = settings.gate ? learning.gateModel() : undefined;
   const mayEscalate = escalate && model !== undefined && input.route === 'auto' && !input.pinned;
-  const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, settings.exampleTokens) : undefined;
+  const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, exampleWorkspace(input), settings.exampleTokens) : undefined;
   return {
     settings,
     threshold: model && learning.gateThreshold ? learning.gateThreshold(settings.threshold) : settings.threshold,

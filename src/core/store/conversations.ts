@@ -97,11 +97,14 @@ export class Conversations {
     return meta ? (JSON.parse(meta) as AnswerMeta).route : undefined;
   }
 
-  /** A request's question and its answer's text, once both are recorded. */
-  exchange(requestId: string): { question: string; answer: string } | undefined {
-    const answer = this.store.query<{ content: string }>("SELECT content FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid LIMIT 1", [requestId])[0]?.content;
+  /** A request's question and its answer's text, once both are recorded, and the workspace of their conversation. */
+  exchange(requestId: string): { question: string; answer: string; workspace: string } | undefined {
+    const [row] = this.store.query<{ content: string; workspace: string }>(
+      "SELECT m.content, c.workspace FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.request_id = ? AND m.role = 'assistant' ORDER BY m.rowid LIMIT 1",
+      [requestId],
+    );
     const question = this.question(requestId)?.text;
-    return question !== undefined && answer ? { question, answer } : undefined;
+    return question !== undefined && row?.content ? { question, answer: row.content, workspace: row.workspace } : undefined;
   }
 
   private start(workspace: string): string {

@@ -50,6 +50,7 @@ export class Store {
   private stamp: FileStamp | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly sql: SqlJsStatic,
@@ -97,8 +98,15 @@ export class Store {
     }
   }
 
-  /** Applies a write now and schedules it to be persisted. */
+  /**
+   * Applies a write now and schedules it to be persisted. After close() a write is dropped with a warning: a
+   * request still finishing as the window closes or a demo ends must not fail on its bookkeeping.
+   */
   write(sql: string, params: SqlValue[] = []): void {
+    if (this.closed) {
+      (this.options.log ?? silentLogger).warn(`Dropped a write to a closed database: ${sql.slice(0, 60)}`);
+      return;
+    }
     this.db.run(sql, params);
     if (!this.options.file) return;
     this.pending.push({ sql, params });
@@ -120,6 +128,7 @@ export class Store {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flush();
+    this.closed = true;
     this.db.close();
   }
 
