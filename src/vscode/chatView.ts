@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { ask } from '../core/pipeline';
-import { insertionText } from './insertion';
+import { applyCode, insertCode } from './workspaceEdits';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
 import type { Feedback } from '../core/learning/feedback';
@@ -15,7 +15,7 @@ import { readContextSettings } from './config';
 import { chatHtmlTemplate } from './chatHtmlTemplate';
 import { fromAttachments, NOTHING_ATTACHED, thumbnails, type Attached } from './imageAttachments';
 import { pageAssets } from './webviewPage';
-import { editorContext, fileEditor, mentionedFiles, type FileIndex } from './context';
+import { editorContext, mentionedFiles, type FileIndex } from './context';
 
 /** Turns kept as conversation memory for the model; older ones stay in the panel but are not sent. */
 const HISTORY_TURNS = 20;
@@ -135,7 +135,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         if (m.requestId) this.services.feedback.codeUsed(m.requestId, 'copy');
         return;
       case 'insert':
-        return this.insert(m.text, m.requestId);
+      case 'apply':
+        // Code put into the file is the answer used, whether it went in at the cursor or replaced a declaration.
+        if (await (m.type === 'insert' ? insertCode(m.text) : applyCode(m.text))) this.services.feedback.codeUsed(m.requestId, 'insert');
+        return;
       case 'fileQuery':
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
         return;
@@ -171,20 +174,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     }
     const text = this.contextChunks.text(requestId, chunk) ?? '(no longer available: only the context of the latest questions is kept)';
     this.post({ type: 'chunkText', requestId, chunk, text });
-  }
-
-  /** Inserts a code block at the cursor of the last active editor (replacing its selection). */
-  private async insert(text: string, requestId: string): Promise<void> {
-    const editor = fileEditor();
-    if (!editor) {
-      void vscode.window.showWarningMessage('Singularity: open a file to insert the code into.');
-      return;
-    }
-    const { selection, document } = editor;
-    const before = document.lineAt(selection.start.line).text.slice(0, selection.start.character);
-    const after = document.lineAt(selection.end.line).text.slice(selection.end.character);
-    const done = await editor.edit((edit) => edit.replace(selection, insertionText(text, before, after)));
-    if (done) this.services.feedback.codeUsed(requestId, 'insert');
   }
 
   /** "Regenerate": the same question again; the first answer counts as not accepted (unless thumbed up). */
