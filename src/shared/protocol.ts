@@ -72,6 +72,8 @@ export type WebviewMessage =
   /** `requestId` when a code block of that answer was copied (an implicit sign the answer was useful). */
   | { type: 'copy'; text: string; requestId?: string }
   | { type: 'insert'; text: string; requestId: string }
+  /** A code block to apply to the file editor: it replaces the declaration of the same name, else goes in at the cursor. */
+  | { type: 'apply'; text: string; requestId: string }
   | { type: 'fileQuery'; query: string }
   /** A file picked from the @ list: the host parses it ahead of the question. */
   | { type: 'mentionPicked'; path: string }
@@ -122,6 +124,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'copy':
       return isStr(r.text) && r.text.length <= MAX_TEXT && (r.requestId === undefined || isStr(r.requestId));
     case 'insert':
+    case 'apply':
       return isStr(r.text) && r.text.length <= MAX_TEXT && isStr(r.requestId);
     case 'fileQuery':
       return isStr(r.query) && r.query.length <= 500;

@@ -1,42 +1,27 @@
 // The batch commands: explain several files, write doc comments for every function of a file, review
-// the files changed since HEAD. Each gathers its items here, runs them with runBatch (src/core/batch)
-// under a cancellable progress notification, and opens the Markdown report in an untitled editor.
+// the files changed since HEAD. Explain and Review gather their items here, run them under a cancellable
+// progress notification (batchRun.ts) and open the Markdown report; Write Doc Comments (docComments.ts)
+// offers its answers as an edit instead.
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Routing } from '../core/app';
-import type { Logger } from '../core/log';
-import type { ContextItem } from '../core/types';
-import { poolCapacity, runBatch, type BatchItem } from '../core/batch/parallel';
-import { batchReport } from '../core/batch/report';
+import type { BatchItem } from '../core/batch/parallel';
 import { guardedCommand } from './guardedCommand';
+import { MAX_BATCH_FILE_BYTES, openReport, runWithProgress, type BatchCommandDeps } from './batchRun';
+import { writeDocComments } from './docComments';
 
 const run = promisify(execFile);
 
-export interface BatchCommandDeps {
-  routing(): Routing;
-  /** The workspace whose few-shot examples the batch's requests get. */
-  workspaceKey: string;
-  log: Logger;
-}
-
-/** Files bigger than this are left out of a batch (named in the report). */
-export const MAX_BATCH_FILE_BYTES = 200 * 1024;
 const EXCLUDE = '**/{node_modules,.git,dist,out,build,.e2e,coverage,.next,target,__pycache__,.venv}/**';
 const MAX_PICKABLE_FILES = 5000;
 
 const EXPLAIN_QUESTION = 'Explain what this file does, its main parts and how they fit together.';
 const REVIEW_QUESTION = 'Review this change: bugs, risks, and concrete improvements.';
-const docQuestion = (language: string) => `Write a doc comment for this function in the idiomatic style of ${language}. Reply with only the comment.`;
-
-const FUNCTION_KINDS = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Constructor]);
 
 /** What a command gathered: items to run, plus notes for the report (skipped files and why). */
 interface Gathered {
   items: BatchItem[];
   notes: string[];
-  /** Overrides the command's default report title. */
-  title?: string;
 }
 
 export function registerBatchCommands(deps: BatchCommandDeps): vscode.Disposable[] {
@@ -47,10 +32,7 @@ export function registerBatchCommands(deps: BatchCommandDeps): vscode.Disposable
       const gathered = await explainItems(await filesToExplain(uri, uris));
       if (gathered) await runAndReport('Explain Selected Files', gathered, deps);
     }),
-    command('singularity.docComments', async (uri) => {
-      const gathered = await docCommentItems(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri);
-      if (gathered) await runAndReport('Doc Comments for Functions', gathered, deps);
-    }),
+    command('singularity.docComments', (uri) => writeDocComments(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri, deps)),
     command('singularity.reviewChanges', async () => {
       const gathered = await reviewItems();
       if (gathered) await runAndReport('Review of Changed Files', gathered, deps);
@@ -61,39 +43,11 @@ export function registerBatchCommands(deps: BatchCommandDeps): vscode.Disposable
 /** Runs the items under a cancellable progress notification, then opens the report. */
 async function runAndReport(title: string, gathered: Gathered, deps: BatchCommandDeps): Promise<void> {
   const { items, notes } = gathered;
-  title = gathered.title ?? title;
   if (items.length === 0) {
     void vscode.window.showWarningMessage(`Singularity: nothing to do.${notes.length ? ` ${notes.join(' ')}` : ''}`);
     return;
   }
-  const routing = deps.routing();
-  const concurrency = poolCapacity(routing.deps);
-  const total = items.length;
-  deps.log.info(`${title}: ${total} item(s), ${concurrency} at a time`);
-  const started = Date.now();
-  const results = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Singularity: ${title}`, cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      progress.report({ message: `0/${total} done` });
-      try {
-        return await runBatch(items, routing.deps, {
-          concurrency,
-          signal: controller.signal,
-          workspace: deps.workspaceKey,
-          onItem: (p) => progress.report({ increment: 100 / total, message: `${p.done}/${total} done` }),
-        });
-      } finally {
-        subscription.dispose();
-      }
-    },
-  );
-  const wallMs = Date.now() - started;
-  const failed = results.filter((r) => r.outcome !== 'ok').length;
-  deps.log.info(`${title}: ${total - failed}/${total} ok in ${wallMs} ms`);
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: batchReport(title, results, { wallMs, notes }) });
-  await vscode.window.showTextDocument(doc, { preview: false });
+  await openReport(title, await runWithProgress(title, items, deps), notes);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,82 +114,6 @@ async function readSmallTextFile(uri: vscode.Uri, path: string): Promise<{ langu
     // openTextDocument refuses binary files; a file may also vanish between the pick and the read.
     return { skipped: `Skipped ${path}: ${err instanceof Error ? err.message : String(err)}` };
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Write Doc Comments for Functions in This File
-
-async function docCommentItems(uri: vscode.Uri | undefined): Promise<Gathered | undefined> {
-  if (!uri) {
-    void vscode.window.showWarningMessage('Singularity: open a file first, then run "Write Doc Comments for Functions in This File".');
-    return undefined;
-  }
-  const doc = await vscode.workspace.openTextDocument(uri);
-  const path = vscode.workspace.asRelativePath(uri);
-  if (Buffer.byteLength(doc.getText()) > MAX_BATCH_FILE_BYTES) {
-    void vscode.window.showWarningMessage(`Singularity: ${path} is over ${MAX_BATCH_FILE_BYTES / 1024} KB; pick a smaller file.`);
-    return undefined;
-  }
-  const symbols = await vscode.commands.executeCommand<(vscode.DocumentSymbol | vscode.SymbolInformation)[] | undefined>(
-    'vscode.executeDocumentSymbolProvider',
-    uri,
-  );
-  if (!symbols || symbols.length === 0) {
-    void vscode.window.showWarningMessage(
-      `Singularity: no symbol provider answered for ${path} (language "${doc.languageId}"). Install or enable a language extension for it, wait until it has loaded, and try again.`,
-    );
-    return undefined;
-  }
-  const functions = functionSymbols(symbols);
-  if (functions.length === 0) {
-    void vscode.window.showInformationMessage(`Singularity: no functions or methods found in ${path}.`);
-    return undefined;
-  }
-  const language = languageName(doc.languageId);
-  const items = functions.map(({ name, range }): BatchItem => {
-    const line = range.start.line + 1;
-    const context: ContextItem[] = [{ kind: 'selection', path: `${path}:${line}`, language: doc.languageId, text: doc.getText(range) }];
-    return { id: `doc:${path}:${line}:${name}`, title: `${name} (line ${line})`, question: docQuestion(language), context, category: 'docComments' };
-  });
-  return { items, notes: [], title: `Doc Comments for ${path}` };
-}
-
-/** Functions, methods and constructors at any depth (methods sit inside classes), in file order. */
-function functionSymbols(symbols: readonly (vscode.DocumentSymbol | vscode.SymbolInformation)[]): { name: string; range: vscode.Range }[] {
-  const out: { name: string; range: vscode.Range }[] = [];
-  const walk = (list: readonly (vscode.DocumentSymbol | vscode.SymbolInformation)[], parent?: string) => {
-    for (const s of list) {
-      const range = 'range' in s ? s.range : s.location.range;
-      const name = parent && s.kind !== vscode.SymbolKind.Function ? `${parent}.${s.name}` : s.name;
-      if (FUNCTION_KINDS.has(s.kind)) out.push({ name, range });
-      if ('children' in s && s.children.length > 0) walk(s.children, s.name);
-    }
-  };
-  walk(symbols);
-  return out.sort((a, b) => a.range.start.compareTo(b.range.start));
-}
-
-const LANGUAGE_NAMES: Record<string, string> = {
-  typescript: 'TypeScript',
-  typescriptreact: 'TypeScript (TSDoc)',
-  javascript: 'JavaScript (JSDoc)',
-  javascriptreact: 'JavaScript (JSDoc)',
-  python: 'Python (docstrings)',
-  java: 'Java (Javadoc)',
-  csharp: 'C# (XML doc comments)',
-  cpp: 'C++ (Doxygen)',
-  c: 'C (Doxygen)',
-  go: 'Go',
-  rust: 'Rust (rustdoc)',
-  php: 'PHP (PHPDoc)',
-  ruby: 'Ruby (YARD)',
-  kotlin: 'Kotlin (KDoc)',
-  swift: 'Swift',
-  shellscript: 'shell scripts',
-};
-
-function languageName(languageId: string): string {
-  return LANGUAGE_NAMES[languageId] ?? languageId;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // The batch commands in a real VS Code (code-server): "Explain Selected Files" from the palette, files
-// picked in a multi-select QuickPick, a progress notification, then the Markdown report in an editor.
+// picked in a multi-select QuickPick, a progress notification, then the Markdown report in an editor;
+// Write Doc Comments offers its answers in the Refactor Preview instead (test/e2e/apply.test.ts applies them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -109,35 +110,34 @@ describe('batch commands in VS Code', () => {
     }
   });
 
-  it('writes doc comments for each function of the open file, using its symbol provider', async () => {
+  it('writes doc comments for each function of the open file, using its symbol provider, and offers them as an edit', async () => {
     const page = editor.page;
     await page.getByRole('treeitem', { name: 'alpha.ts' }).click();
     await page.locator('.monaco-editor .view-lines').filter({ hasText: 'return a + b' }).waitFor();
     const before = chatRequests();
     // The built-in TypeScript server may still be starting: until it answers the command says so; try again.
-    const report = page.locator('.editor-instance .monaco-editor .view-lines').filter({ hasText: 'Doc Comments for alpha.ts' });
+    const offered = page.locator('.bulk-edit-panel .monaco-list-row').filter({ hasText: 'Explained' });
     for (let attempt = 0; ; attempt++) {
       await editor.runCommand('Singularity: Write Doc Comments for Functions in This File');
       const outcome = await Promise.race([
-        report.waitFor({ timeout: 30_000 }).then(() => 'report'),
+        offered.waitFor({ timeout: 30_000 }).then(() => 'preview'),
         page.locator('.notification-toast').filter({ hasText: 'no symbol provider answered' }).waitFor({ timeout: 30_000 }).then(() => 'no provider'),
       ]);
-      if (outcome === 'report') break;
+      if (outcome === 'preview') break;
       if (attempt >= 5) throw new Error('the TypeScript symbol provider never answered');
       await page.keyboard.press('Escape');
       await page.getByRole('treeitem', { name: 'alpha.ts' }).click();
       await page.waitForTimeout(3_000);
     }
-    await page.waitForFunction(() => /Explained/.test(document.querySelector('.editor-instance .monaco-editor .view-lines')?.textContent ?? ''));
-    const text = (await report.innerText()).replace(/\u00a0/g, ' ');
-    expect(text).toContain('## add (line 1)');
-    expect(text).toMatch(/Items: 1 · ok: 1/);
+    // The answer was prose, so it is offered wrapped in a doc comment, above the function.
+    expect((await offered.innerText()).replace(/\u00a0/g, ' ')).toMatch(/^\/\*\*⏎ \* Explained .* by (alpha|beta): w0 .*⏎ \*\/⏎export function add\(/);
     const asked = newRequests(before);
     expect(asked).toHaveLength(1);
     const message = lastUserMessage(asked[0]!.body);
     expect(message).toContain('Write a doc comment for this function in the idiomatic style of TypeScript. Reply with only the comment.');
     expect(message).toContain('export function add(a: number, b: number) {');
     await editor.screenshot('batch-doc-comments');
+    await page.locator('.bulk-edit-panel').getByRole('button', { name: 'Discard' }).click();
   });
 
   it('reviews the files changed since HEAD, and says so clearly when the folder is not a git repository', async () => {

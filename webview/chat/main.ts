@@ -143,11 +143,13 @@ function wireUserActions(): void {
       showCopied(copy);
       return;
     }
-    const insert = target.closest('.insert-code');
-    const insertFor = insert && requestIdOf(insert);
-    if (insert && insertFor) {
-      vscode.postMessage({ type: 'insert', text: codeForCopyButton(insert), requestId: insertFor });
-      return;
+    for (const [selector, type] of [['.insert-code', 'insert'], ['.apply-code', 'apply']] as const) {
+      const button = target.closest(selector);
+      const requestId = button && requestIdOf(button);
+      if (requestId) {
+        vscode.postMessage({ type, text: codeForCopyButton(button), requestId });
+        return;
+      }
     }
     const thumb = target.closest('.feedback-button');
     const feedback = thumb && feedbackForButton(thumb);

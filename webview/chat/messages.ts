@@ -331,8 +331,12 @@ function addCopyButtons(content: HTMLElement): void {
     insert.className = 'insert-code';
     insert.title = 'Insert at the cursor in the editor';
     insert.append(codicon('insert'));
+    const apply = document.createElement('button');
+    apply.className = 'apply-code';
+    apply.title = 'Apply to file: replace the function or class of the same name in the editor (preview first)';
+    apply.append(codicon('diff'));
     pre.replaceWith(block);
-    block.append(button, insert, pre);
+    block.append(button, insert, apply, pre);
   }
 }
 
