@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prepares what the end-to-end tests and `npm start` need to run the extension in a real editor
 // (offline, see docs: code-server 4.100.3 = VS Code 1.100.3, driven by Debian Chromium):
-//   1. Debian packages chromium, libkrb5-dev, ripgrep (apt-get as root, otherwise prints the command and exits 1);
+//   1. the Debian packages code-server's install needs (scripts/system-deps.mjs, group code-server);
 //   2. code-server@4.100.3 in .e2e/tools/ (its own package.json, outside the project's node_modules), with
 //      @vscode/ripgrep's download cache seeded from Debian's rg so its postinstall does not call GitHub;
 //   3. checks the result with `code-server --version`.
@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemDeps, which } from './system-deps.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 const RIPGREP_CACHE = 'vscode-ripgrep-cache-1.15.11';
@@ -22,32 +23,6 @@ export const codeServerEntry = join(toolsDir, 'node_modules', 'code-server', 'ou
 const stampFile = join(toolsDir, '.installed');
 
 const log = (msg) => console.log(`[e2e-setup] ${msg}`);
-
-function which(cmd) {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
-  }
-  return undefined;
-}
-
-function ensureDebianPackages(needKrb5) {
-  const missing = [];
-  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
-  if (!which('rg')) missing.push('ripgrep');
-  // libkrb5-dev is only needed to build code-server's `kerberos` native module.
-  if (needKrb5 && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
-  if (missing.length === 0) {
-    log(`debian packages: ok (chromium, ripgrep${needKrb5 ? ', libkrb5-dev' : ''})`);
-    return;
-  }
-  const install = `apt-get install -y ${missing.join(' ')}`;
-  if (process.getuid?.() !== 0) {
-    console.error(`[e2e-setup] missing Debian packages: ${missing.join(', ')}. Run:\n  sudo apt-get update && sudo ${install}`);
-    process.exit(1);
-  }
-  log(`debian packages: apt-get update && ${install}`);
-  execFileSync('sh', ['-c', `apt-get update && DEBIAN_FRONTEND=noninteractive ${install}`], { stdio: 'inherit' });
-}
 
 function installedVersion() {
   try {
@@ -113,11 +88,11 @@ function installCodeServer() {
 
 export function ensureE2eSetup({ force = false } = {}) {
   const ready = !force && installedVersion() === CODE_SERVER_VERSION && existsSync(stampFile) && existsSync(codeServerEntry);
-  ensureDebianPackages(!ready);
   if (ready) {
     log(`code-server ${CODE_SERVER_VERSION}: already installed in .e2e/tools`);
     return;
   }
+  ensureSystemDeps(['code-server']);
   if (force) rmSync(stampFile, { force: true });
   installCodeServer();
   const version = codeServerVersion();

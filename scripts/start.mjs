@@ -110,7 +110,12 @@ if (code) {
   child.on('exit', (c) => process.exit(c ?? 0));
 } else {
   const { ensureE2eSetup } = await import('./e2e-setup.mjs');
-  ensureE2eSetup();
+  try {
+    ensureE2eSetup();
+  } catch (err) {
+    console.error(`[start] ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  }
   const { startCodeServer, removeRunDir } = await import('./codeServer.mjs');
 
   if (!(await portFree(opts.port))) {
