@@ -50,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     cloudKey: (name) => keys.get(name),
     log,
   });
-  const { conversations, requests, router, learning, compression } = services;
+  const { conversations, conversationHistory, requests, router, learning, compression } = services;
 
   let demo: Demo | undefined;
   let routing: Routing;
@@ -61,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatViewProvider(context.extensionUri, {
     routing: () => routing,
     conversations,
+    history: conversationHistory,
     feedback: learning.feedback,
     saveNow: () => store.flush(),
     workspaceKey,

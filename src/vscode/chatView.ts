@@ -4,6 +4,8 @@ import { ask } from '../core/pipeline';
 import { insertionText } from './insertion';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
+import type { ConversationHistory } from '../core/store/conversationHistory';
+import { ChatHistory } from './chatHistory';
 import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
@@ -23,6 +25,8 @@ const HISTORY_TURNS = 20;
 export interface ChatServices {
   routing(): Routing;
   conversations: Conversations;
+  /** The history list of the workspace's conversations. */
+  history: ConversationHistory;
   /** Thumbs, reroutes, copies, inserts and regenerations: the router's labels and the examples' evidence. */
   feedback: Feedback;
   /** Conversations are kept per workspace. */
@@ -46,11 +50,21 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private readonly running = new Map<string, AbortController>();
   private readonly contextChunks = new ContextChunks();
   private activeContext: ActiveContextInfo | undefined;
+  private readonly history: ChatHistory;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ChatServices,
-  ) {}
+  ) {
+    this.history = new ChatHistory({
+      conversations: services.conversations,
+      history: services.history,
+      workspaceKey: services.workspaceKey,
+      post: (m) => this.post(m),
+      stopAnswers: () => this.stopAnswers(),
+      saveNow: () => services.saveNow(),
+    });
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -86,9 +100,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   async newChat(): Promise<void> {
-    for (const controller of this.running.values()) controller.abort();
+    this.stopAnswers();
     this.services.conversations.startNew(this.services.workspaceKey);
     this.post({ type: 'history', entries: [] });
+  }
+
+  /** Opens the panel on its history list ("Show Conversation History"). */
+  async showHistory(): Promise<void> {
+    await this.reveal();
+    this.post({ type: 'showHistory' });
+  }
+
+  private stopAnswers(): void {
+    for (const controller of this.running.values()) controller.abort();
   }
 
   /** Puts a question in the panel's input, e.g. from "Ask About Selection". */
@@ -154,6 +178,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.regenerate(m.requestId);
       case 'chunkAction':
         return this.chunkAction(m.requestId, m.action, m.chunk);
+      case 'listConversations':
+        return this.history.list(m.query);
+      case 'conversationAction':
+        return this.history.act(m.action, m.id);
     }
   }
 
