@@ -7,7 +7,7 @@ export function chatHtmlTemplate(assets: PageAssets): string {
   return webviewPage(assets, 'Singularity', `
   <header class="header">
     <span id="status" class="status" role="status">Connecting…</span>
-    <vscode-button id="history-button" secondary icon="history" title="Earlier conversations of this workspace" aria-pressed="false">History</vscode-button>
+    <vscode-button id="history-button" secondary icon="history" title="History: earlier conversations of this workspace" aria-label="History" aria-pressed="false"></vscode-button>
     <vscode-button id="new-chat" secondary icon="add" title="Start a new chat">New chat</vscode-button>
   </header>
   <section id="history-pane" class="history-pane" aria-label="Conversation history" hidden>

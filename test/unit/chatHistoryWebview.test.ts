@@ -27,8 +27,9 @@ describe('chat history list', () => {
     await chat.page.click('#history-button');
     await host({ type: 'conversations', query: '', items: [closures, files] });
     expect(await chat.page.locator('.history-title').allInnerTexts()).toEqual(['What is a closure?', 'How do I read a file?']);
-    const detail = await chat.page.locator('.history-item[data-id="c1"] .history-detail').innerText();
-    expect(detail).toMatch(/^\d\d:\d\d( [AP]M)? · 2 questions · local · llama3\.2 · cloud · gpt-4o$/);
+    const row = chat.page.locator('.history-item[data-id="c1"]');
+    expect(await row.locator('.history-detail').innerText()).toMatch(/^\d\d:\d\d( [AP]M)? · 2 questions$/);
+    expect(await row.locator('.history-models').innerText()).toBe('local · llama3.2, cloud · gpt-4o');
     expect(await chat.page.getAttribute('.history-item[data-id="c2"]', 'class')).toContain('open');
     expect(await chat.page.isVisible('#history-empty')).toBe(false);
   });

@@ -75,9 +75,11 @@ function historyItem(c: ConversationSummary, now: number): HTMLElement {
   const reopen = button('history-open', 'open', c.open ? 'Back to this conversation (open now)' : 'Reopen this conversation');
   const title = Object.assign(document.createElement('span'), { className: 'history-title', textContent: c.title || '(untitled)' });
   const questions = `${c.questions} question${c.questions === 1 ? '' : 's'}`;
-  const detail = Object.assign(document.createElement('span'), { className: 'history-detail', textContent: [whenLabel(c.updatedAt, now), questions, ...c.answeredBy].join(' · ') });
+  const detail = Object.assign(document.createElement('span'), { className: 'history-detail', textContent: `${whenLabel(c.updatedAt, now)} · ${questions}` });
   detail.title = `Started ${new Date(c.createdAt).toLocaleString()}, last message ${new Date(c.updatedAt).toLocaleString()}`;
-  reopen.append(title, detail);
+  const models = Object.assign(document.createElement('span'), { className: 'history-models', textContent: c.answeredBy.join(', ') });
+  models.title = `Answered by ${models.textContent || 'no model yet'}`;
+  reopen.append(title, detail, models);
 
   const rename = button('history-rename', 'rename', `Rename "${c.title}"`);
   rename.append(codicon('edit'));
