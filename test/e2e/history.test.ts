@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
+import { oneNodeSettings } from './nodeFirst';
 
 const FILES_QUESTION = 'How do I read a file in Node?';
 const CLOSURE_QUESTION = 'What is a closure?';
@@ -24,13 +25,7 @@ beforeAll(async () => {
     tokensPerSecond: 400,
     reply: (req) => REPLIES[req.messages.at(-1)!.content] ?? 'I do not know.',
   });
-  editor = await launchEditor({
-    name: 'history',
-    settings: {
-      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
-      'singularity.demoMode': 'never',
-    },
-  });
+  editor = await launchEditor({ name: 'history', settings: oneNodeSettings(node) });
 });
 
 afterAll(async () => {
