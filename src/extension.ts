@@ -73,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const chat = new ChatViewProvider(context.extensionUri, {
     routing: () => routing,
     conversations: () => services().conversations,
+    history: () => services().conversationHistory,
     feedback: () => services().learning.feedback,
     saveNow: () => store.flush(),
     workspaceKey,

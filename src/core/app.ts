@@ -10,6 +10,7 @@ import type { Store } from './store/db';
 import { Requests } from './store/requests';
 import { RouterData } from './store/routerData';
 import { Conversations } from './store/conversations';
+import { ConversationHistory } from './store/conversationHistory';
 import { StoreEmbeddingCache } from './store/embeddingCache';
 import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from './router/learned';
 import type { Router } from './router/types';
@@ -119,6 +120,8 @@ export interface ServiceOptions {
 /** What outlives a settings change: the store's tables, the learned router, learning, compression and vision. */
 export interface Services {
   conversations: Conversations;
+  /** The history list: search, rename, delete. */
+  conversationHistory: ConversationHistory;
   requests: Requests;
   routerData: RouterData;
   router: LearnedRouter;
@@ -149,6 +152,7 @@ export function createServices(options: ServiceOptions): Services {
   const keyHealth = options.keyHealth ?? new CloudKeyHealth();
   return {
     conversations,
+    conversationHistory: new ConversationHistory(store),
     requests,
     routerData,
     router,

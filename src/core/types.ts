@@ -214,6 +214,21 @@ export interface HistoryEntry {
   images?: ImageInput[];
 }
 
+/** One earlier conversation as the history list shows it. */
+export interface ConversationSummary {
+  id: string;
+  /** The first question, shortened, until the user renames it. */
+  title: string;
+  createdAt: number;
+  /** When its last message was written. */
+  updatedAt: number;
+  questions: number;
+  /** Routes and models that answered, first answer first: "local · llama3.2". */
+  answeredBy: string[];
+  /** The workspace's open conversation (the one the panel shows). */
+  open: boolean;
+}
+
 /**
  * Where to send a request. A router picks *where* (which tiers of nodes, or which cloud) and the
  * model; the node pool then picks *which node* within those tiers.

@@ -1,12 +1,12 @@
 // Messages between the extension host and the chat webview. Both sides import this file; the host
 // validates every incoming message with isWebviewMessage before acting on it (the webview is untrusted).
 
-import type { AnswerMeta, HistoryEntry } from '../core/types';
+import type { AnswerMeta, ConversationSummary, HistoryEntry } from '../core/types';
 import type { LearnedRouterStatus } from './router';
 import type { DashboardData, ExportFormat, LiveNode, Period } from './dashboard';
 import { isVisionMode, type VisionMode } from './vision';
 
-export type { AnswerMeta, HistoryEntry };
+export type { AnswerMeta, ConversationSummary, HistoryEntry };
 
 /** A chunk of a request's context, as the panel's context list names it (core/context/pins.ts acts on it). */
 export interface ChunkRef {
@@ -61,7 +61,11 @@ export type HostMessage =
   /** Images to put in the composer (Capture Screenshot), removable before sending. */
   | { type: 'attachImages'; images: ImageAttachment[] }
   /** The editor context the next question would include; undefined when no editor is open. */
-  | { type: 'activeContext'; context?: ActiveContextInfo };
+  | { type: 'activeContext'; context?: ActiveContextInfo }
+  /** The history list for the search `query` ('' = all), after 'listConversations', a rename or a delete. */
+  | { type: 'conversations'; query: string; items: ConversationSummary[] }
+  /** Open the history list ("Show Conversation History" from the palette or the view's title bar). */
+  | { type: 'showHistory' };
 
 /** Webview -> extension. */
 export type WebviewMessage =
@@ -81,7 +85,14 @@ export type WebviewMessage =
   | { type: 'reroute'; requestId: string }
   | { type: 'regenerate'; requestId: string }
   /** Show a chunk of the context sent with a request, or pin it (toggle) so later questions always send it. */
-  | { type: 'chunkAction'; requestId: string; action: 'expand' | 'pin'; chunk: ChunkRef };
+  | { type: 'chunkAction'; requestId: string; action: 'expand' | 'pin'; chunk: ChunkRef }
+  /** The history list, searched by title and message text. */
+  | { type: 'listConversations'; query: string }
+  /** Reopen, rename (the host asks for the name) or delete (the host asks to confirm) a conversation of the history list. */
+  | { type: 'conversationAction'; action: ConversationAction; id: string };
+
+export type ConversationAction = 'open' | 'rename' | 'delete';
+const CONVERSATION_ACTIONS: readonly string[] = ['open', 'rename', 'delete'] satisfies ConversationAction[];
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isLine = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10_000_000;
@@ -137,6 +148,10 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
       return isStr(r.requestId);
     case 'chunkAction':
       return isStr(r.requestId) && (r.action === 'expand' || r.action === 'pin') && isChunkRef(r.chunk);
+    case 'listConversations':
+      return isStr(r.query) && r.query.length <= 500;
+    case 'conversationAction':
+      return isStr(r.action) && CONVERSATION_ACTIONS.includes(r.action) && isStr(r.id) && r.id.length <= 100;
     default:
       return false;
   }

@@ -7,8 +7,14 @@ export function chatHtmlTemplate(assets: PageAssets): string {
   return webviewPage(assets, 'Singularity', `
   <header class="header">
     <span id="status" class="status" role="status">Connecting…</span>
+    <vscode-button id="history-button" secondary icon="history" title="History: earlier conversations of this workspace" aria-label="History" aria-pressed="false"></vscode-button>
     <vscode-button id="new-chat" secondary icon="add" title="Start a new chat">New chat</vscode-button>
   </header>
+  <section id="history-pane" class="history-pane" aria-label="Conversation history" hidden>
+    <input id="history-search" class="history-search" type="search" aria-label="Search conversations" placeholder="Search titles and messages">
+    <ul id="history-list" class="history-list" aria-label="Conversations"></ul>
+    <p id="history-empty" class="history-empty" hidden></p>
+  </section>
   <div id="demo-badge" class="demo-badge" title="No Ollama node is reachable; answers come from simulated nodes." hidden>DEMO — simulated nodes</div>
   <main id="messages"></main>
   <footer class="composer">

@@ -5,6 +5,8 @@ import { ask } from '../core/pipeline';
 import { applyCode, insertCode } from './workspaceEdits';
 import type { Routing } from '../core/app';
 import type { Conversations } from '../core/store/conversations';
+import type { ConversationHistory } from '../core/store/conversationHistory';
+import { ChatHistory } from './chatHistory';
 import type { Feedback } from '../core/learning/feedback';
 import type { Logger } from '../core/log';
 import type { ChatMessage, ContextItem, HistoryEntry, RouteRequest } from '../core/types';
@@ -25,6 +27,8 @@ export interface ChatServices {
   routing(): Routing;
   /** The current services' (a demo has its own, dropped when it ends). */
   conversations(): Conversations;
+  /** The history list of the workspace's conversations, in the current services' store. */
+  history(): ConversationHistory;
   /** Thumbs, reroutes, copies, inserts and regenerations: the router's labels and the examples' evidence. */
   feedback(): Feedback;
   /** Conversations are kept per workspace. */
@@ -48,11 +52,21 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private readonly running = new Map<string, AbortController>();
   private readonly contextChunks = new ContextChunks();
   private activeContext: ActiveContextInfo | undefined;
+  private readonly history: ChatHistory;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ChatServices,
-  ) {}
+  ) {
+    this.history = new ChatHistory({
+      conversations: () => services.conversations(),
+      history: () => services.history(),
+      workspaceKey: services.workspaceKey,
+      post: (m) => this.post(m),
+      stopAnswers: () => this.stopAnswers(),
+      saveNow: () => services.saveNow(),
+    });
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -88,14 +102,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   }
 
   async newChat(): Promise<void> {
-    for (const controller of this.running.values()) controller.abort();
+    this.stopAnswers();
     this.services.conversations().startNew(this.services.workspaceKey);
     this.post({ type: 'history', entries: [] });
   }
 
   /** The services changed (a demo started or ended): what runs stops, and the panel shows their conversation. */
   servicesChanged(): void {
-    for (const controller of this.running.values()) controller.abort();
+    this.stopAnswers();
     this.postHistory();
     this.postStatus();
   }
@@ -103,6 +117,16 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private postHistory(): void {
     const conversation = this.services.conversations().current(this.services.workspaceKey);
     this.post({ type: 'history', entries: this.services.conversations().messages(conversation) });
+  }
+
+  /** Opens the panel on its history list ("Show Conversation History"). */
+  async showHistory(): Promise<void> {
+    await this.reveal();
+    this.post({ type: 'showHistory' });
+  }
+
+  private stopAnswers(): void {
+    for (const controller of this.running.values()) controller.abort();
   }
 
   /** Puts a question in the panel's input, e.g. from "Ask About Selection". */
@@ -170,6 +194,10 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.regenerate(m.requestId);
       case 'chunkAction':
         return this.chunkAction(m.requestId, m.action, m.chunk);
+      case 'listConversations':
+        return this.history.list(m.query);
+      case 'conversationAction':
+        return this.history.act(m.action, m.id);
     }
   }
 

@@ -22,6 +22,7 @@ export function registerCommands({ chat, keys, log, enterDemo, stopDemo }: Comma
       await chat.reveal();
       await chat.newChat();
     }),
+    command('singularity.showHistory', () => chat.showHistory()),
     command('singularity.askAboutSelection', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty) {

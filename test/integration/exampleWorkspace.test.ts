@@ -79,7 +79,7 @@ describe('few-shot examples per workspace', () => {
   });
 });
 
-describe('migration 9 (example workspaces)', () => {
+describe('migration 8 (example workspaces)', () => {
   it("gives existing examples their conversation's workspace, else their request source's key", async () => {
     const SQL = await initSqlJs();
     const old = new SQL.Database();

@@ -18,6 +18,10 @@ describe('messages from the chat webview', () => {
       { type: 'fileQuery', query: 'src' },
       { type: 'mentionPicked', path: 'src/app.ts' },
       { type: 'chunkAction', requestId: 'r1', action: 'pin', chunk: { path: 'a.ts', startLine: 0, endLine: 4 } },
+      { type: 'listConversations', query: '' },
+      { type: 'conversationAction', action: 'open', id: 'c1' },
+      { type: 'conversationAction', action: 'rename', id: 'c1' },
+      { type: 'conversationAction', action: 'delete', id: 'c1' },
     ]) {
       expect(isWebviewMessage(m)).toBe(true);
     }
@@ -40,6 +44,9 @@ describe('messages from the chat webview', () => {
       { type: 'feedback', requestId: 'r1', value: -1, reason: 'x'.repeat(2001) },
       { type: 'regenerate' },
       { type: 'chunkAction', requestId: 'r1', action: 'delete', chunk: { path: 'a.ts', startLine: 0, endLine: 4 } },
+      { type: 'listConversations', query: 'x'.repeat(501) },
+      { type: 'conversationAction', action: 'archive', id: 'c1' },
+      { type: 'conversationAction', action: 'open' },
       { type: 'chunkAction', requestId: 'r1', action: 'expand', chunk: { path: 'a.ts', startLine: 4, endLine: 4 } },
       { type: 'chunkAction', requestId: 'r1', action: 'expand', chunk: { path: 'a.ts', startLine: -1, endLine: 4 } },
     ]) {

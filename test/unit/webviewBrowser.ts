@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PageAssets } from '../../src/vscode/webviewPage';
 
@@ -121,6 +122,39 @@ function testPage(options: WebviewOptions, origin: string): string {
   const injected = `<style nonce="${NONCE}">${options.themeStyle}</style><script nonce="${NONCE}">${STUB_SCRIPT}</script>`;
   const page = html.replace('</head>', `${injected}</head>`);
   return options.bodyClass ? page.replace('<body>', `<body class="${options.bodyClass}">`) : page;
+}
+
+/** What the page's script posted to the host so far (the stubbed API records it). */
+export function postedBy<M>(page: Page): Promise<M[]> {
+  return page.evaluate(() => (window as unknown as { __posted: M[] }).__posted);
+}
+
+/** Delivers a message to the page as the extension's webview.postMessage does. */
+export async function deliver(page: Page, message: unknown): Promise<void> {
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+}
+
+/**
+ * One server for the test file and a fresh page for each test, handed over once its script posted 'ready'.
+ * Read `page` inside a test (it changes from test to test).
+ */
+export function pagePerTest(options: WebviewOptions, viewport: { width: number; height: number }): { readonly page: Page } {
+  let served: WebviewUnderTest | undefined;
+  let current: Page | undefined;
+  beforeAll(async () => void (served = await startWebview(options)), 60_000);
+  afterAll(() => served?.close());
+  beforeEach(async () => {
+    await current?.close();
+    current = await served!.newPage(viewport);
+    const ready = current;
+    await expect.poll(() => postedBy(ready)).toContainEqual({ type: 'ready' });
+  });
+  return {
+    get page(): Page {
+      if (!current) throw new Error('pagePerTest: the page exists only inside a test');
+      return current;
+    },
+  };
 }
 
 /** Where a screenshot for people to look at goes: test-results/<file>. */

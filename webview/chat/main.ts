@@ -8,11 +8,13 @@ import { showChunkHostMessage, wireContextReports } from './contextReport';
 import { codeForCopyButton, feedbackForButton, markFeedbackSaved, MessageList, questionForRetryButton, requestIdOf, showCopied, showReasonBox } from './messages';
 import { type ChatState, vscode } from './vscodeApi';
 import { Attachments } from './attachments';
+import { HistoryPane } from './history';
 
 const ui = {
   status: byId('status'),
   demoBadge: byId('demo-badge'),
   newChat: byId('new-chat'),
+  historyButton: byId('history-button'),
   messages: byId('messages'),
   mentions: byId('mentions'),
   input: byId('input') as HTMLTextAreaElement,
@@ -33,6 +35,14 @@ const mentions = new MentionPicker(
   (path) => vscode.postMessage({ type: 'mentionPicked', path }),
 );
 const attachments = new Attachments(ui.attachments, byId('attachment-list'), byId('image-mode') as HTMLSelectElement, byId('attachment-notice'));
+const history = new HistoryPane(
+  byId('history-pane'),
+  byId('history-search') as HTMLInputElement,
+  byId('history-list'),
+  byId('history-empty'),
+  ui.historyButton,
+  (m) => vscode.postMessage(m),
+);
 /** The request whose answer is streaming; while set, Send is replaced by Stop. */
 let activeRequest: string | undefined;
 
@@ -52,6 +62,8 @@ function handleHostMessage(message: HostMessage): void {
       showStatus(message.status);
       break;
     case 'answerStart':
+      // A question asked from a command while the list is shown: the answer is what the user wants to see.
+      history.close();
       messages.startAnswer(message.requestId, message.userEntry);
       setActiveRequest(message.requestId);
       break;
@@ -86,10 +98,18 @@ function handleHostMessage(message: HostMessage): void {
       showActiveContext(message.context);
       break;
     case 'attachImages':
+      history.close();
       attachments.add(message.images);
       ui.input.focus();
       break;
+    case 'conversations':
+      history.show(message.query, message.items);
+      break;
+    case 'showHistory':
+      history.open();
+      break;
     case 'prefill':
+      history.close();
       ui.input.value = message.text;
       ui.includeContext.checked = message.includeSelection;
       saveState();
@@ -133,7 +153,11 @@ function wireUserActions(): void {
   ui.stop.addEventListener('click', () => {
     if (activeRequest) vscode.postMessage({ type: 'stop', requestId: activeRequest });
   });
-  ui.newChat.addEventListener('click', () => vscode.postMessage({ type: 'newChat' }));
+  ui.newChat.addEventListener('click', () => {
+    history.close();
+    vscode.postMessage({ type: 'newChat' });
+  });
+  ui.historyButton.addEventListener('click', () => (history.isOpen ? history.close() : history.open()));
   ui.messages.addEventListener('click', (event) => {
     const target = event.target as Element;
     const copy = target.closest('.copy-code');

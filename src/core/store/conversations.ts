@@ -1,5 +1,6 @@
 import type { Store } from './db';
 import { newId } from './ids';
+import { conversationTitle } from '../history/titles';
 import type { AnswerMeta, HistoryEntry, ImageInput } from '../types';
 
 interface MessageRow {
@@ -33,6 +34,15 @@ export class Conversations {
     return this.start(workspace);
   }
 
+  /** Makes an earlier conversation of the workspace the open one again; false when the workspace has no such conversation. */
+  reopen(workspace: string, conversationId: string): boolean {
+    const [row] = this.store.query<{ id: string }>('SELECT id FROM conversations WHERE id = ? AND workspace = ?', [conversationId, workspace]);
+    if (!row) return false;
+    this.store.write('UPDATE conversations SET closed_at = ? WHERE workspace = ? AND closed_at IS NULL AND id <> ?', [Date.now(), workspace, conversationId]);
+    this.store.write('UPDATE conversations SET closed_at = NULL WHERE id = ?', [conversationId]);
+    return true;
+  }
+
   addMessage(conversationId: string, entry: HistoryEntry, requestId?: string): void {
     this.store.write(
       'INSERT INTO messages (id, conversation_id, role, content, request_id, meta, error, cancelled, created_at, images) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -50,7 +60,7 @@ export class Conversations {
       ],
     );
     if (entry.role === 'user') {
-      this.store.write('UPDATE conversations SET title = COALESCE(title, ?) WHERE id = ?', [entry.text.slice(0, 80), conversationId]);
+      this.store.write('UPDATE conversations SET title = COALESCE(title, ?) WHERE id = ?', [conversationTitle(entry.text), conversationId]);
     }
   }
 

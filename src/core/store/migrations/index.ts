@@ -5,7 +5,7 @@ import { sql as learning } from './004_learning';
 import { sql as context } from './005_context';
 import { sql as messageImages } from './006_message_images';
 import { sql as promptEmbeddings } from './007_prompt_embeddings';
-import { sql as exampleWorkspace } from './009_example_workspace';
+import { sql as exampleWorkspace } from './008_example_workspace';
 
 export interface Migration {
   version: number;
@@ -22,6 +22,5 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: 'context', sql: context },
   { version: 6, name: 'message_images', sql: messageImages },
   { version: 7, name: 'prompt_embeddings', sql: promptEmbeddings },
-  // 8 is another branch's; it merges in before 9.
-  { version: 9, name: 'example_workspace', sql: exampleWorkspace },
+  { version: 8, name: 'example_workspace', sql: exampleWorkspace },
 ];
