@@ -84,7 +84,7 @@ describe('migration 8 (example workspaces)', () => {
     const SQL = await initSqlJs();
     const old = new SQL.Database();
     old.run('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of migrations.filter((x) => x.version < 9)) {
+    for (const m of migrations.filter((x) => x.version < 8)) {
       old.exec(m.sql);
       old.run('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, 1)', [m.version, m.name]);
     }
@@ -97,7 +97,7 @@ describe('migration 8 (example workspaces)', () => {
         ('from-cli', 'q', 'a', 'coding', '[]', 'cloudAfterLocal', 'r-cli', 'active', 1, 1),
         ('from-endpoint', 'q', 'a', 'coding', '[]', 'cloudAfterLocal', 'r-proxy', 'active', 1, 1),
         ('unknown', 'q', 'a', 'coding', '[]', 'thumbsUp', NULL, 'active', 1, 1);`);
-    const file = join(mkdtempSync(join(tmpdir(), 'singularity-m9-')), 'old.db');
+    const file = join(mkdtempSync(join(tmpdir(), 'singularity-m8-')), 'old.db');
     writeFileSync(file, old.export());
     old.close();
 

@@ -1,4 +1,4 @@
-// Version 9: each few-shot example belongs to the workspace it came from, so one project's accepted answers
+// Version 8: each few-shot example belongs to the workspace it came from, so one project's accepted answers
 // are not offered in another's. Existing examples take the workspace of the conversation their answer is in;
 // those with none take their request's source key (requests from the CLI or the endpoint have no workspace,
 // see learning/examples.ts exampleWorkspace), and the rest '' (offered nowhere, still listed and deletable).
