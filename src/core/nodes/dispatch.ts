@@ -160,7 +160,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           ...(thinking ? { thinking } : {}),
           meta,
           ...tokens.record,
-          ...(error ? { error: message, errorCode: error.code } : {}),
+          ...(error ? { error: message, errorCode: error.code, ...retryAfterOf(error) } : {}),
           ...(outcome === 'ok' ? { usage: usage ?? { promptTokens: tokens.record.promptTokens, completionTokens: tokens.record.completionTokens, estimated: true }, ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) } : {}),
         }),
         streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
@@ -306,7 +306,12 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           ? failures[0]!.message
           : `Every target failed:\n- ${failures.map((f) => f.message).join('\n- ')}`,
     errorCode: failures.at(-1)?.code ?? 'unreachable',
+    ...retryAfterOf(failures.at(-1)),
   });
+}
+
+function retryAfterOf(error: ProviderError | undefined): { retryAfterMs?: number } {
+  return error?.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {};
 }
 
 /** What the pool learns from an attempt: speed when it answered, a node fault when the node (not the user) failed. */
