@@ -17,6 +17,7 @@ import type { CloudCredential, ProviderFactory } from '../providers/factory';
 import type { CloudKeyHealth } from '../providers/keyHealth';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../providers/retry';
 import { thinkField, type ThinkSetting } from './think';
+import { firstTokenDeadlineMs, type FirstTokenFacts } from './firstTokenDeadline';
 
 /**
  * Long enough for Ollama to load a large model from disk before its first token (it streams nothing while
@@ -102,6 +103,8 @@ interface Attempt {
   model: string;
   meta: AnswerMeta;
   prompt: Prompt;
+  /** A node attempt: may fail over sooner than the long first-token limit. */
+  firstToken?: Omit<FirstTokenFacts, 'promptTokens'>;
 }
 
 export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): AsyncGenerator<DispatchEvent, Dispatched> {
@@ -173,7 +176,8 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     signal.addEventListener('abort', stop, { once: true });
     if (signal.aborted) stop();
     let timedOut = false;
-    const limitMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    const longMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    const limitMs = a.firstToken ? firstTokenDeadlineMs({ ...a.firstToken, promptTokens: estimateTokens(a.prompt.messages.map((m) => m.content).join('\n')) }, longMs) : longMs;
     let checkAt = STOP_CHECK_CHARS;
     const stopCheck = (sofar: string): boolean => {
       if (!request.stopEarly || a.meta.route === 'cloud' || sofar.length < checkAt) return false;
@@ -256,7 +260,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         const prompt = await promptFor(target);
         const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(prompt.notes?.context ? { context: prompt.notes.context } : {}) };
         const think = thinkField(deps.think, lease.capabilities);
-        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, think, model: lease.model, meta, prompt });
+        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, think, model: lease.model, meta, prompt, firstToken: lease.firstToken });
       } finally {
         lease.release(leaseOutcome(end));
       }
