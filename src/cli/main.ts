@@ -21,6 +21,7 @@ import { runServe } from './serve';
 import { runCompress } from './compress';
 import { runGateScore, runTrainGate } from './gate';
 import { readImages, runOcr, VISION_OPTIONS, visionModeFlag } from './vision';
+import { TerminalSanitizer, terminalSafe } from './terminalText';
 
 const USAGE = `Usage:
   singularity compress --query "QUESTION" --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
@@ -94,22 +95,25 @@ async function runAsk(argv: string[]): Promise<number> {
       deps,
     );
     let reasoning = false;
+    // Model and server text goes to a terminal: no control sequence of theirs may reach it (terminalText.ts).
+    const answer = new TerminalSanitizer();
+    const thoughts = new TerminalSanitizer();
     for await (const event of events) {
       // A thinking model's reasoning is not the answer: stdout stays the answer alone, for pipes.
       if (event.type === 'thinking' && values.verbose) {
-        process.stderr.write(reasoning ? event.text : `[thinking] ${event.text}`);
+        process.stderr.write(reasoning ? thoughts.push(event.text) : `[thinking] ${thoughts.push(event.text)}`);
         reasoning = true;
       } else if (reasoning && (event.type === 'token' || event.type === 'end')) {
         process.stderr.write('\n');
         reasoning = false;
       }
-      if (event.type === 'token') process.stdout.write(event.text);
-      if (event.type === 'escalated') process.stdout.write(`\n\n--- escalated to the cloud: ${event.verdict.reasons.join('; ')} ---\n\n`);
+      if (event.type === 'token') process.stdout.write(answer.push(event.text));
+      if (event.type === 'escalated') process.stdout.write(`\n\n--- escalated to the cloud: ${terminalSafe(event.verdict.reasons.join('; '))} ---\n\n`);
       if (event.type !== 'end') continue;
       const { result } = event;
       if (result.text && !result.text.endsWith('\n')) process.stdout.write('\n');
-      process.stderr.write(`${JSON.stringify({ outcome: result.outcome, ...result.meta, error: result.error })}\n`);
-      if (result.outcome === 'error') process.stderr.write(`singularity: ${result.error}\n`);
+      process.stderr.write(`${terminalSafe(JSON.stringify({ outcome: result.outcome, ...result.meta, error: result.error }))}\n`);
+      if (result.outcome === 'error') process.stderr.write(`singularity: ${terminalSafe(result.error ?? '')}\n`);
       return result.outcome === 'ok' ? 0 : 1;
     }
     return 1;
@@ -144,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`singularity: ${err.message}\n`);
+    process.stderr.write(`singularity: ${terminalSafe(err.message)}\n`);
     // parseArgs reports unknown or malformed flags with ERR_PARSE_ARGS_* codes: those are usage errors too.
     const usage = err instanceof UsageError || String((err as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
     if (usage) process.stderr.write(`\n${USAGE}\n`);

@@ -13,6 +13,7 @@ import { SHIPPED_MODEL, UsageError } from './router';
 import { SHIPPED_GATE } from './gate';
 import { parseQualitySettings } from '../core/quality/settings';
 import { parseVisionSettings } from '../core/vision/settings';
+import { terminalSafe } from './terminalText';
 
 /** The flags of a command that routes requests (parseArgs option spec). */
 export const RUNTIME_OPTIONS = {
@@ -39,7 +40,8 @@ export interface Runtime extends Routing {
 }
 
 export function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (m: string) => process.stderr.write(`[${level}] ${m}\n`);
+  // Log lines quote nodes' and servers' error text: nothing in it may steer the terminal.
+  const write = (level: string) => (m: string) => process.stderr.write(`[${level}] ${terminalSafe(m)}\n`);
   const quiet = () => {};
   return { debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
 }

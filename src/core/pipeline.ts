@@ -167,10 +167,10 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
     },
     dispatchDeps(deps, credentials),
   );
-  const { outcome, text, thinking, finishReason, stoppedEarly, error, errorCode, usage } = dispatched;
+  const { outcome, text, thinking, finishReason, stoppedEarly, error, errorCode, retryAfterMs, usage } = dispatched;
   const standIn = dispatched.meta && !input.model && !input.pinned ? standInNote(installed.standIns, dispatched.meta) : undefined;
   const meta = standIn ? { ...dispatched.meta!, standIn } : dispatched.meta;
-  return done({ outcome, text, ...(thinking ? { thinking } : {}), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(usage ? { usage } : {}) }, dispatched);
+  return done({ outcome, text, ...(thinking ? { thinking } : {}), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(usage ? { usage } : {}) }, dispatched);
 }
 
 function dispatchDeps(deps: PipelineDeps, credentials: readonly CloudCredential[]): DispatchDeps {

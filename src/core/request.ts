@@ -64,6 +64,8 @@ export interface AskResult {
   meta?: AnswerMeta;
   error?: string;
   errorCode?: RequestErrorCode;
+  /** A rate-limited upstream's Retry-After, passed on to the endpoint's client. */
+  retryAfterMs?: number;
   usage?: TokenUsage;
 }
 

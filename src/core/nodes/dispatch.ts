@@ -17,6 +17,7 @@ import type { CloudCredential, ProviderFactory } from '../providers/factory';
 import type { CloudKeyHealth } from '../providers/keyHealth';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from '../providers/retry';
 import { thinkField, type ThinkSetting } from './think';
+import { firstTokenDeadlineMs, type FirstTokenFacts } from './firstTokenDeadline';
 
 /**
  * Long enough for Ollama to load a large model from disk before its first token (it streams nothing while
@@ -102,6 +103,8 @@ interface Attempt {
   model: string;
   meta: AnswerMeta;
   prompt: Prompt;
+  /** A node attempt: may fail over sooner than the long first-token limit. */
+  firstToken?: Omit<FirstTokenFacts, 'promptTokens'>;
 }
 
 export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): AsyncGenerator<DispatchEvent, Dispatched> {
@@ -160,7 +163,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           ...(thinking ? { thinking } : {}),
           meta,
           ...tokens.record,
-          ...(error ? { error: message, errorCode: error.code } : {}),
+          ...(error ? { error: message, errorCode: error.code, ...retryAfterOf(error) } : {}),
           ...(outcome === 'ok' ? { usage: usage ?? { promptTokens: tokens.record.promptTokens, completionTokens: tokens.record.completionTokens, estimated: true }, ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}) } : {}),
         }),
         streamTtftMs: firstTokenAt === undefined ? undefined : firstTokenAt - callStarted,
@@ -173,7 +176,8 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     signal.addEventListener('abort', stop, { once: true });
     if (signal.aborted) stop();
     let timedOut = false;
-    const limitMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    const longMs = deps.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS;
+    const limitMs = a.firstToken ? firstTokenDeadlineMs({ ...a.firstToken, promptTokens: estimateTokens(a.prompt.messages.map((m) => m.content).join('\n')) }, longMs) : longMs;
     let checkAt = STOP_CHECK_CHARS;
     const stopCheck = (sofar: string): boolean => {
       if (!request.stopEarly || a.meta.route === 'cloud' || sofar.length < checkAt) return false;
@@ -256,7 +260,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         const prompt = await promptFor(target);
         const meta: AnswerMeta = { route: lease.node.tier, node: lease.node.name, model: lease.model, reason, ...(prompt.notes?.context ? { context: prompt.notes.context } : {}) };
         const think = thinkField(deps.think, lease.capabilities);
-        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, think, model: lease.model, meta, prompt });
+        end = yield* attempt({ provider: deps.providers.node(lease.node), logprobs: lease.logprobs, think, model: lease.model, meta, prompt, firstToken: lease.firstToken });
       } finally {
         lease.release(leaseOutcome(end));
       }
@@ -306,7 +310,12 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           ? failures[0]!.message
           : `Every target failed:\n- ${failures.map((f) => f.message).join('\n- ')}`,
     errorCode: failures.at(-1)?.code ?? 'unreachable',
+    ...retryAfterOf(failures.at(-1)),
   });
+}
+
+function retryAfterOf(error: ProviderError | undefined): { retryAfterMs?: number } {
+  return error?.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {};
 }
 
 /** What the pool learns from an attempt: speed when it answered, a node fault when the node (not the user) failed. */

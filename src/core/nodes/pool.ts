@@ -8,6 +8,7 @@ import { NodeStats } from './ewma';
 import { CLOSED, DEFAULT_BREAKER_POLICY, allows, describe, failed, succeeded, trial, type BreakerPolicy, type BreakerState } from './breaker';
 import { createStrategy, DEFAULT_STRATEGY, type Candidate, type Strategy, type StrategyName } from './balancer';
 import type { LiveNode } from '../../shared/dashboard';
+import type { FirstTokenFacts } from './firstTokenDeadline';
 
 export interface PoolOptions {
   strategy?: StrategyName;
@@ -45,6 +46,8 @@ export interface Lease {
   logprobs: boolean;
   /** What the model can do on this node (/api/show); undefined: unknown. */
   capabilities?: ModelCapabilities;
+  /** What decides how long this node may take to its first token (firstTokenDeadline.ts). */
+  firstToken: Omit<FirstTokenFacts, 'promptTokens'>;
   release(outcome: LeaseOutcome): void;
 }
 
@@ -128,6 +131,7 @@ export class NodePool {
       queuedMs: this.now() - queuedAt,
       logprobs: hasLogprobs(status),
       capabilities: capabilitiesOf(status, model),
+      firstToken: { ttftMs: chosen.ttftMs, loaded: wasLoaded, alternative: eligible.length > 1 },
       release: (outcome) => {
         release();
         this.wakeWaiters();

@@ -9,10 +9,12 @@ import { ConversationError, splitConversation } from './conversation';
 export class ProxyError extends Error {
   constructor(
     readonly status: number,
-    readonly type: 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'server_error' | 'service_unavailable',
+    readonly type: 'invalid_request_error' | 'authentication_error' | 'not_found_error' | 'rate_limit_error' | 'server_error' | 'service_unavailable',
     message: string,
     readonly param: string | null = null,
     readonly code: string | null = null,
+    /** Sent as the Retry-After header (whole seconds), as OpenAI does with a 429. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ProxyError';

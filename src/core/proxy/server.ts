@@ -51,6 +51,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (options.key.length < 16) throw new Error('The endpoint key must be at least 16 characters.');
   const server = createServer((req, res) => {
     handle(req, res, options).catch((err: Error) => {
+      // A client that leaves mid-upload is not a fault of ours: one line, however many of them leave.
+      if (clientLeft(req, err)) return options.log.info(`Endpoint: the client left before sending its whole request (${req.method} ${req.url}).`);
       options.log.error(`Endpoint: ${err.stack ?? err.message}`);
       if (!res.headersSent) sendError(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
       else res.end();
@@ -83,6 +85,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ProxyO
   if (req.method === 'GET' && path === '/v1/models') return listModels(res, options);
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res, options);
   sendError(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models and POST /v1/chat/completions.`));
+}
+
+/** Node ends the body of a request whose connection closed early with ECONNRESET ("aborted"). */
+function clientLeft(req: IncomingMessage, err: NodeJS.ErrnoException): boolean {
+  return !req.complete && (err.code === 'ECONNRESET' || req.destroyed);
 }
 
 function authorized(header: string | undefined, key: string): boolean {
@@ -217,25 +224,36 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
   }
 }
 
-/** HTTP status and OpenAI error type per request error code; anything else upstream is a bad gateway. */
-const STATUS_OF: Partial<Record<RequestErrorCode, [number, ProxyError['type']]>> = {
-  noRoute: [503, 'service_unavailable'],
-  localOnly: [503, 'service_unavailable'],
-  badInput: [400, 'invalid_request_error'],
+/**
+ * HTTP status, OpenAI error type and code per request error code. The upstream's own status would mislead
+ * the client where the failure is ours to fix (our cloud key rejected is not the client's key: 502).
+ */
+const STATUS_OF: Record<RequestErrorCode, [number, ProxyError['type'], string | null]> = {
+  noRoute: [503, 'service_unavailable', null],
+  localOnly: [503, 'service_unavailable', null],
+  badInput: [400, 'invalid_request_error', null],
+  rateLimited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
+  modelNotFound: [404, 'not_found_error', 'model_not_found'],
+  unreachable: [503, 'service_unavailable', 'upstream_unreachable'],
+  server: [502, 'server_error', 'upstream_error'],
+  badResponse: [502, 'server_error', 'upstream_bad_response'],
+  auth: [502, 'server_error', 'upstream_auth_failed'],
+  aborted: [502, 'server_error', null],
 };
 
 /** The pipeline's error says what happened and what to do; its code says which HTTP status. */
-function upstreamError(result: AskResult): ProxyError {
-  const [status, type] = (result.errorCode && STATUS_OF[result.errorCode]) || ([502, 'server_error'] as const);
-  return new ProxyError(status, type, result.error ?? 'The request failed.');
+function upstreamError(result: Pick<AskResult, 'error' | 'errorCode' | 'retryAfterMs'>): ProxyError {
+  const [status, type, code] = result.errorCode ? STATUS_OF[result.errorCode] : ([502, 'server_error', null] as const);
+  const retryAfter = status === 429 && result.retryAfterMs !== undefined ? Math.ceil(result.retryAfterMs / 1000) : undefined;
+  return new ProxyError(status, type, result.error ?? 'The request failed.', null, code, retryAfter);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 function sendError(res: ServerResponse, error: ProxyError): void {
-  sendJson(res, error.status, error.body());
+  sendJson(res, error.status, error.body(), error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {});
 }

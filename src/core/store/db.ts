@@ -1,5 +1,6 @@
 import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
-import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { migrations } from './migrations';
@@ -68,10 +69,11 @@ export class Store {
     if (file && existsSync(file)) {
       stamp = stampOf(file);
       db = tryLoad(SQL, file);
-      if (!db) {
-        const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        renameSync(file, aside);
-        warnings.push(`The Singularity database was unreadable and has been moved to ${aside}. A new one was created; the old file is kept for recovery.`);
+      if (!db && stamp.size === 0) {
+        warnings.push(`The Singularity database ${file} was empty (0 bytes; a saved one never is), so its history is lost. A new one was created.`);
+        stamp = undefined;
+      } else if (!db) {
+        warnings.push(`The Singularity database was unreadable and has been moved to ${setAside(file)}. A new one was created; the old file is kept for recovery.`);
         stamp = undefined;
       }
     }
@@ -143,6 +145,8 @@ export class Store {
   private async flushNow(): Promise<void> {
     const { file } = this.options;
     if (!file || (this.pending.length === 0 && !this.dirty)) return;
+    // The folder may be gone (a cleaned-up storage folder, a --db path not yet created): the lock lives there too.
+    mkdirSync(dirname(file), { recursive: true });
     const release = await acquireFileLock(`${file}.lock`);
     try {
       const onDisk = existsSync(file) ? stampOf(file) : undefined;
@@ -160,7 +164,9 @@ export class Store {
   private rebaseOnto(file: string): void {
     const theirs = tryLoad(this.sql, file);
     if (!theirs) {
-      (this.options.log ?? silentLogger).warn(`The database file changed on disk and cannot be read; keeping this window's copy.`);
+      // Whatever is there now may still be someone's data: keep it, as a corrupt file at open is kept.
+      const aside = statSync(file).size > 0 ? setAside(file) : undefined;
+      (this.options.log ?? silentLogger).warn(`The database file changed on disk and cannot be read${aside ? `; it was moved to ${aside}` : ' (it is empty)'}. This window's copy is saved in its place.`);
       return;
     }
     migrate(theirs);
@@ -181,11 +187,20 @@ function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
   return !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 }
 
-/** Loads a database file, or undefined when it is not a readable SQLite database. */
+/** Moves an unreadable database file out of the way, kept for recovery; returns where it went. */
+function setAside(file: string): string {
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(file, aside);
+  return aside;
+}
+
+/** Loads a database file, or undefined when it is not a readable SQLite database (sql.js reads 0 bytes as an empty one). */
 function tryLoad(SQL: SqlJsStatic, file: string): Database | undefined {
   let db: Database | undefined;
   try {
-    db = new SQL.Database(readFileSync(file));
+    const bytes = readFileSync(file);
+    if (bytes.length === 0) return undefined;
+    db = new SQL.Database(bytes);
     const result = db.exec('PRAGMA integrity_check');
     if (result[0]?.values[0]?.[0] !== 'ok') throw new Error('integrity check failed');
     return db;
