@@ -14,6 +14,23 @@ describe('never-send patterns', () => {
     expect(isNeverSend('infra/dev/values.yaml', ['infra/prod/**'])).toBe(false);
   });
 
+  it('withhold the common secret files by default, at the workspace root or in a folder', () => {
+    const secretFiles = ['.envrc', 'prod.env', '.aws/credentials', '/home/ada/.aws/credentials', '.git-credentials', '.pypirc', 'infra/prod.tfvars', '.docker/config.json', 'home/.kube/config', 'kubeconfig', 'staging.kubeconfig'];
+    expect(secretFiles.filter((f) => !isNeverSend(f, DEFAULT_NEVER_SEND))).toEqual([]);
+    expect(['src/env.ts', 'config.json', 'docs/kube.md', 'terraform/main.tf'].filter((f) => isNeverSend(f, DEFAULT_NEVER_SEND))).toEqual([]);
+  });
+
+  it('match the file an item names, not its label', () => {
+    expect(isNeverSend('.env (git diff HEAD)', DEFAULT_NEVER_SEND)).toBe(true);
+    expect(isNeverSend('config/.env.local:12', DEFAULT_NEVER_SEND)).toBe(true);
+    expect(isNeverSend('src/app.ts (git diff HEAD)', DEFAULT_NEVER_SEND)).toBe(false);
+  });
+
+  it('let a leading **/ match no folder as well as any', () => {
+    expect(globToRegExp('**/.aws/credentials').test('.aws/credentials')).toBe(true);
+    expect(globToRegExp('**/.aws/credentials').test('a/b/.aws/credentials')).toBe(true);
+  });
+
   it('keep * within one path segment and ** across segments', () => {
     expect(globToRegExp('src/*.ts').test('src/a/b.ts')).toBe(false);
     expect(globToRegExp('src/**.ts').test('src/a/b.ts')).toBe(true);
@@ -30,11 +47,16 @@ describe('forCloud', () => {
     ],
   };
 
-  it('withholds never-send files and redacts secrets in question, history and context', () => {
-    const safe = forCloud(input, { localOnly: false, neverSend: DEFAULT_NEVER_SEND.slice() });
+  it('withholds never-send files and redacts secrets in question, history and context', async () => {
+    const safe = await forCloud(input, { localOnly: false, neverSend: DEFAULT_NEVER_SEND.slice() });
     expect(safe.withheld).toEqual(['.env']);
     expect(safe.context.map((c) => c.path)).toEqual(['src/db.ts']);
     expect(safe.redacted).toBe(3);
     expect(JSON.stringify(safe)).not.toMatch(/sk-proj-4f9|correct-horse|s3cr3t|abcd1234efgh/);
+  });
+
+  it('redacts the caller\'s system prompt', async () => {
+    const safe = await forCloud({ ...input, system: 'Deploy with GITLAB_TOKEN=glpat-xK3mP9vQ2rT7wY1zB5nC' }, { localOnly: false, neverSend: [] });
+    expect(safe.system).toBe('Deploy with GITLAB_TOKEN=[REDACTED:gitlab-token]');
   });
 });
