@@ -16,7 +16,7 @@ interface SecretRule {
 }
 
 // A secret-named key: password, db_password, SMTP_PASS, spring.datasource.password, client_secret, apiKey…
-const SECRET_NAME = String.raw`[\w.-]*(?:passw(?:or)?d|pass|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|credentials?|signing[_-]?key|account[_-]?key)`;
+const SECRET_NAME = String.raw`[\w.-]*(?:passw(?:or)?d|pass|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|credentials?|signing[_-]?key|account[_-]?key|(?:encryption|master|hmac|jwt)[_-]?key)(?:[_-]?(?:key|base|value)){0,2}`;
 
 const UNQUOTED = String.raw`[^\s"'#;,(){}\[\]]{4,}`;
 
@@ -34,6 +34,8 @@ const RULES: readonly SecretRule[] = [
   { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/gd },
   { kind: 'stripe-key', pattern: /\b(?:sk|rk)_live_[0-9a-zA-Z]{20,}/gd },
   { kind: 'twilio-key', pattern: /\b(?:AC|SK)[0-9a-f]{32}\b/gd },
+  // Client("AC…", "…"): the auth token or API secret passed with a Twilio SID carries no name of its own.
+  { kind: 'twilio-key', pattern: /\b(?:AC|SK)[0-9a-f]{32}["']?\s*,\s*["']([0-9A-Za-z]{32})["']/gd },
   { kind: 'huggingface-token', pattern: /\bhf_[A-Za-z]{34,}\b/gd },
   { kind: 'digitalocean-token', pattern: /\bdo[por]_v1_[0-9a-f]{64}\b/gd },
   { kind: 'pypi-token', pattern: /\bpypi-AgE[A-Za-z0-9_-]{50,}/gd },
@@ -47,20 +49,21 @@ const RULES: readonly SecretRule[] = [
   },
   { kind: 'azure-account-key', pattern: /\b(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/=]{20,})/gd },
   { kind: 'npmrc-auth', pattern: /(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"']{8,})/gd, skip: (secret) => REFERENCE.test(secret) },
-  { kind: 'netrc-password', pattern: /\bmachine\s+\S+[\s\S]{0,200}?\bpassword\s+(\S+)/gd },
+  { kind: 'netrc-password', pattern: /\b(?:machine\s+\S+|default)\s[\s\S]{0,200}?\bpassword\s+(\S+)/gd },
   { kind: 'docker-auth', pattern: /"(?:auth|identitytoken)"\s*:\s*"([A-Za-z0-9+/=]{12,})"/gd },
   {
     // Kubernetes Secret manifests: every value under `data:` is a base64 secret, whatever its key is called.
     kind: 'kubernetes-secret',
-    pattern: /^kind:\s*Secret\b[\s\S]*?^(?:data|stringData):[ \t]*\n((?:[ \t]+[\w.-]+:[ \t]*\S+[ \t]*(?:\n|$))+)/gmd,
+    pattern: /^(?:data|stringData):[ \t]*\n(?:(?<=^kind:[ \t]*Secret\b[\s\S]*)|(?=[\s\S]*^kind:[ \t]*Secret\b))((?:[ \t]+[\w.-]+:[ \t]*\S+[ \t]*(?:\n|$))+)/gmd,
   },
   { kind: 'hex-secret', pattern: /(?<![\w/#.:-])([0-9a-f]{64})(?![\w/.-])/gd },
   {
     // Assignments to a secret-named key, quoted or not, in any case: .env, YAML, .properties, INI, kwargs.
-    // Unquoted values that read as code (`password: string;`, `${DB_PASSWORD}`) are left alone, and after a colon
-    // only a YAML-style value that ends the line counts (not "parseToken: nothing to do" in a message).
+    // An unquoted value counts only when it ends the line, as in .env, YAML and .properties files (not
+    // "parseToken: nothing to do" in a message, nor `password = read(…)`), and not when it reads as code
+    // (`password: string`, `${DB_PASSWORD}`, `config.password`).
     kind: 'assigned-secret',
-    pattern: new RegExp(String.raw`(?:^|[\s,({;])(?:export\s+)?(?:"${SECRET_NAME}"|'${SECRET_NAME}'|${SECRET_NAME})[ \t]*(?:[:=][ \t]*(?:"([^"\s]{4,})"|'([^'\s]{4,})')|=[ \t]*(${UNQUOTED})|:[ \t]*(${UNQUOTED})(?=[ \t]*(?:#.*)?$))`, 'gimd'),
+    pattern: new RegExp(String.raw`(?:^|[\s,({;])(?:export\s+)?(?:"${SECRET_NAME}"|'${SECRET_NAME}'|${SECRET_NAME})[ \t]*[:=][ \t]*(?:"([^"\s]{4,})"|'([^'\s]{4,})'|(${UNQUOTED})(?=[ \t]*(?:#.*)?$))`, 'gimd'),
     skip: (secret) => REFERENCE.test(secret),
   },
 ];
