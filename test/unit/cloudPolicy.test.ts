@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_NEVER_SEND, forCloud, globToRegExp, isNeverSend } from '../../src/core/context/cloudPolicy';
 
 describe('never-send patterns', () => {
@@ -18,6 +19,11 @@ describe('never-send patterns', () => {
     const secretFiles = ['.envrc', 'prod.env', '.aws/credentials', '/home/ada/.aws/credentials', '.git-credentials', '.pypirc', 'infra/prod.tfvars', '.docker/config.json', 'home/.kube/config', 'kubeconfig', 'staging.kubeconfig'];
     expect(secretFiles.filter((f) => !isNeverSend(f, DEFAULT_NEVER_SEND))).toEqual([]);
     expect(['src/env.ts', 'config.json', 'docs/kube.md', 'terraform/main.tf'].filter((f) => isNeverSend(f, DEFAULT_NEVER_SEND))).toEqual([]);
+  });
+
+  it('are the defaults the editor setting ships with', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(pkg.contributes.configuration.properties['singularity.privacy.neverSend'].default).toEqual([...DEFAULT_NEVER_SEND]);
   });
 
   it('match the file an item names, not its label', () => {
