@@ -1,7 +1,7 @@
 // singularity compress --query "..." --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
 //
-// Prints the context exactly as a cloud model would get it (kept chunks in file order, elision markers)
-// to stdout, and one JSON line of stats to stderr. Same compressor as the extension; lexical relevance
+// Prints the context exactly as a cloud model would get it (never-send files withheld, secrets redacted, kept
+// chunks in file order, elision markers) to stdout, and one JSON line of stats to stderr. Same compressor as the extension; lexical relevance
 // unless an Ollama node and an embedding model are given.
 
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { OllamaEmbedder } from '../core/providers/ollama';
 import { formatContext } from '../core/context/format';
 import { languageOfPath } from '../core/context/languages';
 import { DEFAULT_CONTEXT_SETTINGS, MIN_BUDGET_TOKENS } from '../core/context/settings';
+import { DEFAULT_PRIVACY, forCloud } from '../core/context/cloudPolicy';
 import type { ContextItem } from '../core/types';
 import { UsageError } from './router';
 import { stderrLogger } from './runtime';
@@ -46,7 +47,8 @@ export async function runCompress(argv: string[]): Promise<number> {
   });
   const embedder = values.node && values['embed-model'] ? new OllamaEmbedder(values.node, values['embed-model']) : undefined;
   const compressor = new ContextCompressor({ log: stderrLogger(false) });
-  const { items: sent, report } = await compressor.compress(values.query, items, { budgetTokens: budget, threshold, ...(embedder ? { embedder } : {}) });
+  const safe = await forCloud({ question: values.query, history: [], context: items }, DEFAULT_PRIVACY);
+  const { items: sent, report } = await compressor.compress(safe.question, safe.context, { budgetTokens: budget, threshold, ...(embedder ? { embedder } : {}) });
   process.stdout.write(`${formatContext(sent, Number.POSITIVE_INFINITY).text}\n`);
   const kept = report.chunks.filter((c) => c.kept).length;
   process.stderr.write(
@@ -59,6 +61,8 @@ export async function runCompress(argv: string[]): Promise<number> {
       compressed: report.compressed,
       relevance: report.relevance,
       coverage: Math.round(report.coverage * 1000) / 1000,
+      redacted: safe.redacted,
+      withheld: safe.withheld,
       ...(report.notes.length > 0 ? { notes: report.notes } : {}),
     })}\n`,
   );

@@ -45,6 +45,18 @@ describe('singularity compress', () => {
     expect(typeof stats.ms).toBe('number');
   });
 
+  it('withholds never-send files and redacts secrets, as the cloud would get them', () => {
+    const env = join(dir, '.env');
+    const config = join(dir, 'config.yml');
+    writeFileSync(env, 'SESSION_KEY=qz81-env-only-value\n');
+    writeFileSync(config, 'database:\n  host: db\n  password: correct-horse-battery\ngitlab: glpat-xK3mP9vQ2rT7wY1zB5nC\n');
+    const r = run(['--query', 'Where is the database configured?', '--budget', '800', env, config]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/qz81-env-only-value|correct-horse-battery|glpat-xK3m/);
+    expect(r.stdout).toContain('password: [REDACTED:assigned-secret]');
+    expect(JSON.parse(r.stderr.trim().split('\n').at(-1)!)).toMatchObject({ redacted: 2, withheld: [env] });
+  });
+
   it('explains a missing budget or an unreadable file', () => {
     const noBudget = run(['--query', 'x', file]);
     expect(noBudget.status).toBe(2);

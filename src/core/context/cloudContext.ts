@@ -26,14 +26,14 @@ export async function cloudContext(
   cloud: CloudContext | undefined,
   log: Logger,
 ): Promise<{ safe: CloudSafe; notes: CloudNotes }> {
-  const safe = forCloud(input, privacy);
+  const safe = await forCloud(input, privacy);
   const notes: CloudNotes = {
     ...(safe.redacted > 0 ? { redacted: safe.redacted } : {}),
     ...(safe.withheld.length > 0 ? { withheld: safe.withheld } : {}),
   };
   const settings = cloud?.settings();
   if (!cloud || !settings?.compression || safe.context.length === 0) return { safe, notes };
-  const other = estimateTokens([input.system ?? '', safe.question, ...safe.history.map((m) => m.content)].join('\n'));
+  const other = estimateTokens([safe.system ?? '', safe.question, ...safe.history.map((m) => m.content)].join('\n'));
   const { budgetTokens, hardLimitTokens } = cloudBudget(model, settings.budgetTokens, other);
   try {
     const embedder = cloud.embedder();
@@ -60,7 +60,7 @@ export async function cloudContext(
 export async function prepareCloudContext(context: readonly ContextItem[], privacy: PrivacyConfig, cloud: Pick<CloudContext, 'compressor' | 'settings'>): Promise<{ parsed: number; ms: number } | undefined> {
   const settings = cloud.settings();
   if (privacy.localOnly || !settings.compression) return undefined;
-  const safe = forCloud({ question: '', history: [], context }, privacy).context;
+  const safe = (await forCloud({ question: '', history: [], context }, privacy)).context;
   if (contextTokens(safe) <= settings.budgetTokens) return undefined;
   return cloud.compressor.prepare(safe);
 }

@@ -23,16 +23,35 @@ export const DEFAULT_NEVER_SEND: readonly string[] = [
   '.pgpass',
   'credentials.json',
   'secrets.*',
+  '.envrc',
+  '*.env',
+  '**/.aws/credentials',
+  '**/.aws/config',
+  '.git-credentials',
+  '.pypirc',
+  '*.tfvars',
+  '*.tfvars.json',
+  '*.tfstate',
+  '**/.docker/config.json',
+  '**/.kube/config',
+  'kubeconfig',
+  '*.kubeconfig',
 ];
 
 export const DEFAULT_PRIVACY: PrivacyConfig = { localOnly: false, neverSend: [...DEFAULT_NEVER_SEND] };
 
-/** `*` and `?` stay within a path segment, `**` crosses segments. Hand-written: two rules do not merit a glob library. */
+/**
+ * `*` and `?` stay within a path segment, `**` crosses segments, and a leading `**\/` also matches no folder at
+ * all (`**\/.aws/credentials` is the workspace's own too). Hand-written: three rules do not merit a glob library.
+ */
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
+    if (i === 0 && glob.startsWith('**/')) {
+      re += '(?:.*/)?';
+      i += 2;
+    } else if (c === '*' && glob[i + 1] === '*') {
       re += '.*';
       i++;
     } else if (c === '*') re += '[^/]*';
@@ -42,15 +61,25 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`, 'i');
 }
 
-/** A pattern without a slash matches the file name anywhere; with a slash, the workspace-relative path. */
+/**
+ * A pattern without a slash matches the file name anywhere; with a slash, the workspace-relative path. The file
+ * is matched, not its label: callers name items ".env (git diff HEAD)" or "src/a.ts:12" (a selection's line).
+ */
 export function isNeverSend(path: string, patterns: readonly string[]): boolean {
-  const normalized = path.replace(/\\/g, '/');
+  const normalized = fileOfLabel(path).replace(/\\/g, '/');
   const name = normalized.split('/').pop() ?? normalized;
   return patterns.some((p) => globToRegExp(p).test(p.includes('/') ? normalized : name));
 }
 
+/** The file an item's path names: without a trailing " (note)" or ":line" / ":start-end". */
+export function fileOfLabel(path: string): string {
+  return path.replace(/ \([^()]*\)$/, '').replace(/:\d+(?:-\d+)?$/, '');
+}
+
 export interface CloudSafe {
   question: string;
+  /** The caller's own system prompt (the endpoint's system and developer messages), if it gave one. */
+  system?: string;
   history: ChatMessage[];
   context: ContextItem[];
   /** Secrets replaced by [REDACTED:kind]. */
@@ -59,23 +88,26 @@ export interface CloudSafe {
   withheld: string[];
 }
 
-/** The request as the cloud may see it. */
-export function forCloud(input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[] }, privacy: PrivacyConfig): CloudSafe {
+/** The request as the cloud may see it: every text it carries redacted, the system prompt included. */
+export async function forCloud(
+  input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
+  privacy: PrivacyConfig,
+): Promise<CloudSafe> {
   let redacted = 0;
-  const clean = (text: string) => {
-    const r = redactSecrets(text);
+  const clean = async (text: string) => {
+    const r = await redactSecrets(text);
     redacted += r.count;
     return r.text;
   };
   const withheld = input.context.filter((c) => isNeverSend(c.path, privacy.neverSend)).map((c) => c.path);
-  const context = input.context.filter((c) => !withheld.includes(c.path)).map((c) => ({ ...c, text: clean(c.text) }));
-  return {
-    question: clean(input.question),
-    history: input.history.map((m) => ({ ...m, content: clean(m.content) })),
-    context,
-    redacted,
-    withheld,
-  };
+  const kept = input.context.filter((c) => !withheld.includes(c.path));
+  const [question, system, history, context] = await Promise.all([
+    clean(input.question),
+    input.system === undefined ? undefined : clean(input.system),
+    Promise.all(input.history.map(async (m) => ({ ...m, content: await clean(m.content) }))),
+    Promise.all(kept.map(async (c) => ({ ...c, text: await clean(c.text) }))),
+  ]);
+  return { question, ...(system === undefined ? {} : { system }), history, context, redacted, withheld };
 }
 
 /**

@@ -36,7 +36,7 @@ export function contextFitter(
 
   async function cloudPrompt(model: string): Promise<Prompt> {
     const { safe, notes } = await cloudContext(input, privacy, model, compression, log);
-    const built = buildMessages({ ...safe, system: input.system, images: input.images });
+    const built = buildMessages({ ...safe, images: input.images });
     return { messages: built.messages, truncated: built.contextTruncated, notes };
   }
 }

@@ -95,7 +95,7 @@ export class VisionService {
       score: (answer) => scoreVisionAnswer({ answer, ocr: prepared.ocr }),
       ...(local ? { local: request(await Promise.all(prepared.images.map((i) => i.encode(usefulSide(model)))), { kind: 'nodeModel', model, strategy: 'vision-local', reason }) } : {}),
       whyCloud: local ? '' : input.route === 'cloud' ? 'cloud requested' : `no reachable node has ${model} (pull it with "ollama pull ${model}")`,
-      cloudBlocked: cloudBlocked(settings, ocrText, input.route, world.cloudRefusal),
+      cloudBlocked: await cloudBlocked(settings, ocrText, input.route, world.cloudRefusal),
       cloud: async (whyCloud) => {
         const provider = world.cloudProviders[0]!;
         const cloudModel = settings.cloudModel || provider.model;
@@ -191,11 +191,11 @@ function visionRequest(input: AskInput, mode: ResolvedMode, ocrText: string, ima
 }
 
 /** Why the cloud may not see these images, or undefined when it may. */
-function cloudBlocked(settings: VisionSettings, ocrText: string, route: AskInput['route'], refusal: VisionWorld['cloudRefusal']): string | undefined {
+async function cloudBlocked(settings: VisionSettings, ocrText: string, route: AskInput['route'], refusal: VisionWorld['cloudRefusal']): Promise<string | undefined> {
   if (route === 'local' || route === 'lan') return `route "${route}" was requested`;
   if (!settings.cloudFallback && route !== 'cloud') return 'the cloud fallback is off (singularity.vision.cloudFallback)';
   if (refusal?.code === 'localOnly') return refusal.message;
-  if (redactSecrets(ocrText).count > 0) return 'the image shows what looks like a secret, so it is not sent to the cloud';
+  if ((await redactSecrets(ocrText)).count > 0) return 'the image shows what looks like a secret, so it is not sent to the cloud';
   return refusal?.message;
 }
 
