@@ -2,10 +2,10 @@
 // changed source file holding a token, answered by the cloud (no node). The .env diff is labelled
 // ".env (git diff HEAD)" by the command; never-send must still match it, and the token must be redacted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchEditor, type Editor } from './harness';
+import { commitAll } from './git';
 import { startFakeOpenAI, type FakeServer } from '../fixtures';
 
 const CLOUD_KEY = 'sk-e2e-privacy-cloud-key-0001';
@@ -40,10 +40,7 @@ describe('privacy in VS Code', () => {
     await page.keyboard.press('Enter');
     await page.locator('.notification-toast').filter({ hasText: 'API key for e2e-cloud saved' }).waitFor();
 
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', ...args], { cwd: editor.workspaceDir });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'initial');
+    commitAll(editor.workspaceDir);
     writeFileSync(join(editor.workspaceDir, '.env'), 'SESSION_COOKIE=qz81-env-only-value\n');
     writeFileSync(join(editor.workspaceDir, 'deploy.py'), 'TOKEN = "glpat-xK3mP9vQ2rT7wY1zB5nC"\n');
     await editor.runCommand('Singularity: Review Changed Files (git)');
