@@ -27,7 +27,7 @@ describe('redactSecrets', () => {
   it('counts every secret in a mixed .env file once', async () => {
     const env = 'NODE_ENV=production\nAPI_KEY=abcd1234efgh\nSTRIPE_SECRET=sk_live_51HdT7kLmNoPqRsTuVwXyZ012345\nPORT=8080\n';
     const r = await redactSecrets(env);
-    expect(r.text).toBe('NODE_ENV=production\nAPI_KEY=[REDACTED:assigned-secret]\nSTRIPE_SECRET=[REDACTED:stripe-key]\nPORT=8080\n');
+    expect(r.text).toBe('NODE_ENV=production\nAPI_KEY=[REDACTED:env-secret]\nSTRIPE_SECRET=[REDACTED:stripe-key]\nPORT=8080\n');
     expect(r.count).toBe(2);
   });
 

@@ -47,6 +47,14 @@ const RULES: readonly SecretRule[] = [
     pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^:@\s/"'`]+:([^@\s/"'`]+)@[\w.-]/gid,
     skip: (secret) => REFERENCE.test(secret),
   },
+  {
+    // .env names in capitals may go on after the secret word: DB_PASSWORD_PROD=, GITHUB_TOKEN_RO=.
+    kind: 'env-secret',
+    pattern: /^[ \t]*(?:export[ \t]+)?[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PWD|PASS|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)[A-Z0-9_]*[ \t]*=[ \t]*["']?([^\s"'#]{4,})/gmd,
+    skip: (secret) => REFERENCE.test(secret),
+  },
+  // ADO.NET and ODBC connection strings: Server=db;User Id=sa;Password=…;
+  { kind: 'connection-string-password', pattern: /(?:^|[;"'])[ \t]*(?:Password|Pwd)=([^;"'\s]{3,})(?=;|"|'|$)/gimd, skip: (secret) => REFERENCE.test(secret) },
   { kind: 'azure-account-key', pattern: /\b(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/=]{20,})/gd },
   { kind: 'npmrc-auth', pattern: /(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"']{8,})/gd, skip: (secret) => REFERENCE.test(secret) },
   { kind: 'netrc-password', pattern: /\b(?:machine\s+\S+|default)\s[\s\S]{0,200}?\bpassword\s+(\S+)/gd },
@@ -63,7 +71,7 @@ const RULES: readonly SecretRule[] = [
     // "parseToken: nothing to do" in a message, nor `password = read(…)`), and not when it reads as code
     // (`password: string`, `${DB_PASSWORD}`, `config.password`).
     kind: 'assigned-secret',
-    pattern: new RegExp(String.raw`(?:^|[\s,({;])(?:export\s+)?(?:"${SECRET_NAME}"|'${SECRET_NAME}'|${SECRET_NAME})[ \t]*[:=][ \t]*(?:"([^"\s]{4,})"|'([^'\s]{4,})'|(${UNQUOTED})(?=[ \t]*(?:#.*)?$))`, 'gimd'),
+    pattern: new RegExp(String.raw`(?<![\w.-])(?:export\s+)?(?:"${SECRET_NAME}"|'${SECRET_NAME}'|${SECRET_NAME})\]?[ \t]*[:=][ \t]*(?:"([^"\s]{4,})"|'([^'\s]{4,})'|(${UNQUOTED})(?=[ \t]*(?:#.*)?$))`, 'gimd'),
     skip: (secret) => REFERENCE.test(secret),
   },
 ];
