@@ -38,9 +38,16 @@ const RULES: readonly SecretRule[] = [
   { kind: 'twilio-key', pattern: /\b(?:AC|SK)[0-9a-f]{32}["']?\s*,\s*["']([0-9A-Za-z]{32})["']/gd },
   { kind: 'huggingface-token', pattern: /\bhf_[A-Za-z]{34,}\b/gd },
   { kind: 'digitalocean-token', pattern: /\bdo[por]_v1_[0-9a-f]{64}\b/gd },
+  {
+    // Tokens whose prefix names the service: Mailgun, Mailchimp, Square, Databricks, Vault, age, Postman, Grafana,
+    // New Relic, Doppler, Atlassian, Sentry; and Discord webhooks and Telegram bot tokens.
+    kind: 'service-token',
+    pattern: /\b(?:key-[0-9a-f]{32}|[0-9a-f]{32}-us\d{1,2}|sq0(?:atp|csp)-[\w-]{22,43}|dapi[0-9a-f]{32}|hv[sb]\.[\w-]{24,}|AGE-SECRET-KEY-1[0-9A-Z]{58}|PMAK-[0-9a-f]{24}-[0-9a-f]{34}|glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}|NRAK-[A-Z0-9]{27}|dp\.(?:pt|st|sa|ct)\.[A-Za-z0-9]{40,}|ATATT3[\w=-]{50,}|sntry[su]_[\w=+/-]{40,}|\d{8,10}:AA[\w-]{33})\b|https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[\w-]{60,}/gd,
+  },
   { kind: 'pypi-token', pattern: /\bpypi-AgE[A-Za-z0-9_-]{50,}/gd },
   { kind: 'jwt', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/gd },
   { kind: 'bearer-token', pattern: /\bBearer\s+([A-Za-z0-9._~+/-]{16,}=*)/gd },
+  { kind: 'basic-auth-header', pattern: /\bAuthorization["']?\s*[:=]\s*["']?Basic\s+([A-Za-z0-9+/]{8,}={0,2})/gid },
   {
     // Any scheme, including dialect+driver ones (mysql+pymysql://): user:password@host.
     kind: 'url-password',
@@ -57,7 +64,7 @@ const RULES: readonly SecretRule[] = [
   { kind: 'connection-string-password', pattern: /(?:^|[;"'])[ \t]*(?:Password|Pwd)=([^;"'\s]{3,})(?=;|"|'|$)/gimd, skip: (secret) => REFERENCE.test(secret) },
   { kind: 'azure-account-key', pattern: /\b(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/=]{20,})/gd },
   { kind: 'npmrc-auth', pattern: /(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"']{8,})/gd, skip: (secret) => REFERENCE.test(secret) },
-  { kind: 'netrc-password', pattern: /\b(?:machine\s+\S+|default)\s[\s\S]{0,200}?\bpassword\s+(\S+)/gd },
+  { kind: 'netrc-password', pattern: /\b(?:machine\s+\S+|default)(?:\s+(?:login|account|port)\s+\S+)*\s+password\s+(\S+)/gd },
   { kind: 'docker-auth', pattern: /"(?:auth|identitytoken)"\s*:\s*"([A-Za-z0-9+/=]{12,})"/gd },
   {
     // Kubernetes Secret manifests: every value under `data:` is a base64 secret, whatever its key is called.
