@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applySpans, redactSecrets } from '../../src/core/context/redact';
 import { OWN_SECRET_KINDS, ownSecretSpans } from '../../src/core/context/secretRules';
+import { secretlintSpans } from '../../src/core/context/secretlintSpans';
 import { NOT_SECRETS, SECRET_CORPUS } from '../fixtures/secretCorpus';
 
 describe('redactSecrets', () => {
@@ -38,9 +39,13 @@ describe('redactSecrets', () => {
 });
 
 describe('our own rules', () => {
-  it('each find a sample of the corpus that secretlint\'s preset does not', () => {
-    const found = new Set(SECRET_CORPUS.flatMap(({ text }) => ownSecretSpans(text).map((s) => s.kind)));
-    expect(OWN_SECRET_KINDS.filter((k) => !found.has(k))).toEqual([]);
+  it('each take out a secret of the corpus that secretlint\'s preset leaves in', async () => {
+    const needed = new Set<string>();
+    for (const { text, secret } of SECRET_CORPUS) {
+      if (!applySpans(text, await secretlintSpans(text)).text.includes(secret)) continue;
+      for (const s of ownSecretSpans(text)) if (!applySpans(text, [s]).text.includes(secret)) needed.add(s.kind);
+    }
+    expect(OWN_SECRET_KINDS.filter((k) => !needed.has(k))).toEqual([]);
   });
 });
 
