@@ -2,10 +2,10 @@
 // picked in a multi-select QuickPick, a progress notification, then the Markdown report in an editor;
 // Write Doc Comments offers its answers in the Refactor Preview instead (test/e2e/apply.test.ts applies them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchEditor, type Editor } from './harness';
+import { commitAll } from './git';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
 const FILES: Record<string, string> = {
@@ -145,10 +145,7 @@ describe('batch commands in VS Code', () => {
     await editor.runCommand('Singularity: Review Changed Files (git)');
     await page.locator('.notification-toast').filter({ hasText: 'is not a git repository' }).waitFor();
 
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=e2e@example.invalid', '-c', 'user.name=e2e', ...args], { cwd: editor.workspaceDir });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-q', '-m', 'initial');
+    commitAll(editor.workspaceDir);
     writeFileSync(join(editor.workspaceDir, 'beta.py'), 'def greet(name):\n    return f"hi {name}"\n');
     const before = chatRequests();
     await editor.runCommand('Singularity: Review Changed Files (git)');
