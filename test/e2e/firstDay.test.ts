@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, type Editor } from './harness';
+import { oneNodeSettings } from './nodeFirst';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
 const REASONING = 'The user asks about closures. ' + Array.from({ length: 30 }, (_, i) => `thought${i}`).join(' ') + '. Answer briefly.';
@@ -23,10 +24,7 @@ beforeAll(async () => {
     tokensPerSecond: 15,
     label: 'first-day node',
   });
-  editor = await launchEditor({
-    name: 'first-day',
-    settings: { 'singularity.nodes': [{ name: 'laptop', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }], 'singularity.demoMode': 'never' },
-  });
+  editor = await launchEditor({ name: 'first-day', settings: oneNodeSettings(node) });
 });
 
 afterAll(async () => {
