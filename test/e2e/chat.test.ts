@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
+import { oneCloudSettings, oneNodeSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
 const CLOUD_KEY = 'sk-e2e-canary-7f3a9c';
@@ -22,11 +23,7 @@ beforeAll(async () => {
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], apiKey: CLOUD_KEY, tokensPerSecond: 200, reply: () => 'Answer **from the cloud** fixture.' });
   editor = await launchEditor({
     name: 'chat',
-    settings: {
-      'singularity.nodes': [{ name: 'e2e-node', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
-      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
-      'singularity.demoMode': 'never',
-    },
+    settings: { ...oneNodeSettings(node), ...oneCloudSettings(cloud) },
     workspaceFiles: { 'README.md': '# e2e\n', 'math.ts': 'export function add(a: number, b: number) {\n  return a + b;\n}\n' },
   });
 });
@@ -38,10 +35,7 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function send(text: string): Promise<void> {
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
-}
+const send = (text: string) => sendInChat(chat, text);
 
 const lastAnswer = () => chat.locator('.msg.assistant').last();
 const finishedAnswers = () => chat.locator('.msg.assistant:not(.streaming)');

@@ -4,7 +4,7 @@
 // "Set Cloud API Key", and setting a good key through it clears both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { cloudFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeOpenAIOptions, type FakeServer } from '../fixtures';
 
@@ -35,8 +35,7 @@ const keyStatusItem = () => editor.page.locator('.part.statusbar .statusbar-item
 
 async function ask(text: string): Promise<string> {
   const before = await finishedAnswers().count();
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, text);
   const answer = finishedAnswers().nth(before);
   await answer.waitFor({ timeout: 20_000 });
   return answer.locator('.meta').innerText();

@@ -3,7 +3,8 @@
 // chunk is sent with the next question.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
+import { oneCloudSettings } from './nodeFirst';
 import { startFakeOpenAI, type FakeServer } from '../fixtures';
 import { largeTypeScript } from '../fixtures/codeSamples';
 
@@ -19,12 +20,7 @@ beforeAll(async () => {
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], tokensPerSecond: 500, reply: () => 'Answer from the cloud fixture.' });
   editor = await launchEditor({
     name: 'compression',
-    settings: {
-      'singularity.nodes': [],
-      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
-      'singularity.demoMode': 'never',
-      'singularity.context.budgetTokens': 1000,
-    },
+    settings: { 'singularity.nodes': [], ...oneCloudSettings(cloud), 'singularity.context.budgetTokens': 1000 },
     workspaceFiles: { 'README.md': '# e2e\n', 'big.ts': text },
   });
 });
@@ -40,8 +36,7 @@ const lastUserMessage = () => {
 };
 
 async function ask(question: string, answers: number): Promise<void> {
-  await chat.locator('#input').fill(question);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, question);
   await expect.poll(() => chat.locator('.msg.assistant:not(.streaming)').count(), { timeout: 30_000 }).toBe(answers);
 }
 

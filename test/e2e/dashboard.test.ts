@@ -3,7 +3,7 @@
 // dashboard without a reload, and an OCR answer is named apart from the node called "this machine".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 import { renderCode } from '../fixtures/renderCode';
 
@@ -33,8 +33,7 @@ const finishedAnswers = () => chat.locator('.msg.assistant:not(.streaming)');
 
 async function ask(text: string): Promise<void> {
   const before = await finishedAnswers().count();
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, text);
   await finishedAnswers().nth(before).waitFor({ timeout: 20_000 });
   expect(await finishedAnswers().nth(before).locator('.error').count()).toBe(0);
 }

@@ -2,7 +2,7 @@
 // the demo discards what was done in it, so the dashboard shows only real requests again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
 let editor: Editor;
@@ -32,8 +32,7 @@ describe('demo mode', () => {
     await editor.openChatView();
     chat = await editor.chatFrame();
     await chat.locator('.demo-badge').waitFor();
-    await chat.locator('#input').fill('How do I reverse a list in Python?');
-    await chat.locator('#input').press('Enter');
+    await sendInChat(chat, 'How do I reverse a list in Python?');
     const answer = chat.locator('.msg.assistant:not(.streaming)').last();
     await answer.locator('.meta').filter({ hasText: /simulated/ }).waitFor({ timeout: 30_000 });
     expect(await answer.locator('.content').innerText()).toMatch(/simulated/i);
@@ -88,8 +87,7 @@ describe('demo mode', () => {
 
     // The open dashboard follows the real requests again: a real answer shows up live, the demo's do not.
     await editor.openChatView();
-    await chat.locator('#input').fill('What is a closure?');
-    await chat.locator('#input').press('Enter');
+    await sendInChat(chat, 'What is a closure?');
     await chat.locator('.msg.assistant:not(.streaming)').last().waitFor({ timeout: 30_000 });
     await expect.poll(requestCount, { timeout: 20_000 }).toBe(1);
     expect(await dashboard.locator('.demo-badge').isHidden()).toBe(true);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { oneNodeSettings } from './nodeFirst';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
@@ -32,10 +32,7 @@ afterAll(async () => {
   await node?.close();
 });
 
-async function send(text: string): Promise<void> {
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
-}
+const send = (text: string) => sendInChat(chat, text);
 
 describe('first day with a thinking model and no llama3.2', () => {
   it('streams the reasoning into a folded Thinking block while the model thinks', async () => {

@@ -89,6 +89,12 @@ export interface Editor {
   close(): Promise<void>;
 }
 
+/** Types a question into the chat panel's composer and sends it (Enter), as a user does. */
+export async function sendInChat(chat: FrameLocator, text: string): Promise<void> {
+  await chat.locator('#input').fill(text);
+  await chat.locator('#input').press('Enter');
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export async function launchEditor(options: LaunchOptions = {}): Promise<Editor> {

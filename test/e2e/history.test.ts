@@ -3,7 +3,7 @@
 // The specs run in order against one editor: each builds on what the previous ones left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 import { oneNodeSettings } from './nodeFirst';
 
@@ -34,8 +34,7 @@ afterAll(async () => {
 });
 
 async function ask(question: string): Promise<void> {
-  await chat.locator('#input').fill(question);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, question);
   await chat.locator('.msg.assistant:not(.streaming)').filter({ hasText: REPLIES[question]! }).waitFor({ timeout: 20_000 });
 }
 

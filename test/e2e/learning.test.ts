@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -43,8 +43,7 @@ const answers = () => chat.locator('.msg.assistant:not(.streaming)');
 
 async function ask(text: string, expectAnswers = 1): Promise<void> {
   const before = await answers().count();
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, text);
   await answers().nth(before + expectAnswers - 1).waitFor({ timeout: 20_000 });
 }
 

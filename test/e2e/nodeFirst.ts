@@ -8,6 +8,14 @@ export function oneNodeSettings(node: FakeServer): Record<string, unknown> {
   };
 }
 
+/** Settings for one loopback cloud provider (e2e-cloud, model gpt-e2e) and no demo; nodes are the caller's. */
+export function oneCloudSettings(cloud: FakeServer): Record<string, unknown> {
+  return {
+    'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
+    'singularity.demoMode': 'never',
+  };
+}
+
 /**
  * Settings for one loopback node and one loopback cloud where the learned model routes every question to
  * the node (a 0% cloud target, no exploration), so what reaches the cloud is the user's or the gate's doing.
@@ -24,7 +32,7 @@ export function cloudFirstSettings(node: FakeServer, cloud: FakeServer): Record<
 function fixedShareSettings(node: FakeServer, cloud: FakeServer, cloudShare: 0 | 1): Record<string, unknown> {
   return {
     ...oneNodeSettings(node),
-    'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
+    ...oneCloudSettings(cloud),
     'singularity.router.mode': 'ml',
     'singularity.router.cloudShare': cloudShare,
     'singularity.router.explore': 0,

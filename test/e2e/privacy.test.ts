@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchEditor, type Editor } from './harness';
+import { oneCloudSettings } from './nodeFirst';
 import { commitAll } from './git';
 import { startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -16,11 +17,7 @@ beforeAll(async () => {
   cloud = await startFakeOpenAI({ models: ['gpt-e2e'], apiKey: CLOUD_KEY, tokensPerSecond: 400, reply: () => 'Reviewed by the cloud fixture.' });
   editor = await launchEditor({
     name: 'privacy',
-    settings: {
-      'singularity.nodes': [],
-      'singularity.cloudProviders': [{ name: 'e2e-cloud', kind: 'openai', baseUrl: `${cloud.url}/v1`, model: 'gpt-e2e' }],
-      'singularity.demoMode': 'never',
-    },
+    settings: { 'singularity.nodes': [], ...oneCloudSettings(cloud) },
     workspaceFiles: { '.env': 'SESSION_COOKIE=old-value\n', 'deploy.py': 'TOKEN = None\n' },
   });
 });

@@ -3,7 +3,7 @@
 // reload, the Retrain Router command from the palette, and the router panel of the dashboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -31,8 +31,7 @@ const answers = () => chat.locator('.msg.assistant:not(.streaming)');
 
 async function ask(text: string): Promise<void> {
   const before = await answers().count();
-  await chat.locator('#input').fill(text);
-  await chat.locator('#input').press('Enter');
+  await sendInChat(chat, text);
   await answers().nth(before).waitFor({ timeout: 20_000 });
 }
 

@@ -3,7 +3,7 @@
 // into the message box shows as a removable thumbnail and is sent with the question.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, sendInChat, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 import { renderCode } from '../fixtures/renderCode';
 
@@ -110,8 +110,7 @@ describe('images in VS Code', () => {
     await thumbs.first().waitFor();
     await editor.screenshot('vision-pasted');
     const before = visionCalls().length;
-    await chat.locator('#input').fill('Which button saves?');
-    await chat.locator('#input').press('Enter');
+    await sendInChat(chat, 'Which button saves?');
     await chat.locator('#attachments').waitFor({ state: 'hidden' });
     await chat.locator('.msg.user').last().locator('.sent-images img').waitFor();
     await chat.locator('.msg.assistant:not(.streaming)').nth(1).filter({ hasText: 'Initialise the list' }).waitFor({ timeout: 30_000 });
