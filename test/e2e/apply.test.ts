@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
 const MATH = [
@@ -125,9 +125,7 @@ describe('edits offered for review in VS Code', () => {
   });
 
   it('applies a chat code block to the file: it replaces the function of the same name, after the preview', async () => {
-    await editor.openChatView();
-    const chat: FrameLocator = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    const chat: FrameLocator = await openChatShowing(editor, '1/1 nodes');
     await sendInChat(chat, 'Make add return b + a');
     const block = chat.locator('.msg.assistant:not(.streaming) .code-block').last();
     await block.waitFor({ timeout: 20_000 });

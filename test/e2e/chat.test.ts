@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, setCloudKey, type Editor } from './harness';
 import { oneCloudSettings, oneNodeSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -42,9 +42,7 @@ const finishedAnswers = () => chat.locator('.msg.assistant:not(.streaming)');
 
 describe('chat panel in VS Code', () => {
   it('opens from the activity bar and shows node health', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await editor.page.locator('.part.statusbar').getByText('1/1 nodes').waitFor();
     await editor.screenshot('chat-opened');
   });
@@ -174,13 +172,7 @@ describe('chat panel in VS Code', () => {
   });
 
   it('stores a cloud key from the palette in SecretStorage and answers from the cloud when no node is up', async () => {
-    const page = editor.page;
-    await editor.runCommand('Singularity: Set Cloud API Key');
-    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'e2e-cloud' }).click();
-    await page.locator('.quick-input-widget input[type="password"]').waitFor();
-    await page.keyboard.type(CLOUD_KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.notification-toast').filter({ hasText: 'API key for e2e-cloud saved' }).waitFor();
+    await setCloudKey(editor, 'e2e-cloud', CLOUD_KEY);
 
     await Promise.all([node.close(), second.close()]);
     await editor.openChatView();

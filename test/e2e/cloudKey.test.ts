@@ -4,7 +4,7 @@
 // "Set Cloud API Key", and setting a good key through it clears both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { cloudFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeOpenAIOptions, type FakeServer } from '../fixtures';
 
@@ -54,9 +54,7 @@ describe('a rejected cloud key in VS Code', () => {
   it('answers from the cloud while its key is good', async () => {
     await editor.runCommand('Singularity: Set Cloud API Key');
     await setKey(OLD_KEY);
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes · cloud ✓' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes · cloud ✓');
     expect(await ask('What is a closure?')).toMatch(/cloud.*e2e-cloud/s);
   });
 

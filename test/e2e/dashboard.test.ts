@@ -3,7 +3,7 @@
 // dashboard without a reload, and an OCR answer is named apart from the node called "this machine".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 import { renderCode } from '../fixtures/renderCode';
 
@@ -44,9 +44,7 @@ const requestCount = async () => Number((await dashboard.locator('#summary').get
 
 describe('dashboard tab in VS Code', () => {
   it('counts two answered questions: tokens saved and a routes chart', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await ask('What is a closure?');
     await ask('Explain promises briefly');
 

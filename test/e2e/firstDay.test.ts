@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { oneNodeSettings } from './nodeFirst';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
@@ -36,9 +36,7 @@ const send = (text: string) => sendInChat(chat, text);
 
 describe('first day with a thinking model and no llama3.2', () => {
   it('streams the reasoning into a folded Thinking block while the model thinks', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await send('What is a closure?');
     const thinking = chat.locator('.msg.assistant.streaming details.thinking');
     await thinking.locator('summary').filter({ hasText: 'Thinking…' }).waitFor();

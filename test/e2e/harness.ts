@@ -95,6 +95,25 @@ export async function sendInChat(chat: FrameLocator, text: string): Promise<void
   await chat.locator('#input').press('Enter');
 }
 
+/** Opens the chat panel and waits until its status line shows `status` (e.g. '1/1 nodes'): the nodes were probed. */
+export async function openChatShowing(editor: Editor, status: string): Promise<FrameLocator> {
+  await editor.openChatView();
+  const chat = await editor.chatFrame();
+  await chat.locator('#status').filter({ hasText: status }).waitFor();
+  return chat;
+}
+
+/** Stores a cloud provider's key the way a user does: the palette command, the provider, the password box. */
+export async function setCloudKey(editor: Editor, provider: string, key: string): Promise<void> {
+  const { page } = editor;
+  await editor.runCommand('Singularity: Set Cloud API Key');
+  await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: provider }).click();
+  await page.locator('.quick-input-widget input[type="password"]').waitFor();
+  await page.keyboard.type(key);
+  await page.keyboard.press('Enter');
+  await page.locator('.notification-toast').filter({ hasText: `API key for ${provider} saved` }).waitFor();
+}
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export async function launchEditor(options: LaunchOptions = {}): Promise<Editor> {

@@ -3,7 +3,7 @@
 // The specs run in order against one editor: each builds on what the previous ones left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 import { oneNodeSettings } from './nodeFirst';
 
@@ -53,9 +53,7 @@ async function openHistory(): Promise<void> {
 
 describe('conversation history in VS Code', () => {
   it('keeps two conversations asked in the panel, separated by New chat', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await ask(FILES_QUESTION);
     await chat.locator('#new-chat').click();
     await chat.locator('.msg').first().waitFor({ state: 'detached' });

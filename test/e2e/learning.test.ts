@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -63,9 +63,7 @@ async function dbRows(sql: string): Promise<Record<string, unknown>[]> {
 
 describe('quality gate and feedback in VS Code', () => {
   it('escalates a node answer cut off mid-code to the cloud: the draft stays, collapsed, with the reason', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await ask('Write a python function parse_numbers that parses comma separated numbers', 2);
     const draft = answers().nth(0);
     expect(await draft.getAttribute('class')).toContain('escalated');

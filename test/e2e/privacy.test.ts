@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchEditor, type Editor } from './harness';
+import { launchEditor, setCloudKey, type Editor } from './harness';
 import { oneCloudSettings } from './nodeFirst';
 import { commitAll } from './git';
 import { startFakeOpenAI, type FakeServer } from '../fixtures';
@@ -30,12 +30,7 @@ afterAll(async () => {
 describe('privacy in VS Code', () => {
   it('withholds a changed .env from a cloud review and redacts a token in the other diff', async () => {
     const page = editor.page;
-    await editor.runCommand('Singularity: Set Cloud API Key');
-    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'e2e-cloud' }).click();
-    await page.locator('.quick-input-widget input[type="password"]').waitFor();
-    await page.keyboard.type(CLOUD_KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.notification-toast').filter({ hasText: 'API key for e2e-cloud saved' }).waitFor();
+    await setCloudKey(editor, 'e2e-cloud', CLOUD_KEY);
 
     commitAll(editor.workspaceDir);
     writeFileSync(join(editor.workspaceDir, '.env'), 'SESSION_COOKIE=qz81-env-only-value\n');

@@ -3,7 +3,7 @@
 // reload, the Retrain Router command from the palette, and the router panel of the dashboard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FrameLocator } from 'playwright-core';
-import { launchEditor, sendInChat, type Editor } from './harness';
+import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 
@@ -37,9 +37,7 @@ async function ask(text: string): Promise<void> {
 
 describe('learned router in VS Code', () => {
   it('routes a new user by the prior and says so under the answer', async () => {
-    await editor.openChatView();
-    chat = await editor.chatFrame();
-    await chat.locator('#status').filter({ hasText: '1/1 nodes' }).waitFor();
+    chat = await openChatShowing(editor, '1/1 nodes');
     await ask('What is a closure?');
     const answer = answers().last();
     expect(await answer.locator('.content').innerText()).toContain('Answer from the node.');
