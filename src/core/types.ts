@@ -71,10 +71,40 @@ export interface ImageInput {
 }
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
   /** Images attached to a user message. */
   images?: ImageInput[];
+  /** The functions an assistant turn called (an agent's tool loop). */
+  toolCalls?: ToolCall[];
+  /** A `tool` turn: the id of the call whose result `content` is. */
+  toolCallId?: string;
+}
+
+/** A function a client lets the model call: OpenAI's `tools[].function`, Anthropic's `tools[]`, Ollama's `tools`. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** A JSON Schema with `type: "object"`. */
+  parameters: Record<string, unknown>;
+}
+
+/** One call the model made. `arguments` is JSON text, as OpenAI clients expect (Ollama sends an object). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Whether the model may, must, or must not call a tool, or must call the one named. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/** The tools a request offers, as every caller and provider sees them. */
+export interface ToolSet {
+  tools: ToolDefinition[];
+  choice?: ToolChoice;
+  /** OpenAI's parallel_tool_calls; unset: the provider's default (true). */
+  parallel?: boolean;
 }
 
 /** A piece of editor context attached to a question (selection, file, @file mention). */

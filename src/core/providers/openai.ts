@@ -56,6 +56,7 @@ export class OpenAICompatibleProvider implements ChatProvider {
 
 /** Images travel as image_url parts with data: URLs, the form every OpenAI-compatible API accepts. */
 function toOpenAIMessage(m: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
+  if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: m.content };
   if (m.role !== 'user' || !m.images?.length) return { role: m.role, content: m.content };
   return {
     role: 'user',
