@@ -1,7 +1,7 @@
 // The shapes of one request as every caller and stage sees them: what comes in (AskInput), what streams
 // out (AskEvent) and how it ends (AskResult). The pipeline (pipeline.ts) is the only code that runs one.
 
-import type { AnswerMeta, ChatMessage, CloudProviderConfig, ContextItem, ImageInput, RouteRequest, TokenUsage } from './types';
+import type { AnswerMeta, ChatMessage, CloudProviderConfig, ContextItem, ImageInput, RouteRequest, TokenUsage, ToolCall, ToolSet } from './types';
 import type { FinishReason } from './providers/types';
 import type { ProviderErrorCode } from './providers/errors';
 import type { VisionMode } from '../shared/vision';
@@ -32,6 +32,8 @@ export interface AskInput {
   visionMode?: VisionMode;
   temperature?: number;
   maxTokens?: number;
+  /** Functions the model may call (an agent through the endpoint); its calls end the answer with finishReason 'tool_calls'. */
+  tools?: ToolSet;
   /** Few-shot turns (earlier accepted answers) placed before the history, for node attempts only. */
   examples?: ChatMessage[];
   /** Checked as a node's answer grows: true stops it there (a looping answer that the gate will escalate). */
@@ -59,6 +61,8 @@ export interface AskResult {
   thinking?: string;
   /** Why generation stopped, when the provider said. */
   finishReason?: FinishReason;
+  /** The calls the model made instead of (or after) its text, in order. */
+  toolCalls?: ToolCall[];
   /** Set when the pipeline stopped a node's answer itself because stopEarly said so. */
   stoppedEarly?: boolean;
   meta?: AnswerMeta;
@@ -74,6 +78,8 @@ export type AskEvent =
   | { type: 'token'; text: string }
   /** A piece of a thinking model's reasoning; it comes before the answer's tokens. */
   | { type: 'thinking'; text: string }
+  /** A complete tool call (the endpoint splits its arguments into deltas for streaming clients); `index` counts from 0. */
+  | { type: 'toolCall'; call: ToolCall; index: number }
   /** The node's answer (`draft`) failed the quality gate; the cloud answers next as request `to`. */
   | { type: 'escalated'; from: string; to: string; verdict: GateVerdict; draft: AskResult }
   | { type: 'end'; result: AskResult };

@@ -283,7 +283,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
           this.post({ type: 'answerEscalated', from: current, to: event.to, draft });
           this.running.set(event.to, controller);
           current = event.to;
-        } else {
+        } else if (event.type === 'end') {
           const { result } = event;
           const entry = assistantEntry(result, current, missingNote);
           conversations.addMessage(conversationId, entry, current);

@@ -5,7 +5,7 @@
 // lease is released with what the pool should learn (speed, or a node fault).
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AnswerMeta, ChatMessage, Target, TokenUsage } from '../types';
+import type { AnswerMeta, ChatMessage, Target, TokenUsage, ToolCall } from '../types';
 import type { Logger } from '../log';
 import type { NodePool, LeaseOutcome } from './pool';
 import type { ChatProvider, FinishReason } from '../providers/types';
@@ -76,7 +76,11 @@ export interface DispatchDeps {
   now?: () => number;
 }
 
-export type DispatchEvent = { type: 'routed'; meta: AnswerMeta } | { type: 'token'; text: string } | { type: 'thinking'; text: string };
+export type DispatchEvent =
+  | { type: 'routed'; meta: AnswerMeta }
+  | { type: 'token'; text: string }
+  | { type: 'thinking'; text: string }
+  | { type: 'toolCall'; call: ToolCall; index: number };
 
 /** How the request went: its result, and what the recorder needs of the attempts. */
 export interface Dispatched extends Omit<AskResult, 'errorCode'> {
@@ -145,6 +149,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     const callStarted = now();
     let text = '';
     let thinking = '';
+    const toolCalls: ToolCall[] = [];
     let firstTokenAt: number | undefined;
     let usage: TokenUsage | undefined;
     let finishReason: FinishReason | undefined;
@@ -161,6 +166,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
           outcome,
           text,
           ...(thinking ? { thinking } : {}),
+          ...(toolCalls.length ? { toolCalls } : {}),
           meta,
           ...tokens.record,
           ...(error ? { error: message, errorCode: error.code, ...retryAfterOf(error) } : {}),
@@ -218,6 +224,11 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         if (chunk.type === 'thinking') {
           thinking += chunk.text;
           yield { type: 'thinking', text: chunk.text };
+          continue;
+        }
+        if (chunk.type === 'toolCall') {
+          toolCalls.push(chunk.call);
+          yield { type: 'toolCall', call: chunk.call, index: toolCalls.length - 1 };
           continue;
         }
         text += chunk.text;

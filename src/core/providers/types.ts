@@ -1,4 +1,4 @@
-import type { ChatMessage, TokenUsage } from '../types';
+import type { ChatMessage, TokenUsage, ToolCall, ToolSet } from '../types';
 
 export interface ProviderRequest {
   model: string;
@@ -12,6 +12,8 @@ export interface ProviderRequest {
   topLogprobs?: number;
   /** Ollama's `think` for a thinking model: on, off or a level; unset: the model's default. */
   think?: boolean | string;
+  /** Functions the model may call; providers pass them in their own wire format. */
+  tools?: ToolSet;
 }
 
 /** An output token's log-probability, and those of the likeliest alternatives (the token's own first) when asked. */
@@ -20,8 +22,8 @@ export interface TokenLogprob {
   top?: number[];
 }
 
-/** Why generation stopped: the model finished, or it hit the token limit. */
-export type FinishReason = 'stop' | 'length';
+/** Why generation stopped: the model finished, hit the token limit, or called tools. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export type ProviderChunk =
   | { type: 'text'; text: string }
@@ -30,6 +32,8 @@ export type ProviderChunk =
   | { type: 'usage'; usage: TokenUsage }
   /** Log-probabilities of the tokens just streamed; only well-formed, finite values. */
   | { type: 'logprobs'; tokens: TokenLogprob[] }
+  /** A complete call the model made (Ollama sends each whole; OpenAI streams pieces the provider assembles). */
+  | { type: 'toolCall'; call: ToolCall }
   | { type: 'finish'; reason: FinishReason };
 
 /** One interface for every backend: Ollama nodes and OpenAI-compatible clouds. */
