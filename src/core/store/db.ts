@@ -1,240 +1,211 @@
-import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import type { SqlValue } from 'sql.js';
 import { dirname } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
-import { migrations } from './migrations';
-import { acquireFileLock } from './fileLock';
-import { writeFileAtomic } from './atomicWrite';
+import { startWorker } from '../workerThread';
+import { DatabaseNewerError, type EngineOptions, type Row } from './engine';
+import { serveStore, type Opened, type StoreMessage, type StoreRequest } from './serve';
 
-export type Row = Record<string, SqlValue>;
+export { DatabaseNewerError, type Row };
 
-interface PendingWrite {
-  sql: string;
-  params: SqlValue[];
-}
-
-/** Identifies one version of the file on disk; a change means another window wrote it. */
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-export interface StoreOptions {
-  /** Database file; omitted for an in-memory store (tests, CLI without persistence). */
-  file?: string;
-  /** Writes are batched: the file is written this long after the last write. */
-  flushDelayMs?: number;
+export interface StoreOptions extends EngineOptions {
   log?: Logger;
+  /** Told of a problem found while the store runs (the background integrity check failed); the extension shows it. */
+  onWarning?(message: string): void;
 }
 
-export class DatabaseNewerError extends Error {}
+type Call = Extract<StoreRequest, { id: number }>;
+type Unsent<R> = R extends unknown ? Omit<R, 'id'> : never;
 
-let sqlJs: Promise<SqlJsStatic> | undefined;
-function loadSqlJs(): Promise<SqlJsStatic> {
-  // In the bundle, sql.js finds sql-wasm.wasm next to dist/extension.js (esbuild.mjs copies it there).
-  sqlJs ??= initSqlJs();
-  return sqlJs;
+interface Transport {
+  send(request: StoreRequest): void;
+  stop(): Promise<void>;
 }
 
 /**
- * The local database: sql.js in memory, persisted atomically to one file.
+ * The local database, as the rest of the extension sees it: every call is a message to the engine that owns
+ * the database (engine.ts). For a file that engine runs in a worker thread, so no query, save or integrity
+ * check ever holds up the editor's thread; an in-memory database (tests, a demo, the CLI without --db) runs
+ * in-process. Writes are applied in order, before any later query; errors come back as rejected promises.
  *
- * Several editor windows may hold the same file. Each window remembers its own unsaved writes; a flush
- * takes a lock, and if the file changed since this window last read or wrote it, starts from the file
- * and re-applies its own writes on top. So no window overwrites rows another one committed.
+ * The worker may die (out of memory, a bug): every call in flight is rejected with a clear error, and the next
+ * call starts a new worker, which reopens the file and is sent again the writes not yet saved.
  */
 export class Store {
-  private pending: PendingWrite[] = [];
-  private dirty = false;
-  private stamp: FileStamp | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private transport: Transport | undefined;
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private seq = 0;
+  private readonly calls = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+  /** Writes the engine has not yet reported on disk: sent again to a restarted worker. */
+  private unsaved: Extract<StoreRequest, { op: 'write' }>[] = [];
+  private version: number | undefined;
   private closed = false;
 
-  private constructor(
-    private readonly sql: SqlJsStatic,
-    private db: Database,
-    private readonly options: StoreOptions,
-  ) {}
+  private constructor(private readonly options: StoreOptions) {}
+
+  /**
+   * Starts opening (or creating) the database and returns the store at once: calls made before it is ready wait
+   * for it. `opened` resolves with the warnings (a corrupt file moved aside, never overwritten).
+   */
+  static opening(options: StoreOptions = {}): { store: Store; opened: Promise<string[]> } {
+    const store = new Store(options);
+    const opened = store.start();
+    return { store, opened: opened.then((o) => o.warnings) };
+  }
 
   /** Opens (or creates) the database. A corrupt file is moved aside and reported in `warnings`, never overwritten. */
   static async open(options: StoreOptions = {}): Promise<{ store: Store; warnings: string[] }> {
-    const SQL = await loadSqlJs();
-    const warnings: string[] = [];
-    const { file } = options;
-    let db: Database | undefined;
-    let stamp: FileStamp | undefined;
-    if (file && existsSync(file)) {
-      stamp = stampOf(file);
-      db = tryLoad(SQL, file);
-      if (!db && stamp.size === 0) {
-        warnings.push(`The Singularity database ${file} was empty (0 bytes; a saved one never is), so its history is lost. A new one was created.`);
-        stamp = undefined;
-      } else if (!db) {
-        warnings.push(`The Singularity database was unreadable and has been moved to ${setAside(file)}. A new one was created; the old file is kept for recovery.`);
-        stamp = undefined;
-      }
-    }
-    db ??= new SQL.Database();
-    const store = new Store(SQL, db, options);
-    store.stamp = stamp;
-    store.dirty = migrate(db) || !stamp;
-    if (file && store.dirty) await store.flush();
-    return { store, warnings };
-  }
-
-  get schemaVersion(): number {
-    return currentVersion(this.db);
-  }
-
-  query<T = Row>(sql: string, params: SqlValue[] = []): T[] {
-    const stmt = this.db.prepare(sql, params);
+    const { store, opened } = Store.opening(options);
     try {
-      const rows: T[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject() as T);
-      return rows;
-    } finally {
-      stmt.free();
-    }
-  }
-
-  /**
-   * Applies a write now and schedules it to be persisted. After close() a write is dropped with a warning: a
-   * request still finishing as the window closes or a demo ends must not fail on its bookkeeping.
-   */
-  write(sql: string, params: SqlValue[] = []): void {
-    if (this.closed) {
-      (this.options.log ?? silentLogger).warn(`Dropped a write to a closed database: ${sql.slice(0, 60)}`);
-      return;
-    }
-    this.db.run(sql, params);
-    if (!this.options.file) return;
-    this.pending.push({ sql, params });
-    this.scheduleFlush();
-  }
-
-  /**
-   * Persists pending writes now. Flushes are serialized; concurrent callers wait for the same work. A
-   * failed flush (lock held too long, disk full) rejects for its caller only: the unsaved writes stay
-   * pending and the next flush tries again, instead of every later flush failing with the old error.
-   */
-  flush(): Promise<void> {
-    const run = this.flushing.catch(() => undefined).then(() => this.flushNow());
-    this.flushing = run;
-    return run;
-  }
-
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.flush();
-    this.closed = true;
-    this.db.close();
-  }
-
-  private scheduleFlush(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush().catch((err: Error) => (this.options.log ?? silentLogger).error(`Saving the database failed: ${err.message}`));
-    }, this.options.flushDelayMs ?? 300);
-  }
-
-  private async flushNow(): Promise<void> {
-    const { file } = this.options;
-    if (!file || (this.pending.length === 0 && !this.dirty)) return;
-    // The folder may be gone (a cleaned-up storage folder, a --db path not yet created): the lock lives there too.
-    mkdirSync(dirname(file), { recursive: true });
-    const release = await acquireFileLock(`${file}.lock`);
-    try {
-      const onDisk = existsSync(file) ? stampOf(file) : undefined;
-      if (onDisk && !sameStamp(onDisk, this.stamp)) this.rebaseOnto(file);
-      writeFileAtomic(file, this.db.export());
-      this.stamp = stampOf(file);
-      this.pending = [];
-      this.dirty = false;
-    } finally {
-      release();
-    }
-  }
-
-  /** Another process wrote the file: adopt its content and replay this window's unsaved writes on top. */
-  private rebaseOnto(file: string): void {
-    const theirs = tryLoad(this.sql, file);
-    if (!theirs) {
-      // Whatever is there now may still be someone's data: keep it, as a corrupt file at open is kept.
-      const aside = statSync(file).size > 0 ? setAside(file) : undefined;
-      (this.options.log ?? silentLogger).warn(`The database file changed on disk and cannot be read${aside ? `; it was moved to ${aside}` : ' (it is empty)'}. This window's copy is saved in its place.`);
-      return;
-    }
-    migrate(theirs);
-    theirs.run('BEGIN');
-    for (const w of this.pending) theirs.run(w.sql, w.params);
-    theirs.run('COMMIT');
-    this.db.close();
-    this.db = theirs;
-  }
-}
-
-function stampOf(file: string): FileStamp {
-  const s = statSync(file);
-  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-}
-
-function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
-  return !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** Moves an unreadable database file out of the way, kept for recovery; returns where it went. */
-function setAside(file: string): string {
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, aside);
-  return aside;
-}
-
-/** Loads a database file, or undefined when it is not a readable SQLite database (sql.js reads 0 bytes as an empty one). */
-function tryLoad(SQL: SqlJsStatic, file: string): Database | undefined {
-  let db: Database | undefined;
-  try {
-    const bytes = readFileSync(file);
-    if (bytes.length === 0) return undefined;
-    db = new SQL.Database(bytes);
-    const result = db.exec('PRAGMA integrity_check');
-    if (result[0]?.values[0]?.[0] !== 'ok') throw new Error('integrity check failed');
-    return db;
-  } catch {
-    db?.close();
-    return undefined;
-  }
-}
-
-function currentVersion(db: Database): number {
-  const hasTable = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").length > 0;
-  if (!hasTable) return 0;
-  return Number(db.exec('SELECT COALESCE(MAX(version), 0) FROM schema_version')[0]?.values[0]?.[0] ?? 0);
-}
-
-/** Applies the migrations the database has not seen, each in its own transaction. Returns whether any ran. */
-function migrate(db: Database): boolean {
-  db.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const from = currentVersion(db);
-  const latest = migrations[migrations.length - 1]?.version ?? 0;
-  if (from > latest) {
-    throw new DatabaseNewerError(`The database has schema version ${from}, newer than this version of Singularity knows (${latest}). Update the extension.`);
-  }
-  const todo = migrations.filter((m) => m.version > from);
-  for (const m of todo) {
-    db.run('BEGIN');
-    try {
-      db.exec(m.sql);
-      db.run('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
-      db.run('COMMIT');
+      return { store, warnings: await opened };
     } catch (err) {
-      db.run('ROLLBACK');
+      await store.transport?.stop();
       throw err;
     }
   }
-  return todo.length > 0;
+
+  /** The schema version the database had once opened (migrated to the latest this version knows). */
+  get schemaVersion(): number {
+    if (this.version === undefined) throw new Error('The database is still opening.');
+    return this.version;
+  }
+
+  /** Rows of a read. Asynchronous because the database lives off the editor's thread; a query after a write sees it. */
+  query<T = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    return this.call({ op: 'query', sql, params }) as Promise<T[]>;
+  }
+
+  /**
+   * Applies a write, in order with every other call, and has it saved within the batching delay. A failed
+   * write is logged. After close() a write is dropped with a warning: a request still finishing as the window
+   * closes or a demo ends must not fail on its bookkeeping.
+   */
+  write(sql: string, params: SqlValue[] = []): void {
+    if (this.closed) return this.log.warn(`Dropped a write to a closed database: ${sql.slice(0, 60)}`);
+    const request = { op: 'write' as const, seq: ++this.seq, sql, params };
+    if (this.options.file) this.unsaved.push(request);
+    // A restarted worker is sent every unsaved write, this one included.
+    if (this.restarted() && this.options.file) return;
+    this.send(request);
+  }
+
+  /**
+   * Saves pending writes now. A failed save (lock held too long, disk full) rejects for its caller only: the
+   * unsaved writes stay pending and the next save tries again.
+   */
+  async flush(): Promise<void> {
+    await this.call({ op: 'flush' });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.call({ op: 'close' });
+    } finally {
+      const transport = this.transport;
+      this.transport = undefined;
+      await transport?.stop();
+    }
+  }
+
+  private get log(): Logger {
+    return this.options.log ?? silentLogger;
+  }
+
+  private call(request: Unsent<Call>): Promise<unknown> {
+    if (this.closed && request.op !== 'close') return Promise.reject(new Error('The database is closed.'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.send({ ...request, id } as Call);
+    });
+  }
+
+  private send(request: StoreRequest): void {
+    this.restarted();
+    this.transport!.send(request);
+    this.holdProcess();
+  }
+
+  /** After a crash, the next call starts the engine again; returns whether it did. */
+  private restarted(): boolean {
+    if (this.transport) return false;
+    this.start().catch((err: Error) => this.log.error(`Reopening the database failed: ${err.message}`));
+    return true;
+  }
+
+  /** Starts the engine and opens the database; after a crash, sends again the writes it had not saved. */
+  private start(): Promise<Opened> {
+    const { log: _log, onWarning: _onWarning, ...engineOptions } = this.options;
+    this.transport = this.options.file ? this.workerTransport() : this.inlineTransport();
+    const id = this.nextId++;
+    const opened = new Promise<Opened>((resolve, reject) => this.calls.set(id, { resolve: (v) => resolve(v as Opened), reject }));
+    this.transport.send({ op: 'open', id, options: engineOptions });
+    for (const w of this.unsaved) this.transport.send(w);
+    this.holdProcess();
+    const first = this.version === undefined;
+    return opened.then((o) => {
+      this.version = o.schemaVersion;
+      if (!first) for (const w of o.warnings) this.warn(w);
+      return o;
+    });
+  }
+
+  private inlineTransport(): Transport {
+    const handle = serveStore((message) => queueMicrotask(() => this.receive(message)));
+    return { send: handle, stop: async () => undefined };
+  }
+
+  private workerTransport(): Transport {
+    const worker = startWorker(dirname(__filename), 'storeWorker');
+    this.worker = worker;
+    const transport: Transport = {
+      send: (request) => worker.postMessage(request),
+      stop: async () => {
+        await worker.terminate();
+      },
+    };
+    worker.on('message', (message: StoreMessage) => this.receive(message));
+    worker.on('error', (err) => this.crashed(transport, err.message));
+    worker.on('exit', (code) => this.crashed(transport, `exit code ${code}`));
+    return transport;
+  }
+
+  private receive(message: StoreMessage): void {
+    if ('event' in message) {
+      if (message.event === 'log') this.log[message.level](message.message);
+      else if (message.event === 'warning') this.warn(message.message);
+      else this.unsaved = this.unsaved.filter((w) => w.seq > message.upTo);
+    } else {
+      const call = this.calls.get(message.id);
+      this.calls.delete(message.id);
+      if ('error' in message) call?.reject(message.error.name === 'DatabaseNewerError' ? new DatabaseNewerError(message.error.message) : new Error(message.error.message));
+      else call?.resolve(message.value);
+    }
+    this.holdProcess();
+  }
+
+  private warn(message: string): void {
+    this.log.warn(message);
+    this.options.onWarning?.(message);
+  }
+
+  private crashed(transport: Transport, reason: string): void {
+    if (this.transport !== transport) return;
+    this.transport = undefined;
+    this.worker = undefined;
+    const error = new Error(`The database worker stopped (${reason}), so this call did not complete. The next call restarts it, with every saved row and the writes not yet saved.`);
+    for (const call of this.calls.values()) call.reject(error);
+    this.calls.clear();
+    this.log.error(error.message);
+  }
+
+  /** A process with calls in flight or writes not yet saved stays alive for them (the CLI exits on an empty loop). */
+  private holdProcess(): void {
+    if (this.calls.size > 0 || this.unsaved.length > 0) this.worker?.ref();
+    else this.worker?.unref();
+  }
 }

@@ -6,6 +6,7 @@ import { sql as context } from './005_context';
 import { sql as messageImages } from './006_message_images';
 import { sql as promptEmbeddings } from './007_prompt_embeddings';
 import { sql as exampleWorkspace } from './008_example_workspace';
+import { sql as storeState } from './011_store_state';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'message_images', sql: messageImages },
   { version: 7, name: 'prompt_embeddings', sql: promptEmbeddings },
   { version: 8, name: 'example_workspace', sql: exampleWorkspace },
+  { version: 11, name: 'store_state', sql: storeState },
 ];
