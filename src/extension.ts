@@ -29,17 +29,31 @@ const HEALTH_INTERVAL_MS = 30_000;
 
 let disposeAll: (() => Promise<void>) | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const channel = vscode.window.createOutputChannel('Singularity', { log: true });
   const log = channelLogger(channel);
   const keys = new CloudKeys(context.secrets);
 
   mkdirSync(context.globalStorageUri.fsPath, { recursive: true });
-  const { store, warnings } = await Store.open({ file: join(context.globalStorageUri.fsPath, 'singularity.db'), log });
-  for (const w of warnings) {
-    log.warn(w);
-    void vscode.window.showWarningMessage(w);
-  }
+  // Opening reads the whole file (hundreds of MB after a year of use) in the store's worker: activation does not
+  // wait for it; whatever needs the store waits inside it.
+  const { store, opened } = Store.opening({
+    file: join(context.globalStorageUri.fsPath, 'singularity.db'),
+    log,
+    onWarning: (w) => void vscode.window.showWarningMessage(w),
+  });
+  opened.then(
+    (warnings) => {
+      for (const w of warnings) {
+        log.warn(w);
+        void vscode.window.showWarningMessage(w);
+      }
+    },
+    (err: Error) => {
+      log.error(`Opening the database failed: ${err.message}`);
+      void vscode.window.showErrorMessage(`Singularity cannot open its database: ${err.message}`);
+    },
+  );
   const shippedRouter = context.asAbsolutePath(join('models', 'router.onnx'));
   // The user's keys are the same in a demo: one record of which the cloud refused.
   const keyHealth = new CloudKeyHealth();

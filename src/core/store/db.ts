@@ -61,7 +61,7 @@ export class Store {
     try {
       return { store, warnings: await opened };
     } catch (err) {
-      await store.transport?.stop();
+      await store.stop();
       throw err;
     }
   }
@@ -105,10 +105,14 @@ export class Store {
     try {
       await this.call({ op: 'close' });
     } finally {
-      const transport = this.transport;
-      this.transport = undefined;
-      await transport?.stop();
+      await this.stop();
     }
+  }
+
+  private async stop(): Promise<void> {
+    const transport = this.transport;
+    this.transport = undefined;
+    await transport?.stop();
   }
 
   private get log(): Logger {

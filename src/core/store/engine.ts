@@ -82,6 +82,8 @@ export const journalFile = (file: string) => `${file}.journal`;
 export class StoreEngine {
   private pending: JournalWrite[] = [];
   private seen: Seen | undefined;
+  /** A whole save failed after its writes left the savepoint: they are only in memory, so the next save is whole too. */
+  private owesWholeSave = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -158,7 +160,7 @@ export class StoreEngine {
     return this.serialize(async () => {
       // No known state on disk (a whole save failed): this window's copy is saved whole even with no new write.
       if (!file) return;
-      if (this.pending.length > 0 || !this.seen) await this.locked(file, () => this.saveLocked(file));
+      if (this.pending.length > 0 || this.owesWholeSave) await this.locked(file, () => this.saveLocked(file));
       this.events.saved();
       this.armIdle();
     });
@@ -221,20 +223,20 @@ export class StoreEngine {
     }
   }
 
-  private saveWhole(file: string): Promise<void> {
-    return this.locked(file, () => {
-      // Another window may have saved since this one read the file: start from its rows.
-      if (this.seen) this.saveLocked(file);
-      this.saveWholeLocked(file);
-    });
+  private async saveWhole(file: string): Promise<void> {
+    // Another window may have created or saved the file since this one read it: start from its rows.
+    await this.locked(file, () => this.saveLocked(file) || this.saveWholeLocked(file));
   }
 
-  /** Under the lock: catches up with the file, then appends the unsaved writes as one journal record. */
-  private saveLocked(file: string): void {
+  /**
+   * Under the lock: catches up with the file, then appends the unsaved writes as one journal record. Returns
+   * whether it saved the base file whole instead.
+   */
+  private saveLocked(file: string): boolean {
     const base = existsSync(file) ? stampOf(file) : undefined;
     const seen = this.seen;
-    if (!base || !seen) return this.saveWholeLocked(file);
-    if (!sameStamp(base, seen.base)) return this.rebase(file);
+    if (!base || this.owesWholeSave) return this.saveWholeLocked(file);
+    if (!seen || !sameStamp(base, seen.base)) return this.rebase(file);
     const journal = readJournal(journalFile(file), seen.offset);
     // No journal, or one that is not this base's: this window's copy holds every row the file has.
     if (!journal || journal.generation !== seen.generation || journal.end < seen.offset) return this.saveWholeLocked(file);
@@ -242,6 +244,7 @@ export class StoreEngine {
     if (journal.torn) this.truncateTorn(file, journal.end);
     seen.offset = journal.end;
     this.appendUnsaved(file);
+    return false;
   }
 
   private appendUnsaved(file: string): void {
@@ -251,7 +254,7 @@ export class StoreEngine {
   }
 
   /** Another process saved the base whole (or damaged it): adopt its content and re-apply this window's writes on top. */
-  private rebase(file: string): void {
+  private rebase(file: string): boolean {
     const loaded = loadFile(this.sql, file, this.events.log);
     if (!loaded) {
       // Whatever is there now may still be someone's data: keep it, as a corrupt file at open is kept.
@@ -268,11 +271,12 @@ export class StoreEngine {
     if (loaded.torn) this.truncateTorn(file, loaded.seen.offset);
     if (migrated) return this.saveWholeLocked(file);
     this.appendUnsaved(file);
+    return false;
   }
 
   /** Under the lock: saves this window's copy as the base file and starts an empty journal for it. */
-  private saveWholeLocked(file: string): void {
-    const unjournaled = this.pending.length > 0;
+  private saveWholeLocked(file: string): true {
+    const unjournaled = this.pending.length > 0 || this.owesWholeSave;
     this.commitUnsaved();
     const generation = newGeneration();
     this.db.run("INSERT OR REPLACE INTO store_state (key, value) VALUES ('journal_generation', ?)", [generation]);
@@ -282,11 +286,13 @@ export class StoreEngine {
       writeFileAtomic(journalFile(file), journalHeader(generation));
     } catch (err) {
       // Writes now only in memory: the next flush saves whole again instead of appending to a journal that lacks them.
-      if (unjournaled) this.seen = undefined;
+      this.owesWholeSave = unjournaled;
       throw err;
     }
+    this.owesWholeSave = false;
     this.seen = { base: stampOf(file), generation, offset: HEADER_BYTES };
     this.events.saved();
+    return true;
   }
 
   /** At open, a journal ending in a partial record: another window may be appending it, else a crash left it. */
