@@ -91,8 +91,12 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
   for (const p of problems) log.warn(p);
 
   const configKeys = keysFromConfig(raw);
-  const { store, warnings } = await Store.open({ file: values.db, log });
-  for (const w of warnings) log.warn(w);
+  // The file is read in the store's worker while the rest starts; whatever needs it waits inside the store.
+  const { store, opened } = Store.opening({ file: values.db, log });
+  opened.then(
+    (warnings) => warnings.forEach((w) => log.warn(w)),
+    (err: Error) => log.error(`Opening the database failed: ${err.message}`),
+  );
   const router = settingsOf(raw.router, parseRouterSettings, log);
   const quality = settingsOf(raw.quality, parseQualitySettings, log);
   const context = settingsOf(raw.context, parseContextSettings, log);
