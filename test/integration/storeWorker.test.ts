@@ -58,6 +58,14 @@ describe('Store in a worker', () => {
     await store.close();
   });
 
+  it('returns a result of thousands of rows whole and in order', async () => {
+    const { store } = await Store.open({ file });
+    for (let i = 0; i < 2500; i++) insert(store, `r${String(i).padStart(4, '0')}`);
+    const rows = await store.query<{ id: string }>('SELECT id FROM requests ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 2500 }, (_, i) => `r${String(i).padStart(4, '0')}`));
+    await store.close();
+  });
+
   it('takes calls while it is still opening and answers them once open', async () => {
     const { store, opened } = Store.opening({ file });
     insert(store, 'early');

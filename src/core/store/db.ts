@@ -38,6 +38,8 @@ export class Store {
   private nextId = 0;
   private seq = 0;
   private readonly calls = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+  /** The leading parts of large query results still arriving (serve.ts). */
+  private readonly parts = new Map<number, unknown[][]>();
   /** Writes the engine has not yet reported on disk: sent again to a restarted worker. */
   private unsaved: Extract<StoreRequest, { op: 'write' }>[] = [];
   private version: number | undefined;
@@ -183,11 +185,17 @@ export class Store {
       if (message.event === 'log') this.log[message.level](message.message);
       else if (message.event === 'warning') this.warn(message.message);
       else this.unsaved = this.unsaved.filter((w) => w.seq > message.upTo);
+    } else if ('part' in message) {
+      const parts = this.parts.get(message.id) ?? [];
+      parts.push(message.part);
+      this.parts.set(message.id, parts);
     } else {
       const call = this.calls.get(message.id);
+      const parts = this.parts.get(message.id);
       this.calls.delete(message.id);
+      this.parts.delete(message.id);
       if ('error' in message) call?.reject(message.error.name === 'DatabaseNewerError' ? new DatabaseNewerError(message.error.message) : new Error(message.error.message));
-      else call?.resolve(message.value);
+      else call?.resolve(parts ? [...parts, message.value as unknown[]].flat() : message.value);
     }
     this.holdProcess();
   }
@@ -204,6 +212,7 @@ export class Store {
     const error = new Error(`The database worker stopped (${reason}), so this call did not complete. The next call restarts it, with every saved row and the writes not yet saved.`);
     for (const call of this.calls.values()) call.reject(error);
     this.calls.clear();
+    this.parts.clear();
     this.log.error(error.message);
   }
 

@@ -17,8 +17,15 @@ export interface Opened {
   schemaVersion: number;
 }
 
+/**
+ * Rows of a large result travel in parts: the receiving thread deserializes each message at once, so one
+ * message of 100k rows would hold it up for as long as that takes.
+ */
+const ROWS_PER_PART = 1000;
+
 export type StoreMessage =
   | { id: number; value: unknown }
+  | { id: number; part: unknown[] }
   | { id: number; error: { name: string; message: string } }
   | { event: 'log'; level: keyof Logger; message: string }
   | { event: 'warning'; message: string }
@@ -42,8 +49,11 @@ export function serveStore(post: (message: StoreMessage) => void): (request: Sto
 
   const handle = async (e: StoreEngine, request: Exclude<StoreRequest, { op: 'open' }>): Promise<void> => {
     switch (request.op) {
-      case 'query':
-        return post({ id: request.id, value: e.query(request.sql, request.params) });
+      case 'query': {
+        const rows = e.query(request.sql, request.params);
+        for (let at = 0; at + ROWS_PER_PART < rows.length; at += ROWS_PER_PART) post({ id: request.id, part: rows.slice(at, at + ROWS_PER_PART) });
+        return post({ id: request.id, value: rows.slice(Math.max(0, Math.ceil(rows.length / ROWS_PER_PART) - 1) * ROWS_PER_PART) });
+      }
       case 'write':
         received = request.seq;
         try {
