@@ -10,7 +10,7 @@ import { Script } from 'node:vm';
 type Entry = typeof import('./extension');
 
 /** Long enough after loading that activation has compiled what it runs, so the cache holds that too. */
-const WRITE_CACHE_AFTER_MS = 10_000;
+const WRITE_CACHE_AFTER_MS = 2_000;
 
 function load(file: string): Entry {
   const cacheFile = `${file}.cache`;
