@@ -194,7 +194,9 @@ describe('chat panel in VS Code', () => {
     expect(editor.logs()).not.toContain(CLOUD_KEY);
     const db = join(editor.runDir, 'ud', 'User', 'globalStorage', 'singularity-dev.singularity', 'singularity.db');
     await expect.poll(() => existsSync(db)).toBe(true);
-    expect(readFileSync(db).includes(Buffer.from(CLOUD_KEY))).toBe(false);
+    // The database is its base file and the journal of the saves since (docs/store.md).
+    const saved = [db, `${db}.journal`].filter(existsSync).map((f) => readFileSync(f));
+    expect(Buffer.concat(saved).includes(Buffer.from(CLOUD_KEY))).toBe(false);
   });
 
   it('New Chat from the palette starts an empty conversation', async () => {

@@ -3,13 +3,15 @@
 // escalates that answer in the panel; thumbs with a reason, Insert, Regenerate and the example command
 // are clicked as a user would, and what they stored is read back from the extension's database file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import initSqlJs from 'sql.js';
 import type { FrameLocator } from 'playwright-core';
 import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
+import { loadSaved } from '../../src/core/store/engine';
+import { silentLogger } from '../../src/core/log';
 
 const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';
 const GOOD = 'Use a `Map`, it keeps insertion order:\n\n```ts\nconst seen = new Map<string, number>();\n```\n\nIterating it visits keys in the order they were set.';
@@ -52,7 +54,8 @@ async function dbRows(sql: string): Promise<Record<string, unknown>[]> {
   const file = join(editor.runDir, 'ud', 'User', 'globalStorage', 'singularity-dev.singularity', 'singularity.db');
   await expect.poll(() => existsSync(file)).toBe(true);
   const SQL = await initSqlJs();
-  const db = new SQL.Database(readFileSync(file));
+  // The base file with its journal replayed: a save appends to the journal (docs/store.md).
+  const db = loadSaved(SQL, file, silentLogger)!.db;
   try {
     const [result] = db.exec(sql);
     return (result?.values ?? []).map((row) => Object.fromEntries(result!.columns.map((c, i) => [c, row[i]])));

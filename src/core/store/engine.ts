@@ -48,7 +48,7 @@ interface Seen {
   offset: number;
 }
 
-interface Loaded {
+export interface Loaded {
   db: Database;
   seen: Seen;
   torn: boolean;
@@ -106,7 +106,7 @@ export class StoreEngine {
     let loaded: Loaded | undefined;
     if (file && existsSync(file)) {
       const size = statSync(file).size;
-      loaded = loadFile(SQL, file, events.log);
+      loaded = loadSaved(SQL, file, events.log);
       if (!loaded && size === 0) {
         warnings.push(`The Singularity database ${file} was empty (0 bytes; a saved one never is), so its history is lost. A new one was created.`);
       } else if (!loaded) {
@@ -255,7 +255,7 @@ export class StoreEngine {
 
   /** Another process saved the base whole (or damaged it): adopt its content and re-apply this window's writes on top. */
   private rebase(file: string): boolean {
-    const loaded = loadFile(this.sql, file, this.events.log);
+    const loaded = loadSaved(this.sql, file, this.events.log);
     if (!loaded) {
       // Whatever is there now may still be someone's data: keep it, as a corrupt file at open is kept.
       const aside = statSync(file).size > 0 ? setAside(file) : undefined;
@@ -408,8 +408,11 @@ function setAside(file: string): string {
   return aside;
 }
 
-/** The base file and the journal records that extend it; undefined when the base is not a readable database. */
-function loadFile(SQL: SqlJsStatic, file: string, log: Logger): Loaded | undefined {
+/**
+ * The database as saved on disk: the base file with the journal records that extend it replayed; undefined when
+ * the base is not a readable database. Exported for tests that read what the extension saved.
+ */
+export function loadSaved(SQL: SqlJsStatic, file: string, log: Logger): Loaded | undefined {
   for (;;) {
     const base = stampOf(file);
     const db = tryLoad(SQL, file);
