@@ -145,8 +145,9 @@ export class StoreEngine {
       this.db.run(sql, params);
       return;
     }
-    this.applyUnsaved({ sql, params });
+    // Armed for a failed write too: the save that follows tells the caller it has nothing left to keep for it.
     this.flushTimer ??= setTimeout(() => this.timedFlush(), this.options.flushDelayMs ?? 300);
+    this.applyUnsaved({ sql, params });
   }
 
   /**
@@ -158,8 +159,8 @@ export class StoreEngine {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     return this.serialize(async () => {
-      // No known state on disk (a whole save failed): this window's copy is saved whole even with no new write.
       if (!file) return;
+      // After a failed whole save, this window's copy is saved whole even with no new write.
       if (this.pending.length > 0 || this.owesWholeSave) await this.locked(file, () => this.saveLocked(file));
       this.events.saved();
       this.armIdle();
@@ -167,9 +168,9 @@ export class StoreEngine {
   }
 
   async close(): Promise<void> {
-    for (const t of [this.flushTimer, this.idleTimer, this.checkTimer]) if (t) clearTimeout(t);
     await this.flush();
     this.closed = true;
+    for (const t of [this.flushTimer, this.idleTimer, this.checkTimer]) if (t) clearTimeout(t);
     this.db.close();
   }
 
@@ -186,7 +187,7 @@ export class StoreEngine {
 
   private armIdle(): void {
     const { file } = this.options;
-    if (!file) return;
+    if (!file || this.closed) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     const long = (this.seen?.offset ?? 0) >= (this.options.compactBytes ?? 8 * 1024 * 1024);
     this.idleTimer = setTimeout(() => {
