@@ -147,6 +147,18 @@ describe('Store in a worker', () => {
     await reopened.store.close();
   });
 
+  it('folds a long journal into the base file when it closes, as a one-shot CLI run never sees a quiet moment', async () => {
+    const { store } = await Store.open({ file, compactBytes: 1 });
+    insert(store, 'r1');
+    await store.flush();
+    expect(journalBytes()).toBeGreaterThan(HEADER_BYTES);
+    await store.close();
+    expect(journalBytes()).toBe(HEADER_BYTES);
+    const reopened = await Store.open({ file });
+    expect(await count(reopened.store)).toBe(1);
+    await reopened.store.close();
+  });
+
   it('loses no rows of two stores on one file while one of them folds the journal into the base file', async () => {
     const a = (await Store.open({ file, compactBytes: 1 })).store;
     const b = (await Store.open({ file, flushDelayMs: 600_000 })).store;

@@ -18,7 +18,7 @@ export interface EngineOptions {
   file?: string;
   /** Writes are batched: they are appended to the journal this long after the first unsaved one. */
   flushDelayMs?: number;
-  /** A journal this long is folded into the base file at the next second of quiet. */
+  /** A journal this long is folded into the base file at the next second of quiet, or at close. */
   compactBytes?: number;
   /** After this long without a call, a journal of any length is folded into the base file. */
   idleMs?: number;
@@ -167,7 +167,10 @@ export class StoreEngine {
     });
   }
 
+  /** Saves; a long journal is folded into the base file first, as a short-lived process (the CLI) never sees a quiet moment. */
   async close(): Promise<void> {
+    const { file } = this.options;
+    if (file && this.journalIsLong()) await this.compact(file);
     await this.flush();
     this.closed = true;
     for (const t of [this.flushTimer, this.idleTimer, this.checkTimer]) if (t) clearTimeout(t);
@@ -189,11 +192,14 @@ export class StoreEngine {
     const { file } = this.options;
     if (!file || this.closed) return;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    const long = (this.seen?.offset ?? 0) >= (this.options.compactBytes ?? 8 * 1024 * 1024);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       this.compact(file).catch((err: Error) => this.events.log.error(`Saving the database whole failed: ${err.message}`));
-    }, long ? QUIET_MS : (this.options.idleMs ?? 30_000));
+    }, this.journalIsLong() ? QUIET_MS : (this.options.idleMs ?? 30_000));
+  }
+
+  private journalIsLong(): boolean {
+    return (this.seen?.offset ?? 0) >= (this.options.compactBytes ?? 8 * 1024 * 1024);
   }
 
   /** Folds the journal into the base file, when there is one to fold (another window may have done it). */
