@@ -10,7 +10,7 @@ import type { FrameLocator } from 'playwright-core';
 import { launchEditor, sendInChat, openChatShowing, type Editor } from './harness';
 import { nodeFirstSettings } from './nodeFirst';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
-import { loadSaved } from '../../src/core/store/engine';
+import { loadSaved } from '../../src/core/store/savedFile';
 import { silentLogger } from '../../src/core/log';
 
 const CUT_OFF = 'Here is the parser:\n\n```python\ndef parse_numbers(text):\n    result = []\n    for part in text.split(","):\n        result.append(int(part';

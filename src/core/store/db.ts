@@ -4,7 +4,8 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { startWorker } from '../workerThread';
-import { DatabaseNewerError, type EngineOptions, type Row } from './engine';
+import type { EngineOptions, Row } from './engine';
+import { DatabaseNewerError } from './schema';
 import { serveStore, type Opened, type StoreMessage, type StoreRequest } from './serve';
 
 export { DatabaseNewerError, type Row };

@@ -1,17 +1,14 @@
 import initSqlJs, { type Database, type SqlJsStatic, type SqlValue } from 'sql.js';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../log';
-import { migrations } from './migrations';
+import { currentVersion, migrate } from './schema';
+import { journalFile, loadSaved, replay, sameStamp, setAside, stampOf, type Loaded, type Seen } from './savedFile';
 import { acquireFileLock } from './fileLock';
 import { writeFileAtomic } from './atomicWrite';
 import { appendRecord, encodeRecord, HEADER_BYTES, journalHeader, newGeneration, readJournal, type JournalWrite } from './journal';
 
 export type Row = Record<string, SqlValue>;
-
-export class DatabaseNewerError extends Error {
-  override name = 'DatabaseNewerError';
-}
 
 export interface EngineOptions {
   /** Database file; omitted for an in-memory database. */
@@ -34,26 +31,6 @@ export interface EngineEvents {
   saved(): void;
 }
 
-/** Identifies one version of the file on disk; a change means another window wrote it. */
-interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
-
-/** What this window last read or wrote of the file: the base, and how far into its journal. */
-interface Seen {
-  base: FileStamp;
-  generation: string | undefined;
-  offset: number;
-}
-
-export interface Loaded {
-  db: Database;
-  seen: Seen;
-  torn: boolean;
-}
-
 const DAY_MS = 24 * 60 * 60 * 1000;
 const QUIET_MS = 1000;
 const SAVEPOINT = 'unsaved';
@@ -64,8 +41,6 @@ function loadSqlJs(): Promise<SqlJsStatic> {
   sqlJs ??= initSqlJs();
   return sqlJs;
 }
-
-export const journalFile = (file: string) => `${file}.journal`;
 
 /**
  * The database itself: sql.js in memory, persisted as a base file plus an append-only journal (journal.ts).
@@ -397,124 +372,4 @@ export class StoreEngine {
     this.saveWholeLocked(file);
     this.events.warning(`The Singularity database failed its integrity check (${problem}) and has been moved to ${aside}. A new one was created; the old file is kept for recovery.`);
   }
-}
-
-function stampOf(file: string): FileStamp {
-  const s = statSync(file);
-  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
-}
-
-function sameStamp(a: FileStamp, b: FileStamp | undefined): boolean {
-  return !!b && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
-}
-
-/** Moves an unreadable database file out of the way, kept for recovery; returns where it went. */
-function setAside(file: string): string {
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  renameSync(file, aside);
-  return aside;
-}
-
-/**
- * The database as saved on disk: the base file with the journal records that extend it replayed; undefined when
- * the base is not a readable database. Exported for tests that read what the extension saved.
- */
-export function loadSaved(SQL: SqlJsStatic, file: string, log: Logger): Loaded | undefined {
-  for (;;) {
-    const base = stampOf(file);
-    const db = tryLoad(SQL, file);
-    if (!db) return undefined;
-    const generation = journalGeneration(db);
-    const journal = generation ? readJournal(journalFile(file)) : undefined;
-    // Another window saved the base whole between the two reads: its journal is a new one; read both again.
-    if (!sameStamp(stampOf(file), base)) {
-      db.close();
-      continue;
-    }
-    const ours = journal && journal.generation === generation ? journal : undefined;
-    if (ours) replay(db, ours.records, log);
-    return { db, seen: { base, generation, offset: ours?.end ?? HEADER_BYTES }, torn: ours?.torn ?? false };
-  }
-}
-
-/**
- * Loads a database file, or undefined when it is not a readable SQLite database. A cheap check: the header, the
- * length it declares (a truncated file fails here) and the schema. The full check runs later, in the background.
- */
-function tryLoad(SQL: SqlJsStatic, file: string): Database | undefined {
-  let db: Database | undefined;
-  try {
-    const bytes = readFileSync(file);
-    if (!wholeSqliteFile(bytes)) return undefined;
-    db = new SQL.Database(bytes);
-    db.exec('SELECT count(*) FROM sqlite_master');
-    return db;
-  } catch {
-    db?.close();
-    return undefined;
-  }
-}
-
-/** The SQLite header (sqlite.org/fileformat.html): the magic string, and at least as many pages as it declares. */
-function wholeSqliteFile(bytes: Buffer): boolean {
-  if (bytes.length < 100 || bytes.toString('latin1', 0, 16) !== 'SQLite format 3\0') return false;
-  const raw = bytes.readUInt16BE(16);
-  const pageSize = raw === 1 ? 65536 : raw;
-  if (pageSize < 512 || bytes.length % pageSize !== 0) return false;
-  const pages = bytes.readUInt32BE(28);
-  const declared = pages > 0 && bytes.readUInt32BE(92) === bytes.readUInt32BE(24);
-  return !declared || bytes.length >= pages * pageSize;
-}
-
-function journalGeneration(db: Database): string | undefined {
-  try {
-    const value = db.exec("SELECT value FROM store_state WHERE key = 'journal_generation'")[0]?.values[0]?.[0];
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined; // a base from before store_state (migration 11): no journal extends it
-  }
-}
-
-/** Applies journal records, each one flush's writes, in a transaction of its own. */
-function replay(db: Database, records: JournalWrite[][], log: Logger): void {
-  for (const record of records) {
-    db.run('BEGIN');
-    for (const w of record) {
-      try {
-        db.run(w.sql, w.params);
-      } catch (err) {
-        log.error(`A journaled database write no longer applies and was skipped: ${(err as Error).message} (${w.sql.slice(0, 60)})`);
-      }
-    }
-    db.run('COMMIT');
-  }
-}
-
-function currentVersion(db: Database): number {
-  const hasTable = db.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").length > 0;
-  if (!hasTable) return 0;
-  return Number(db.exec('SELECT COALESCE(MAX(version), 0) FROM schema_version')[0]?.values[0]?.[0] ?? 0);
-}
-
-/** Applies the migrations the database has not seen, each in its own transaction. Returns whether any ran. */
-function migrate(db: Database): boolean {
-  db.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const from = currentVersion(db);
-  const latest = migrations[migrations.length - 1]?.version ?? 0;
-  if (from > latest) {
-    throw new DatabaseNewerError(`The database has schema version ${from}, newer than this version of Singularity knows (${latest}). Update the extension.`);
-  }
-  const todo = migrations.filter((m) => m.version > from);
-  for (const m of todo) {
-    db.run('BEGIN');
-    try {
-      db.exec(m.sql);
-      db.run('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, Date.now()]);
-      db.run('COMMIT');
-    } catch (err) {
-      db.run('ROLLBACK');
-      throw err;
-    }
-  }
-  return todo.length > 0;
 }
