@@ -85,12 +85,12 @@ const LOCAL_ONLY =
 export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOptions = { escalate: true }): AsyncGenerator<AskEvent> {
   if (input.images?.length && !input.pinned && deps.vision) return yield* answerImages(input, deps, deps.vision);
   // Image requests have their own check of the answer (the vision plan's score).
-  const gate = deps.learning && !input.images?.length ? gatePlan(deps.learning, input, options.escalate) : undefined;
+  const gate = deps.learning && !input.images?.length ? await gatePlan(deps.learning, input, options.escalate) : undefined;
   const draft = yield* answer({ ...input, ...(gate?.examples ? { examples: gate.examples.messages } : {}), ...(gate?.stopEarly ? { stopEarly: gate.stopEarly } : {}) }, deps);
   if (!gate || draft.outcome !== 'ok' || !draft.meta) return yield { type: 'end', result: draft };
   const learning = deps.learning!;
   if (draft.meta.route === 'cloud') {
-    cloudAnswered(deps, input, input.id, draft, deps.routerData?.reroutedFrom(input.id));
+    await cloudAnswered(deps, input, input.id, draft, await deps.routerData?.reroutedFrom(input.id));
     return yield { type: 'end', result: draft };
   }
   if (gate.examples) learning.examples!.recordUse(input.id, gate.examples.ids);
@@ -105,11 +105,11 @@ export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOpti
   const to = randomUUID();
   const reason = verdict.reasons.join('; ');
   learning.results?.record(input.id, verdict, to, now());
-  learning.feedback?.rerouted(input.id, to, true, reason);
+  await learning.feedback?.rerouted(input.id, to, true, reason);
   deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
   yield { type: 'escalated', from: input.id, to, verdict, draft: withQuality(draft, verdict, to) };
   const escalated = yield* answer({ ...input, id: to, route: 'cloud' }, deps);
-  if (escalated.outcome === 'ok') cloudAnswered(deps, input, to, escalated, input.id);
+  if (escalated.outcome === 'ok') await cloudAnswered(deps, input, to, escalated, input.id);
   yield { type: 'end', result: escalated.meta ? { ...escalated, meta: { ...escalated.meta, escalatedFrom: { requestId: input.id, reason } } } : escalated };
 }
 
@@ -119,9 +119,9 @@ async function mayEscalate(gate: GatePlan, deps: PipelineDeps): Promise<boolean>
 }
 
 /** A cloud answer that replaced a node's answer: the node's saved no cloud tokens, and the pair may become an example. */
-function cloudAnswered(deps: PipelineDeps, input: AskInput, id: string, result: AskResult, replacing: string | undefined): void {
+async function cloudAnswered(deps: PipelineDeps, input: AskInput, id: string, result: AskResult, replacing: string | undefined): Promise<void> {
   if (replacing) deps.requests?.replaced(replacing, id);
-  if (result.text) deps.learning?.examples?.cloudAnswered(id, input.question, result.text, exampleWorkspace(input));
+  if (result.text) await deps.learning?.examples?.cloudAnswered(id, input.question, result.text, exampleWorkspace(input));
 }
 
 /** Route, fit, dispatch and record one request: the answer of whichever target answered first. */

@@ -89,7 +89,8 @@ export class Store {
     return currentVersion(this.db);
   }
 
-  query<T = Row>(sql: string, params: SqlValue[] = []): T[] {
+  /** Rows of a read. Asynchronous because the database may live off the editor's thread; a query after a write sees it. */
+  async query<T = Row>(sql: string, params: SqlValue[] = []): Promise<T[]> {
     const stmt = this.db.prepare(sql, params);
     try {
       const rows: T[] = [];
