@@ -86,7 +86,8 @@ const LOCAL_ONLY =
  * 'end' event (answer, cancellation or a clear error) and its rows in the store.
  */
 export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOptions = { escalate: true }): AsyncGenerator<AskEvent> {
-  if (input.images?.length && !input.pinned && deps.vision) return yield* answerImages(input, deps, deps.vision);
+  // The vision path picks a vision model and checks its prose; an agent's images go with its tools instead.
+  if (input.images?.length && !input.pinned && deps.vision && !inToolLoop(input)) return yield* answerImages(input, deps, deps.vision);
   // Image requests have their own check of the answer (the vision plan's score). A tool loop's turns are calls
   // and results, not prose: the gate would judge JSON as an answer, and examples would break the loop's shape.
   const gate = deps.learning && !input.images?.length && !inToolLoop(input) ? gatePlan(deps.learning, input, options.escalate) : undefined;
