@@ -159,7 +159,8 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   };
   if (!routed.decision) return done({ outcome: 'error', text: '', error: routed.error, errorCode: 'noRoute' });
   const pinnedModel = input.pinned?.kind === 'nodeModel' ? input.pinned.model : undefined;
-  if (pinnedModel && needs.length && !nodes.some((s) => serves(s, [pinnedModel]))) {
+  // Only when a healthy node has the model: a model on no healthy node fails as it would without tools.
+  if (pinnedModel && needs.length && deps.nodes.list().some((s) => serves(s, [pinnedModel])) && !nodes.some((s) => serves(s, [pinnedModel]))) {
     return done({ outcome: 'error', text: '', error: `The model ${pinnedModel} does not support tools: /api/show on its nodes does not list the "tools" capability. Name a model that does (ollama show MODEL lists its capabilities), or use "singularity/auto".`, errorCode: 'badInput' });
   }
   const loop = !input.pinned && input.toolTurns?.length ? deps.toolLoops?.find(input.toolTurns) : undefined;
