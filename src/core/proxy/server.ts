@@ -9,9 +9,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import { ask, type AskEvent, type AskResult, type PipelineDeps } from '../pipeline';
 import type { RequestErrorCode } from '../request';
+import type { FinishReason } from '../providers/types';
 import { isLoopbackUrl, isUsable } from '../providers/factory';
 import { findModel, modelCatalog, AUTO_MODEL } from './models';
-import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
+import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, toolCallEvents, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
 
 export interface ProxyOptions {
   host: string;
@@ -152,6 +153,8 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
       id: randomUUID(),
       question: parsed.question,
       history: parsed.history,
+      ...(parsed.toolTurns.length ? { toolTurns: parsed.toolTurns } : {}),
+      ...(parsed.tools ? { tools: parsed.tools } : {}),
       context: [],
       route: 'auto',
       source: 'proxy',
@@ -174,7 +177,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
     if (result.outcome === 'error') return sendError(res, upstreamError(result));
     res.setHeader('x-singularity-route', result.meta?.route ?? '');
     res.setHeader('x-singularity-model', result.meta?.model ?? '');
-    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage, result.thinking));
+    sendJson(res, 200, completionBody(ids, result.text, finishOf(result), result.usage, result.thinking, result.toolCalls));
   }
 }
 
@@ -208,6 +211,9 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
     } else if (event.type === 'thinking') {
       start();
       res.write(chunkEvent(ids, { reasoning_content: event.text }));
+    } else if (event.type === 'toolCall') {
+      start();
+      res.write(toolCallEvents(ids, event.call, event.index));
     } else if (event.type === 'end') {
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();
@@ -217,11 +223,15 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
         return void res.end();
       }
       start();
-      res.write(chunkEvent(ids, {}, result.finishReason ?? 'stop'));
+      res.write(chunkEvent(ids, {}, finishOf(result)));
       if (includeUsage && result.usage) res.write(usageEvent(ids, result.usage));
       res.end(DONE_EVENT);
     }
   }
+}
+
+function finishOf(result: AskResult): FinishReason {
+  return result.finishReason ?? (result.toolCalls?.length ? 'tool_calls' : 'stop');
 }
 
 /**
@@ -237,6 +247,8 @@ const STATUS_OF: Record<RequestErrorCode, [number, ProxyError['type'], string | 
   unreachable: [503, 'service_unavailable', 'upstream_unreachable'],
   server: [502, 'server_error', 'upstream_error'],
   badResponse: [502, 'server_error', 'upstream_bad_response'],
+  // The issue asks for a 400: the client's agent gets a request error it can show, not a server outage.
+  badToolCall: [400, 'invalid_request_error', 'invalid_tool_call'],
   auth: [502, 'server_error', 'upstream_auth_failed'],
   aborted: [502, 'server_error', null],
 };
