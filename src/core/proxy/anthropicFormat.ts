@@ -3,12 +3,11 @@
 // `@anthropic-ai/sdk` client and Claude Code are the reference clients).
 
 import type { AskResult } from '../request';
-import type { FinishReason } from '../providers/types';
 import type { ChatMessage, ImageInput, ToolCall, ToolChoice, ToolDefinition, ToolSet } from '../types';
 import { estimateTokens } from '../providers/tokens';
 import { ConversationError, splitConversation } from './conversation';
 import { ProxyError } from './openaiFormat';
-import type { EndpointRequest } from './exchange';
+import { finishOf, type EndpointRequest } from './exchange';
 
 export interface MessagesRequest extends EndpointRequest {
   maxTokens: number;
@@ -217,7 +216,8 @@ export function promptTokenEstimate(prompt: Pick<MessagesPrompt, 'system' | 'tur
 
 export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens';
 
-export function stopReasonOf(finish: FinishReason | undefined): StopReason {
+export function stopReasonOf(answer: Pick<AskResult, 'finishReason' | 'toolCalls'>): StopReason {
+  const finish = finishOf(answer);
   return finish === 'tool_calls' ? 'tool_use' : finish === 'length' ? 'max_tokens' : 'end_turn';
 }
 
@@ -246,7 +246,7 @@ export function messageBody(ids: MessageIds, answer: Answer, inputTokens: number
       ...(answer.text || !calls.length ? [{ type: 'text', text: answer.text }] : []),
       ...calls.map(toolUseBlock),
     ],
-    stop_reason: stopReasonOf(answer.finishReason),
+    stop_reason: stopReasonOf(answer),
     stop_sequence: null,
     usage: usageOf(answer.usage, inputTokens),
   };
@@ -308,12 +308,12 @@ export class MessageEvents {
   }
 
   /** Closes the last block (an answer with none gets an empty text block, as Anthropic's does) and the message. */
-  end(answer: Pick<AskResult, 'finishReason' | 'usage'>): string {
+  end(answer: Pick<AskResult, 'finishReason' | 'toolCalls' | 'usage'>): string {
     const empty = this.index < 0 ? this.into('text', { type: 'text', text: '' }) : '';
     return (
       empty +
       this.close() +
-      sse('message_delta', { delta: { stop_reason: stopReasonOf(answer.finishReason), stop_sequence: null }, usage: usageOf(answer.usage, this.inputTokens) }) +
+      sse('message_delta', { delta: { stop_reason: stopReasonOf(answer), stop_sequence: null }, usage: usageOf(answer.usage, this.inputTokens) }) +
       sse('message_stop', {})
     );
   }

@@ -6,13 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AskInput, AskResult, PipelineDeps } from '../pipeline';
 import type { RequestErrorCode } from '../request';
-import type { ToolSet } from '../types';
+import type { FinishReason } from '../providers/types';
 import { isUsable } from '../providers/factory';
 import { AUTO_MODEL, findModel, modelCatalog, type CatalogEntry } from './models';
 import { ProxyError, type ChatCompletionRequest } from './openaiFormat';
 
-/** A client's request in either format, as the pipeline takes it: the OpenAI side's fields, and the tools a request offers. */
-export type EndpointRequest = Pick<ChatCompletionRequest, 'model' | 'question' | 'history' | 'system' | 'images' | 'stream' | 'temperature' | 'maxTokens'> & { tools?: ToolSet };
+/** A client's request in either format, as the pipeline takes it. */
+export type EndpointRequest = Pick<ChatCompletionRequest, 'model' | 'question' | 'history' | 'toolTurns' | 'tools' | 'system' | 'images' | 'stream' | 'temperature' | 'maxTokens'>;
 
 /** What a route needs of the server's options. */
 export interface RouteOptions {
@@ -68,6 +68,7 @@ export function askInputOf(parsed: EndpointRequest, entry: CatalogEntry, signal:
     id: randomUUID(),
     question: parsed.question,
     history: parsed.history,
+    ...(parsed.toolTurns.length ? { toolTurns: parsed.toolTurns } : {}),
     context: [],
     route: 'auto',
     source: 'proxy',
@@ -80,6 +81,11 @@ export function askInputOf(parsed: EndpointRequest, entry: CatalogEntry, signal:
     ...(parsed.tools ? { tools: parsed.tools } : {}),
     signal,
   };
+}
+
+/** Why the answer stopped; a provider that gave no reason but made calls stopped for them. */
+export function finishOf(result: Pick<AskResult, 'finishReason' | 'toolCalls'>): FinishReason {
+  return result.finishReason ?? (result.toolCalls?.length ? 'tool_calls' : 'stop');
 }
 
 /**
@@ -95,6 +101,8 @@ const STATUS_OF: Record<RequestErrorCode, [number, ProxyError['type'], string | 
   unreachable: [503, 'service_unavailable', 'upstream_unreachable'],
   server: [502, 'server_error', 'upstream_error'],
   badResponse: [502, 'server_error', 'upstream_bad_response'],
+  // The issue asks for a 400: the client's agent gets a request error it can show, not a server outage.
+  badToolCall: [400, 'invalid_request_error', 'invalid_tool_call'],
   auth: [502, 'server_error', 'upstream_auth_failed'],
   aborted: [502, 'server_error', null],
 };

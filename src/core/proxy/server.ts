@@ -10,9 +10,9 @@ import type { Logger } from '../log';
 import { ask, type AskEvent } from '../pipeline';
 import { isLoopbackUrl } from '../providers/factory';
 import type { CatalogEntry } from './models';
-import { askInputOf, catalogOf, clientSignal, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
+import { askInputOf, catalogOf, finishOf, clientSignal, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
 import { countTokens, messages, sendAnthropicError } from './messagesRoute';
-import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
+import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, toolCallEvents, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
 
 export interface ProxyOptions extends RouteOptions {
   host: string;
@@ -129,7 +129,7 @@ async function chatCompletions(req: IncomingMessage, res: ServerResponse, option
     const { result } = event;
     if (result.outcome === 'cancelled') return void res.end();
     if (result.outcome === 'error') return sendError(res, upstreamError(result));
-    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage, result.thinking), routeHeaders(result));
+    sendJson(res, 200, completionBody(ids, result.text, finishOf(result), result.usage, result.thinking, result.toolCalls), routeHeaders(result));
   }
 }
 
@@ -161,6 +161,9 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
     } else if (event.type === 'thinking') {
       start();
       res.write(chunkEvent(ids, { reasoning_content: event.text }));
+    } else if (event.type === 'toolCall') {
+      start();
+      res.write(toolCallEvents(ids, event.call, event.index));
     } else if (event.type === 'end') {
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();
@@ -170,7 +173,7 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
         return void res.end();
       }
       start();
-      res.write(chunkEvent(ids, {}, result.finishReason ?? 'stop'));
+      res.write(chunkEvent(ids, {}, finishOf(result)));
       if (includeUsage && result.usage) res.write(usageEvent(ids, result.usage));
       res.end(DONE_EVENT);
     }
