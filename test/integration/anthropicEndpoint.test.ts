@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { startProxy, type RunningProxy } from '../../src/core/proxy/server';
 import { silentLogger } from '../../src/core/log';
 import type { FakeServer } from '../fixtures';
+import type { ChatRequestView } from '../fixtures/fakeServer';
 import { chats, cloud, cloudOf, nodeOf, ollama, setup } from './support';
 
 const KEY = 'sk-singularity-test-key-0123456789';
@@ -215,5 +216,65 @@ describe('Anthropic Messages endpoint: errors in Anthropic\'s shape', () => {
     const res = await post(base, '/v1/messages/batches', {});
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  });
+});
+
+describe('Anthropic Messages endpoint: an agent\'s tool loop', () => {
+  const tools: Anthropic.Tool[] = [{ name: 'read', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
+  /** A model that reads a.ts first, then answers from what the tool returned. */
+  const agent = {
+    toolCalls: (req: ChatRequestView) => (req.messages.at(-1)?.role === 'tool' ? undefined : [{ name: 'read', arguments: { path: 'a.ts' } }]),
+    reply: (req: ChatRequestView) => (req.messages.at(-1)?.role === 'tool' ? `a.ts says: ${req.messages.at(-1)!.content}` : ''),
+  };
+
+  async function nodeAgent() {
+    const node = await ollama({ ...agent, show: { 'llama3.2:latest': { capabilities: ['completion', 'tools'] } } });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    return { w, model: 'singularity/auto', received: () => chats(node).map((c) => c.body as { messages: Record<string, unknown>[]; tools?: unknown[] }) };
+  }
+
+  async function cloudAgent() {
+    const api = await cloud(agent);
+    const w = await setup({ nodes: [], cloudProviders: [cloudOf(api, 'team')] });
+    const received = () => api.requests.filter((r) => r.path === '/v1/chat/completions').map((r) => r.body as { messages: Record<string, unknown>[]; tools?: unknown[] });
+    return { w, model: 'team/gpt-test', received };
+  }
+
+  it.each([
+    ['a node', nodeAgent, false],
+    ['a node', nodeAgent, true],
+    ['the cloud', cloudAgent, false],
+    ['the cloud', cloudAgent, true],
+  ] as const)('runs tool_use -> tool_result -> answer against %s (streamed: %s)', async (_, world, streamed) => {
+    const { w, model, received } = await world();
+    const { client } = await serve(w);
+    const send = (messages: Anthropic.MessageParam[]) => (streamed ? client.messages.stream({ model, max_tokens: 256, tools, messages }).finalMessage() : client.messages.create({ model, max_tokens: 256, tools, messages }));
+    const question: Anthropic.MessageParam = { role: 'user', content: 'What does a.ts export?' };
+
+    const first = await send([question]);
+    expect(first.stop_reason).toBe('tool_use');
+    const use = first.content.find((b) => b.type === 'tool_use');
+    expect(use).toMatchObject({ type: 'tool_use', name: 'read', input: { path: 'a.ts' } });
+    expect(use!.id).toBeTruthy();
+
+    const second = await send([question, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use!.id, content: 'export const a = 1;' }] }]);
+    expect(second).toMatchObject({ stop_reason: 'end_turn', content: [{ type: 'text', text: 'a.ts says: export const a = 1;' }] });
+
+    const [asked, answered] = received();
+    expect(asked!.tools).toHaveLength(1);
+    expect(answered!.messages.at(-1)).toMatchObject({ role: 'tool', content: 'export const a = 1;' });
+    expect(answered!.messages.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [expect.objectContaining({ function: expect.objectContaining({ name: 'read' }) })] });
+  });
+
+  it('streams a call as content_block_start (tool_use, empty input), input_json_delta pieces, content_block_stop, then stop_reason tool_use', async () => {
+    const { w, model } = await nodeAgent();
+    const { client } = await serve(w);
+    const events: Anthropic.RawMessageStreamEvent[] = [];
+    for await (const e of await client.messages.create({ model, max_tokens: 256, tools, stream: true, messages: [{ role: 'user', content: 'read it' }] })) events.push(e);
+    const start = events.find((e) => e.type === 'content_block_start' && e.content_block.type === 'tool_use');
+    expect(start).toMatchObject({ content_block: { type: 'tool_use', name: 'read', input: {} } });
+    const json = events.flatMap((e) => (e.type === 'content_block_delta' && e.delta.type === 'input_json_delta' ? [e.delta.partial_json] : [])).join('');
+    expect(JSON.parse(json)).toEqual({ path: 'a.ts' });
+    expect(events.find((e) => e.type === 'message_delta')).toMatchObject({ delta: { stop_reason: 'tool_use' } });
   });
 });
