@@ -90,6 +90,14 @@ describe('Anthropic Messages endpoint: answers', () => {
     expect(events.at(-1)).toBe('event: message_stop\ndata: {"type":"message_stop"}');
   });
 
+  it('serves /v1/messages?beta=true, as Claude Code calls it, with any anthropic-version and anthropic-beta', async () => {
+    const w = await nodeWorld('ok');
+    const { base } = await serve(w);
+    const res = await post(base, '/v1/messages?beta=true', hi, { authorization: `Bearer ${KEY}`, 'anthropic-version': '2099-01-01', 'anthropic-beta': 'whatever-2025' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'ok' }] });
+  });
+
   it('takes the system prompt as a string or as text blocks, in place of Singularity\'s', async () => {
     const w = await nodeWorld();
     const { client } = await serve(w);
@@ -264,6 +272,21 @@ describe('Anthropic Messages endpoint: an agent\'s tool loop', () => {
     expect(asked!.tools).toHaveLength(1);
     expect(answered!.messages.at(-1)).toMatchObject({ role: 'tool', content: 'export const a = 1;' });
     expect(answered!.messages.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [expect.objectContaining({ function: expect.objectContaining({ name: 'read' }) })] });
+  });
+
+  it('refuses tools for a named node model without the tools capability, in Anthropic\'s shape', async () => {
+    const node = await ollama({ show: { 'llama3.2:latest': { capabilities: ['completion'] } } });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    await expect(client.messages.create({ ...hi, model: 'llama3.2', tools })).rejects.toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringMatching(/does not support tools/) });
+    expect(chats(node)).toHaveLength(0);
+  });
+
+  it('answers 400 when the node calls a tool with arguments that are not JSON', async () => {
+    const node = await ollama({ toolCalls: () => [{ name: 'read', arguments: '{"path": ' }], show: { 'llama3.2:latest': { capabilities: ['completion', 'tools'] } } });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    await expect(client.messages.create({ ...hi, tools })).rejects.toMatchObject({ status: 400, type: 'invalid_request_error', message: expect.stringMatching(/not a JSON object/) });
   });
 
   it('streams a call as content_block_start (tool_use, empty input), input_json_delta pieces, content_block_stop, then stop_reason tool_use', async () => {
