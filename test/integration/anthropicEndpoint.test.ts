@@ -148,6 +148,21 @@ describe('Anthropic Messages endpoint: answers', () => {
     expect((await viaBearer.messages.create(hi)).content).toEqual([{ type: 'text', text: 'ok' }]);
   });
 
+  it('aborts the upstream request when the client leaves mid-stream, and records it as cancelled', async () => {
+    const node = await ollama({ tokensPerSecond: 20, reply: () => Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ') });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    const stream = client.messages.stream(hi);
+    const disconnected = node.nextDisconnect();
+    let deltas = 0;
+    stream.on('text', () => {
+      if (++deltas === 3) stream.abort();
+    });
+    await expect(stream.done()).rejects.toThrow();
+    await disconnected;
+    await expect.poll(() => w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests')[0]?.outcome).toBe('cancelled');
+  });
+
   it('ends a stream whose node dies mid-answer with an error event the SDK raises', async () => {
     const node = await ollama({ fault: { kind: 'dropMidStream', afterTokens: 3 } });
     const w = await setup({ nodes: [nodeOf(node, 'laptop')] });

@@ -1,7 +1,8 @@
 // The OpenAI- and Anthropic-compatible endpoint: an HTTP server in the extension host (or `singularity serve`)
 // that answers /v1/models, /v1/chat/completions and /v1/messages (messagesRoute.ts) through the same pipeline
-// as the chat panel. Loopback only unless explicitly allowed, a key on every request, no CORS (a web page must not be able to use a
-// developer's nodes and cloud key through their browser), client disconnects abort the upstream request.
+// as the chat panel. Loopback only unless explicitly allowed, a key on every request, no CORS (a web page must
+// not be able to use a developer's nodes and cloud key through their browser), client disconnects abort the
+// upstream request.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
@@ -10,7 +11,7 @@ import type { Logger } from '../log';
 import { ask, type AskEvent } from '../pipeline';
 import { isLoopbackUrl } from '../providers/factory';
 import type { CatalogEntry } from './models';
-import { askInputOf, catalogOf, finishOf, clientSignal, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
+import { askInputOf, catalogOf, clientSignal, finishOf, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
 import { countTokens, messages, sendAnthropicError } from './messagesRoute';
 import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, toolCallEvents, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
 
