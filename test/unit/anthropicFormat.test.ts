@@ -61,6 +61,20 @@ describe('Anthropic request parsing', () => {
     ]);
   });
 
+  it('moves a tool_result\'s images to a user turn after the results, since no provider takes images in a tool turn', () => {
+    const { turns } = parsePrompt({
+      ...base,
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'screenshot', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'taken' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] }] },
+      ],
+    });
+    expect(turns.slice(1)).toEqual([
+      { role: 'tool', toolCallId: 'toolu_1', content: 'taken' },
+      { role: 'user', content: '', images: [{ mimeType: 'image/png', base64: 'AAAA' }] },
+    ]);
+  });
+
   it('tells the model a tool_result with is_error is an error', () => {
     const { turns } = parsePrompt({
       ...base,

@@ -53,14 +53,17 @@ function imageOf(block: Block, at: string): ImageInput {
   return { mimeType: source.media_type.toLowerCase(), base64: source.data.replace(/\s+/g, '') };
 }
 
-/** A tool_result's content: a string or text and image blocks. An error result says so to the model, which has no flag for it. */
-function toolResultOf(block: Block, at: string, calls: ReadonlySet<string>): ChatMessage {
+/**
+ * A tool_result's content: a string or text and image blocks. An error result says so to the model, which has
+ * no flag for it. Its images go to `images`, for the user turn after the results: no provider takes images in
+ * a tool turn (OpenAI's tool messages are text), and a user message is where OpenAI clients put them too.
+ */
+function toolResultOf(block: Block, at: string, calls: ReadonlySet<string>, images: ImageInput[]): ChatMessage {
   const id = block.tool_use_id;
   if (typeof id !== 'string' || !id) throw bad('a tool_result needs "tool_use_id".', at);
   if (calls.size === 0) throw bad(`a tool_result (tool_use_id "${id}") must follow an assistant message with tool_use blocks; the previous message has none.`, at);
   if (!calls.has(id)) throw bad(`tool_use_id "${id}" matches no tool_use block of the previous assistant message (its ids: ${[...calls].join(', ')}).`, at);
   const texts: string[] = [];
-  const images: ImageInput[] = [];
   if (block.content !== undefined) {
     blocksOf(block.content, `${at}.content`).forEach((b, k) => {
       const where = `${at}.content[${k}]`;
@@ -70,10 +73,10 @@ function toolResultOf(block: Block, at: string, calls: ReadonlySet<string>): Cha
     });
   }
   const text = texts.join('\n');
-  return { role: 'tool', toolCallId: id, content: block.is_error === true ? `Error: ${text}` : text, ...(images.length ? { images } : {}) };
+  return { role: 'tool', toolCallId: id, content: block.is_error === true ? `Error: ${text}` : text };
 }
 
-/** A user message: its tool results first (Anthropic requires them first), then its text and images as one user turn. */
+/** A user message: its tool results first (Anthropic requires them first), then its text and images (the results' too) as one user turn. */
 function userTurns(content: unknown, at: string, calls: ReadonlySet<string>): ChatMessage[] {
   const results: ChatMessage[] = [];
   const texts: string[] = [];
@@ -82,7 +85,7 @@ function userTurns(content: unknown, at: string, calls: ReadonlySet<string>): Ch
     const where = `${at}[${k}]`;
     if (b.type === 'text') texts.push(textOf(b, where));
     else if (b.type === 'image') images.push(imageOf(b, where));
-    else if (b.type === 'tool_result') results.push(toolResultOf(b, where, calls));
+    else if (b.type === 'tool_result') results.push(toolResultOf(b, where, calls, images));
     else throw bad(`Unsupported block in a user message (type ${JSON.stringify(b.type)}); use "text", "image" or "tool_result".`, where);
   });
   const rest = texts.length || images.length || !results.length ? [{ role: 'user' as const, content: texts.join('\n'), ...(images.length ? { images } : {}) }] : [];
