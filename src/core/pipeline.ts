@@ -86,7 +86,8 @@ const LOCAL_ONLY =
  * 'end' event (answer, cancellation or a clear error) and its rows in the store.
  */
 export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOptions = { escalate: true }): AsyncGenerator<AskEvent> {
-  if (input.images?.length && !input.pinned && deps.vision) return yield* answerImages(input, deps, deps.vision);
+  // The vision path picks a vision model and checks its prose; an agent's images go with its tools instead.
+  if (input.images?.length && !input.pinned && deps.vision && !inToolLoop(input)) return yield* answerImages(input, deps, deps.vision);
   // Image requests have their own check of the answer (the vision plan's score). A tool loop's turns are calls
   // and results, not prose: the gate would judge JSON as an answer, and examples would break the loop's shape.
   const gate = deps.learning && !input.images?.length && !inToolLoop(input) ? gatePlan(deps.learning, input, options.escalate) : undefined;
@@ -158,7 +159,8 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   };
   if (!routed.decision) return done({ outcome: 'error', text: '', error: routed.error, errorCode: 'noRoute' });
   const pinnedModel = input.pinned?.kind === 'nodeModel' ? input.pinned.model : undefined;
-  if (pinnedModel && needs.length && !nodes.some((s) => serves(s, [pinnedModel]))) {
+  // Only when a healthy node has the model: a model on no healthy node fails as it would without tools.
+  if (pinnedModel && needs.length && deps.nodes.list().some((s) => serves(s, [pinnedModel])) && !nodes.some((s) => serves(s, [pinnedModel]))) {
     return done({ outcome: 'error', text: '', error: `The model ${pinnedModel} does not support tools: /api/show on its nodes does not list the "tools" capability. Name a model that does (ollama show MODEL lists its capabilities), or use "singularity/auto".`, errorCode: 'badInput' });
   }
   const loop = !input.pinned && input.toolTurns?.length ? deps.toolLoops?.find(input.toolTurns) : undefined;

@@ -57,6 +57,10 @@ export class OpenAICompatibleProvider implements ChatProvider {
       }
       // The SDK's stream swallows an abort and simply ends, which would pass for a complete answer.
       if (signal.aborted) throw new ProviderError('aborted', `Request to cloud provider "${this.label}" was cancelled.`);
+      // Some OpenAI-compatible servers end a stream of calls without a finish_reason.
+      const unfinished = calls.complete(`${where}, model ${request.model},`);
+      for (const call of unfinished) yield { type: 'toolCall', call };
+      if (unfinished.length > 0) yield { type: 'finish', reason: 'tool_calls' };
     } catch (err) {
       throw classifyError(err, `cloud provider "${this.label}"`, signal);
     }
