@@ -98,6 +98,16 @@ describe('Anthropic Messages endpoint: answers', () => {
     expect(await res.json()).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'ok' }] });
   });
 
+  it('lists the models in Anthropic\'s shape for the Anthropic SDK (models.list), the same catalog as /v1/models', async () => {
+    const node = await ollama({ models: ['llama3.2:latest', 'qwen2.5-coder:7b'] });
+    const w = await setup({ nodes: [nodeOf(node, 'laptop')] });
+    const { client } = await serve(w);
+    const models: Anthropic.ModelInfo[] = [];
+    for await (const m of client.models.list()) models.push(m);
+    expect(models.map((m) => m.id)).toEqual(['singularity/auto', 'llama3.2:latest', 'qwen2.5-coder:7b']);
+    expect(models[0]).toMatchObject({ type: 'model', display_name: 'singularity/auto' });
+  });
+
   it('takes the system prompt as a string or as text blocks, in place of Singularity\'s', async () => {
     const w = await nodeWorld();
     const { client } = await serve(w);
@@ -183,6 +193,12 @@ describe('Anthropic Messages endpoint: errors in Anthropic\'s shape', () => {
     const { client } = await serve(w, { apiKey: 'sk-wrong' });
     await expect(client.messages.create(hi)).rejects.toMatchObject({ status: 401, type: 'authentication_error' });
     expect(chats(w.node)).toHaveLength(0);
+  });
+
+  it('answers an Anthropic client\'s wrong key on /v1/models in Anthropic\'s shape too', async () => {
+    const w = await nodeWorld();
+    const { client } = await serve(w, { apiKey: 'sk-wrong' });
+    await expect(client.models.list()).rejects.toMatchObject({ status: 401, type: 'authentication_error' });
   });
 
   it('requires max_tokens, as Anthropic does', async () => {

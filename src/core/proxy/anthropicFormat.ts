@@ -8,6 +8,7 @@ import { estimateTokens } from '../providers/tokens';
 import { ConversationError, splitConversation } from './conversation';
 import { ProxyError } from './openaiFormat';
 import { finishOf, type EndpointRequest } from './exchange';
+import type { CatalogEntry } from './models';
 
 export interface MessagesRequest extends EndpointRequest {
   maxTokens: number;
@@ -252,6 +253,16 @@ export function messageBody(ids: MessageIds, answer: Answer, inputTokens: number
     stop_reason: stopReasonOf(answer),
     stop_sequence: null,
     usage: usageOf(answer.usage, inputTokens),
+  };
+}
+
+/** GET /v1/models as Anthropic lists models: one page holding the whole catalog. */
+export function modelList(catalog: readonly Pick<CatalogEntry, 'id'>[], createdAt: string) {
+  return {
+    data: catalog.map((e) => ({ type: 'model', id: e.id, display_name: e.id, created_at: createdAt })),
+    has_more: false,
+    first_id: catalog[0]?.id ?? null,
+    last_id: catalog.at(-1)?.id ?? null,
   };
 }
 

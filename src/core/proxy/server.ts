@@ -13,6 +13,7 @@ import { isLoopbackUrl } from '../providers/factory';
 import type { CatalogEntry } from './models';
 import { askInputOf, catalogOf, clientSignal, finishOf, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
 import { countTokens, messages, sendAnthropicError } from './messagesRoute';
+import { modelList } from './anthropicFormat';
 import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, toolCallEvents, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
 
 export interface ProxyOptions extends RouteOptions {
@@ -50,7 +51,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // A client that leaves mid-upload is not a fault of ours: one line, however many of them leave.
       if (clientLeft(req, err)) return options.log.info(`Endpoint: the client left before sending its whole request (${req.method} ${req.url}).`);
       options.log.error(`Endpoint: ${err.stack ?? err.message}`);
-      if (!res.headersSent) errorWriterFor(pathOf(req))(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
+      if (!res.headersSent) errorWriterFor(req)(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
       else res.end();
     });
   });
@@ -73,19 +74,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
-/** Anthropic clients get their errors in Anthropic's shape, everyone else in OpenAI's. */
-const errorWriterFor = (path: string) => (path === '/v1/messages' || path.startsWith('/v1/messages/') ? sendAnthropicError : sendError);
+/** Anthropic clients (its paths, or the anthropic-version header its SDKs always send) get Anthropic's shapes. */
+const isAnthropic = (req: IncomingMessage) => req.headers['anthropic-version'] !== undefined || /^\/v1\/messages(\/|$)/.test(pathOf(req));
+const errorWriterFor = (req: IncomingMessage) => (isAnthropic(req) ? sendAnthropicError : sendError);
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
   const path = pathOf(req);
   if (!authorized(req, options.key)) {
-    return errorWriterFor(path)(res, new ProxyError(401, 'authentication_error', 'Missing or wrong API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>" with the key shown by "Singularity: Copy Endpoint URL and Key".', null, 'invalid_api_key'));
+    return errorWriterFor(req)(res, new ProxyError(401, 'authentication_error', 'Missing or wrong API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>" with the key shown by "Singularity: Copy Endpoint URL and Key".', null, 'invalid_api_key'));
   }
-  if (req.method === 'GET' && path === '/v1/models') return listModels(res, options);
+  if (req.method === 'GET' && path === '/v1/models') return listModels(res, options, isAnthropic(req));
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res, options);
   if (req.method === 'POST' && path === '/v1/messages') return messages(req, res, options);
   if (req.method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(req, res, options);
-  errorWriterFor(path)(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models, POST /v1/chat/completions, POST /v1/messages and POST /v1/messages/count_tokens.`));
+  errorWriterFor(req)(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models, POST /v1/chat/completions, POST /v1/messages and POST /v1/messages/count_tokens.`));
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
@@ -103,10 +105,11 @@ function authorized(req: IncomingMessage, key: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-async function listModels(res: ServerResponse, options: ProxyOptions): Promise<void> {
+async function listModels(res: ServerResponse, options: ProxyOptions, anthropic: boolean): Promise<void> {
+  const catalog = await catalogOf(options.deps());
+  if (anthropic) return sendJson(res, 200, modelList(catalog, new Date().toISOString()));
   const created = Math.floor(Date.now() / 1000);
-  const data = (await catalogOf(options.deps())).map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy }));
-  sendJson(res, 200, { object: 'list', data });
+  sendJson(res, 200, { object: 'list', data: catalog.map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy })) });
 }
 
 async function chatCompletions(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
