@@ -49,7 +49,7 @@ export class ProxyController implements vscode.Disposable {
       if (go !== 'Start Anyway') throw new Error('Not started.');
     }
     this.running = await startProxy({ ...settings, key: await this.key(), deps: this.deps, log: this.log });
-    this.log.info(`OpenAI-compatible endpoint listening at ${this.running.url}`);
+    this.log.info(`Endpoint (OpenAI and Anthropic APIs) listening at ${this.running.url}`);
     this.item.text = `$(plug) API :${this.running.port}`;
     this.item.tooltip = `Singularity endpoint at ${this.running.url} (OpenAI and Anthropic APIs, model "singularity/auto"). Click to copy the URL and key.`;
     this.item.show();
@@ -59,7 +59,7 @@ export class ProxyController implements vscode.Disposable {
   async stop(): Promise<boolean> {
     if (!this.running) return false;
     await this.running.close();
-    this.log.info('OpenAI-compatible endpoint stopped.');
+    this.log.info('Endpoint stopped.');
     this.running = undefined;
     this.item.hide();
     return true;
