@@ -7,6 +7,7 @@ import { startProxy, type RunningProxy } from '../../src/core/proxy/server';
 import { silentLogger } from '../../src/core/log';
 import type { FakeServer } from '../fixtures';
 import type { ChatRequestView } from '../fixtures/fakeServer';
+import { SECRET_CORPUS } from '../fixtures/secretCorpus';
 import { chats, cloud, cloudOf, nodeOf, ollama, setup } from './support';
 
 const KEY = 'sk-singularity-test-key-0123456789';
@@ -184,6 +185,37 @@ describe('Anthropic Messages endpoint: answers', () => {
       })(),
     ).rejects.toThrow(/cut off/);
     expect(text.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Anthropic Messages endpoint: the same privacy and recording as the OpenAI side', () => {
+  it('takes secrets out of system blocks and tool results before the cloud, and records the request as the endpoint\'s', async () => {
+    const api = await cloud({ reply: () => 'done' });
+    const w = await setup({ cloudProviders: [cloudOf(api, 'team')] });
+    const { client } = await serve(w);
+    const [system, result] = [SECRET_CORPUS.slice(0, 25), SECRET_CORPUS.slice(25)].map((part) => part.map((s) => s.text).join('\n'));
+    await client.messages.create({
+      ...hi,
+      model: 'team/gpt-test',
+      system: [{ type: 'text', text: system! }],
+      tools: [{ name: 'read', input_schema: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: 'Deploy it.' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read', input: { path: '.env.example' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: result! }] },
+      ],
+    });
+    const sent = JSON.stringify(api.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body);
+    expect(SECRET_CORPUS.filter((s) => sent.includes(JSON.stringify(s.secret).slice(1, -1))).map((s) => s.secret)).toEqual([]);
+    expect(w.requests.store.query<{ source: string; route: string; outcome: string }>('SELECT source, route, outcome FROM requests')).toEqual([{ source: 'proxy', route: 'cloud', outcome: 'ok' }]);
+  });
+
+  it('answers 503 when only the cloud could answer and the workspace is local-only, and sends nothing', async () => {
+    const api = await cloud();
+    const w = await setup({ nodes: [], cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
+    const { client } = await serve(w);
+    await expect(client.messages.create(hi)).rejects.toMatchObject({ status: 503, type: 'api_error', message: expect.stringMatching(/Local-only mode/) });
+    expect(api.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(0);
   });
 });
 
