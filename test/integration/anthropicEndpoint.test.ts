@@ -174,6 +174,14 @@ describe('Anthropic Messages endpoint: answers', () => {
     await expect.poll(() => w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests')[0]?.outcome).toBe('cancelled');
   });
 
+  it('takes the key from either header when a client sends both (a real ANTHROPIC_API_KEY beside the endpoint\'s token)', async () => {
+    const w = await nodeWorld('ok');
+    const { base } = await serve(w);
+    const res = await post(base, '/v1/messages', hi, { 'x-api-key': 'sk-ant-a-real-anthropic-key', authorization: `Bearer ${KEY}` });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ content: [{ type: 'text', text: 'ok' }] });
+  });
+
   it('ends a stream whose node dies mid-answer with an error event the SDK raises', async () => {
     const node = await ollama({ fault: { kind: 'dropMidStream', afterTokens: 3 } });
     const w = await setup({ nodes: [nodeOf(node, 'laptop')] });

@@ -97,12 +97,17 @@ function clientLeft(req: IncomingMessage, err: NodeJS.ErrnoException): boolean {
   return !req.complete && (err.code === 'ECONNRESET' || req.destroyed);
 }
 
-/** The key as OpenAI clients send it (a bearer token) or as Anthropic's do (x-api-key). */
+/**
+ * The key as OpenAI clients send it (a bearer token) or as Anthropic's do (x-api-key); either header may hold
+ * it, since Claude Code sends both when the shell also has a real ANTHROPIC_API_KEY.
+ */
 function authorized(req: IncomingMessage, key: string): boolean {
-  const header = req.headers['x-api-key'];
-  const given = Buffer.from((typeof header === 'string' ? header : /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1])?.trim() ?? '');
   const expected = Buffer.from(key);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = [req.headers['x-api-key'], /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]];
+  return given.some((g) => {
+    const candidate = Buffer.from(typeof g === 'string' ? g.trim() : '');
+    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+  });
 }
 
 async function listModels(res: ServerResponse, options: ProxyOptions, anthropic: boolean): Promise<void> {
