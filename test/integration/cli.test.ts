@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 import { renderCode } from '../fixtures/renderCode';
 
@@ -228,7 +229,7 @@ describe('singularity ask', () => {
         });
         child.on('close', () => reject(new Error(`serve exited early: ${stderr}`)));
       });
-      return { child, ready, exited, stderr: () => stderr };
+      return { child, ready, exited, stdout: () => stdout, stderr: () => stderr };
     }
 
     it('serves the router over the OpenAI API with the key from SINGULARITY_PROXY_KEY, and stops on SIGINT', async () => {
@@ -249,6 +250,18 @@ describe('singularity ask', () => {
       const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    });
+
+    it('prints ANTHROPIC_BASE_URL, where the Anthropic SDK reaches the same router with the same key', async () => {
+      const s = serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0002' });
+      const { url } = await s.ready;
+      const baseURL = /ANTHROPIC_BASE_URL=(\S+)/.exec(s.stdout())?.[1];
+      expect(baseURL).toBe(new URL(url).origin);
+      const client = new Anthropic({ baseURL, apiKey: 'sk-singularity-cli-test-0002', authToken: null, maxRetries: 0 });
+      const m = await client.messages.create({ model: 'singularity/auto', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+      expect(m.content).toEqual([{ type: 'text', text: 'alpha beta gamma delta epsilon zeta' }]);
+      s.child.kill('SIGINT');
       expect(await s.exited).toBe(0);
     });
 

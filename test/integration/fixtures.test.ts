@@ -312,11 +312,11 @@ describe('fake Ollama through the ollama package', () => {
     expect(server.requests[0].body).toMatchObject({ model: 'llama3.2', messages: user('hi'), stream: false });
   });
 
-  it('(await close()) resolves promptly even with a hung request open', async () => {
+  it('close() resolves promptly even with a hung request open', async () => {
     server.setOptions({ fault: { kind: 'hang' } });
     const controller = new AbortController();
     const pending = abortableOllama(server.url, controller.signal).chat({ model: 'llama3.2', messages: user('hi') });
-    pending.catch(() => {}); // the socket is cut by (await close()); only (await close()) is under test
+    pending.catch(() => {}); // the socket is cut by close(); only close() is under test
     await server.nextRequest();
     const started = performance.now();
     await server.close();
