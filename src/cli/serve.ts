@@ -1,8 +1,9 @@
-// `singularity serve`: the OpenAI-compatible endpoint without an editor, for CLI agents and scripts.
-// Runs until SIGINT/SIGTERM; the URL goes to stdout, the key too when it was generated.
+// `singularity serve`: the OpenAI- and Anthropic-compatible endpoint without an editor, for CLI agents and
+// scripts. Runs until SIGINT/SIGTERM; both base URLs go to stdout, the key too when it was generated.
 
 import { parseArgs } from 'node:util';
 import { generateProxyKey, startProxy } from '../core/proxy/server';
+import { anthropicBaseUrl } from '../core/proxy/clientSetup';
 import { openRuntime, RUNTIME_OPTIONS } from './runtime';
 import { UsageError } from './router';
 
@@ -20,7 +21,7 @@ export async function runServe(argv: string[]): Promise<number> {
     await runtime.nodes.refresh();
     runtime.nodes.startPolling(30_000);
     const proxy = await startProxy({ host: values.host, port, key, allowRemote: values['allow-remote'], deps: () => runtime.deps, log: runtime.log });
-    process.stdout.write(`OPENAI_BASE_URL=${proxy.url}\n${given ? '' : `OPENAI_API_KEY=${key}\n`}`);
+    process.stdout.write(`OPENAI_BASE_URL=${proxy.url}\nANTHROPIC_BASE_URL=${anthropicBaseUrl(proxy.url)}\n${given ? '' : `OPENAI_API_KEY=${key}\n`}`);
     if (!given) process.stderr.write('singularity: generated a key for this run (set SINGULARITY_PROXY_KEY to choose one).\n');
     if (values['allow-remote'] && values.host !== '127.0.0.1') process.stderr.write(`singularity: WARNING: listening on ${values.host}; anyone who reaches it with the key uses your nodes and cloud key.\n`);
     await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import type { SingularityConfig } from './types';
 import type { Logger } from './log';
 import { NodeRegistry } from './nodes/registry';
 import { ruleRouter } from './router/rule';
+import { ToolLoops } from './router/toolLoops';
 import { defaultProviders, type CloudCredential, type EmbeddingProvider } from './providers/factory';
 import { SentenceEncoder } from './providers/sentenceEncoder';
 import { NodePool } from './nodes/pool';
@@ -94,6 +95,7 @@ export function createRouting(options: RoutingOptions): Routing {
     learning: options.learning,
     vision: options.vision,
     keyHealth: options.keyHealth,
+    toolLoops: new ToolLoops(),
     log,
   };
   return { deps, nodes, pool };

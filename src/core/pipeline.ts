@@ -11,7 +11,7 @@ import type { DefaultModels, PrivacyConfig, Target } from './types';
 import type { AskEvent, AskInput, AskResult } from './request';
 import type { Logger } from './log';
 import type { NodeRegistry } from './nodes/registry';
-import { serves } from './nodes/registry';
+import { serves, withCapabilities } from './nodes/registry';
 import type { NodePool } from './nodes/pool';
 import { dispatch, type DispatchDeps } from './nodes/dispatch';
 import type { ThinkSetting } from './nodes/think';
@@ -21,6 +21,7 @@ import type { RetryPolicy } from './providers/retry';
 import type { Router } from './router/types';
 import type { RouteHistoryTracker } from './router/history';
 import { decideRoute } from './router/decide';
+import { stayInLoop, type ToolLoops } from './router/toolLoops';
 import type { Requests } from './store/requests';
 import type { RouterData } from './store/routerData';
 import { contextFitter } from './context/fit';
@@ -63,6 +64,8 @@ export interface PipelineDeps {
   vision?: Pick<VisionService, 'plan'>;
   /** Cloud keys refused by their provider (providers/keyHealth.ts). */
   keyHealth?: CloudKeyHealth;
+  /** Where each agent's tool calls were made, so its loop stays there; without it every request routes afresh. */
+  toolLoops?: ToolLoops;
   log: Logger;
   now?: () => number;
 }
@@ -83,14 +86,16 @@ const LOCAL_ONLY =
  * 'end' event (answer, cancellation or a clear error) and its rows in the store.
  */
 export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOptions = { escalate: true }): AsyncGenerator<AskEvent> {
-  if (input.images?.length && !input.pinned && deps.vision) return yield* answerImages(input, deps, deps.vision);
-  // Image requests have their own check of the answer (the vision plan's score).
-  const gate = deps.learning && !input.images?.length ? gatePlan(deps.learning, input, options.escalate) : undefined;
+  // The vision path picks a vision model and checks its prose; an agent's images go with its tools instead.
+  if (input.images?.length && !input.pinned && deps.vision && !inToolLoop(input)) return yield* answerImages(input, deps, deps.vision);
+  // Image requests have their own check of the answer (the vision plan's score). A tool loop's turns are calls
+  // and results, not prose: the gate would judge JSON as an answer, and examples would break the loop's shape.
+  const gate = deps.learning && !input.images?.length && !inToolLoop(input) ? await gatePlan(deps.learning, input, options.escalate) : undefined;
   const draft = yield* answer({ ...input, ...(gate?.examples ? { examples: gate.examples.messages } : {}), ...(gate?.stopEarly ? { stopEarly: gate.stopEarly } : {}) }, deps);
   if (!gate || draft.outcome !== 'ok' || !draft.meta) return yield { type: 'end', result: draft };
   const learning = deps.learning!;
   if (draft.meta.route === 'cloud') {
-    cloudAnswered(deps, input, input.id, draft, deps.routerData?.reroutedFrom(input.id));
+    await cloudAnswered(deps, input, input.id, draft, await deps.routerData?.reroutedFrom(input.id));
     return yield { type: 'end', result: draft };
   }
   if (gate.examples) learning.examples!.recordUse(input.id, gate.examples.ids);
@@ -105,12 +110,16 @@ export async function* ask(input: AskInput, deps: PipelineDeps, options: AskOpti
   const to = randomUUID();
   const reason = verdict.reasons.join('; ');
   learning.results?.record(input.id, verdict, to, now());
-  learning.feedback?.rerouted(input.id, to, true, reason);
+  await learning.feedback?.rerouted(input.id, to, true, reason);
   deps.log.info(`Request ${input.id}: local answer escalated to the cloud (${reason}; quality ${verdict.score.toFixed(2)})`);
   yield { type: 'escalated', from: input.id, to, verdict, draft: withQuality(draft, verdict, to) };
   const escalated = yield* answer({ ...input, id: to, route: 'cloud' }, deps);
-  if (escalated.outcome === 'ok') cloudAnswered(deps, input, to, escalated, input.id);
+  if (escalated.outcome === 'ok') await cloudAnswered(deps, input, to, escalated, input.id);
   yield { type: 'end', result: escalated.meta ? { ...escalated, meta: { ...escalated.meta, escalatedFrom: { requestId: input.id, reason } } } : escalated };
+}
+
+function inToolLoop(input: AskInput): boolean {
+  return !!input.tools?.tools.length || !!input.toolTurns?.length;
 }
 
 /** Whether a failed answer goes to the cloud: the request allows it, and so do privacy and the keys (read only now). */
@@ -119,9 +128,9 @@ async function mayEscalate(gate: GatePlan, deps: PipelineDeps): Promise<boolean>
 }
 
 /** A cloud answer that replaced a node's answer: the node's saved no cloud tokens, and the pair may become an example. */
-function cloudAnswered(deps: PipelineDeps, input: AskInput, id: string, result: AskResult, replacing: string | undefined): void {
+async function cloudAnswered(deps: PipelineDeps, input: AskInput, id: string, result: AskResult, replacing: string | undefined): Promise<void> {
   if (replacing) deps.requests?.replaced(replacing, id);
-  if (result.text) deps.learning?.examples?.cloudAnswered(id, input.question, result.text, exampleWorkspace(input));
+  if (result.text) await deps.learning?.examples?.cloudAnswered(id, input.question, result.text, exampleWorkspace(input));
 }
 
 /** Route, fit, dispatch and record one request: the answer of whichever target answered first. */
@@ -129,12 +138,16 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   const now = deps.now ?? Date.now;
   const started = now();
   const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
-  const installed = installedDefaults(deps.defaultModels(), deps.nodes.list());
+  const usableCloud = credentials.filter(isUsable).map((c) => c.config);
+  // A request with tools sees only node models whose /api/show lists "tools": the router, the stand-in and the pool.
+  const needs = input.tools?.tools.length ? ['tools'] : [];
+  const nodes = withCapabilities(deps.nodes.list(), needs);
+  const installed = installedDefaults(deps.defaultModels(), nodes);
   logStandIns(installed.standIns, deps.log);
   const routed = await decideRoute(input, {
     router: deps.router,
-    nodes: deps.nodes.list(),
-    cloud: credentials.filter(isUsable).map((c) => c.config),
+    nodes,
+    cloud: usableCloud,
     defaultModels: installed.models,
     routeHistory: deps.routeHistory,
     encoder: deps.encoder?.(),
@@ -145,10 +158,17 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
     return result;
   };
   if (!routed.decision) return done({ outcome: 'error', text: '', error: routed.error, errorCode: 'noRoute' });
+  const pinnedModel = input.pinned?.kind === 'nodeModel' ? input.pinned.model : undefined;
+  // Only when a healthy node has the model: a model on no healthy node fails as it would without tools.
+  if (pinnedModel && needs.length && deps.nodes.list().some((s) => serves(s, [pinnedModel])) && !nodes.some((s) => serves(s, [pinnedModel]))) {
+    return done({ outcome: 'error', text: '', error: `The model ${pinnedModel} does not support tools: /api/show on its nodes does not list the "tools" capability. Name a model that does (ollama show MODEL lists its capabilities), or use "singularity/auto".`, errorCode: 'badInput' });
+  }
+  const loop = !input.pinned && input.toolTurns?.length ? deps.toolLoops?.find(input.toolTurns) : undefined;
+  const decision = loop ? stayInLoop(loop, routed.decision, usableCloud) : routed.decision;
   const privacy = deps.privacy();
   // Enforced here, after any router: whatever a router decides, nothing goes to a cloud that may not answer.
   const refusal = cloudRefusal(privacy, credentials);
-  const targets = refusal ? routed.decision.targets.filter((t: Target) => t.kind !== 'cloud') : routed.decision.targets;
+  const targets = refusal ? decision.targets.filter((t: Target) => t.kind !== 'cloud') : decision.targets;
   if (targets.length === 0) {
     const localOnly = refusal?.code === 'localOnly';
     return done({ outcome: 'error', text: '', error: localOnly ? LOCAL_ONLY : `No model can answer: ${refusal?.message}.`, errorCode: localOnly ? 'localOnly' : 'noRoute' });
@@ -157,20 +177,22 @@ async function* answer(input: AskInput, deps: PipelineDeps): AsyncGenerator<AskE
   const dispatched = yield* dispatch(
     {
       targets,
-      reason: routed.decision.reason,
+      reason: decision.reason,
       prompt: contextFitter(input, privacy, deps.context, deps.log),
       temperature: input.temperature,
       maxTokens: input.maxTokens,
+      ...(input.tools?.tools.length ? { tools: input.tools } : {}),
       stopEarly: input.stopEarly,
       signal: input.signal,
       startedAt: started,
     },
     dispatchDeps(deps, credentials),
   );
-  const { outcome, text, thinking, finishReason, stoppedEarly, error, errorCode, retryAfterMs, usage } = dispatched;
+  const { outcome, text, thinking, finishReason, toolCalls, stoppedEarly, error, errorCode, retryAfterMs, usage } = dispatched;
   const standIn = dispatched.meta && !input.model && !input.pinned ? standInNote(installed.standIns, dispatched.meta) : undefined;
   const meta = standIn ? { ...dispatched.meta!, standIn } : dispatched.meta;
-  return done({ outcome, text, ...(thinking ? { thinking } : {}), ...(finishReason ? { finishReason } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(usage ? { usage } : {}) }, dispatched);
+  if (outcome === 'ok' && toolCalls?.length && meta) deps.toolLoops?.remember(toolCalls, meta);
+  return done({ outcome, text, ...(thinking ? { thinking } : {}), ...(finishReason ? { finishReason } : {}), ...(toolCalls?.length ? { toolCalls } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), ...(meta ? { meta } : {}), ...(error ? { error, errorCode } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(usage ? { usage } : {}) }, dispatched);
 }
 
 function dispatchDeps(deps: PipelineDeps, credentials: readonly CloudCredential[]): DispatchDeps {

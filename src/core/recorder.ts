@@ -1,3 +1,4 @@
+import type { Logger } from './log';
 // The record stage: one row per request in the requests table whatever its outcome (every metric reads it),
 // and for a request that was routed and tried, the router's training row and its route history.
 
@@ -12,6 +13,7 @@ export interface RecordDeps {
   requests?: Requests;
   routerData?: RouterData;
   routeHistory?: RouteHistoryTracker;
+  log?: Pick<Logger, 'warn'>;
 }
 
 export interface Trace {
@@ -49,6 +51,7 @@ export function recordRequest(deps: RecordDeps, trace: Trace, result: AskResult)
   // A store closed meanwhile (a one-shot CLI run ending) just misses this vector.
   routed.embedding?.then((e) => e && deps.routerData?.recordEmbedding(row.id, e.model, e.vector, started)).catch(() => undefined);
   deps.routeHistory?.observe(routed.taskType, row.route, result.outcome === 'ok', totalMs);
+  // The row is written at once; only relabelling a reroute that waited on this answer reads first.
   deps.routerData?.record({
     requestId: row.id,
     features: routed.features,
@@ -60,7 +63,7 @@ export function recordRequest(deps: RecordDeps, trace: Trace, result: AskResult)
     prediction: routed.decision.prediction,
     feedbackPossible: input.source === 'panel',
     createdAt: started,
-  });
+  }).catch((err: Error) => deps.log?.warn(`Relabelling after request ${row.id} failed: ${err.message}`));
 }
 
 /** An answer made without a model (local OCR's reading): its row only, nothing for the router to learn. */

@@ -14,6 +14,11 @@ export interface AskInput {
   question: string;
   /** Earlier turns of the conversation, oldest first. */
   history: ChatMessage[];
+  /**
+   * An agent's turns after the question, in order: assistant turns with tool calls and the `tool` results the
+   * client sends back (proxy/conversation.ts). The question stays the user's last message.
+   */
+  toolTurns?: ChatMessage[];
   context: ContextItem[];
   route: RouteRequest;
   model?: string;

@@ -264,5 +264,12 @@ export interface ConversationSummary {
  * model; the node pool then picks *which node* within those tiers.
  */
 export type Target =
-  | { kind: 'nodes'; tiers: Tier[]; /** acceptable models, best first */ models: string[] }
+  | {
+      kind: 'nodes';
+      tiers: Tier[];
+      /** acceptable models, best first */
+      models: string[];
+      /** The node to take while it can serve: the one an agent's tool loop started on (router/toolLoops.ts). */
+      node?: string;
+    }
   | { kind: 'cloud'; provider: CloudProviderConfig; model: string };

@@ -25,14 +25,14 @@ export class ChatHistory {
 
   constructor(private readonly deps: ChatHistoryDeps) {}
 
-  list(query: string): void {
+  async list(query: string): Promise<void> {
     this.query = query;
     const { workspaceKey, post } = this.deps;
-    post({ type: 'conversations', query, items: this.deps.history().list(workspaceKey, query) });
+    post({ type: 'conversations', query, items: await this.deps.history().list(workspaceKey, query) });
   }
 
   async act(action: ConversationAction, id: string): Promise<void> {
-    const title = this.deps.history().title(this.deps.workspaceKey, id);
+    const title = await this.deps.history().title(this.deps.workspaceKey, id);
     if (title === undefined) {
       void vscode.window.showWarningMessage('Singularity: that conversation no longer exists (deleted in another window?).');
       return this.list(this.query);
@@ -43,14 +43,14 @@ export class ChatHistory {
   }
 
   /** Shows the conversation in the panel; further questions continue it. */
-  private open(id: string): void {
+  private async open(id: string): Promise<void> {
     const { workspaceKey, post } = this.deps;
     const conversations = this.deps.conversations();
-    if (conversations.current(workspaceKey) !== id) {
+    if ((await conversations.current(workspaceKey)) !== id) {
       this.deps.stopAnswers();
       conversations.reopen(workspaceKey, id);
     }
-    post({ type: 'history', entries: conversations.messages(id) });
+    post({ type: 'history', entries: (await conversations.messages(id)) });
   }
 
   private async rename(id: string, title: string): Promise<void> {
@@ -77,11 +77,11 @@ export class ChatHistory {
     const { workspaceKey, post } = this.deps;
     const conversations = this.deps.conversations();
     const history = this.deps.history();
-    const wasOpen = conversations.current(workspaceKey) === id;
+    const wasOpen = (await conversations.current(workspaceKey)) === id;
     if (wasOpen) this.deps.stopAnswers();
     history.remove(workspaceKey, id);
     // The panel showed it: it now shows the new, empty conversation that takes its place.
-    if (wasOpen) post({ type: 'history', entries: conversations.messages(conversations.current(workspaceKey)) });
+    if (wasOpen) post({ type: 'history', entries: await conversations.messages(await conversations.current(workspaceKey)) });
     await this.deps.saveNow();
     this.list(this.query);
   }

@@ -110,13 +110,14 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   /** The services changed (a demo started or ended): what runs stops, and the panel shows their conversation. */
   servicesChanged(): void {
     this.stopAnswers();
-    this.postHistory();
+    void this.postHistory();
     this.postStatus();
   }
 
-  private postHistory(): void {
-    const conversation = this.services.conversations().current(this.services.workspaceKey);
-    this.post({ type: 'history', entries: this.services.conversations().messages(conversation) });
+  private async postHistory(): Promise<void> {
+    const conversations = this.services.conversations();
+    const conversation = await conversations.current(this.services.workspaceKey);
+    this.post({ type: 'history', entries: await conversations.messages(conversation) });
   }
 
   /** Opens the panel on its history list ("Show Conversation History"). */
@@ -154,7 +155,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
   private async handle(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready': {
-        this.postHistory();
+        void this.postHistory();
         this.postStatus();
         this.showActiveContext(this.activeContext);
         this.markReady();
@@ -169,12 +170,12 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return this.newChat();
       case 'copy':
         await vscode.env.clipboard.writeText(m.text);
-        if (m.requestId) this.services.feedback().codeUsed(m.requestId, 'copy');
+        if (m.requestId) await this.services.feedback().codeUsed(m.requestId, 'copy');
         return;
       case 'insert':
       case 'apply':
         // Code put into the file is the answer used, whether it went in at the cursor or replaced a declaration.
-        if (await (m.type === 'insert' ? insertCode(m.text) : applyCode(m.text))) this.services.feedback().codeUsed(m.requestId, 'insert');
+        if (await (m.type === 'insert' ? insertCode(m.text) : applyCode(m.text))) await this.services.feedback().codeUsed(m.requestId, 'insert');
         return;
       case 'fileQuery':
         this.post({ type: 'fileSuggestions', query: m.query, files: await this.services.files.search(m.query) });
@@ -184,7 +185,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         return;
       case 'feedback':
         // Saved at once, not on the usual debounce: a click is expected to stick even if the window closes next.
-        this.services.feedback().thumbs(m.requestId, m.value, m.reason);
+        await this.services.feedback().thumbs(m.requestId, m.value, m.reason);
         await this.services.saveNow();
         this.post({ type: 'feedbackSaved', requestId: m.requestId, value: m.value });
         return;
@@ -222,19 +223,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
    * answer by the nodes); the first answer counts as not accepted (unless thumbed up).
    */
   private async regenerate(requestId: string): Promise<void> {
-    const question = this.services.conversations().question(requestId);
+    const question = await this.services.conversations().question(requestId);
     if (!question) return;
     const to = randomUUID();
-    this.services.feedback().regenerated(requestId, to);
-    await this.answer(question.text, false, this.services.conversations().answerRoute(requestId) ?? 'auto', to);
+    await this.services.feedback().regenerated(requestId, to);
+    await this.answer(question.text, false, (await this.services.conversations().answerRoute(requestId)) ?? 'auto', to);
   }
 
   /** "Ask the cloud": the answer was not good enough, so the same question goes to the cloud, and the router learns. */
   private async reroute(requestId: string): Promise<void> {
-    const question = this.services.conversations().question(requestId);
+    const question = await this.services.conversations().question(requestId);
     if (!question) return;
     const to = randomUUID();
-    this.services.feedback().rerouted(requestId, to, false);
+    await this.services.feedback().rerouted(requestId, to, false);
     await this.answer(question.text, false, 'cloud', to);
   }
 
@@ -252,8 +253,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     // The services when asked: an answer that ends after a switch is written where its question was.
     const conversations = this.services.conversations();
     const { workspaceKey } = this.services;
-    const conversationId = conversations.current(workspaceKey);
-    const history = toModelHistory(conversations.messages(conversationId));
+    const conversationId = await conversations.current(workspaceKey);
+    const history = toModelHistory(await conversations.messages(conversationId));
     const thumbs = images.length > 0 ? await thumbnails(images) : [];
     const userEntry: HistoryEntry = { id: randomUUID(), role: 'user', text, ...(thumbs.length > 0 ? { images: thumbs } : {}) };
     conversations.addMessage(conversationId, userEntry, requestId);

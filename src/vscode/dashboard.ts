@@ -70,7 +70,7 @@ export class DashboardPanel {
         this.handle(m).catch((err: Error) => deps.log.error(`Dashboard: ${err.stack ?? err.message}`));
       }),
       panel.onDidDispose(() => this.dispose()),
-      deps.servicesChanged(() => this.refresh()),
+      deps.servicesChanged(() => this.refreshLogged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('singularity')) this.scheduleRefresh();
       }),
@@ -81,12 +81,10 @@ export class DashboardPanel {
   private async handle(m: DashboardWebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.refresh();
-        return;
+        return this.refresh();
       case 'setPeriod':
         this.period = m.period;
-        this.refresh();
-        return;
+        return this.refresh();
       case 'export':
         try {
           await this.export(m.format);
@@ -103,17 +101,21 @@ export class DashboardPanel {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refresh();
+      this.refreshLogged();
     }, REFRESH_DEBOUNCE_MS);
   }
 
+  private refreshLogged(): void {
+    this.refresh().catch((err: Error) => this.deps.log.error(`Dashboard: ${err.stack ?? err.message}`));
+  }
+
   /** Computes the period's data from the store and posts it with the nodes' live load. */
-  private refresh(): void {
+  private async refresh(): Promise<void> {
     this.follow();
     const started = Date.now();
-    const data = dashboardData(this.deps.requests().store, { period: this.period, now: started, prices: this.deps.prices() });
+    const data = await dashboardData(this.deps.requests().store, { period: this.period, now: started, prices: this.deps.prices() });
     const live: LiveNode[] = this.deps.routing().pool.load();
-    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: this.deps.router().status() });
+    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: await this.deps.router().status() });
     const took = Date.now() - started;
     if (took > 200) this.deps.log.debug(`Dashboard data for ${this.period} took ${took} ms`);
   }
@@ -125,7 +127,7 @@ export class DashboardPanel {
 
   private async export(format: ExportFormat): Promise<void> {
     const period = this.period;
-    const { text, rows } = exportRequests(this.deps.requests().store, { period, now: Date.now(), format });
+    const { text, rows } = (await exportRequests(this.deps.requests().store, { period, now: Date.now(), format }));
     const fileName = `singularity-metrics-${period}.${format}`;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({

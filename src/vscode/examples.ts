@@ -26,14 +26,14 @@ export function registerExampleCommands(current: () => ExampleLibrary, workspace
   return [
     vscode.commands.registerCommand('singularity.manageExamples', async () => {
       const library = current();
-      const examples = library.list({ workspace });
+      const examples = await library.list({ workspace });
       const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { example?: Example }>(
         [...examples.map(describe), { label: SHOW_LOG, description: `${examples.length} examples` }],
         { title: 'Singularity: few-shot examples of this workspace', placeHolder: examples.length ? 'Pick an example to view, pin or delete it' : 'No examples yet: a thumbs-up on an answer adds one' },
       );
       if (!picked) return;
       if (!picked.example) {
-        const lines = library.logs(200).map((l) => `- ${new Date(l.at).toISOString()} **${l.event}**${l.exampleId ? ` \`${l.exampleId}\`` : ''}: ${String(l.details.why ?? l.details.requestId ?? '')}`);
+        const lines = (await library.logs(200)).map((l) => `- ${new Date(l.at).toISOString()} **${l.event}**${l.exampleId ? ` \`${l.exampleId}\`` : ''}: ${String(l.details.why ?? l.details.requestId ?? '')}`);
         await openMarkdown(`# Singularity learning log\n\n${lines.join('\n') || 'Nothing yet.'}\n`);
         return;
       }

@@ -2,13 +2,15 @@ import * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import type { PipelineDeps } from '../core/pipeline';
 import { generateProxyKey, isLoopbackHost, startProxy, type RunningProxy } from '../core/proxy/server';
+import { clientEnvironment, type ClientApi } from '../core/proxy/clientSetup';
 import { readProxySettings } from './config';
 
 const KEY_SECRET = 'singularity.proxyKey';
 
 /**
- * The OpenAI-compatible endpoint inside the extension host: off until a command starts it. Its key is
- * generated once and kept in SecretStorage; starting copies the base URL and key for a tool's environment.
+ * The OpenAI- and Anthropic-compatible endpoint inside the extension host: off until a command starts it.
+ * Its key is generated once and kept in SecretStorage; starting copies the OpenAI base URL and key for a
+ * tool's environment, and "Copy Endpoint URL and Key" offers either API's.
  */
 export class ProxyController implements vscode.Disposable {
   private running: RunningProxy | undefined;
@@ -47,9 +49,9 @@ export class ProxyController implements vscode.Disposable {
       if (go !== 'Start Anyway') throw new Error('Not started.');
     }
     this.running = await startProxy({ ...settings, key: await this.key(), deps: this.deps, log: this.log });
-    this.log.info(`OpenAI-compatible endpoint listening at ${this.running.url}`);
+    this.log.info(`Endpoint (OpenAI and Anthropic APIs) listening at ${this.running.url}`);
     this.item.text = `$(plug) API :${this.running.port}`;
-    this.item.tooltip = `Singularity OpenAI-compatible endpoint at ${this.running.url} (model "singularity/auto"). Click to copy the URL and key.`;
+    this.item.tooltip = `Singularity endpoint at ${this.running.url} (OpenAI and Anthropic APIs, model "singularity/auto"). Click to copy the URL and key.`;
     this.item.show();
     return this.running.url;
   }
@@ -57,16 +59,16 @@ export class ProxyController implements vscode.Disposable {
   async stop(): Promise<boolean> {
     if (!this.running) return false;
     await this.running.close();
-    this.log.info('OpenAI-compatible endpoint stopped.');
+    this.log.info('Endpoint stopped.');
     this.running = undefined;
     this.item.hide();
     return true;
   }
 
-  /** The two lines a tool's environment needs. */
-  async environment(): Promise<string | undefined> {
+  /** The lines a tool's environment needs to reach the endpoint through one API. */
+  async environment(api: ClientApi): Promise<string | undefined> {
     if (!this.running) return undefined;
-    return `OPENAI_BASE_URL=${this.running.url}\nOPENAI_API_KEY=${await this.key()}`;
+    return clientEnvironment(api, this.running.url, await this.key());
   }
 
   dispose(): void {
@@ -75,9 +77,14 @@ export class ProxyController implements vscode.Disposable {
   }
 }
 
+const CLIENT_CHOICES: (vscode.QuickPickItem & { api: ClientApi; copied: string })[] = [
+  { api: 'openai', label: 'OpenAI-compatible clients', detail: 'Aider, Continue, OpenCode, the openai SDKs', copied: 'OPENAI_BASE_URL and OPENAI_API_KEY' },
+  { api: 'anthropic', label: 'Anthropic clients', detail: 'Claude Code, the Anthropic SDKs', copied: 'ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN and ANTHROPIC_MODEL' },
+];
+
 export function registerProxyCommands(proxy: ProxyController, log: Logger): vscode.Disposable[] {
-  const copy = async (): Promise<boolean> => {
-    const env = await proxy.environment();
+  const copy = async (api: ClientApi): Promise<boolean> => {
+    const env = await proxy.environment(api);
     if (!env) return false;
     await vscode.env.clipboard.writeText(env);
     return true;
@@ -87,8 +94,8 @@ export function registerProxyCommands(proxy: ProxyController, log: Logger): vsco
     vscode.commands.registerCommand('singularity.startEndpoint', async () => {
       try {
         const url = await proxy.start();
-        await copy();
-        void vscode.window.showInformationMessage(`Singularity endpoint running at ${url} (model "singularity/auto"). OPENAI_BASE_URL and OPENAI_API_KEY are copied to the clipboard.`);
+        await copy('openai');
+        void vscode.window.showInformationMessage(`Singularity endpoint running at ${url} (model "singularity/auto"). OPENAI_BASE_URL and OPENAI_API_KEY are copied to the clipboard; "Copy Endpoint URL and Key" has Anthropic's for Claude Code.`);
         return url;
       } catch (err) {
         const message = (err as Error).message;
@@ -104,8 +111,9 @@ export function registerProxyCommands(proxy: ProxyController, log: Logger): vsco
       void vscode.window.showInformationMessage(stopped ? 'Singularity endpoint stopped.' : 'Singularity endpoint is not running.');
     }),
     vscode.commands.registerCommand('singularity.copyEndpoint', async () => {
-      if (await copy()) void vscode.window.showInformationMessage('Singularity: OPENAI_BASE_URL and OPENAI_API_KEY copied to the clipboard.');
-      else void vscode.window.showWarningMessage('Singularity endpoint is not running. Start it with "Singularity: Start OpenAI-Compatible Endpoint".');
+      if (!proxy.url) return void vscode.window.showWarningMessage('Singularity endpoint is not running. Start it with "Singularity: Start OpenAI-Compatible Endpoint".');
+      const choice = await vscode.window.showQuickPick(CLIENT_CHOICES, { title: 'Copy the endpoint URL and key for', placeHolder: 'Which API does the tool speak?' });
+      if (choice && (await copy(choice.api))) void vscode.window.showInformationMessage(`Singularity: ${choice.copied} copied to the clipboard.`);
     }),
   ];
 }

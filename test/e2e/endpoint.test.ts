@@ -1,8 +1,10 @@
-// The OpenAI-compatible endpoint in a real VS Code (code-server): started from the palette, used by the
-// `openai` client from outside the editor, stopped from the palette. The model picker's registration is
+// The OpenAI- and Anthropic-compatible endpoint in a real VS Code (code-server): started from the palette,
+// used by the `openai` and `@anthropic-ai/sdk` clients from outside the editor with what the palette copied,
+// stopped from the palette. The model picker's registration is
 // feature-detected: VS Code 1.100 lacks the API, and the log says it was skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import { launchEditor, type Editor } from './harness';
 import { startFakeOllama, type FakeServer } from '../fixtures';
 
@@ -51,6 +53,20 @@ describe('OpenAI-compatible endpoint in VS Code', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text).toBe('Answer through the endpoint.');
+  });
+
+  it('copies the Anthropic variables when "Anthropic clients" is picked, and the Anthropic SDK streams through them', async () => {
+    await editor.runCommand('Singularity: Copy Endpoint URL and Key');
+    await editor.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Anthropic clients' }).click();
+    await editor.page.locator('.notification-toast').filter({ hasText: 'ANTHROPIC_BASE_URL' }).waitFor();
+    await editor.page.bringToFront();
+    const copied = await editor.page.evaluate(() => navigator.clipboard.readText());
+    const base = /ANTHROPIC_BASE_URL=(\S+)/.exec(copied)![1]!;
+    expect(base).toBe(new URL(baseURL).origin);
+    expect(copied).toContain('ANTHROPIC_MODEL=singularity/auto');
+    const client = new Anthropic({ baseURL: base, authToken: /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(copied)![1]!, apiKey: null, maxRetries: 0 });
+    const message = await client.messages.stream({ model: 'singularity/auto', max_tokens: 256, messages: [{ role: 'user', content: 'hello' }] }).finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: 'Answer through the endpoint.' }]);
   });
 
   it('refuses a request without the key', async () => {

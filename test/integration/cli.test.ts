@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import { startFakeOllama, startFakeOpenAI, type FakeServer } from '../fixtures';
 import { renderCode } from '../fixtures/renderCode';
 
@@ -229,11 +230,11 @@ describe('singularity ask', () => {
         });
         child.on('close', () => reject(new Error(`serve exited early: ${stderr}`)));
       });
-      return { child, ready, exited, stderr: () => stderr };
+      return { child, ready, exited, stdout: () => stdout, stderr: () => stderr };
     }
 
     it('serves the router over the OpenAI API with the key from SINGULARITY_PROXY_KEY, and stops on SIGINT', async () => {
-      const s = serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0001' });
+      const s = (await serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0001' }));
       const { url, key } = await s.ready;
       expect(key).toBeUndefined();
       const client = new OpenAI({ baseURL: url, apiKey: 'sk-singularity-cli-test-0001', maxRetries: 0 });
@@ -244,12 +245,24 @@ describe('singularity ask', () => {
     });
 
     it('generates a key when none is given and prints it once', async () => {
-      const s = serve(['--node', node.url, '--port', '0']);
+      const s = (await serve(['--node', node.url, '--port', '0']));
       const { url, key } = await s.ready;
       expect(key).toMatch(/^sk-singularity-/);
       const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    });
+
+    it('prints ANTHROPIC_BASE_URL, where the Anthropic SDK reaches the same router with the same key', async () => {
+      const s = serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0002' });
+      const { url } = await s.ready;
+      const baseURL = /ANTHROPIC_BASE_URL=(\S+)/.exec(s.stdout())?.[1];
+      expect(baseURL).toBe(new URL(url).origin);
+      const client = new Anthropic({ baseURL, apiKey: 'sk-singularity-cli-test-0002', authToken: null, maxRetries: 0 });
+      const m = await client.messages.create({ model: 'singularity/auto', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
+      expect(m.content).toEqual([{ type: 'text', text: 'alpha beta gamma delta epsilon zeta' }]);
+      s.child.kill('SIGINT');
       expect(await s.exited).toBe(0);
     });
 

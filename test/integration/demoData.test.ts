@@ -38,8 +38,8 @@ afterEach(async () => {
 /** A question asked in the panel: the answer is recorded in the conversation as the chat view records it. */
 async function askInPanel(services: Services, routing: Routing, question: string): Promise<string> {
   const request = input({ source: 'panel', workspace: WORKSPACE, question });
-  const answer = await result(ask(request, routing.deps));
-  const conversation = services.conversations.current(WORKSPACE);
+  const answer = await result((await ask(request, routing.deps)));
+  const conversation = (await services.conversations.current(WORKSPACE));
   services.conversations.addMessage(conversation, { id: `${request.id}-q`, role: 'user', text: question }, request.id);
   services.conversations.addMessage(conversation, { id: `${request.id}-a`, role: 'assistant', text: answer.text, requestId: request.id }, request.id);
   return request.id;
@@ -49,36 +49,36 @@ async function askInPanel(services: Services, routing: Routing, question: string
 async function afterADemo(duringDemo: (services: Services, routing: Routing) => Promise<void>) {
   const node = await ollama({ reply: () => 'A real answer.' });
   const { store } = await Store.open();
-  const active = new ActiveServices(build(store), build);
-  cleanups.push(() => store.close(), () => active.current().dispose());
+  const active = new ActiveServices((await build(store)), build);
+  cleanups.push(() => store.close(), async () => active.current().dispose());
   const realConfig = { nodes: [nodeOf(node, 'laptop')], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY };
 
   const demo: Demo = await startDemo();
   cleanups.push(() => demo.stop());
   await active.startDemo();
-  const demoRouting = active.current().routing(demo.config);
+  const demoRouting = (await active.current()).routing(demo.config);
   await demoRouting.nodes.refresh();
-  await duringDemo(active.current(), demoRouting);
+  await duringDemo((await active.current()), demoRouting);
   demoRouting.nodes.stopPolling();
   await active.endDemo();
 
-  const routing = active.current().routing(realConfig);
+  const routing = (await active.current()).routing(realConfig);
   await routing.nodes.refresh();
-  return { node, store, services: active.current(), routing };
+  return { node, store, services: (await active.current()), routing };
 }
 
 describe('demo data stays out of real use', () => {
   it('never offers a thumbed-up demo answer as a few-shot example to a real request', async () => {
     const real = await afterADemo(async (services, routing) => {
       const id = await askInPanel(services, routing, QUESTION);
-      services.learning.feedback.thumbs(id, 1);
-      expect(services.learning.examples.list({ workspace: WORKSPACE })).toHaveLength(1);
+      await services.learning.feedback.thumbs(id, 1);
+      expect((await services.learning.examples.list({ workspace: WORKSPACE }))).toHaveLength(1);
     });
 
     await askInPanel(real.services, real.routing, QUESTION);
     const sent = chats(real.node).at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
-    expect(real.services.learning.examples.list()).toEqual([]);
+    expect((await real.services.learning.examples.list())).toEqual([]);
   });
 
   it('leaves no demo request in the real dashboard totals once the demo ended', async () => {
@@ -86,20 +86,20 @@ describe('demo data stays out of real use', () => {
       await askInPanel(services, routing, QUESTION);
       await askInPanel(services, routing, 'Explain promises briefly');
     });
-    const totals = () => dashboardData(real.store, { period: 'all', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }).headline.requests;
-    expect(totals()).toBe(0);
+    const totals = async () => (await dashboardData(real.store, { period: 'all', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } })).headline.requests;
+    expect(await totals()).toBe(0);
 
     await askInPanel(real.services, real.routing, QUESTION);
-    expect(totals()).toBe(1);
+    expect(await totals()).toBe(1);
   });
 
   it('keeps no demo conversation, feedback or router training row in the real store', async () => {
     const real = await afterADemo(async (services, routing) => {
-      services.learning.feedback.thumbs(await askInPanel(services, routing, QUESTION), 1);
+      await services.learning.feedback.thumbs(await askInPanel(services, routing, QUESTION), 1);
     });
-    const count = (table: string) => Number(real.store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)[0]!.n);
+    const count = async (table: string) => Number((await real.store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
     for (const table of ['messages', 'feedback_data', 'ml_router_training_data', 'ml_router_predictions', 'few_shot_examples', 'adaptive_learning_logs']) {
-      expect({ table, rows: count(table) }).toEqual({ table, rows: 0 });
+      expect({ table, rows: (await count(table)) }).toEqual({ table, rows: 0 });
     }
   });
 });

@@ -29,53 +29,53 @@ describe('few-shot examples per workspace', () => {
   it('makes a thumbs-up an example of the workspace whose conversation it is in', async () => {
     const w = await world();
     const first = input({ source: 'panel', workspace: 'project-a', question: QUESTION });
-    const { text } = await result(ask(first, w.deps));
-    const conversation = w.conversations.current('project-a');
+    const { text } = await result((await ask(first, w.deps)));
+    const conversation = (await w.conversations.current('project-a'));
     w.conversations.addMessage(conversation, { id: 'q', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a', role: 'assistant', text, requestId: first.id }, first.id);
-    w.learning!.feedback.thumbs(first.id, 1);
-    expect(w.learning!.examples.list().map((e) => e.workspace)).toEqual(['project-a']);
+    await w.learning!.feedback.thumbs(first.id, 1);
+    expect((await w.learning!.examples.list()).map((e) => e.workspace)).toEqual(['project-a']);
   });
 
   it('offers an example only to requests of its own workspace', async () => {
     const w = await world();
-    w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' });
-    await result(ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps));
+    await w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' });
+    await result((await ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps)));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
-    await result(ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps));
+    await result((await ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps)));
     expect(lastSentRoles(w)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
   it('does not offer a pinned example to another workspace', async () => {
     const w = await world();
-    const id = w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' })!;
+    const id = (await w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' }))!;
     w.learning!.examples.pin(id, true);
-    await result(ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps));
+    await result((await ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps)));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
   });
 
   it('does not merge the same question of two workspaces into one example', async () => {
     const w = await world();
-    w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' });
-    w.learning!.examples.add({ prompt: QUESTION, answer: 'Another answer.', source: 'thumbsUp', workspace: 'project-b' });
-    expect(w.learning!.examples.list({ workspace: 'project-a' }).map((e) => e.answer)).toEqual([ANSWER]);
-    expect(w.learning!.examples.list({ workspace: 'project-b' }).map((e) => e.answer)).toEqual(['Another answer.']);
+    await w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' });
+    await w.learning!.examples.add({ prompt: QUESTION, answer: 'Another answer.', source: 'thumbsUp', workspace: 'project-b' });
+    expect((await w.learning!.examples.list({ workspace: 'project-a' })).map((e) => e.answer)).toEqual([ANSWER]);
+    expect((await w.learning!.examples.list({ workspace: 'project-b' })).map((e) => e.answer)).toEqual(['Another answer.']);
   });
 
   it("keeps the CLI's examples under the key 'cli', offered to the CLI and to no workspace", async () => {
     const w = await world(CUT_OFF);
-    await result(ask(input({ source: 'cli', question: QUESTION }), w.deps));
-    expect(w.learning!.examples.list().map((e) => [e.source, e.workspace])).toEqual([['cloudAfterLocal', 'cli']]);
-    await result(ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps));
+    await result((await ask(input({ source: 'cli', question: QUESTION }), w.deps)));
+    expect((await w.learning!.examples.list()).map((e) => [e.source, e.workspace])).toEqual([['cloudAfterLocal', 'cli']]);
+    await result((await ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps)));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
-    await result(ask(input({ source: 'cli', question: QUESTION }), w.deps));
+    await result((await ask(input({ source: 'cli', question: QUESTION }), w.deps)));
     expect(lastSentRoles(w)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
   it("keeps the endpoint's examples under the key 'endpoint'", async () => {
     const w = await world(CUT_OFF);
-    await result(ask(input({ source: 'proxy', question: QUESTION }), w.deps));
-    expect(w.learning!.examples.list().map((e) => e.workspace)).toEqual(['endpoint']);
+    await result((await ask(input({ source: 'proxy', question: QUESTION }), w.deps)));
+    expect((await w.learning!.examples.list()).map((e) => e.workspace)).toEqual(['endpoint']);
   });
 });
 
@@ -99,10 +99,10 @@ describe('migration 8 (example workspaces)', () => {
         ('unknown', 'q', 'a', 'coding', '[]', 'thumbsUp', NULL, 'active', 1, 1);`);
     const file = join(mkdtempSync(join(tmpdir(), 'singularity-m8-')), 'old.db');
     writeFileSync(file, old.export());
-    old.close();
+    (await old.close());
 
     const { store } = await Store.open({ file });
-    expect(store.query('SELECT id, workspace FROM few_shot_examples ORDER BY id')).toEqual([
+    expect((await store.query('SELECT id, workspace FROM few_shot_examples ORDER BY id'))).toEqual([
       { id: 'from-cli', workspace: 'cli' },
       { id: 'from-endpoint', workspace: 'endpoint' },
       { id: 'from-panel', workspace: 'project-a' },

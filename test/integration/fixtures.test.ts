@@ -278,6 +278,28 @@ describe('fake Ollama through the ollama package', () => {
     await expect(ollama.embed({ model: 'nope', input: 'x' })).rejects.toMatchObject({ status_code: 404 });
   });
 
+  const weatherTool = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+
+  it('streams a model\'s tool calls in one chunk with message.tool_calls (arguments as an object), then done_reason "stop"', async () => {
+    server.setOptions({ show: { 'llama3.2:latest': { capabilities: ['completion', 'tools'] } }, toolCalls: () => [{ name: 'get_weather', arguments: { city: 'Oslo' } }] });
+    const { parts } = await collectOllama(await ollama.chat({ model: 'llama3.2', messages: user('weather?'), tools: weatherTool, stream: true }));
+    expect(parts.flatMap((p) => p.message.tool_calls ?? [])).toEqual([{ function: { index: 0, name: 'get_weather', arguments: { city: 'Oslo' } } }]);
+    expect(parts.at(-1)).toMatchObject({ done: true, done_reason: 'stop' });
+    expect((server.requests.at(-1)!.body as { tools: unknown }).tools).toEqual(weatherTool);
+  });
+
+  it('makes no calls for a request without tools', async () => {
+    server.setOptions({ show: { 'llama3.2:latest': { capabilities: ['completion', 'tools'] } }, toolCalls: () => [{ name: 'get_weather', arguments: {} }] });
+    const { parts, text } = await collectOllama(await ollama.chat({ model: 'llama3.2', messages: user('hi'), stream: true }));
+    expect(parts.some((p) => p.message.tool_calls)).toBe(false);
+    expect(text).toContain('simulated');
+  });
+
+  it('refuses tools for a model whose capabilities lack them, with Ollama\'s 400', async () => {
+    const err = await ollama.chat({ model: 'llama3.2', messages: user('weather?'), tools: weatherTool }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status_code: 400, error: 'registry.ollama.ai/library/llama3.2:latest does not support tools' });
+  });
+
   it('records requests with path, model and completion', async () => {
     const arrived = server.nextRequest();
     await ollama.chat({ model: 'llama3.2', messages: user('hi') });
@@ -432,6 +454,18 @@ describe('fake OpenAI through the openai package', () => {
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(await disconnected).toMatchObject({ aborted: true });
+  });
+
+  it('streams tool calls as delta.tool_calls pieces that the SDK assembles, ending with finish_reason tool_calls', async () => {
+    server.setOptions({ toolCalls: () => [{ name: 'get_weather', arguments: { city: 'Oslo' } }] });
+    const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object' } } }];
+    const { chunks } = await collectOpenAI(await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('weather?'), tools, stream: true }));
+    const pieces = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(pieces[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather', arguments: '' } });
+    expect(pieces.map((p) => p.function?.arguments ?? '').join('')).toBe('{"city":"Oslo"}');
+    expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('tool_calls');
+    const whole = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: user('weather?'), tools });
+    expect(whole.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { content: null, tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] } });
   });
 
   it('an unknown model is a 404 NotFoundError with code model_not_found', async () => {

@@ -32,19 +32,19 @@ async function world(settings = {}, files = modelFiles(), extra = {}) {
 /** A question from the chat panel, where the user can react to the answer. */
 const panelInput: typeof input = (over = {}) => input({ source: 'panel', ...over });
 
-const rows = (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: string) => w.store.query<Record<string, unknown>>(sql);
+const rows = async (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: string) => (await w.store.query<Record<string, unknown>>(sql));
 
-describe('learned router in the pipeline', () => {
+describe('learned router in the pipeline', async () => {
   it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.meta?.route).toBe('local');
     expect(r.meta?.reason).toMatch(/^prior: p_cloud/);
   });
 
   it('routes to the cloud when the policy sends every request there, with the node as fallback', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.meta?.route).toBe('cloud');
     expect(chats(w.node)).toHaveLength(0);
   });
@@ -52,14 +52,14 @@ describe('learned router in the pipeline', () => {
   it('holds the 30% cloud share from the first request: every 20 of 48 everyday questions, on both A/B arms', async () => {
     const w = await world({ mode: 'ab', policy: { mode: 'cloudShare', cloudShare: 0.3 } });
     const routes: string[] = [];
-    for (const question of EVERYDAY_QUESTIONS) routes.push((await result(ask(panelInput({ question }), w.deps))).meta!.route);
+    for (const question of EVERYDAY_QUESTIONS) routes.push((await result((await ask(panelInput({ question }), w.deps)))).meta!.route);
     for (let i = 0; i + 20 <= routes.length; i++) {
       const cloudShare = routes.slice(i, i + 20).filter((r) => r === 'cloud').length / 20;
       expect(Math.abs(cloudShare - 0.3), `requests ${i + 1}-${i + 20}`).toBeLessThanOrEqual(0.1);
     }
-    const arms = rows(w, "SELECT strategy FROM requests WHERE strategy IN ('ml', 'heuristic')").map((r) => r.strategy);
+    const arms = (await rows(w, "SELECT strategy FROM requests WHERE strategy IN ('ml', 'heuristic')")).map((r) => r.strategy);
     expect(new Set(arms)).toEqual(new Set(['ml', 'heuristic']));
-    expect(w.router!.status().thresholds.ml).toMatchObject({ share: 0.3, realizedOver: 48 });
+    expect((await w.router!.status()).thresholds.ml).toMatchObject({ share: 0.3, realizedOver: 48 });
   });
 
   it('goes on holding the share in a new process on the same database (a one-shot CLI request each time)', async () => {
@@ -67,7 +67,7 @@ describe('learned router in the pipeline', () => {
     const routes: string[] = [];
     for (const question of EVERYDAY_QUESTIONS.slice(0, 20)) {
       const router = new LearnedRouter(w.files, () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ml', policy: { mode: 'cloudShare', cloudShare: 0.3 } }), silentLogger, w.routerData, { random: () => 0.99 });
-      routes.push((await result(ask(panelInput({ question }), { ...w.deps, router }))).meta!.route);
+      routes.push((await result((await ask(panelInput({ question }), { ...w.deps, router })))).meta!.route);
       await router.dispose();
     }
     expect(routes.filter((r) => r === 'cloud').length).toBeGreaterThanOrEqual(4);
@@ -91,8 +91,8 @@ describe('learned router in the pipeline', () => {
       for (const [questions, thumbs] of [[pandas, -1], [css, 1]] as const) {
         for (const question of questions) {
           const i = panelInput({ question: `${question} (${round})` });
-          await result(ask(i, w.deps));
-          w.routerData.thumbs(i.id, thumbs);
+          await result((await ask(i, w.deps)));
+          await w.routerData.thumbs(i.id, thumbs);
         }
       }
     }
@@ -116,67 +116,67 @@ describe('learned router in the pipeline', () => {
       { learned: { files: modelFiles(), settings: { mode: 'ml' }, random: () => 0.99 }, context: { embeddingModel: 'nomic-embed-text' }, meaning: new SentenceEncoder() },
     );
     await embedder.close();
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.outcome).toBe('ok');
-    expect(w.router!.status().meaningProblem).toMatch(/embedder/);
+    expect((await w.router!.status()).meaningProblem).toMatch(/embedder/);
   });
 
   it('records a training row with the features and a prediction for every routed request', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = panelInput();
-    await result(ask(i, w.deps));
-    const [row] = rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`);
+    await result((await ask(i, w.deps)));
+    const [row] = (await rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`));
     expect(row).toMatchObject({ route: 'local', label: '0' });
     expect(JSON.parse(String(row!.features)).length).toBeGreaterThan(3);
     expect(Number(row!.cloud_tokens_saved)).toBeGreaterThan(0);
-    const [prediction] = rows(w, `SELECT predicted_route, confidence, model_version FROM ml_router_predictions WHERE request_id = '${i.id}'`);
+    const [prediction] = (await rows(w, `SELECT predicted_route, confidence, model_version FROM ml_router_predictions WHERE request_id = '${i.id}'`));
     expect(prediction!.predicted_route).toBe('nodes');
     expect(String(prediction!.model_version)).toMatch(/^shipped model@/);
   });
 
   it('keeps the explicit route of a request: no prediction overrides it', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result(ask(panelInput({ route: 'local' }), w.deps));
+    const r = await result((await ask(panelInput({ route: 'local' }), w.deps)));
     expect(r.meta?.route).toBe('local');
   });
 
-  const label = (w: Awaited<ReturnType<typeof world>>, id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
+  const label = async (w: Awaited<ReturnType<typeof world>>, id: string) => (await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`))[0]!.label;
 
   it('turns thumbs into labels: a thumbs-down on a node answer says the cloud was needed, a thumbs-up that it was not', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const [a, b, c] = [panelInput(), panelInput(), panelInput()];
-    for (const i of [a, b, c]) await result(ask(i, w.deps));
-    w.routerData.thumbs(a.id, -1);
-    w.routerData.thumbs(b.id, 1);
-    expect([label(w, a.id), label(w, b.id), label(w, c.id)]).toEqual(['1', '0', '0']);
+    for (const i of [a, b, c]) await result((await ask(i, w.deps)));
+    await w.routerData.thumbs(a.id, -1);
+    await w.routerData.thumbs(b.id, 1);
+    expect([await label(w, a.id), await label(w, b.id), await label(w, c.id)]).toEqual(['1', '0', '0']);
   });
 
   it('labels a rerouted node answer by what the cloud then answered: 1 if accepted, 0 if rejected too', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const [good, bad] = [panelInput(), panelInput()];
-    for (const i of [good, bad]) await result(ask(i, w.deps));
+    for (const i of [good, bad]) await result((await ask(i, w.deps)));
     const [goodCloud, badCloud] = [panelInput({ route: 'cloud' }), panelInput({ route: 'cloud' })];
-    w.routerData.rerouted(good.id, goodCloud.id);
-    w.routerData.rerouted(bad.id, badCloud.id);
-    expect([label(w, good.id), label(w, bad.id)]).toEqual(['1', '1']);
-    for (const i of [goodCloud, badCloud]) expect((await result(ask(i, w.deps))).meta?.route).toBe('cloud');
-    w.routerData.thumbs(badCloud.id, -1);
-    expect([label(w, good.id), label(w, bad.id)]).toEqual(['1', '0']);
+    await w.routerData.rerouted(good.id, goodCloud.id);
+    await w.routerData.rerouted(bad.id, badCloud.id);
+    expect([await label(w, good.id), await label(w, bad.id)]).toEqual(['1', '1']);
+    for (const i of [goodCloud, badCloud]) expect((await result((await ask(i, w.deps)))).meta?.route).toBe('cloud');
+    await w.routerData.thumbs(badCloud.id, -1);
+    expect([await label(w, good.id), await label(w, bad.id)]).toEqual(['1', '0']);
   });
 
   it('gives no implicit label to answers nobody could react to (CLI, batch, API clients)', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = input({ source: 'proxy' });
-    await result(ask(i, w.deps));
-    expect(label(w, i.id)).toBeNull();
+    await result((await ask(i, w.deps)));
+    expect(await label(w, i.id)).toBeNull();
   });
 
   it('leaves cloud answers unlabelled: they say nothing about whether a node would have done', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
     const i = panelInput();
-    await result(ask(i, w.deps));
-    w.routerData.thumbs(i.id, 1);
-    expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBeNull();
+    await result((await ask(i, w.deps)));
+    await w.routerData.thumbs(i.id, 1);
+    expect((await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`))[0]!.label).toBeNull();
   });
 
   it("routes with the user's own model when one is set, and does not retrain over it", async () => {
@@ -184,22 +184,22 @@ describe('learned router in the pipeline', () => {
     const own = join(files.dir, 'mine.onnx');
     copyFileSync('models/router.onnx', own);
     const w = await world({ modelPath: own, retrainEvery: 1 }, files);
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.meta?.reason).toMatch(/^model: /);
-    expect(w.router!.status().model?.source).toBe('your model');
-    expect(w.router!.dueForRetrain(1)).toBe(false);
+    expect((await w.router!.status()).model?.source).toBe('your model');
+    expect(await w.router!.dueForRetrain(1)).toBe(false);
   });
 
   it('falls back to the shipped model when the retrained one is corrupt, and says why', async () => {
     const files = modelFiles();
     writeFileSync(join(files.dir, 'router.onnx'), 'garbage, not ONNX');
     const w = await world({}, files);
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.outcome).toBe('ok');
-    const status = w.router!.status();
+    const status = (await w.router!.status());
     expect(status.model?.source).toBe('shipped model');
     expect(status.fallback).toMatch(/retrained model/);
-    expect(rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'")).toHaveLength(1);
+    expect((await rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'"))).toHaveLength(1);
   });
 
   it('routes by the prior when no model loads, and every request is still answered', async () => {
@@ -207,10 +207,10 @@ describe('learned router in the pipeline', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'router.onnx'), new Uint8Array([8, 1, 18, 3, 0xff, 0xff]));
     const w = await world({}, { shipped: join(dir, 'router.onnx'), dir });
-    const r = await result(ask(panelInput(), w.deps));
+    const r = await result((await ask(panelInput(), w.deps)));
     expect(r.outcome).toBe('ok');
     expect(r.meta?.reason).toMatch(/^prior \(no model could be loaded/);
-    expect(w.router!.status().fallback).toMatch(/routing by the prior/);
+    expect((await w.router!.status()).fallback).toMatch(/routing by the prior/);
   });
 
   it('falls back to the prior when a model loads but fails when run, and keeps answering', async () => {
@@ -219,20 +219,20 @@ describe('learned router in the pipeline', () => {
     const broken = await trainGbdt({ rows: [new Float32Array(30), Float32Array.from({ length: 30 }, () => 1)], labels: [0, 1] }, { trees: 1 });
     writeFileSync(join(files.dir, 'router.onnx'), toOnnx(broken, { schemaVersion: FEATURE_SCHEMA.version, featureCount: FEATURE_COUNT, createdAt: 'x', trainedOn: 'broken', rows: 2 }));
     const w = await world({}, files);
-    const first = await result(ask(panelInput(), w.deps));
-    const second = await result(ask(panelInput(), w.deps));
+    const first = await result((await ask(panelInput(), w.deps)));
+    const second = await result((await ask(panelInput(), w.deps)));
     expect([first.outcome, second.outcome]).toEqual(['ok', 'ok']);
     expect(first.meta?.reason).toMatch(/^prior/);
-    expect(w.router!.status().fallback).toMatch(/retrained model failed when run, routing by the prior/);
+    expect((await w.router!.status()).fallback).toMatch(/retrained model failed when run, routing by the prior/);
   });
 
   it('A/B tests per conversation: the same conversation always gets the same arm', async () => {
     const w = await world({ mode: 'ab', mlShare: 0.5 });
     for (const conversationId of ['c1', 'c2', 'c3', 'c4']) {
-      await result(ask(panelInput({ conversationId }), w.deps));
-      await result(ask(panelInput({ conversationId }), w.deps));
+      await result((await ask(panelInput({ conversationId }), w.deps)));
+      await result((await ask(panelInput({ conversationId }), w.deps)));
     }
-    const strategies = rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at');
+    const strategies = (await rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at'));
     for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
   });
 
@@ -242,18 +242,18 @@ describe('learned router in the pipeline', () => {
     const settings = () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ab' as const });
     const router = new LearnedRouter(files, settings, silentLogger, w.routerData, { promotion: { minPerArm: 10 } });
     const x = extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false });
-    const answered = (id: string, arm: string, route: 'local' | 'cloud') => {
-      w.requests.record({ id, source: 'panel', route, strategy: arm, promptTokens: 400, completionTokens: 100, tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
-      w.routerData.record({ requestId: id, features: x, route, outcome: 'ok', feedbackPossible: true, createdAt: Date.now() });
+    const answered = async (id: string, arm: string, route: 'local' | 'cloud') => {
+      await w.requests.record({ id, source: 'panel', route, strategy: arm, promptTokens: 400, completionTokens: 100, tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
+      await w.routerData.record({ requestId: id, features: x, route, outcome: 'ok', feedbackPossible: true, createdAt: Date.now() });
     };
     // The ml arm holds the 30% target (4 of 12 to the cloud); the heuristic arm sends everything there.
-    for (let i = 0; i < 12; i++) answered(`h${i}`, 'heuristic', 'cloud');
-    for (let i = 0; i < 12; i++) answered(`m${i}`, 'ml', i < 4 ? 'cloud' : 'local');
-    expect(router.status().promoted).toMatchObject({ arm: 'ml' });
-    expect(rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'")).toHaveLength(1);
+    for (let i = 0; i < 12; i++) (await answered(`h${i}`, 'heuristic', 'cloud'));
+    for (let i = 0; i < 12; i++) (await answered(`m${i}`, 'ml', i < 4 ? 'cloud' : 'local'));
+    expect((await router.status()).promoted).toMatchObject({ arm: 'ml' });
+    expect((await rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'"))).toHaveLength(1);
     await router.dispose();
     const restarted = new LearnedRouter(files, settings, silentLogger, w.routerData);
-    expect(restarted.status().promoted?.arm).toBe('ml');
+    expect((await restarted.status()).promoted?.arm).toBe('ml');
     expect((await restarted.score(x, 'any conversation')).arm).toBe('ml');
     await restarted.dispose();
   });
@@ -265,13 +265,13 @@ describe('learned router in the pipeline', () => {
     // This user's node fails on every question about zebras: something only their own feedback can teach.
     for (let k = 0; k < 60; k++) {
       const i = panelInput({ question: k % 2 ? `Tell me about zebras, fact ${k}` : `Tell me about lions, fact ${k}` });
-      await result(ask(i, w.deps));
-      w.routerData.thumbs(i.id, k % 2 ? -1 : 1);
+      await result((await ask(i, w.deps)));
+      await w.routerData.thumbs(i.id, k % 2 ? -1 : 1);
     }
     await w.router!.retrain();
-    const events = rows(w, "SELECT detail FROM router_events WHERE kind = 'retrain'").map((r) => JSON.parse(String(r.detail)));
+    const events = (await rows(w, "SELECT detail FROM router_events WHERE kind = 'retrain'")).map((r) => JSON.parse(String(r.detail)));
     expect(events[0]).toMatchObject({ kind: 'replaced', rows: 60 });
     expect(existsSync(join(files.dir, 'router.previous.onnx'))).toBe(true);
-    expect(w.router!.status().model?.info.trainedOn).toMatch(/of your rows/);
+    expect((await w.router!.status()).model?.info.trainedOn).toMatch(/of your rows/);
   });
 });

@@ -44,7 +44,7 @@ async function run(events: AsyncIterable<AskEvent>) {
   return { all, end: end!.result, escalated };
 }
 
-const rows = (w: Awaited<ReturnType<typeof world>>, sql: string) => w.store.query<Record<string, unknown>>(sql);
+const rows = async (w: Awaited<ReturnType<typeof world>>, sql: string) => (await w.store.query<Record<string, unknown>>(sql));
 
 describe('token confidence in the quality gate', () => {
   /** Every request goes to the node (cloud share 0) with a cloud configured; the node's tokens carry `logprob`. */
@@ -60,7 +60,7 @@ describe('token confidence in the quality gate', () => {
 
   it('escalates a node answer at mean token log-prob -3, and says the model was unsure', async () => {
     const w = await confident(-3);
-    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     expect(escalated?.verdict.reasons[0]).toBe('the model was unsure of its answer (mean token log-prob -3.00)');
     expect(escalated?.draft.meta?.confidence?.meanLogprob).toBeCloseTo(-3);
     expect(end.text).toBe('from the cloud');
@@ -68,7 +68,7 @@ describe('token confidence in the quality gate', () => {
 
   it('keeps a node answer at mean token log-prob -0.02, with its confidence in the meta', async () => {
     const w = await confident(-0.02);
-    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
     expect(end.meta?.confidence).toMatchObject({ lowShare: 0 });
@@ -78,7 +78,7 @@ describe('token confidence in the quality gate', () => {
 
   it('asks for log-probabilities only of an Ollama that has them (0.12.11 and later)', async () => {
     const w = await confident(-0.02, '0.12.10');
-    const { end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    const { end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     expect((chats(w.node)[0]!.body as Record<string, unknown>).logprobs).toBeUndefined();
     expect(end.meta?.confidence).toBeUndefined();
     expect(end.meta?.route).toBe('local');
@@ -87,7 +87,7 @@ describe('token confidence in the quality gate', () => {
   it('runs the gate on the rest when a node sends malformed log-probabilities (NaN, -Infinity, text)', async () => {
     for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, 'low']) {
       const w = await confident(bad);
-      const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+      const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
       expect(end.outcome).toBe('ok');
       expect(end.meta?.confidence).toBeUndefined();
       expect(escalated).toBeUndefined();
@@ -99,7 +99,7 @@ describe('quality gate in the request flow', () => {
   it('escalates a node answer cut off inside a code block to the cloud, and says why', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run(ask(i, w.deps));
+    const { end, escalated } = await run((await ask(i, w.deps)));
     expect(escalated?.draft.text).toBe(CUT_OFF);
     expect(escalated?.verdict.reasons).toContain('answer was cut off');
     expect(end.meta?.route).toBe('cloud');
@@ -110,39 +110,39 @@ describe('quality gate in the request flow', () => {
   it('stores the verdict with the request and the escalation as implicit negative feedback with its reason', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run(ask(i, w.deps));
-    const [verdict] = rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`);
+    const { escalated } = await run((await ask(i, w.deps)));
+    const [verdict] = (await rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`));
     expect(verdict).toMatchObject({ score: 0, passed: 0, escalated_to: escalated!.to });
     expect(JSON.parse(String(verdict!.reasons))).toContain('answer was cut off');
-    const [feedback] = rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${i.id}'`);
+    const [feedback] = (await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${i.id}'`));
     expect(feedback).toMatchObject({ kind: 'autoReroute', value: -1, route: 'local', reason: expect.stringContaining('cut off') });
     // The cloud's answer was accepted, so the router learns that this question needed the cloud.
-    expect(rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`)[0]!.label).toBe('1');
+    expect((await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`))[0]!.label).toBe('1');
   });
 
   it('keeps a sound node answer, with its quality score on the answer and in the store', async () => {
     const w = await world(GOOD);
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run(ask(i, w.deps));
+    const { end, escalated } = await run((await ask(i, w.deps)));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
     expect(end.meta?.quality?.score).toBeGreaterThan(0.2);
-    expect(rows(w, `SELECT passed FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]!.passed).toBe(1);
+    expect((await rows(w, `SELECT passed FROM quality_gate_results WHERE request_id = '${i.id}'`))[0]!.passed).toBe(1);
     expect(w.api.requests.filter((r) => r.path.endsWith('/chat/completions'))).toHaveLength(0);
   });
 
   it('never escalates in a local-only workspace: the weak answer stays, scored', async () => {
     const w = await world(CUT_OFF, { localOnly: true });
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run(ask(i, w.deps));
+    const { end, escalated } = await run((await ask(i, w.deps)));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
-    expect(rows(w, `SELECT passed, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]).toEqual({ passed: 0, escalated_to: null });
+    expect((await rows(w, `SELECT passed, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`))[0]).toEqual({ passed: 0, escalated_to: null });
   });
 
   it('scores but does not replace an answer that may not be taken back (escalate: false, a streamed API answer)', async () => {
     const w = await world(CUT_OFF);
-    const { end, escalated } = await run(ask(input({ question: QUESTION }), w.deps, { escalate: false }));
+    const { end, escalated } = await run((await ask(input({ question: QUESTION }), w.deps, { escalate: false })));
     expect(escalated).toBeUndefined();
     expect(end.text).toBe(CUT_OFF);
   });
@@ -150,7 +150,7 @@ describe('quality gate in the request flow', () => {
   it('stops a looping node answer early and escalates it', async () => {
     const loop = `Sure. ${'The parser reads each number and the parser reads each number. '.repeat(300)}`;
     const w = await world(loop, { tokensPerSecond: 4000 });
-    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     expect(escalated?.verdict.reasons).toContain('answer was repeating itself');
     expect(escalated!.draft.text.length).toBeLessThan(loop.length / 2);
     expect(end.meta?.route).toBe('cloud');
@@ -159,7 +159,7 @@ describe('quality gate in the request flow', () => {
   it('escalates an answer the gate passed when the judge model grades it low', async () => {
     const w = await world(GOOD, { judgeSays: '2' });
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated, end } = await run(ask(i, w.deps));
+    const { escalated, end } = await run((await ask(i, w.deps)));
     expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
     expect(end.meta?.route).toBe('cloud');
     const judged = chats(w.node).find((r) => (r.body as { model: string }).model === 'judge:latest')!.body as { messages: { content: string }[] };
@@ -175,7 +175,7 @@ describe('quality gate in the request flow', () => {
       { nodes: [nodeOf(broken, 'broken'), nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
       { learning: { settings: { judgeModel: 'judge:latest' } }, balancer: { strategy: 'round-robin', failureThreshold: 1 } },
     );
-    const { escalated } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    const { escalated } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     expect(chats(broken)).toHaveLength(1);
     expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
     expect(w.pool.load().find((n) => n.name === 'broken')?.breaker).toMatch(/cooling down/);
@@ -184,14 +184,14 @@ describe('quality gate in the request flow', () => {
   it('keeps an answer the judge model grades well, with the grade stored', async () => {
     const w = await world(GOOD, { judgeSays: '8' });
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run(ask(i, w.deps));
+    const { escalated } = await run((await ask(i, w.deps)));
     expect(escalated).toBeUndefined();
-    expect(JSON.parse(String(rows(w, `SELECT signals FROM quality_gate_results WHERE request_id = '${i.id}'`)[0]!.signals)).judgeGrade).toBe(8);
+    expect(JSON.parse(String((await rows(w, `SELECT signals FROM quality_gate_results WHERE request_id = '${i.id}'`))[0]!.signals)).judgeGrade).toBe(8);
   });
 
   it('leaves an explicit route alone: a question sent to the node on purpose is not escalated', async () => {
     const w = await world(CUT_OFF);
-    const { end, escalated } = await run(ask(input({ question: QUESTION, route: 'local' }), w.deps));
+    const { end, escalated } = await run((await ask(input({ question: QUESTION, route: 'local' }), w.deps)));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
   });
@@ -238,19 +238,19 @@ describe('quality gate behind the OpenAI-compatible endpoint', () => {
     let text = '';
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
     expect(text).toBe(CUT_OFF);
-    expect(rows(w, 'SELECT passed, escalated_to FROM quality_gate_results')).toEqual([{ passed: 0, escalated_to: null }]);
+    expect((await rows(w, 'SELECT passed, escalated_to FROM quality_gate_results'))).toEqual([{ passed: 0, escalated_to: null }]);
   });
 });
 
 describe('monitoring', () => {
   it('counts escalations, gate verdicts, thumbs and local acceptance for the dashboard', async () => {
     const w = await world(CUT_OFF);
-    await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
+    await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
     w.node.setOptions({ reply: () => GOOD });
     const kept = input({ source: 'panel', question: QUESTION });
-    await run(ask(kept, w.deps));
-    w.learning!.feedback.thumbs(kept.id, 1);
-    const { learning } = dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
+    await run((await ask(kept, w.deps)));
+    await w.learning!.feedback.thumbs(kept.id, 1);
+    const { learning } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
     expect(learning.totals).toEqual({ labelledLocal: 2, acceptedLocal: 1, rerouted: 1, escalated: 1, gateScored: 2, thumbsUp: 1, thumbsDown: 0 });
     expect(learning.series.values.localAcceptance.filter((v) => v !== null)).toEqual([0.5]);
     expect(learning.library).toMatchObject({ active: 1, added: 1 });
@@ -261,57 +261,57 @@ describe('tokens saved', () => {
   it('counts no cloud tokens saved for a node answer the cloud then replaced', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run(ask(i, w.deps));
-    expect(rows(w, `SELECT replaced_by FROM requests WHERE id = '${i.id}'`)[0]!.replaced_by).toBe(escalated!.to);
-    const { headline } = dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
+    const { escalated } = await run((await ask(i, w.deps)));
+    expect((await rows(w, `SELECT replaced_by FROM requests WHERE id = '${i.id}'`))[0]!.replaced_by).toBe(escalated!.to);
+    const { headline } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
     expect(headline).toMatchObject({ requests: 2, cloudTokensSaved: 0, localShare: 0 });
   });
 });
 
-describe('feedback', () => {
+describe('feedback', async () => {
   async function answered(w: Awaited<ReturnType<typeof world>>, question = QUESTION) {
     const i = input({ source: 'panel', question });
-    const { end } = await run(ask(i, w.deps));
-    const conversation = w.conversations.current('ws');
+    const { end } = await run((await ask(i, w.deps)));
+    const conversation = (await w.conversations.current('ws'));
     w.conversations.addMessage(conversation, { id: `${i.id}-q`, role: 'user', text: question }, i.id);
     w.conversations.addMessage(conversation, { id: `${i.id}-a`, role: 'assistant', text: end.text, requestId: i.id }, i.id);
     return i.id;
   }
-  const label = (w: Awaited<ReturnType<typeof world>>, id: string) => rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`)[0]!.label;
+  const label = async (w: Awaited<ReturnType<typeof world>>, id: string) => (await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${id}'`))[0]!.label;
 
   it('stores a thumbs-down with its reason and the route that answered', async () => {
     const w = await world(GOOD);
     const id = await answered(w);
-    w.learning!.feedback.thumbs(id, -1, 'wrong function name');
-    expect(rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name', route: 'local' }]);
-    expect(label(w, id)).toBe('1');
+    await w.learning!.feedback.thumbs(id, -1, 'wrong function name');
+    expect((await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${id}'`))).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name', route: 'local' }]);
+    expect(await label(w, id)).toBe('1');
   });
 
   it('stores a thumbs-down once when its reason follows it (the panel sends the thumb, then the reason)', async () => {
     const w = await world(GOOD);
     const id = await answered(w);
-    w.learning!.feedback.thumbs(id, -1);
-    w.learning!.feedback.thumbs(id, -1, 'wrong function name');
-    expect(rows(w, `SELECT kind, value, reason FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name' }]);
-    w.learning!.feedback.thumbs(id, 1);
-    expect(rows(w, `SELECT value FROM feedback_data WHERE request_id = '${id}' ORDER BY rowid`).map((r) => r.value)).toEqual([-1, 1]);
+    await w.learning!.feedback.thumbs(id, -1);
+    await w.learning!.feedback.thumbs(id, -1, 'wrong function name');
+    expect((await rows(w, `SELECT kind, value, reason FROM feedback_data WHERE request_id = '${id}'`))).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name' }]);
+    await w.learning!.feedback.thumbs(id, 1);
+    expect((await rows(w, `SELECT value FROM feedback_data WHERE request_id = '${id}' ORDER BY rowid`)).map((r) => r.value)).toEqual([-1, 1]);
   });
 
   it('counts regenerating an answer as rejecting it, and copying code from it as accepting it', async () => {
     const w = await world(GOOD);
     const [regenerated, copied] = [await answered(w), await answered(w)];
-    w.learning!.feedback.regenerated(regenerated, 'next');
-    w.learning!.feedback.codeUsed(copied, 'copy');
-    expect([label(w, regenerated), label(w, copied)]).toEqual(['1', '0']);
-    expect(rows(w, 'SELECT kind FROM feedback_data ORDER BY created_at, rowid').map((r) => r.kind)).toEqual(['regenerate', 'copyCode']);
+    await w.learning!.feedback.regenerated(regenerated, 'next');
+    await w.learning!.feedback.codeUsed(copied, 'copy');
+    expect([await label(w, regenerated), await label(w, copied)]).toEqual(['1', '0']);
+    expect((await rows(w, 'SELECT kind FROM feedback_data ORDER BY created_at, rowid')).map((r) => r.kind)).toEqual(['regenerate', 'copyCode']);
   });
 
   it('lets an explicit thumb outrank an implicit signal', async () => {
     const w = await world(GOOD);
     const id = await answered(w);
-    w.learning!.feedback.thumbs(id, 1);
-    w.learning!.feedback.regenerated(id, 'next');
-    expect(label(w, id)).toBe('0');
+    await w.learning!.feedback.thumbs(id, 1);
+    await w.learning!.feedback.regenerated(id, 'next');
+    expect(await label(w, id)).toBe('0');
   });
 });
 
@@ -319,25 +319,25 @@ describe('few-shot examples', () => {
   it('turns a thumbs-up into an example and adds it to a similar question sent to a node', async () => {
     const w = await world(GOOD);
     const first = input({ source: 'panel', workspace: 'ws', question: QUESTION });
-    const { end } = await run(ask(first, w.deps));
-    const conversation = w.conversations.current('ws');
+    const { end } = await run((await ask(first, w.deps)));
+    const conversation = (await w.conversations.current('ws'));
     w.conversations.addMessage(conversation, { id: 'q1', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a1', role: 'assistant', text: end.text, requestId: first.id }, first.id);
-    w.learning!.feedback.thumbs(first.id, 1);
-    expect(w.learning!.examples.list()).toHaveLength(1);
+    await w.learning!.feedback.thumbs(first.id, 1);
+    expect(await w.learning!.examples.list()).toHaveLength(1);
 
     const second = input({ source: 'panel', workspace: 'ws', question: 'Write a python function parse_numbers that parses semicolon separated numbers' });
-    await run(ask(second, w.deps));
+    await run((await ask(second, w.deps)));
     const sent = chats(w.node).at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(sent.messages[1]!.content).toBe(QUESTION);
-    expect(rows(w, `SELECT request_id FROM example_uses`).map((r) => r.request_id)).toEqual([second.id]);
+    expect((await rows(w, `SELECT request_id FROM example_uses`)).map((r) => r.request_id)).toEqual([second.id]);
   });
 
   it('sends no examples to the cloud', async () => {
     const w = await world(CUT_OFF);
-    w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' });
-    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
+    await w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' });
+    await run((await ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps)));
     expect((chats(w.node).at(-1)!.body as { messages: unknown[] }).messages).toHaveLength(4);
     const sent = w.api.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body as { messages: { role: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
@@ -345,30 +345,30 @@ describe('few-shot examples', () => {
 
   it('keeps the cloud answer that replaced an escalated node answer as an example', async () => {
     const w = await world(CUT_OFF);
-    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
-    const [example] = w.learning!.examples.list();
+    await run((await ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps)));
+    const [example] = (await w.learning!.examples.list());
     expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active', workspace: 'ws' });
   });
 
   it('retires an example whose uses keep failing, and logs why', async () => {
     const w = await world(GOOD);
-    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' })!;
+    const id = (await w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' }))!;
     for (let k = 0; k < 4; k++) {
       const i = input({ source: 'panel', workspace: 'ws', question: QUESTION });
-      await run(ask(i, w.deps));
-      w.learning!.feedback.thumbs(i.id, -1);
+      await run((await ask(i, w.deps)));
+      await w.learning!.feedback.thumbs(i.id, -1);
     }
-    expect(w.learning!.examples.list()[0]).toMatchObject({ id, status: 'retired', uses: 4, failures: 4 });
-    expect(w.learning!.examples.logs().find((l) => l.event === 'retired')?.details.why).toBe('failed 4 of 4 uses vs 25% for local answers');
+    expect((await w.learning!.examples.list())[0]).toMatchObject({ id, status: 'retired', uses: 4, failures: 4 });
+    expect((await w.learning!.examples.logs()).find((l) => l.event === 'retired')?.details.why).toBe('failed 4 of 4 uses vs 25% for local answers');
   });
 
   it('logs every change to the library with its reason', async () => {
     const w = await world(GOOD);
-    const id = w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' })!;
-    w.learning!.examples.add({ prompt: `${QUESTION}, please`, answer: 'newer', source: 'thumbsUp', workspace: 'ws' });
+    const id = (await w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' }))!;
+    await w.learning!.examples.add({ prompt: `${QUESTION}, please`, answer: 'newer', source: 'thumbsUp', workspace: 'ws' });
     w.learning!.examples.pin(id, true);
     w.learning!.examples.delete(id);
-    expect(w.learning!.examples.logs().map((l) => l.event)).toEqual(['deleted', 'pinned', 'merged', 'added']);
-    expect(w.learning!.examples.list()).toHaveLength(0);
+    expect((await w.learning!.examples.logs()).map((l) => l.event)).toEqual(['deleted', 'pinned', 'merged', 'added']);
+    expect(await w.learning!.examples.list()).toHaveLength(0);
   });
 });

@@ -32,7 +32,7 @@ describe('OpenAI-compatible endpoint', () => {
     const w = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api, 'team')] });
     const { client } = await serve(w);
     const ids = [];
-    for await (const m of client.models.list()) ids.push(m.id);
+    for await (const m of (await client.models.list())) ids.push(m.id);
     expect(ids).toEqual(['singularity/auto', 'llama3.2:latest', 'qwen2.5-coder:7b', 'team/gpt-test']);
   });
 
@@ -138,7 +138,7 @@ describe('OpenAI-compatible endpoint', () => {
     // The openai client ends an aborted stream quietly; what matters is what the node sees.
     for await (const _ of stream) if (++n === 3) controller.abort();
     await disconnected;
-    await expect.poll(() => w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests')[0]?.outcome).toBe('cancelled');
+    await expect.poll(async () => (await w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests'))[0]?.outcome).toBe('cancelled');
   });
 
   it('passes image_url parts (data: URLs) to the node as images', async () => {
@@ -209,7 +209,7 @@ describe('OpenAI-compatible endpoint', () => {
 
   it('refuses to listen beyond loopback unless remote access is allowed', async () => {
     const w = await nodeWorld();
-    await expect(serve(w, { host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
+    await expect((await serve(w, { host: '0.0.0.0' }))).rejects.toThrow(/only loopback/);
   });
 
   it('streams to curl -N as it would from OpenAI', async () => {

@@ -16,13 +16,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const request = (id: string): RequestRecord => ({ id, source: 'cli', tokensEstimated: false, attempts: 1, outcome: 'ok', createdAt: Date.now() });
 
-describe('Store file damaged or missing', () => {
+describe('Store file damaged or missing', async () => {
   const warnings = () => {
     const lines: string[] = [];
     const log: Logger = { debug: () => {}, info: () => {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
     return { lines, log };
   };
-  const ids = (store: Store) => store.query<{ id: string }>('SELECT id FROM requests ORDER BY id').map((r) => r.id);
+  const ids = async (store: Store) => (await store.query<{ id: string }>('SELECT id FROM requests ORDER BY id')).map((r) => r.id);
 
   it('sets aside a file corrupted while the store has it open, keeping its bytes, and saves its own rows in its place', async () => {
     const file = join(dir, 'db.sqlite');
@@ -40,7 +40,7 @@ describe('Store file damaged or missing', () => {
     expect(lines).toEqual([expect.stringContaining(`moved to ${join(dir, aside[0]!)}`)]);
     const reopened = await Store.open({ file });
     expect(reopened.warnings).toEqual([]);
-    expect(ids(reopened.store)).toEqual(['r1', 'r2']);
+    expect((await ids(reopened.store))).toEqual(['r1', 'r2']);
     await reopened.store.close();
   });
 
@@ -53,7 +53,7 @@ describe('Store file damaged or missing', () => {
     new Requests(store).record(request('r2'));
     await store.close();
     const reopened = await Store.open({ file });
-    expect(ids(reopened.store)).toEqual(['r1', 'r2']);
+    expect((await ids(reopened.store))).toEqual(['r1', 'r2']);
     await reopened.store.close();
   });
 
@@ -74,7 +74,7 @@ describe('Store file damaged or missing', () => {
     new Requests(store).record(request('r1'));
     await store.close();
     const reopened = await Store.open({ file });
-    expect(ids(reopened.store)).toEqual(['r1']);
+    expect((await ids(reopened.store))).toEqual(['r1']);
     await reopened.store.close();
   });
 });

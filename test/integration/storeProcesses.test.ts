@@ -82,8 +82,8 @@ function startWriter(prefix: string, count: number, flushEvery: number): Writer 
 }
 
 /** The rows of one writer, by index; fails on any row whose columns differ from what the writer wrote. */
-function rowsOf(store: Store, prefix: string): number[] {
-  const rows = store.query<Record<string, unknown>>('SELECT * FROM requests WHERE id LIKE ? ORDER BY created_at', [`${prefix}-%`]);
+async function rowsOf(store: Store, prefix: string): Promise<number[]> {
+  const rows = (await store.query<Record<string, unknown>>('SELECT * FROM requests WHERE id LIKE ? ORDER BY created_at', [`${prefix}-%`]));
   return rows.map((row) => {
     const i = Number(String(row.id).slice(prefix.length + 1));
     const r = writerRecord(prefix, i);
@@ -127,9 +127,9 @@ describe('Store with real processes', () => {
 
     const { store, warnings } = await Store.open({ file });
     expect(warnings).toEqual([]);
-    expect(new Requests(store).count()).toBe(600);
-    expect(rowsOf(store, 'a')).toEqual(range(300));
-    expect(rowsOf(store, 'b')).toEqual(range(300));
+    expect(await new Requests(store).count()).toBe(600);
+    expect(await rowsOf(store, 'a')).toEqual(range(300));
+    expect(await rowsOf(store, 'b')).toEqual(range(300));
     await store.close();
     expect(existsSync(`${file}.lock`)).toBe(false);
   }, 20_000);
@@ -152,8 +152,8 @@ describe('Store with real processes', () => {
     //    contiguous prefix of the rows: at least every row flushed before the kill, each one complete.
     const { store, warnings } = await Store.open({ file });
     expect(warnings).toEqual([]);
-    expect(store.query<{ r: string }>('PRAGMA integrity_check').map((x) => Object.values(x)[0])).toEqual(['ok']);
-    const kept = rowsOf(store, 'k');
+    expect((await store.query<{ r: string }>('PRAGMA integrity_check')).map((x) => Object.values(x)[0])).toEqual(['ok']);
+    const kept = await rowsOf(store, 'k');
     expect(kept.length).toBeGreaterThanOrEqual(flushedBeforeKill);
     expect(kept.length % 10).toBe(0); // flushes are whole batches of 10
     expect(kept).toEqual(range(kept.length));
@@ -172,8 +172,8 @@ describe('Store with real processes', () => {
 
     const reopened = await Store.open({ file });
     expect(reopened.warnings).toEqual([]);
-    expect(rowsOf(reopened.store, 'k')).toEqual(kept);
-    expect(rowsOf(reopened.store, 'n')).toEqual(range(50));
+    expect((await rowsOf(reopened.store, 'k'))).toEqual(kept);
+    expect((await rowsOf(reopened.store, 'n'))).toEqual(range(50));
     await reopened.store.close();
     // A process killed between writing its temp file and renaming it leaves the temp file behind
     // (`db.sqlite.tmp-PID-*`); nothing cleans those up. Not asserted: the kill lands there only sometimes.
@@ -189,7 +189,7 @@ describe('Store with real processes', () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
     await store.close();
     const reopened = await Store.open({ file });
-    expect(rowsOf(reopened.store, 'x')).toEqual([0]);
+    expect((await rowsOf(reopened.store, 'x'))).toEqual([0]);
     await reopened.store.close();
   }, 20_000);
 
@@ -202,7 +202,7 @@ describe('Store with real processes', () => {
     new Requests(store).record(writerRecord('y', 1));
     await store.close();
     const reopened = await Store.open({ file });
-    expect(rowsOf(reopened.store, 'y')).toEqual([0, 1]);
+    expect((await rowsOf(reopened.store, 'y'))).toEqual([0, 1]);
     await reopened.store.close();
   }, 20_000);
 
@@ -222,7 +222,7 @@ describe('Store with real processes', () => {
     expect(aside).toHaveLength(1);
     expect(warnings[0]).toContain(join(dir, aside[0]!));
     expect(readFileSync(join(dir, aside[0]!)).equals(half)).toBe(true);
-    expect(new Requests(store).count()).toBe(0);
+    expect(await new Requests(store).count()).toBe(0);
     expect(store.schemaVersion).toBe(latest);
     await store.close();
 
@@ -246,13 +246,13 @@ describe('Store with real processes', () => {
     }
     old.run("INSERT INTO requests (id, source, outcome, prompt_tokens, created_at) VALUES ('old-1', 'cli', 'ok', 42, 123)");
     writeFileSync(file, old.export());
-    old.close();
+    (await old.close());
 
     const { store, warnings } = await Store.open({ file });
     expect(warnings).toEqual([]);
     expect(store.schemaVersion).toBe(latest);
-    expect(store.query('SELECT version FROM schema_version ORDER BY version').map((r) => r.version)).toEqual(migrations.map((m) => m.version));
-    expect(store.query('SELECT id, source, outcome, prompt_tokens, created_at FROM requests')).toEqual([
+    expect((await store.query('SELECT version FROM schema_version ORDER BY version')).map((r) => r.version)).toEqual(migrations.map((m) => m.version));
+    expect((await store.query('SELECT id, source, outcome, prompt_tokens, created_at FROM requests'))).toEqual([
       { id: 'old-1', source: 'cli', outcome: 'ok', prompt_tokens: 42, created_at: 123 },
     ]);
     await store.close();
@@ -261,9 +261,9 @@ describe('Store with real processes', () => {
     const reopened = await Store.open({ file });
     // The router's tables work on it: a training row, and a reroute that labels it.
     const data = new RouterData(reopened.store);
-    data.record({ requestId: 'old-1', features: extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false }), route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: 2 });
-    data.rerouted('old-1', 'later');
-    expect(data.labeledCount()).toBe(1);
+    await data.record({ requestId: 'old-1', features: extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false }), route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: 2 });
+    await data.rerouted('old-1', 'later');
+    expect((await data.labeledCount())).toBe(1);
     expect(reopened.store.schemaVersion).toBe(latest);
     const fresh = await Store.open();
     const schema = (s: Store) => s.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");

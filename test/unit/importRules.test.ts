@@ -115,8 +115,8 @@ describe('one request path', () => {
     expect(outside).toEqual([]);
   });
 
-  it('has every caller enter through ask() of pipeline.ts: panel, batch, model picker, endpoint and CLI', () => {
-    const callers = ['src/vscode/chatView.ts', 'src/core/batch/parallel.ts', 'src/vscode/modelPicker.ts', 'src/core/proxy/server.ts', 'src/cli/main.ts'];
+  it('has every caller enter through ask() of pipeline.ts: panel, batch, model picker, both endpoint formats and CLI', () => {
+    const callers = ['src/vscode/chatView.ts', 'src/core/batch/parallel.ts', 'src/vscode/modelPicker.ts', 'src/core/proxy/server.ts', 'src/core/proxy/messagesRoute.ts', 'src/cli/main.ts'];
     for (const f of callers) {
       expect(graph.get(f), f).toContain('src/core/pipeline.ts');
       expect(source(f), f).toMatch(/\bask\(/);

@@ -40,8 +40,8 @@ describe('OpenAI request parsing', () => {
   it.each([
     [{ messages: [{ role: 'user', content: 'q' }] }, 'model'],
     [{ model: 'm', messages: [{ role: 'user', content: 'q' }], n: 2 }, 'n'],
-    [{ model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function' }] }, 'tools'],
-    [{ model: 'm', messages: [{ role: 'tool', content: 'q' }] }, 'messages[0].role'],
+    [{ model: 'm', messages: [{ role: 'user', content: 'q' }], tools: [{ type: 'function' }] }, 'tools[0].function.name'],
+    [{ model: 'm', messages: [{ role: 'robot', content: 'q' }] }, 'messages[0].role'],
     [{ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 0 }, 'max_tokens'],
     [{ model: 'm', messages: [{ role: 'user', content: [{ type: 'audio' }] }] }, 'messages[0].content[0]'],
   ])('refuses %j naming the parameter %s', (body, param) => {

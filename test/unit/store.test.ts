@@ -21,7 +21,7 @@ describe('Store', () => {
     expect(warnings).toEqual([]);
     expect(existsSync(file)).toBe(true);
     expect(store.schemaVersion).toBe(migrations[migrations.length - 1]!.version);
-    const tables = store.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((t) => t.name);
+    const tables = (await store.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).map((t) => t.name);
     expect(tables).toEqual(
       expect.arrayContaining(['requests', 'conversations', 'messages', 'ml_router_training_data', 'ml_router_predictions', 'feedback_data', 'adaptive_learning_logs']),
     );
@@ -34,7 +34,7 @@ describe('Store', () => {
     new Requests(first.store).record(request('r1'));
     await first.store.close();
     const second = await Store.open({ file });
-    expect(new Requests(second.store).count()).toBe(1);
+    expect(await new Requests(second.store).count()).toBe(1);
     await second.store.close();
   });
 
@@ -44,7 +44,7 @@ describe('Store', () => {
     const { store, warnings } = await Store.open({ file });
     expect(warnings[0]).toMatch(/unreadable and has been moved to .*corrupt/);
     expect(readdirSync(dir).some((f) => f.startsWith('db.sqlite.corrupt-'))).toBe(true);
-    expect(new Requests(store).count()).toBe(0);
+    expect(await new Requests(store).count()).toBe(0);
     await store.close();
   });
 
@@ -62,7 +62,7 @@ describe('Store', () => {
     await a.close();
     await b.close();
     const merged = (await Store.open({ file })).store;
-    expect(new Requests(merged).count()).toBe(200);
+    expect(await new Requests(merged).count()).toBe(200);
     await merged.close();
   });
 
@@ -79,29 +79,29 @@ describe('Conversations', () => {
   it('keeps one open conversation per workspace and starts over on New chat', async () => {
     const { store } = await Store.open();
     const c = new Conversations(store);
-    const id = c.current('ws1');
-    expect(c.current('ws1')).toBe(id);
-    expect(c.current('ws2')).not.toBe(id);
+    const id = (await c.current('ws1'));
+    expect((await c.current('ws1'))).toBe(id);
+    expect((await c.current('ws2'))).not.toBe(id);
     c.addMessage(id, { id: 'm1', role: 'user', text: 'hello' });
     c.addMessage(id, { id: 'm2', role: 'assistant', text: 'hi', meta: { route: 'local', model: 'llama3.2', node: 'laptop', ttftMs: 12 } });
-    expect(c.messages(id)).toEqual([
+    expect((await c.messages(id))).toEqual([
       { id: 'm1', role: 'user', text: 'hello' },
       { id: 'm2', role: 'assistant', text: 'hi', meta: { route: 'local', model: 'llama3.2', node: 'laptop', ttftMs: 12 } },
     ]);
     const fresh = c.startNew('ws1');
     expect(fresh).not.toBe(id);
-    expect(c.current('ws1')).toBe(fresh);
-    expect(c.messages(fresh)).toEqual([]);
+    expect((await c.current('ws1'))).toBe(fresh);
+    expect((await c.messages(fresh))).toEqual([]);
     await store.close();
   });
 
   it('keeps the thumbnails of a question\'s images with it', async () => {
     const { store } = await Store.open();
     const c = new Conversations(store);
-    const id = c.current('ws1');
+    const id = (await c.current('ws1'));
     const images = [{ mimeType: 'image/jpeg', base64: '/9j/4AAQSkZJRg==' }];
     c.addMessage(id, { id: 'm1', role: 'user', text: 'What does this error mean?', images });
-    expect(c.messages(id)).toEqual([{ id: 'm1', role: 'user', text: 'What does this error mean?', images }]);
+    expect((await c.messages(id))).toEqual([{ id: 'm1', role: 'user', text: 'What does this error mean?', images }]);
     await store.close();
   });
 });

@@ -20,7 +20,7 @@ export interface CloudContext {
 export type CloudNotes = Pick<AnswerMeta, 'redacted' | 'withheld' | 'context'>;
 
 export async function cloudContext(
-  input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
+  input: { question: string; history: readonly ChatMessage[]; toolTurns?: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
   privacy: PrivacyConfig,
   model: string,
   cloud: CloudContext | undefined,
@@ -33,7 +33,7 @@ export async function cloudContext(
   };
   const settings = cloud?.settings();
   if (!cloud || !settings?.compression || safe.context.length === 0) return { safe, notes };
-  const other = estimateTokens([safe.system ?? '', safe.question, ...safe.history.map((m) => m.content)].join('\n'));
+  const other = estimateTokens([safe.system ?? '', safe.question, ...[...safe.history, ...(safe.toolTurns ?? [])].map((m) => m.content)].join('\n'));
   const { budgetTokens, hardLimitTokens } = cloudBudget(model, settings.budgetTokens, other);
   try {
     const embedder = cloud.embedder();

@@ -81,6 +81,7 @@ export interface CloudSafe {
   /** The caller's own system prompt (the endpoint's system and developer messages), if it gave one. */
   system?: string;
   history: ChatMessage[];
+  toolTurns?: ChatMessage[];
   context: ContextItem[];
   /** Secrets replaced by [REDACTED:kind]. */
   redacted: number;
@@ -90,7 +91,7 @@ export interface CloudSafe {
 
 /** The request as the cloud may see it: every text it carries redacted, the system prompt included. */
 export async function forCloud(
-  input: { question: string; history: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
+  input: { question: string; history: readonly ChatMessage[]; toolTurns?: readonly ChatMessage[]; context: readonly ContextItem[]; system?: string },
   privacy: PrivacyConfig,
 ): Promise<CloudSafe> {
   let redacted = 0;
@@ -101,13 +102,20 @@ export async function forCloud(
   };
   const withheld = input.context.filter((c) => isNeverSend(c.path, privacy.neverSend)).map((c) => c.path);
   const kept = input.context.filter((c) => !withheld.includes(c.path));
-  const [question, system, history, context] = await Promise.all([
+  // A call's arguments are JSON text; [REDACTED:kind] has no quote or backslash, so they stay valid JSON.
+  const cleanTurn = async (m: ChatMessage): Promise<ChatMessage> => ({
+    ...m,
+    content: await clean(m.content),
+    ...(m.toolCalls ? { toolCalls: await Promise.all(m.toolCalls.map(async (c) => ({ ...c, arguments: await clean(c.arguments) }))) } : {}),
+  });
+  const [question, system, history, toolTurns, context] = await Promise.all([
     clean(input.question),
     input.system === undefined ? undefined : clean(input.system),
-    Promise.all(input.history.map(async (m) => ({ ...m, content: await clean(m.content) }))),
+    Promise.all(input.history.map(cleanTurn)),
+    input.toolTurns && Promise.all(input.toolTurns.map(cleanTurn)),
     Promise.all(kept.map(async (c) => ({ ...c, text: await clean(c.text) }))),
   ]);
-  return { question, ...(system === undefined ? {} : { system }), history, context, redacted, withheld };
+  return { question, ...(system === undefined ? {} : { system }), history, ...(toolTurns ? { toolTurns } : {}), context, redacted, withheld };
 }
 
 /**

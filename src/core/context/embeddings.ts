@@ -13,8 +13,8 @@ export interface Embedder {
 }
 
 export interface EmbeddingCache {
-  get(model: string, hashes: readonly string[]): Map<string, Float32Array>;
-  put(model: string, entries: ReadonlyMap<string, Float32Array>): void;
+  get(model: string, hashes: readonly string[]): Promise<Map<string, Float32Array>>;
+  put(model: string, entries: ReadonlyMap<string, Float32Array>): Promise<void>;
 }
 
 /** Long chunks are embedded by their start: models truncate anyway, and the signature and doc come first. */
@@ -26,12 +26,12 @@ const hashOf = (text: string) => createHash('sha1').update(text).digest('hex');
 export async function embeddingSimilarities(embedder: Embedder, cache: EmbeddingCache | undefined, question: string, chunks: readonly Chunk[]): Promise<number[]> {
   const texts = chunks.map((c) => c.text.slice(0, EMBED_MAX_CHARS));
   const hashes = texts.map(hashOf);
-  const known = cache?.get(embedder.model, hashes) ?? new Map<string, Float32Array>();
+  const known = (await cache?.get(embedder.model, hashes)) ?? new Map<string, Float32Array>();
   const missing = [...new Set(hashes.filter((h) => !known.has(h)))];
   const textOf = new Map(hashes.map((h, i) => [h, texts[i]!]));
   const vectors = await embedder.embed([question, ...missing.map((h) => textOf.get(h)!)]);
   const fresh = new Map(missing.map((h, i) => [h, Float32Array.from(vectors[i + 1]!)]));
-  if (fresh.size > 0) cache?.put(embedder.model, fresh);
+  if (fresh.size > 0) await cache?.put(embedder.model, fresh);
   const q = vectors[0]!;
   return hashes.map((h) => cosine(q, known.get(h) ?? fresh.get(h)!));
 }

@@ -1,4 +1,5 @@
-// The messages of a request: system prompt, few-shot examples, history, then the question with its context.
+// The messages of a request: system prompt, few-shot examples, history, then the question with its context,
+// then an agent's tool turns after it (its calls and their results).
 
 import type { ChatMessage, ContextItem, ImageInput } from '../types';
 import { formatContext } from './format';
@@ -14,6 +15,7 @@ export interface PromptParts {
   system?: string;
   images?: ImageInput[];
   examples?: readonly ChatMessage[];
+  toolTurns?: readonly ChatMessage[];
 }
 
 export function buildMessages(input: PromptParts, maxContextChars?: number): { messages: ChatMessage[]; contextTruncated: boolean } {
@@ -25,6 +27,7 @@ export function buildMessages(input: PromptParts, maxContextChars?: number): { m
       ...(input.examples ?? []),
       ...input.history,
       { role: 'user', content: user, ...(input.images?.length ? { images: input.images } : {}) },
+      ...(input.toolTurns ?? []),
     ],
     contextTruncated: context.truncated,
   };

@@ -155,7 +155,7 @@ export class ExampleLibrary {
     private readonly store: Store,
     private readonly routerData: RouterData,
     /** A request's question and answer text and its conversation's workspace, where they are kept (the conversations). */
-    private readonly exchange: (requestId: string) => { question: string; answer: string; workspace: string } | undefined,
+    private readonly exchange: (requestId: string) => Promise<{ question: string; answer: string; workspace: string } | undefined>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -164,24 +164,24 @@ export class ExampleLibrary {
     return feedback.onFeedback((event) => this.onFeedback(event));
   }
 
-  private onFeedback(event: FeedbackEvent): void {
+  private async onFeedback(event: FeedbackEvent): Promise<void> {
     if (event.kind === 'thumbs' && event.value === 1) {
-      const texts = this.exchange(event.requestId);
-      if (texts) this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId, workspace: texts.workspace });
+      const texts = await this.exchange(event.requestId);
+      if (texts) await this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId, workspace: texts.workspace });
     }
     if (event.kind === 'thumbs' && event.value === -1) {
-      const from = this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]);
+      const from = (await this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]));
       for (const { id } of from) this.setStatus(id, 'retired', 'its answer got a thumbs-down');
     }
-    this.review();
+    await this.review();
   }
 
   /** A cloud answer that replaced a rerouted node answer ended well: the question and it become an example. */
-  cloudAnswered(requestId: string, question: string, answer: string, workspace: string): void {
-    if (this.routerData.reroutedFrom(requestId)) this.add({ prompt: question, answer, source: 'cloudAfterLocal', sourceRequestId: requestId, workspace });
+  async cloudAnswered(requestId: string, question: string, answer: string, workspace: string): Promise<void> {
+    if (await this.routerData.reroutedFrom(requestId)) await this.add({ prompt: question, answer, source: 'cloudAfterLocal', sourceRequestId: requestId, workspace });
   }
 
-  add(candidate: { prompt: string; answer: string; source: ExampleSource; sourceRequestId?: string; workspace: string }): string | undefined {
+  async add(candidate: { prompt: string; answer: string; source: ExampleSource; sourceRequestId?: string; workspace: string }): Promise<string | undefined> {
     const tokens = estimateTokens(candidate.prompt) + estimateTokens(candidate.answer);
     if (tokens > EXAMPLE_RULES.maxExampleTokens) {
       this.log('skipped', undefined, { why: `too long for an example (${tokens} tokens)`, sourceRequestId: candidate.sourceRequestId });
@@ -190,7 +190,7 @@ export class ExampleLibrary {
     const signature = signatureOf(candidate.prompt);
     const taskType = taskTypeOf(candidate.prompt, false);
     const now = this.now();
-    const duplicate = this.list({ inUse: true, workspace: candidate.workspace }).find((e) => e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
+    const duplicate = (await this.list({ inUse: true, workspace: candidate.workspace })).find((e) => e.taskType === taskType && similarity(signature, e.signature) >= EXAMPLE_RULES.duplicateSimilarity);
     if (duplicate) {
       // The newer accepted answer replaces the old one unless the old one has proved itself.
       const keepOld = duplicate.status === 'promoted' || duplicate.pinned;
@@ -209,9 +209,9 @@ export class ExampleLibrary {
   }
 
   /** Examples of `workspace` for a local request, as messages, and their ids to record with the request. */
-  forQuestion(question: string, workspace: string, budgetTokens: number): { messages: ChatMessage[]; ids: string[] } {
+  async forQuestion(question: string, workspace: string, budgetTokens: number): Promise<{ messages: ChatMessage[]; ids: string[] }> {
     if (budgetTokens <= 0) return { messages: [], ids: [] };
-    const chosen = rankExamples(question, this.list({ inUse: true, workspace }), budgetTokens);
+    const chosen = rankExamples(question, (await this.list({ inUse: true, workspace })), budgetTokens);
     return { messages: asMessages(chosen), ids: chosen.map((e) => e.id) };
   }
 
@@ -224,9 +224,9 @@ export class ExampleLibrary {
   }
 
   /** Re-judges every example against the failure rate of local answers; logs what changes. */
-  review(): void {
-    const base = this.baseFailureRate();
-    for (const e of this.list({ inUse: true })) {
+  async review(): Promise<void> {
+    const base = await this.baseFailureRate();
+    for (const e of (await this.list({ inUse: true }))) {
       const change = reviewExample(e, base);
       if (change) this.setStatus(e.id, change.to, change.why);
     }
@@ -236,9 +236,9 @@ export class ExampleLibrary {
    * Every example with its track record, newest first; `inUse`: only those not retired (what requests may get);
    * `workspace`: only that workspace's.
    */
-  list(options: { inUse?: boolean; workspace?: string } = {}): Example[] {
+  async list(options: { inUse?: boolean; workspace?: string } = {}): Promise<Example[]> {
     const where = [...(options.inUse ? ["e.status != 'retired'"] : []), ...(options.workspace !== undefined ? ['e.workspace = ?'] : [])];
-    return this.store
+    return (await this.store
       .query<ExampleRow>(
         `SELECT e.*,
                 COUNT(u.request_id) AS uses,
@@ -250,7 +250,7 @@ export class ExampleLibrary {
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           GROUP BY e.id ORDER BY e.created_at DESC`,
         options.workspace !== undefined ? [options.workspace] : [],
-      )
+      ))
       .map((r) => ({
         id: r.id,
         prompt: r.prompt,
@@ -280,9 +280,9 @@ export class ExampleLibrary {
     this.log('deleted', id, { why: 'by the user' });
   }
 
-  logs(limit = 50): LearningLog[] {
-    return this.store
-      .query<{ event: string; example_id: string | null; details: string | null; created_at: number }>('SELECT event, example_id, details, created_at FROM adaptive_learning_logs ORDER BY created_at DESC, rowid DESC LIMIT ?', [limit])
+  async logs(limit = 50): Promise<LearningLog[]> {
+    return (await this.store
+      .query<{ event: string; example_id: string | null; details: string | null; created_at: number }>('SELECT event, example_id, details, created_at FROM adaptive_learning_logs ORDER BY created_at DESC, rowid DESC LIMIT ?', [limit]))
       .map((r) => ({ event: r.event, ...(r.example_id ? { exampleId: r.example_id } : {}), details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : {}, at: Number(r.created_at) }));
   }
 
@@ -290,11 +290,11 @@ export class ExampleLibrary {
    * Share of labelled node answers given without examples that needed the cloud: the yardstick examples
    * are judged against (smoothed towards 25% while there are few).
    */
-  private baseFailureRate(): number {
-    const row = this.store.query<{ n: number; failed: number }>(
+  private async baseFailureRate(): Promise<number> {
+    const row = (await this.store.query<{ n: number; failed: number }>(
       `SELECT COUNT(*) AS n, SUM(CASE WHEN label = '1' THEN 1 ELSE 0 END) AS failed FROM ml_router_training_data
         WHERE route != 'cloud' AND label IS NOT NULL AND request_id NOT IN (SELECT request_id FROM example_uses)`,
-    )[0];
+    ))[0];
     return (Number(row?.failed ?? 0) + 0.5) / (Number(row?.n ?? 0) + 2);
   }
 

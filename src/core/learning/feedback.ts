@@ -26,7 +26,7 @@ export interface FeedbackEvent {
 const VALUE: Record<Exclude<FeedbackKind, 'thumbs'>, 1 | -1> = { reroute: -1, autoReroute: -1, copyCode: 1, insertCode: 1, regenerate: -1 };
 
 export class Feedback {
-  private readonly listeners = new Set<(event: FeedbackEvent) => void>();
+  private readonly listeners = new Set<(event: FeedbackEvent) => void | Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -34,58 +34,58 @@ export class Feedback {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Called after each piece of feedback is stored (the example library listens). */
-  onFeedback(listener: (event: FeedbackEvent) => void): () => void {
+  /** Called after each piece of feedback is stored (the example library listens); the feedback call waits for it. */
+  onFeedback(listener: (event: FeedbackEvent) => void | Promise<void>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  thumbs(requestId: string, value: 1 | -1, reason?: string): void {
+  async thumbs(requestId: string, value: 1 | -1, reason?: string): Promise<void> {
     const event: FeedbackEvent = { requestId, kind: 'thumbs', value, reason, at: this.now() };
     // The same thumb again (the panel sends the thumb, then the reason typed under it) adds its reason to the one
     // stored: one verdict, one row, which the dashboard counts once.
-    const last = this.lastThumb(requestId);
+    const last = await this.lastThumb(requestId);
     if (last?.value === value) {
       if (reason) this.store.write('UPDATE feedback_data SET reason = ? WHERE id = ?', [reason, last.id]);
     } else this.save(event);
-    this.routerData.thumbs(requestId, value);
-    this.notify(event);
+    await this.routerData.thumbs(requestId, value);
+    await this.notify(event);
   }
 
   /** The answer was asked again of the cloud, by the user or by the quality gate (`reason` says why). */
-  rerouted(requestId: string, to: string, automatic: boolean, reason?: string): void {
+  async rerouted(requestId: string, to: string, automatic: boolean, reason?: string): Promise<void> {
     const event: FeedbackEvent = { requestId, kind: automatic ? 'autoReroute' : 'reroute', value: -1, reason, to, at: this.now() };
     this.save(event);
-    this.routerData.rerouted(requestId, to);
-    this.notify(event);
+    await this.routerData.rerouted(requestId, to);
+    await this.notify(event);
   }
 
   /** A code block of the answer was copied or inserted into the editor. */
-  codeUsed(requestId: string, how: 'copy' | 'insert'): void {
-    this.implicit({ requestId, kind: how === 'copy' ? 'copyCode' : 'insertCode', value: VALUE[how === 'copy' ? 'copyCode' : 'insertCode'], at: this.now() });
+  codeUsed(requestId: string, how: 'copy' | 'insert'): Promise<void> {
+    return this.implicit({ requestId, kind: how === 'copy' ? 'copyCode' : 'insertCode', value: VALUE[how === 'copy' ? 'copyCode' : 'insertCode'], at: this.now() });
   }
 
   /** The same question was asked again (`to` is the new request). */
-  regenerated(requestId: string, to: string): void {
-    this.implicit({ requestId, kind: 'regenerate', value: VALUE.regenerate, to, at: this.now() });
+  regenerated(requestId: string, to: string): Promise<void> {
+    return this.implicit({ requestId, kind: 'regenerate', value: VALUE.regenerate, to, at: this.now() });
   }
 
   /** The explicit thumb on a request, if any. */
-  private explicitThumb(requestId: string): 1 | -1 | undefined {
-    const v = this.lastThumb(requestId)?.value;
+  private async explicitThumb(requestId: string): Promise<1 | -1 | undefined> {
+    const v = (await this.lastThumb(requestId))?.value;
     return v === 1 || v === -1 ? v : undefined;
   }
 
   /** By its id, not rowid: writes are replayed onto another window's copy of the file when both save (store/db.ts). */
-  private lastThumb(requestId: string): { value: number; id: string } | undefined {
-    return this.store.query<{ value: number; id: string }>("SELECT value, id FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId])[0];
+  private async lastThumb(requestId: string): Promise<{ value: number; id: string } | undefined> {
+    return (await this.store.query<{ value: number; id: string }>("SELECT value, id FROM feedback_data WHERE request_id = ? AND kind = 'thumbs' ORDER BY created_at DESC, rowid DESC LIMIT 1", [requestId]))[0];
   }
 
-  private implicit(event: FeedbackEvent): void {
-    const explicit = this.explicitThumb(event.requestId);
+  private async implicit(event: FeedbackEvent): Promise<void> {
+    const explicit = await this.explicitThumb(event.requestId);
     this.save(event);
-    if (explicit === undefined) this.routerData.thumbs(event.requestId, event.value);
-    this.notify(event);
+    if (explicit === undefined) await this.routerData.thumbs(event.requestId, event.value);
+    await this.notify(event);
   }
 
   private save(event: FeedbackEvent): void {
@@ -98,7 +98,7 @@ export class Feedback {
   }
 
   /** Listeners hear of feedback once the labels it changes are updated. */
-  private notify(event: FeedbackEvent): void {
-    for (const listener of this.listeners) listener(event);
+  private async notify(event: FeedbackEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
   }
 }

@@ -20,7 +20,7 @@ export interface LearningOptions {
   store: Store;
   routerData: RouterData;
   /** A request's question and answer text and its workspace (the conversations), for examples made from thumbs-ups. */
-  exchange(requestId: string): { question: string; answer: string; workspace: string } | undefined;
+  exchange(requestId: string): Promise<{ question: string; answer: string; workspace: string } | undefined>;
   settings(): QualitySettings;
   gateModelPath: string;
   log: Logger;
@@ -47,9 +47,9 @@ export function createLearning(options: LearningOptions): LearningParts {
     examples,
     results,
     settings: options.settings,
-    gateThreshold: (configured) => {
+    gateThreshold: async (configured) => {
       if (calibrated?.labels !== labels || calibrated.configured !== configured) {
-        calibrated = { labels, configured, value: calibratedThreshold(configured, results.outcomes(OUTCOMES)) };
+        calibrated = { labels, configured, value: calibratedThreshold(configured, (await results.outcomes(OUTCOMES))) };
       }
       return calibrated.value;
     },

@@ -12,14 +12,14 @@ export interface CompressionSavings extends CompressionSummary {
   saved: number[];
 }
 
-export function compressionSavings(store: Store, w: PeriodWindow): CompressionSavings {
-  const rows = store.query<{ bucket: number; v: string }>(
+export async function compressionSavings(store: Store, w: PeriodWindow): Promise<CompressionSavings> {
+  const rows = (await store.query<{ bucket: number; v: string }>(
     `WITH RECURSIVE ${bucketsCte(w)}
      SELECT w.i AS bucket,
        (SELECT COUNT(*) || ',' || TOTAL(context_tokens_before) || ',' || TOTAL(context_tokens_after)
           FROM requests r WHERE r.outcome = 'ok' AND r.context_tokens_before IS NOT NULL AND ${inRange('r')}) AS v
      FROM w`,
-  );
+  ));
   const out: CompressionSavings = { available: true, requests: 0, tokensBefore: 0, tokensAfter: 0, saved: new Array<number>(w.buckets).fill(0) };
   for (const r of rows) {
     const [n = 0, before = 0, after = 0] = unpack(r.v).map((x) => x ?? 0);

@@ -53,14 +53,14 @@ export interface DashboardOptions {
   prices: CloudPrices;
 }
 
-export function dashboardData(store: Store, options: DashboardOptions): DashboardData {
-  const w = periodWindow(options.period, options.now, store);
+export async function dashboardData(store: Store, options: DashboardOptions): Promise<DashboardData> {
+  const w = await periodWindow(options.period, options.now, store);
   const buckets = bucketStarts(w);
-  const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = traffic(store, w, buckets, options.prices);
-  const compression = compressionSavings(store, w);
+  const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = (await traffic(store, w, buckets, options.prices));
+  const compression = (await compressionSavings(store, w));
   addCompressionSavings(headline, tokensSaved, compression, options.prices);
-  headline.medianTtftMs = medianTtft(store, w, answeredWithTtft);
-  headline.ttftShareOfTotal = ttftShareOfTotal(store, w);
+  headline.medianTtftMs = (await medianTtft(store, w, answeredWithTtft));
+  headline.ttftShareOfTotal = (await ttftShareOfTotal(store, w));
   return {
     period: options.period,
     generatedAt: w.to,
@@ -70,15 +70,15 @@ export function dashboardData(store: Store, options: DashboardOptions): Dashboar
     routes,
     tokensSaved,
     outcomes,
-    nodes: nodeSeries(store, w, buckets),
-    strategies: strategies(store, w),
+    nodes: (await nodeSeries(store, w, buckets)),
+    strategies: (await strategies(store, w)),
     learnedRouter: { ...EMPTY_SECTIONS.learnedRouter },
     compression:
       compression.requests > 0
         ? { available: true, requests: compression.requests, tokensBefore: compression.tokensBefore, tokensAfter: compression.tokensAfter }
         : { ...EMPTY_SECTIONS.compression },
     vision: { ...EMPTY_SECTIONS.vision },
-    learning: learningData(store, w),
+    learning: (await learningData(store, w)),
   };
 }
 
@@ -105,7 +105,7 @@ interface TrafficRow {
  * Headline counts and the route / outcome / tokens-saved series: per bucket and (route or none) × outcome,
  * COUNT(*); answered ones also count their TTFTs (for the median), local/LAN answered ones sum their tokens.
  */
-function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: CloudPrices) {
+async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: CloudPrices) {
   const keys = [...ROUTES, null].flatMap((route) => OUTCOMES.map((outcome) => [route, outcome] as const));
   const values = keys
     .map(([route, outcome]) => {
@@ -114,7 +114,7 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
     })
     .join(', ');
   const range = `FROM requests r WHERE r.route IS c.route AND r.outcome = c.outcome AND ${inRange('r')}`;
-  const rows = store.query<TrafficRow>(
+  const rows = (await store.query<TrafficRow>(
     `WITH RECURSIVE ${bucketsCte(w)}, c(route, outcome, kind) AS (VALUES ${values})
      SELECT w.i AS bucket, c.route AS route, c.outcome AS outcome,
        CASE c.kind
@@ -123,7 +123,7 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
          ELSE (SELECT COUNT(*) ${range})
        END AS v
      FROM w, c`,
-  );
+  ));
   const routes = zeros<Route>(ROUTES, buckets.length);
   const outcomes = zeros<Outcome>(OUTCOMES, buckets.length);
   const saved = zeros<'saved'>(['saved'], buckets.length);
@@ -151,10 +151,10 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
     }
   }
   // Node answers the cloud's replaced saved nothing: the cloud was asked after all.
-  const replaced = store.query<{ created_at: number; p: number; c: number }>(
+  const replaced = (await store.query<{ created_at: number; p: number; c: number }>(
     `SELECT created_at, COALESCE(prompt_tokens, 0) AS p, COALESCE(completion_tokens, 0) AS c FROM requests
       WHERE replaced_by IS NOT NULL AND outcome = 'ok' AND route IN ('local', 'lan') AND ${windowCondition(w)}`,
-  );
+  ));
   for (const r of replaced) {
     const b = Math.min(buckets.length - 1, Math.floor((r.created_at - w.from) / w.bucketMs));
     saved.saved[b]! -= r.p + r.c;
@@ -166,7 +166,7 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
   // Verdicts live on the training rows (written with the request, same created_at; migration 7 covers them by
   // time). Thumbs and "Ask the cloud" are offered on answers only, so a rejected row is an answered request.
   const rejected = Number(
-    store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ml_router_training_data WHERE ${windowCondition(w)} AND (thumbs = -1 OR rerouted = 1)`)[0]?.n ?? 0,
+    (await store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ml_router_training_data WHERE ${windowCondition(w)} AND (thumbs = -1 OR rerouted = 1)`))[0]?.n ?? 0,
   );
   const headline: Headline = {
     requests,
@@ -188,13 +188,13 @@ function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: Cloud
 export const STREAMING_SAMPLE = 1000;
 
 /** Median of ttft / total over the period's latest answered requests that have both. */
-function ttftShareOfTotal(store: Store, w: PeriodWindow): number | undefined {
-  const shares = store
+async function ttftShareOfTotal(store: Store, w: PeriodWindow): Promise<number | undefined> {
+  const shares = (await store
     .query<{ s: number }>(
       `SELECT ttft_ms * 1.0 / total_ms AS s FROM requests INDEXED BY requests_created
         WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL AND total_ms > 0
         ORDER BY created_at DESC LIMIT ${STREAMING_SAMPLE}`,
-    )
+    ))
     .map((r) => Number(r.s))
     .sort((a, b) => a - b);
   if (shares.length === 0) return undefined;
@@ -207,14 +207,14 @@ function ttftShareOfTotal(store: Store, w: PeriodWindow): number | undefined {
  * middle rows (even n) in TTFT order. A large window walks the (outcome, ttft_ms) index in order and
  * stops at the middle; a small one sorts its few rows.
  */
-function medianTtft(store: Store, w: PeriodWindow, n: number): number | undefined {
+async function medianTtft(store: Store, w: PeriodWindow, n: number): Promise<number | undefined> {
   if (n === 0) return undefined;
   const index = n > 5000 ? 'requests_metrics_ttft' : 'requests_created';
-  const middle = store.query<{ t: number }>(
+  const middle = (await store.query<{ t: number }>(
     `SELECT ttft_ms AS t FROM requests INDEXED BY ${index}
       WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL ORDER BY ttft_ms LIMIT ? OFFSET ?`,
     [n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)],
-  );
+  ));
   return middle.length === 0 ? undefined : middle.reduce((sum, r) => sum + r.t, 0) / middle.length;
 }
 
@@ -226,15 +226,15 @@ interface NodeRow {
 }
 
 /** Per node and bucket: answered count, mean TTFT and tokens/s, and the other requests' count; top nodes picked here. */
-function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): NodeSeries {
-  const rows = store.query<NodeRow>(
+async function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): Promise<NodeSeries> {
+  const rows = (await store.query<NodeRow>(
     `WITH RECURSIVE ${bucketsCte(w)}, ${distinctCte('n', 'node')}
      SELECT n.v AS node, w.i AS bucket,
        (SELECT COUNT(*) || ',' || COALESCE(AVG(ttft_ms), '') || ',' || COALESCE(AVG(${TOKENS_PER_SECOND_SQL}), '')
           FROM requests r WHERE r.node = n.v AND r.outcome = 'ok' AND ${inRange('r')}) AS ok,
        (SELECT COUNT(*) FROM requests r WHERE r.node = n.v AND r.outcome IN ('error', 'cancelled') AND ${inRange('r')}) AS other
      FROM n, w WHERE n.v IS NOT NULL`,
-  );
+  ));
   const totals = new Map<string, number>();
   const parsed = rows.map((r) => {
     const [ok = 0, ttft = null, tps = null] = unpack(r.ok);
@@ -263,14 +263,14 @@ function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): NodeSerie
   return { buckets, nodes: top };
 }
 
-function strategies(store: Store, w: PeriodWindow): { name: string; requests: number }[] {
-  return store
+async function strategies(store: Store, w: PeriodWindow): Promise<{ name: string; requests: number }[]> {
+  return (await store
     .query<{ name: string; requests: number }>(
       `WITH RECURSIVE ${distinctCte('s', 'strategy')}
        SELECT COALESCE(s.v, 'none') AS name,
          (SELECT COUNT(*) FROM requests r WHERE r.strategy IS s.v AND r.created_at BETWEEN ${w.from} AND ${w.to}) AS requests
        FROM s`,
-    )
+    ))
     .filter((r) => r.requests > 0)
     .sort((a, b) => b.requests - a.requests || (a.name < b.name ? -1 : 1))
     .map((r) => ({ name: r.name, requests: r.requests }));

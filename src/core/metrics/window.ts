@@ -36,7 +36,7 @@ export function localMidnight(now: number): number {
  *   a day so there are at most MAX_BUCKETS.
  * Requests with created_at in [from, to] belong to the window (a request stamped after `now` does not).
  */
-export function periodWindow(period: Period, now: number, store: Store): PeriodWindow {
+export async function periodWindow(period: Period, now: number, store: Store): Promise<PeriodWindow> {
   const to = Math.floor(now);
   let from: number;
   let bucketMs: number;
@@ -55,7 +55,7 @@ export function periodWindow(period: Period, now: number, store: Store): PeriodW
       break;
     case 'all': {
       // MIN over the created_at index is a single index lookup.
-      const oldest = store.query<{ oldest: number | null }>('SELECT MIN(created_at) AS oldest FROM requests')[0]?.oldest;
+      const oldest = (await store.query<{ oldest: number | null }>('SELECT MIN(created_at) AS oldest FROM requests'))[0]?.oldest;
       from = oldest == null ? to : Math.min(Math.floor(oldest), to);
       bucketMs = DAY_MS * Math.max(1, Math.ceil((to - from) / (MAX_BUCKETS * DAY_MS)));
       break;

@@ -5,7 +5,7 @@
 // lease is released with what the pool should learn (speed, or a node fault).
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AnswerMeta, ChatMessage, Target, TokenUsage, ToolCall } from '../types';
+import type { AnswerMeta, ChatMessage, Target, TokenUsage, ToolCall, ToolSet } from '../types';
 import type { Logger } from '../log';
 import type { NodePool, LeaseOutcome } from './pool';
 import type { ChatProvider, FinishReason } from '../providers/types';
@@ -55,6 +55,8 @@ export interface DispatchRequest {
   prompt(target: Target): Promise<Prompt>;
   temperature?: number;
   maxTokens?: number;
+  /** Functions the model may call; only node models whose /api/show lists "tools" take such a request. */
+  tools?: ToolSet;
   /** Checked as a node's answer grows: true stops it there. Cloud answers are never stopped. */
   stopEarly?: (text: string) => boolean;
   signal: AbortSignal;
@@ -202,6 +204,7 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
         temperature: request.temperature,
         maxTokens: request.maxTokens,
         contextTokens: a.prompt.numCtx,
+        ...(request.tools ? { tools: request.tools } : {}),
         ...(a.logprobs ? { topLogprobs: TOP_LOGPROBS } : {}),
         ...(a.think !== undefined ? { think: a.think } : {}),
       };
@@ -260,7 +263,15 @@ export async function* dispatch(request: DispatchRequest, deps: DispatchDeps): A
     for (;;) {
       let lease;
       try {
-        lease = await deps.pool.acquire({ tiers: target.tiers, models: target.models, exclude: tried, expectedOutputTokens: Math.min(request.maxTokens ?? EXPECTED_OUTPUT_TOKENS, EXPECTED_OUTPUT_TOKENS), signal });
+        lease = await deps.pool.acquire({
+          tiers: target.tiers,
+          models: target.models,
+          exclude: tried,
+          expectedOutputTokens: Math.min(request.maxTokens ?? EXPECTED_OUTPUT_TOKENS, EXPECTED_OUTPUT_TOKENS),
+          signal,
+          ...(request.tools ? { needs: ['tools'] } : {}),
+          ...(target.node ? { prefer: target.node } : {}),
+        });
       } catch {
         return 'cancelled';
       }

@@ -1,6 +1,6 @@
 import type { NodeConfig, Tier } from '../types';
 import type { Logger } from '../log';
-import { capabilitiesOf, hasLogprobs, servableModels, type NodeRegistry, type NodeStatus } from './registry';
+import { capabilitiesOf, hasCapabilities, hasLogprobs, servableModels, type NodeRegistry, type NodeStatus } from './registry';
 import type { ModelCapabilities } from './probe';
 import { sameModel } from './models';
 import { Semaphore } from './semaphore';
@@ -25,6 +25,10 @@ export interface LeaseRequest {
   exclude: ReadonlySet<string>;
   expectedOutputTokens: number;
   signal: AbortSignal;
+  /** Capabilities the model must have on the node, by /api/show ("tools" for a request with tools). */
+  needs?: readonly string[];
+  /** Take this node whenever it is eligible (an agent's tool loop stays where it started). */
+  prefer?: string;
 }
 
 export interface LeaseOutcome {
@@ -206,12 +210,18 @@ export class NodePool {
   }
 
   private eligible(request: LeaseRequest): { status: NodeStatus; model: string }[] {
+    const all = this.eligibleAll(request);
+    const preferred = all.filter((e) => e.status.node.name === request.prefer);
+    return preferred.length > 0 ? preferred : all;
+  }
+
+  private eligibleAll(request: LeaseRequest): { status: NodeStatus; model: string }[] {
     const out: { status: NodeStatus; model: string }[] = [];
     for (const status of this.registry.list()) {
       const name = status.node.name;
       if (!status.healthy || request.exclude.has(name) || !request.tiers.includes(status.node.tier)) continue;
       if (!this.breakerAllows(name)) continue;
-      const available = servableModels(status);
+      const available = servableModels(status).filter((m) => hasCapabilities(status, m, request.needs ?? []));
       const model = request.models.map((w) => available.find((m) => sameModel(m, w))).find((m) => m !== undefined);
       if (model) out.push({ status, model });
     }

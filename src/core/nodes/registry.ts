@@ -47,6 +47,19 @@ export function capabilitiesOf(status: Pick<NodeStatus, 'capabilities'>, model: 
   return caps[model] ?? Object.entries(caps).find(([name]) => sameModel(name, model))?.[1];
 }
 
+/** Whether /api/show lists every capability in `needs` for the node's model ("tools"); unknown capabilities list none. */
+export function hasCapabilities(status: Pick<NodeStatus, 'capabilities'>, model: string, needs: readonly string[]): boolean {
+  if (needs.length === 0) return true;
+  const caps = capabilitiesOf(status, model)?.capabilities ?? [];
+  return needs.every((n) => caps.includes(n));
+}
+
+/** The nodes as a request that needs these capabilities sees them: each serving only its models that have them. */
+export function withCapabilities(nodes: readonly NodeStatus[], needs: readonly string[]): NodeStatus[] {
+  if (needs.length === 0) return [...nodes];
+  return nodes.map((s) => ({ ...s, models: s.models.filter((m) => hasCapabilities(s, m, needs)) }));
+}
+
 /** Whether the node is up and serves one of `models` (the one answer to "can this node take it?"). */
 export function serves(status: NodeStatus, models: readonly string[]): boolean {
   return status.healthy && servableModels(status).some((m) => models.some((w) => sameModel(m, w)));

@@ -8,6 +8,8 @@ export type ProviderErrorCode =
   | 'modelNotFound'
   | 'server'
   | 'badResponse'
+  /** The model called a tool with arguments that are not a JSON object: the client could not run the call. */
+  | 'badToolCall'
   | 'aborted';
 
 export class ProviderError extends Error {

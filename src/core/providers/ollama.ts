@@ -1,7 +1,9 @@
-import { Ollama, type ChatRequest } from 'ollama';
+import { Ollama, type ChatRequest, type Message, type Tool } from 'ollama';
 import type { ChatProvider, ProviderChunk, ProviderRequest, TokenLogprob } from './types';
+import type { ChatMessage, ToolSet } from '../types';
 import { classifyError } from './errors';
 import { ThinkTagSplitter } from './thinkTags';
+import { newToolCallId, toolCallOf, toolNamesById } from './toolCalls';
 
 /**
  * ollama-js offers only client-wide abort, so each request gets its own client whose fetch also
@@ -38,10 +40,13 @@ export class OllamaProvider implements ChatProvider {
     const { signal } = request;
     const client = clientFor(this.baseUrl, signal);
     const numCtx = stickyWindow(this.baseUrl, request.model, request.contextTokens);
+    const where = `Ollama node "${this.label}" (${this.baseUrl})`;
+    const tools = ollamaTools(request.tools);
     try {
       const stream = await client.chat({
         model: request.model,
-        messages: request.messages.map((m) => ({ role: m.role, content: m.content, ...(m.images?.length ? { images: m.images.map((i) => i.base64) } : {}) })),
+        messages: toOllamaMessages(request.messages),
+        ...(tools ? { tools } : {}),
         stream: true,
         options: { temperature: request.temperature, num_predict: request.maxTokens, ...(numCtx ? { num_ctx: numCtx } : {}) },
         // Fields ollama-js 0.6 does not type yet; it sends the request as it is, and older servers ignore them.
@@ -49,8 +54,9 @@ export class OllamaProvider implements ChatProvider {
         ...(request.think !== undefined ? { think: request.think } : {}),
       } as ChatRequest & { stream: true });
       const tags = new ThinkTagSplitter();
+      let called = false;
       for await (const part of stream) {
-        const message = part.message as { content?: string; thinking?: unknown } | undefined;
+        const message = part.message as { content?: string; thinking?: unknown; tool_calls?: unknown } | undefined;
         if (typeof message?.thinking === 'string' && message.thinking) yield { type: 'thinking', text: message.thinking };
         const { thinking, text } = part.done ? joined(tags.push(message?.content ?? ''), tags.flush()) : tags.push(message?.content ?? '');
         if (thinking) yield { type: 'thinking', text: thinking };
@@ -58,8 +64,14 @@ export class OllamaProvider implements ChatProvider {
         // The answer's confidence is that of the answer's tokens, not of the reasoning before it.
         const tokens = request.topLogprobs !== undefined && text ? tokenLogprobs((part as { logprobs?: unknown }).logprobs) : [];
         if (tokens.length > 0) yield { type: 'logprobs', tokens };
+        for (const call of Array.isArray(message?.tool_calls) ? message.tool_calls : []) {
+          const c = call as { id?: unknown; function?: { name?: unknown; arguments?: unknown } };
+          yield { type: 'toolCall', call: toolCallOf(typeof c.id === 'string' && c.id ? c.id : newToolCallId(), c.function?.name, c.function?.arguments, `${where}, model ${request.model},`) };
+          called = true;
+        }
         if (part.done) {
-          yield { type: 'finish', reason: part.done_reason === 'length' ? 'length' : 'stop' };
+          // Ollama ends a turn of tool calls with done_reason "stop"; clients expect OpenAI's "tool_calls".
+          yield { type: 'finish', reason: called ? 'tool_calls' : part.done_reason === 'length' ? 'length' : 'stop' };
           yield {
             type: 'usage',
             usage: { promptTokens: part.prompt_eval_count ?? 0, completionTokens: part.eval_count ?? 0, estimated: false },
@@ -67,9 +79,34 @@ export class OllamaProvider implements ChatProvider {
         }
       }
     } catch (err) {
-      throw classifyError(err, `Ollama node "${this.label}" (${this.baseUrl})`, signal);
+      throw classifyError(err, where, signal);
     }
   }
+}
+
+/**
+ * Ollama has no tool_choice: "none" sends no tools and a named function sends only that one. "required" cannot
+ * be enforced; the model decides (docs/tools.md).
+ */
+function ollamaTools(set: ToolSet | undefined): Tool[] | undefined {
+  if (!set?.tools.length || set.choice === 'none') return undefined;
+  const choice = set.choice;
+  const offered = typeof choice === 'object' ? set.tools.filter((t) => t.name === choice.name) : set.tools;
+  return offered.map((t) => ({ type: 'function', function: { name: t.name, ...(t.description ? { description: t.description } : {}), parameters: t.parameters as Tool['function']['parameters'] } }));
+}
+
+/** Ollama's message format: call arguments as objects, and a tool result named by its function. */
+function toOllamaMessages(messages: readonly ChatMessage[]): Message[] {
+  const names = toolNamesById(messages);
+  return messages.map((m) => {
+    const images = m.images?.length ? { images: m.images.map((i) => i.base64) } : {};
+    if (m.role === 'tool') {
+      const name = m.toolCallId ? names.get(m.toolCallId) : undefined;
+      return { role: 'tool', content: m.content, ...(name ? { tool_name: name } : {}) };
+    }
+    const calls = m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: JSON.parse(c.arguments) as Record<string, unknown> } })) } : {};
+    return { role: m.role, content: m.content, ...images, ...calls };
+  });
 }
 
 function joined(a: { thinking: string; text: string }, b: { thinking: string; text: string }) {

@@ -1,29 +1,29 @@
-// The OpenAI-compatible endpoint: an HTTP server in the extension host (or `singularity serve`) that
-// answers /v1/models and /v1/chat/completions through the same pipeline as the chat panel. Loopback only
-// unless explicitly allowed, a bearer key on every request, no CORS (a web page must not be able to use a
-// developer's nodes and cloud key through their browser), client disconnects abort the upstream request.
+// The OpenAI- and Anthropic-compatible endpoint: an HTTP server in the extension host (or `singularity serve`)
+// that answers /v1/models, /v1/chat/completions and /v1/messages (messagesRoute.ts) through the same pipeline
+// as the chat panel. Loopback only unless explicitly allowed, a key on every request, no CORS (a web page must
+// not be able to use a developer's nodes and cloud key through their browser), client disconnects abort the
+// upstream request.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
-import { ask, type AskEvent, type AskResult, type PipelineDeps } from '../pipeline';
-import type { RequestErrorCode } from '../request';
-import { isLoopbackUrl, isUsable } from '../providers/factory';
-import { findModel, modelCatalog, AUTO_MODEL } from './models';
-import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
+import { ask, type AskEvent } from '../pipeline';
+import { isLoopbackUrl } from '../providers/factory';
+import type { CatalogEntry } from './models';
+import { askInputOf, catalogOf, clientSignal, finishOf, MAX_BODY_BYTES, readBody, resolveModel, routeHeaders, sendJson, SSE_HEADERS, upstreamError, type RouteOptions } from './exchange';
+import { countTokens, messages, sendAnthropicError } from './messagesRoute';
+import { modelList } from './anthropicFormat';
+import { chunkEvent, completionBody, DONE_EVENT, errorEvent, parseChatRequest, ProxyError, toolCallEvents, usageEvent, type ChatCompletionRequest, type CompletionIds } from './openaiFormat';
 
-export interface ProxyOptions {
+export interface ProxyOptions extends RouteOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
   key: string;
   /** Binding to anything but loopback needs this, and the caller warns the user. */
   allowRemote: boolean;
-  /** Read per request: the editor rebuilds routing when settings change. */
-  deps: () => PipelineDeps;
   log: Logger;
-  maxBodyBytes?: number;
 }
 
 export interface RunningProxy {
@@ -31,9 +31,6 @@ export interface RunningProxy {
   port: number;
   close(): Promise<void>;
 }
-
-/** Large enough for a few screenshots as base64; anything bigger is refused before it is buffered. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 /** A key in OpenAI's style, so tools that check the prefix accept it. */
 export function generateProxyKey(): string {
@@ -54,7 +51,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       // A client that leaves mid-upload is not a fault of ours: one line, however many of them leave.
       if (clientLeft(req, err)) return options.log.info(`Endpoint: the client left before sending its whole request (${req.method} ${req.url}).`);
       options.log.error(`Endpoint: ${err.stack ?? err.message}`);
-      if (!res.headersSent) sendError(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
+      if (!res.headersSent) errorWriterFor(req)(res, new ProxyError(500, 'server_error', 'Internal error in the Singularity endpoint; see its log.'));
       else res.end();
     });
   });
@@ -77,104 +74,71 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
 }
 
+/** Anthropic clients (its paths, or the anthropic-version header its SDKs always send) get Anthropic's shapes. */
+const isAnthropic = (req: IncomingMessage) => req.headers['anthropic-version'] !== undefined || /^\/v1\/messages(\/|$)/.test(pathOf(req));
+const errorWriterFor = (req: IncomingMessage) => (isAnthropic(req) ? sendAnthropicError : sendError);
+
 async function handle(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
-  if (!authorized(req.headers.authorization, options.key)) {
-    return sendError(res, new ProxyError(401, 'authentication_error', 'Missing or wrong API key. Send "Authorization: Bearer <key>" with the key shown by "Singularity: Copy Endpoint URL and Key".', null, 'invalid_api_key'));
+  const path = pathOf(req);
+  if (!authorized(req, options.key)) {
+    return errorWriterFor(req)(res, new ProxyError(401, 'authentication_error', 'Missing or wrong API key. Send "Authorization: Bearer <key>" or "x-api-key: <key>" with the key shown by "Singularity: Copy Endpoint URL and Key".', null, 'invalid_api_key'));
   }
-  if (req.method === 'GET' && path === '/v1/models') return listModels(res, options);
+  if (req.method === 'GET' && path === '/v1/models') return listModels(res, options, isAnthropic(req));
   if (req.method === 'POST' && path === '/v1/chat/completions') return chatCompletions(req, res, options);
-  sendError(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models and POST /v1/chat/completions.`));
+  if (req.method === 'POST' && path === '/v1/messages') return messages(req, res, options);
+  if (req.method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(req, res, options);
+  errorWriterFor(req)(res, new ProxyError(404, 'not_found_error', `No route ${req.method} ${path}. This endpoint serves GET /v1/models, POST /v1/chat/completions, POST /v1/messages and POST /v1/messages/count_tokens.`));
 }
+
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
 
 /** Node ends the body of a request whose connection closed early with ECONNRESET ("aborted"). */
 function clientLeft(req: IncomingMessage, err: NodeJS.ErrnoException): boolean {
   return !req.complete && (err.code === 'ECONNRESET' || req.destroyed);
 }
 
-function authorized(header: string | undefined, key: string): boolean {
-  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1]?.trim() ?? '');
+/**
+ * The key as OpenAI clients send it (a bearer token) or as Anthropic's do (x-api-key); either header may hold
+ * it, since Claude Code sends both when the shell also has a real ANTHROPIC_API_KEY.
+ */
+function authorized(req: IncomingMessage, key: string): boolean {
   const expected = Buffer.from(key);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const given = [req.headers['x-api-key'], /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]];
+  return given.some((g) => {
+    const candidate = Buffer.from(typeof g === 'string' ? g.trim() : '');
+    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+  });
 }
 
-async function catalogOf(deps: PipelineDeps) {
-  const [credentials] = await Promise.all([deps.cloudCredentials(), deps.nodes.settled()]);
-  return modelCatalog(deps.nodes.list(), credentials.filter(isUsable).map((c) => c.config));
-}
-
-async function listModels(res: ServerResponse, options: ProxyOptions): Promise<void> {
+async function listModels(res: ServerResponse, options: ProxyOptions, anthropic: boolean): Promise<void> {
+  const catalog = await catalogOf(options.deps());
+  if (anthropic) return sendJson(res, 200, modelList(catalog, new Date().toISOString()));
   const created = Math.floor(Date.now() / 1000);
-  const data = (await catalogOf(options.deps())).map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy }));
-  sendJson(res, 200, { object: 'list', data });
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new ProxyError(413, 'invalid_request_error', `The request body is over ${Math.round(limit / 1024 / 1024)} MB.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new ProxyError(413, 'invalid_request_error', `The request body is over ${Math.round(limit / 1024 / 1024)} MB.`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new ProxyError(400, 'invalid_request_error', 'The request body is not valid JSON.');
-  }
+  sendJson(res, 200, { object: 'list', data: catalog.map((e) => ({ id: e.id, object: 'model', created, owned_by: e.ownedBy })) });
 }
 
 async function chatCompletions(req: IncomingMessage, res: ServerResponse, options: ProxyOptions): Promise<void> {
+  const deps = options.deps();
   let parsed: ChatCompletionRequest;
+  let entry: CatalogEntry;
   try {
     parsed = parseChatRequest(await readBody(req, options.maxBodyBytes ?? MAX_BODY_BYTES));
+    entry = await resolveModel(deps, parsed.model);
   } catch (err) {
     if (err instanceof ProxyError) return sendError(res, err);
     throw err;
   }
-  const deps = options.deps();
-  const entry = findModel(await catalogOf(deps), parsed.model);
-  if (!entry) {
-    return sendError(res, new ProxyError(404, 'not_found_error', `The model "${parsed.model}" is not served here. Use "${AUTO_MODEL}" or one listed by GET /v1/models.`, 'model', 'model_not_found'));
-  }
-  const controller = new AbortController();
-  // The client going away (closed connection, cancelled request) stops the upstream request too.
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
   const ids: CompletionIds = { id: `chatcmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: entry.id };
   // A streamed draft cannot be taken back from the client, so only a complete (non-streamed) answer is
   // replaced by the cloud's when the quality gate fails it; a streamed one is still scored and recorded.
-  const events = ask(
-    {
-      id: randomUUID(),
-      question: parsed.question,
-      history: parsed.history,
-      context: [],
-      route: 'auto',
-      source: 'proxy',
-      category: 'proxy',
-      ...(parsed.system !== undefined ? { system: parsed.system } : {}),
-      ...(parsed.images.length ? { images: parsed.images } : {}),
-      ...(entry.pinned ? { pinned: entry.pinned } : {}),
-      ...(parsed.temperature !== undefined ? { temperature: parsed.temperature } : {}),
-      ...(parsed.maxTokens !== undefined ? { maxTokens: parsed.maxTokens } : {}),
-      signal: controller.signal,
-    },
-    deps,
-    { escalate: !parsed.stream },
-  );
+  const events = ask(askInputOf(parsed, entry, clientSignal(res)), deps, { escalate: !parsed.stream });
   if (parsed.stream) return streamAnswer(res, events, ids, parsed.includeUsage);
   for await (const event of events) {
     if (event.type !== 'end') continue;
     const { result } = event;
     if (result.outcome === 'cancelled') return void res.end();
     if (result.outcome === 'error') return sendError(res, upstreamError(result));
-    res.setHeader('x-singularity-route', result.meta?.route ?? '');
-    res.setHeader('x-singularity-model', result.meta?.model ?? '');
-    sendJson(res, 200, completionBody(ids, result.text, result.finishReason ?? 'stop', result.usage, result.thinking));
+    sendJson(res, 200, completionBody(ids, result.text, finishOf(result), result.usage, result.thinking, result.toolCalls), routeHeaders(result));
   }
 }
 
@@ -190,9 +154,7 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
     if (started) return;
     started = true;
     res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
+      ...SSE_HEADERS,
       'x-singularity-route': route,
       'x-singularity-model': model,
     });
@@ -208,6 +170,9 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
     } else if (event.type === 'thinking') {
       start();
       res.write(chunkEvent(ids, { reasoning_content: event.text }));
+    } else if (event.type === 'toolCall') {
+      start();
+      res.write(toolCallEvents(ids, event.call, event.index));
     } else if (event.type === 'end') {
       const { result } = event;
       if (result.outcome === 'cancelled') return void res.end();
@@ -217,41 +182,11 @@ async function streamAnswer(res: ServerResponse, events: AsyncGenerator<AskEvent
         return void res.end();
       }
       start();
-      res.write(chunkEvent(ids, {}, result.finishReason ?? 'stop'));
+      res.write(chunkEvent(ids, {}, finishOf(result)));
       if (includeUsage && result.usage) res.write(usageEvent(ids, result.usage));
       res.end(DONE_EVENT);
     }
   }
-}
-
-/**
- * HTTP status, OpenAI error type and code per request error code. The upstream's own status would mislead
- * the client where the failure is ours to fix (our cloud key rejected is not the client's key: 502).
- */
-const STATUS_OF: Record<RequestErrorCode, [number, ProxyError['type'], string | null]> = {
-  noRoute: [503, 'service_unavailable', null],
-  localOnly: [503, 'service_unavailable', null],
-  badInput: [400, 'invalid_request_error', null],
-  rateLimited: [429, 'rate_limit_error', 'rate_limit_exceeded'],
-  modelNotFound: [404, 'not_found_error', 'model_not_found'],
-  unreachable: [503, 'service_unavailable', 'upstream_unreachable'],
-  server: [502, 'server_error', 'upstream_error'],
-  badResponse: [502, 'server_error', 'upstream_bad_response'],
-  auth: [502, 'server_error', 'upstream_auth_failed'],
-  aborted: [502, 'server_error', null],
-};
-
-/** The pipeline's error says what happened and what to do; its code says which HTTP status. */
-function upstreamError(result: Pick<AskResult, 'error' | 'errorCode' | 'retryAfterMs'>): ProxyError {
-  const [status, type, code] = result.errorCode ? STATUS_OF[result.errorCode] : ([502, 'server_error', null] as const);
-  const retryAfter = status === 429 && result.retryAfterMs !== undefined ? Math.ceil(result.retryAfterMs / 1000) : undefined;
-  return new ProxyError(status, type, result.error ?? 'The request failed.', null, code, retryAfter);
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 function sendError(res: ServerResponse, error: ProxyError): void {

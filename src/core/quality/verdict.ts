@@ -19,7 +19,7 @@ export interface Learning {
   gateModel(): GateModel | undefined;
   results?: QualityResults;
   /** The gate's threshold calibrated on the user's own outcomes (quality/calibrate.ts), from the configured one. */
-  gateThreshold?(configured: number): number;
+  gateThreshold?(configured: number): Promise<number>;
   feedback?: Feedback;
   examples?: ExampleLibrary;
 }
@@ -40,14 +40,14 @@ export interface GatePlan {
  * What the gate does for this request. `escalate` is off where the draft cannot be taken back (a stream
  * already sent to an API client): the answer is still scored and recorded.
  */
-export function gatePlan(learning: Learning, input: AskInput, escalate: boolean): GatePlan {
+export async function gatePlan(learning: Learning, input: AskInput, escalate: boolean): Promise<GatePlan> {
   const settings = learning.settings();
   const model = settings.gate ? learning.gateModel() : undefined;
   const mayEscalate = escalate && model !== undefined && input.route === 'auto' && !input.pinned;
-  const examples = settings.examples && learning.examples && !input.pinned ? learning.examples.forQuestion(input.question, exampleWorkspace(input), settings.exampleTokens) : undefined;
+  const examples = settings.examples && learning.examples && !input.pinned ? await learning.examples.forQuestion(input.question, exampleWorkspace(input), settings.exampleTokens) : undefined;
   return {
     settings,
-    threshold: model && learning.gateThreshold ? learning.gateThreshold(settings.threshold) : settings.threshold,
+    threshold: model && learning.gateThreshold ? await learning.gateThreshold(settings.threshold) : settings.threshold,
     mayEscalate,
     ...(model ? { model } : {}),
     ...(examples?.ids.length ? { examples } : {}),

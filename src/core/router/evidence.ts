@@ -33,17 +33,17 @@ export class UserEvidence {
   constructor(private readonly data?: RouterData) {}
 
   /** The personal model's p_cloud for this question and its weight, once the user has labelled questions of this encoder. */
-  personal(embedding: Embedding, labelled: number): { p: number; weight: number } | undefined {
-    const model = this.personalModel(embedding.model, labelled);
+  async personal(embedding: Embedding, labelled: number): Promise<{ p: number; weight: number } | undefined> {
+    const model = await this.personalModel(embedding.model, labelled);
     const p = model && personalPCloud(model, embedding.model, embedding.vector);
     if (p === undefined || !model) return undefined;
     return { p, weight: (model.rows / (model.rows + EVIDENCE_HALF_WEIGHT)) * trust(model.heldOutAuc) };
   }
 
   /** How well the prior ranked this user's labelled questions (0 until that can be measured: the evidence is small then anyway), with the personal model's cadence. */
-  priorTrust(labelled: number): number {
+  async priorTrust(labelled: number): Promise<number> {
     if (this.priorCheck && Math.abs(labelled - this.priorCheck.labelled) < PERSONAL_RETRAIN_EVERY) return this.priorCheck.trust;
-    const rows = this.data?.labelledPriors(PERSONAL_ROWS) ?? [];
+    const rows = (await this.data?.labelledPriors(PERSONAL_ROWS)) ?? [];
     const both = rows.some((r) => r.label === 1) && rows.some((r) => r.label === 0);
     const value = rows.length >= MIN_ROWS_FOR_TRUST && both ? trust(auc(rows.map((r) => r.prior), rows.map((r) => r.label))) : 0;
     this.priorCheck = { labelled, trust: value };
@@ -51,10 +51,10 @@ export class UserEvidence {
   }
 
   /** Trained again from the store when the labels changed by PERSONAL_RETRAIN_EVERY (or the encoder did). */
-  private personalModel(encoder: string, labelled: number): PersonalModel | undefined {
+  private async personalModel(encoder: string, labelled: number): Promise<PersonalModel | undefined> {
     const cached = this.personalCache;
     if (cached && cached.encoder === encoder && Math.abs(labelled - cached.labelled) < PERSONAL_RETRAIN_EVERY) return cached.model;
-    const model = trainPersonal(encoder, this.data?.labelledEmbeddings(encoder, PERSONAL_ROWS) ?? []);
+    const model = trainPersonal(encoder, (await this.data?.labelledEmbeddings(encoder, PERSONAL_ROWS)) ?? []);
     this.personalCache = { encoder, labelled, model };
     return model;
   }

@@ -67,14 +67,16 @@ export class LearnedRouter implements Router {
   private state?: RoutingState;
   private readonly evidence: UserEvidence;
   /** Labelled answers so far: counted once, then by label events, so scoring a request runs no COUNT. */
-  private labelled: number;
+  private labelled = 0;
   private lastBlend?: { signal: string; share: number }[];
   private meaningProblem?: string;
   private promoted?: { arm: Arm; reason: string; at: number };
   private retraining?: Promise<RetrainResult>;
   private lastRetrain?: { at: number; result: string };
-  private labeledAtLastRetrain: number;
+  private labeledAtLastRetrain = 0;
   private readonly unsubscribe?: () => void;
+  /** The promotion and label counts read back from the store; decisions wait for them. */
+  private readonly restored: Promise<void>;
 
   constructor(
     private readonly files: ModelFiles,
@@ -83,15 +85,21 @@ export class LearnedRouter implements Router {
     private readonly data?: RouterData,
     private readonly options: { random?: () => number; retrain?: Partial<RetrainOptions>; promotion?: Partial<PromotionRule>; now?: () => number } = {},
   ) {
-    const [last] = data?.events(1, 'promotion') ?? [];
-    if (last) this.promoted = { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
-    this.labeledAtLastRetrain = data?.labeledCount() ?? 0;
-    this.labelled = this.labeledAtLastRetrain;
     this.evidence = new UserEvidence(data);
+    this.restored = this.restore();
     this.unsubscribe = data?.onLabel(() => this.afterLabel());
   }
 
+  private async restore(): Promise<void> {
+    if (!this.data) return;
+    const [last] = await this.data.events(1, 'promotion');
+    if (last) this.promoted ??= { arm: last.detail.arm as Arm, reason: String(last.detail.reason), at: last.at };
+    this.labeledAtLastRetrain = await this.data.labeledCount();
+    this.labelled = this.labeledAtLastRetrain;
+  }
+
   async decide(ctx: RouteContext): Promise<RouteDecision> {
+    await this.restored;
     const base = ruleRouter.decide(ctx);
     const nodes = base.targets.filter((t) => t.kind === 'nodes');
     const cloud = base.targets.filter((t) => t.kind === 'cloud');
@@ -129,19 +137,19 @@ export class LearnedRouter implements Router {
         model = undefined;
       }
     }
-    const personal = arm === 'ml' && embedding ? this.evidence.personal(embedding, this.labelled) : undefined;
+    const personal = arm === 'ml' && embedding ? await this.evidence.personal(embedding, this.labelled) : undefined;
     if (personal) parts.push({ name: 'your questions', ...personal });
     const learned = parts.filter((x) => x.weight > 0);
     const evidence = Math.max(0, ...learned.map((x) => x.weight));
     // The prior keeps its place where it ranks this user's questions well, and yields where it does not.
-    const priorWeight = 1 - evidence + evidence * this.evidence.priorTrust(this.labelled);
+    const priorWeight = 1 - evidence + evidence * (await this.evidence.priorTrust(this.labelled));
     const blend = [{ name: baseName, p: prior ?? heuristicPCloud(features), weight: priorWeight }, ...learned].filter((x) => x.weight > 0);
     const total = blend.reduce((sum, x) => sum + x.weight, 0);
     const pCloud = blend.reduce((sum, x) => sum + x.p * x.weight, 0) / total;
     this.lastBlend = blend.map((x) => ({ signal: x.name, share: x.weight / total }));
     const shares = blend.length > 1 ? ` (${blend.map((x) => `${x.name} ${Math.round((100 * x.weight) / total)}%`).join(', ')})` : '';
     const by = arm === 'ml' && !model && !personal ? `${baseName} (${this.fallback ?? 'no model'})` : `${blend.map((x) => x.name).join('+')}${shares}`;
-    const state = this.loadState();
+    const state = await this.loadState();
     const share = targetShare(this.settings().policy, model?.info.calibration);
     const rank = rankOf(pCloud, state.recent[arm]);
     const threshold = equivalentThreshold(share, state.recent[arm]);
@@ -174,10 +182,10 @@ export class LearnedRouter implements Router {
   }
 
   /** The user's recent predictions and decisions, read once from the store so a new process (the CLI) goes on where the last left off. */
-  private loadState(): RoutingState {
+  private async loadState(): Promise<RoutingState> {
     if (this.state) return this.state;
     const state: RoutingState = { recent: { ml: [], heuristic: [] }, routes: [], error: 0 };
-    for (const d of this.data?.recentDecisions(RECENT) ?? []) {
+    for (const d of (await this.data?.recentDecisions(RECENT)) ?? []) {
       state.recent[d.arm === 'ml' ? 'ml' : 'heuristic'].push(d.pCloud);
       state.routes.push(d.route);
       state.error = Math.min(SHARE_SLACK, Math.max(-SHARE_SLACK, state.error + d.share - (d.route === 'cloud' ? 1 : 0)));
@@ -186,8 +194,8 @@ export class LearnedRouter implements Router {
     return state;
   }
 
-  private threshold(arm: Arm, info: ModelInfo | undefined): Threshold {
-    const state = this.loadState();
+  private async threshold(arm: Arm, info: ModelInfo | undefined): Promise<Threshold> {
+    const state = await this.loadState();
     const share = targetShare(this.settings().policy, info?.calibration);
     const last = state.routes.slice(-REALIZED_OVER);
     return {
@@ -199,8 +207,8 @@ export class LearnedRouter implements Router {
     };
   }
 
-  private remember(arm: Arm, p: number, route: 'nodes' | 'cloud'): void {
-    const state = this.loadState();
+  private async remember(arm: Arm, p: number, route: 'nodes' | 'cloud'): Promise<void> {
+    const state = await this.loadState();
     state.recent[arm].push(p);
     if (state.recent[arm].length > RECENT) state.recent[arm].shift();
     state.routes.push(route);
@@ -273,22 +281,25 @@ export class LearnedRouter implements Router {
   private afterLabel(): void {
     if (!this.data) return;
     this.labelled += 1;
-    this.checkPromotion();
-    if (this.dueForRetrain(this.settings().retrainEvery)) {
-      this.retrain().catch((err: Error) => this.log.error(`Router retraining failed: ${err.message}`));
-    }
+    this.checkPromotion()
+      .then(() => this.dueForRetrain(this.settings().retrainEvery))
+      .then(async (due) => {
+        if (due) await this.retrain();
+      })
+      .catch((err: Error) => this.log.error(`Router retraining failed: ${err.message}`));
   }
 
   /** The schedule: `every` new labelled rows since the last retraining (never with a user's own model, or during one). */
-  dueForRetrain(every: number): boolean {
+  async dueForRetrain(every: number): Promise<boolean> {
     if (!this.data || every <= 0 || this.settings().modelPath || this.retraining) return false;
-    return this.data.labeledCount() - this.labeledAtLastRetrain >= every;
+    await this.restored;
+    return (await this.data.labeledCount()) - this.labeledAtLastRetrain >= every;
   }
 
-  private checkPromotion(): void {
+  private async checkPromotion(): Promise<void> {
     if (!this.data || this.promoted || this.settings().mode !== 'ab') return;
     const rule = { ...DEFAULT_PROMOTION, ...this.options.promotion, objective: this.settings().abObjective, targetShare: targetShare(this.settings().policy, this.model?.info.calibration) };
-    const decision = promotion(compareArms(this.data.abSamples(0)), rule);
+    const decision = promotion(compareArms((await this.data.abSamples(0))), rule);
     if (!decision) return;
     this.promoted = { ...decision, at: (this.options.now ?? Date.now)() };
     this.data.event('promotion', decision);
@@ -304,8 +315,8 @@ export class LearnedRouter implements Router {
   private async runRetrain(): Promise<RetrainResult> {
     if (!this.data) throw new Error('Retraining needs the database, which is not open.');
     if (!this.files.dir) throw new Error('Retraining needs a folder to keep models in, and none was given.');
-    const rows = this.data.labeledRows(FEATURE_COUNT);
-    this.labeledAtLastRetrain = this.data.labeledCount();
+    const rows = await this.data.labeledRows(FEATURE_COUNT);
+    this.labeledAtLastRetrain = (await this.data.labeledCount());
     const model = await this.activeModel();
     const active = async (features: readonly Float32Array[]) => (model ? model.predict(features) : features.map(heuristicPCloud));
     const result = await retrainRouter(rows, this.base, active, this.options.retrain);
@@ -335,16 +346,16 @@ export class LearnedRouter implements Router {
     await old?.release();
   }
 
-  status(): LearnedRouterStatus {
+  async status(): Promise<LearnedRouterStatus> {
     const model = this.model && this.modelSource ? { source: this.modelSource, info: this.model.info } : undefined;
     return {
       mode: this.settings().mode,
       model,
       fallback: this.fallback,
-      thresholds: { ml: this.threshold('ml', this.model?.info), heuristic: this.threshold('heuristic', undefined) },
+      thresholds: { ml: (await this.threshold('ml', this.model?.info)), heuristic: (await this.threshold('heuristic', undefined)) },
       promoted: this.promoted,
-      comparison: compareArms(this.data?.abSamples(0) ?? []),
-      labeledRows: this.data?.labeledCount() ?? 0,
+      comparison: compareArms((await this.data?.abSamples(0)) ?? []),
+      labeledRows: (await this.data?.labeledCount()) ?? 0,
       retraining: this.retraining !== undefined,
       lastRetrain: this.lastRetrain,
       ...(this.lastBlend ? { lastBlend: this.lastBlend } : {}),

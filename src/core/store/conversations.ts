@@ -20,11 +20,11 @@ export class Conversations {
   constructor(private readonly store: Store) {}
 
   /** The workspace's open conversation, created when there is none. */
-  current(workspace: string): string {
-    const [row] = this.store.query<{ id: string }>(
+  async current(workspace: string): Promise<string> {
+    const [row] = (await this.store.query<{ id: string }>(
       'SELECT id FROM conversations WHERE workspace = ? AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1',
       [workspace],
-    );
+    ));
     return row?.id ?? this.start(workspace);
   }
 
@@ -35,8 +35,8 @@ export class Conversations {
   }
 
   /** Makes an earlier conversation of the workspace the open one again; false when the workspace has no such conversation. */
-  reopen(workspace: string, conversationId: string): boolean {
-    const [row] = this.store.query<{ id: string }>('SELECT id FROM conversations WHERE id = ? AND workspace = ?', [conversationId, workspace]);
+  async reopen(workspace: string, conversationId: string): Promise<boolean> {
+    const [row] = (await this.store.query<{ id: string }>('SELECT id FROM conversations WHERE id = ? AND workspace = ?', [conversationId, workspace]));
     if (!row) return false;
     this.store.write('UPDATE conversations SET closed_at = ? WHERE workspace = ? AND closed_at IS NULL AND id <> ?', [Date.now(), workspace, conversationId]);
     this.store.write('UPDATE conversations SET closed_at = NULL WHERE id = ?', [conversationId]);
@@ -64,14 +64,14 @@ export class Conversations {
     }
   }
 
-  messages(conversationId: string): HistoryEntry[] {
-    return this.store
+  async messages(conversationId: string): Promise<HistoryEntry[]> {
+    return (await this.store
       .query<MessageRow>(
         `SELECT m.id, m.role, m.content, m.meta, m.error, m.cancelled, m.request_id, m.images,
                 (SELECT t.thumbs FROM ml_router_training_data t WHERE m.role = 'assistant' AND t.request_id = m.request_id) AS thumbs
            FROM messages m WHERE m.conversation_id = ? ORDER BY m.created_at, m.rowid`,
         [conversationId],
-      )
+      ))
       .map((r) => ({
         id: r.id,
         role: r.role,
@@ -89,31 +89,31 @@ export class Conversations {
    * The question a request answered: the user message recorded with it or, for an answer that replaced
    * another (an escalation to the cloud), the last user message before that answer.
    */
-  question(requestId: string): { conversationId: string; text: string } | undefined {
-    const [row] = this.store.query<{ conversation_id: string; content: string }>(
+  async question(requestId: string): Promise<{ conversationId: string; text: string } | undefined> {
+    const [row] = (await this.store.query<{ conversation_id: string; content: string }>(
       `SELECT u.conversation_id, u.content FROM messages u
         WHERE u.role = 'user' AND (u.request_id = ?1 OR u.rowid = (
           SELECT MAX(p.rowid) FROM messages a JOIN messages p ON p.conversation_id = a.conversation_id AND p.role = 'user' AND p.rowid < a.rowid
            WHERE a.request_id = ?1 AND a.role = 'assistant'))
         ORDER BY u.request_id = ?1 DESC LIMIT 1`,
       [requestId],
-    );
+    ));
     return row ? { conversationId: row.conversation_id, text: row.content } : undefined;
   }
 
   /** The route that answered request `requestId`, from its answer's meta line. */
-  answerRoute(requestId: string): AnswerMeta['route'] | undefined {
-    const meta = this.store.query<{ meta: string | null }>("SELECT meta FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid DESC LIMIT 1", [requestId])[0]?.meta;
+  async answerRoute(requestId: string): Promise<AnswerMeta['route'] | undefined> {
+    const meta = (await this.store.query<{ meta: string | null }>("SELECT meta FROM messages WHERE request_id = ? AND role = 'assistant' ORDER BY rowid DESC LIMIT 1", [requestId]))[0]?.meta;
     return meta ? (JSON.parse(meta) as AnswerMeta).route : undefined;
   }
 
   /** A request's question and its answer's text, once both are recorded, and the workspace of their conversation. */
-  exchange(requestId: string): { question: string; answer: string; workspace: string } | undefined {
-    const [row] = this.store.query<{ content: string; workspace: string }>(
+  async exchange(requestId: string): Promise<{ question: string; answer: string; workspace: string } | undefined> {
+    const [row] = (await this.store.query<{ content: string; workspace: string }>(
       "SELECT m.content, c.workspace FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.request_id = ? AND m.role = 'assistant' ORDER BY m.rowid LIMIT 1",
       [requestId],
-    );
-    const question = this.question(requestId)?.text;
+    ));
+    const question = (await this.question(requestId))?.text;
     return question !== undefined && row?.content ? { question, answer: row.content, workspace: row.workspace } : undefined;
   }
 

@@ -30,13 +30,13 @@ export class QualityResults {
   }
 
   /** Gate scores of node answers whose outcome the user revealed, newest first (label 1 = the cloud was needed). */
-  outcomes(limit: number): { score: number; label: 0 | 1 }[] {
-    return this.store
+  async outcomes(limit: number): Promise<{ score: number; label: 0 | 1 }[]> {
+    return (await this.store
       .query<{ score: number; label: string }>(
         `SELECT q.score, t.label FROM quality_gate_results q JOIN ml_router_training_data t ON t.request_id = q.request_id
           WHERE t.label IS NOT NULL ORDER BY q.created_at DESC LIMIT ?`,
         [limit],
-      )
+      ))
       .map((r) => ({ score: Number(r.score), label: storedLabel(r.label) }));
   }
 }

@@ -59,7 +59,7 @@ export class Requests {
     for (const listener of this.listeners) listener(r);
   }
 
-  count(): number {
-    return Number(this.store.query<{ n: number }>('SELECT COUNT(*) AS n FROM requests')[0]?.n ?? 0);
+  async count(): Promise<number> {
+    return Number((await this.store.query<{ n: number }>('SELECT COUNT(*) AS n FROM requests'))[0]?.n ?? 0);
   }
 }

@@ -106,7 +106,7 @@ export class RouterData {
     return () => this.labelListeners.delete(listener);
   }
 
-  record(r: RoutedRequest): void {
+  async record(r: RoutedRequest): Promise<void> {
     const label = r.feedbackPossible ? labelOf({ route: r.route, outcome: r.outcome, thumbs: null, rerouted: null }) : null;
     const saved = r.route !== 'cloud' && r.outcome === 'ok' ? (r.tokens ?? 0) : 0;
     this.store.write(
@@ -122,7 +122,7 @@ export class RouterData {
       );
     }
     if (label !== null) this.notify();
-    this.relabelReroutesTo(r.requestId);
+    await this.relabelReroutesTo(r.requestId);
   }
 
   /** Writes what is pending to disk now. */
@@ -134,32 +134,32 @@ export class RouterData {
    * The user's verdict on an answer, 1 accepted or -1 rejected; the last one given counts. Feedback
    * (learning/feedback.ts) decides which signals, explicit or implicit, become a verdict.
    */
-  thumbs(requestId: string, value: 1 | -1): void {
+  async thumbs(requestId: string, value: 1 | -1): Promise<void> {
     this.store.write('UPDATE ml_router_training_data SET thumbs = ? WHERE request_id = ?', [value, requestId]);
-    this.relabel(requestId);
-    this.relabelReroutesTo(requestId);
+    await this.relabel(requestId);
+    await this.relabelReroutesTo(requestId);
   }
 
   /** This answer was asked again of the cloud (`to` is that new request): it was not good enough. */
-  rerouted(requestId: string, to: string): void {
+  async rerouted(requestId: string, to: string): Promise<void> {
     this.store.write('UPDATE ml_router_training_data SET rerouted = 1, rerouted_to = ? WHERE request_id = ?', [to, requestId]);
-    this.relabel(requestId);
+    await this.relabel(requestId);
   }
 
   /** The node answer this request re-asked of the cloud, if it is a reroute. */
-  reroutedFrom(requestId: string): string | undefined {
-    return this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])[0]?.request_id;
+  async reroutedFrom(requestId: string): Promise<string | undefined> {
+    return (await this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId]))[0]?.request_id;
   }
 
   /** Node answers whose label waits on this (rerouted) request's outcome. */
-  private relabelReroutesTo(requestId: string): void {
-    for (const { request_id } of this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])) {
-      this.relabel(request_id);
+  private async relabelReroutesTo(requestId: string): Promise<void> {
+    for (const { request_id } of await this.store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE rerouted_to = ?', [requestId])) {
+      await this.relabel(request_id);
     }
   }
 
-  private relabel(requestId: string): void {
-    const row = this.store.query<Outcome & { reroute_outcome: string | null; reroute_thumbs: number | null; rerouted_to: string | null }>(
+  private async relabel(requestId: string): Promise<void> {
+    const row = (await this.store.query<Outcome & { reroute_outcome: string | null; reroute_thumbs: number | null; rerouted_to: string | null }>(
       `SELECT t.route, r.outcome, t.thumbs, t.rerouted, t.rerouted_to, rr.outcome AS reroute_outcome, rt.thumbs AS reroute_thumbs
          FROM ml_router_training_data t
          LEFT JOIN requests r ON r.id = t.request_id
@@ -167,7 +167,7 @@ export class RouterData {
          LEFT JOIN ml_router_training_data rt ON rt.request_id = t.rerouted_to
         WHERE t.request_id = ?`,
       [requestId],
-    )[0];
+    ))[0];
     if (!row) return;
     const label = labelOf({ ...row, ...(row.rerouted_to ? { reroute: { outcome: row.reroute_outcome, thumbs: row.reroute_thumbs } } : {}) });
     this.store.write('UPDATE ml_router_training_data SET label = ? WHERE request_id = ?', [label === null ? null : String(label), requestId]);
@@ -182,23 +182,22 @@ export class RouterData {
    * Labelled rows, oldest first, at most `limit` of the newest. The store does not know the router's
    * feature schema: the caller gives the vector length (features past it are dropped, missing ones are 0).
    */
-  labeledRows(featureCount: number, limit = 5000): TrainingRow[] {
-    return this.store
+  async labeledRows(featureCount: number, limit = 5000): Promise<TrainingRow[]> {
+    return (await this.store
       .query<{ features: string; label: string }>(
         `SELECT features, label FROM (SELECT features, label, created_at FROM ml_router_training_data WHERE label IS NOT NULL ORDER BY created_at DESC LIMIT ?) ORDER BY created_at`,
         [limit],
-      )
+      ))
       .map((r) => ({ features: unpackFeatures(r.features, featureCount), label: Number(r.label) }));
   }
 
-  labeledCount(): number {
-    return Number(this.store.query<{ n: number }>('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL')[0]?.n ?? 0);
+  async labeledCount(): Promise<number> {
+    return Number((await this.store.query<{ n: number }>('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL'))[0]?.n ?? 0);
   }
 
   /** Recent p_cloud values, newest first: the user's own distribution, for calibrating the threshold. */
-  recentPredictions(limit: number): number[] {
-    return this.store
-      .query<{ p: number }>('SELECT confidence AS p FROM ml_router_predictions WHERE confidence IS NOT NULL ORDER BY created_at DESC LIMIT ?', [limit])
+  async recentPredictions(limit: number): Promise<number[]> {
+    return (await this.store.query<{ p: number }>('SELECT confidence AS p FROM ml_router_predictions WHERE confidence IS NOT NULL ORDER BY created_at DESC LIMIT ?', [limit]))
       .map((r) => Number(r.p));
   }
 
@@ -207,25 +206,25 @@ export class RouterData {
   }
 
   /** The newest events, optionally of one kind. */
-  events(limit = 20, kind?: string): { kind: string; detail: Record<string, unknown>; at: number }[] {
-    return this.store
+  async events(limit = 20, kind?: string): Promise<{ kind: string; detail: Record<string, unknown>; at: number }[]> {
+    return (await this.store
       .query<{ kind: string; detail: string; created_at: number }>(
         `SELECT kind, detail, created_at FROM router_events ${kind ? 'WHERE kind = ?' : ''} ORDER BY id DESC LIMIT ?`,
         kind ? [kind, limit] : [limit],
-      )
+      ))
       .map((r) => ({ kind: r.kind, detail: JSON.parse(r.detail) as Record<string, unknown>, at: Number(r.created_at) }));
   }
 
   /** Per-request samples for the A/B comparison: arm, cloud tokens, accepted or not, latency. */
-  abSamples(since: number): { arm: string; cloudTokens: number; accepted: number; latencyMs: number; cloud: number }[] {
-    return this.store
+  async abSamples(since: number): Promise<{ arm: string; cloudTokens: number; accepted: number; latencyMs: number; cloud: number }[]> {
+    return (await this.store
       .query<{ arm: string; route: string; tokens: number | null; outcome: string; thumbs: number | null; rerouted: number | null; total_ms: number | null }>(
         `SELECT r.strategy AS arm, r.route, COALESCE(r.prompt_tokens, 0) + COALESCE(r.completion_tokens, 0) AS tokens, r.outcome,
                 t.thumbs, t.rerouted, r.total_ms
            FROM requests r JOIN ml_router_training_data t ON t.request_id = r.id
           WHERE r.created_at >= ? AND r.strategy IN ('ml', 'heuristic') AND r.outcome = 'ok'`,
         [since],
-      )
+      ))
       .map((r) => ({
         arm: r.arm,
         cloudTokens: r.route === 'cloud' ? Number(r.tokens ?? 0) : 0,
@@ -239,9 +238,8 @@ export class RouterData {
    * The last `limit` decisions, oldest first (the router ranks among them and holds its share from them).
    * Decisions stored before the share was recorded carry none and are left out.
    */
-  recentDecisions(limit: number): Pick<StoredPrediction, 'pCloud' | 'share' | 'arm' | 'route'>[] {
-    return this.store
-      .query<{ probabilities: string }>('SELECT probabilities FROM ml_router_predictions ORDER BY rowid DESC LIMIT ?', [limit])
+  async recentDecisions(limit: number): Promise<Pick<StoredPrediction, 'pCloud' | 'share' | 'arm' | 'route'>[]> {
+    return (await this.store.query<{ probabilities: string }>('SELECT probabilities FROM ml_router_predictions ORDER BY rowid DESC LIMIT ?', [limit]))
       .flatMap(({ probabilities }) => {
         const d = JSON.parse(probabilities) as { cloud?: number; share?: number; arm?: string; route?: string };
         const valid = typeof d.cloud === 'number' && Number.isFinite(d.cloud) && typeof d.share === 'number' && typeof d.arm === 'string' && (d.route === 'nodes' || d.route === 'cloud');
@@ -260,24 +258,24 @@ export class RouterData {
   }
 
   /** Embeddings by `model` of requests with a label, newest first (1 = the cloud was needed). */
-  labelledEmbeddings(model: string, limit: number): { vector: Float32Array; label: 0 | 1 }[] {
-    return this.store
+  async labelledEmbeddings(model: string, limit: number): Promise<{ vector: Float32Array; label: 0 | 1 }[]> {
+    return (await this.store
       .query<{ vector: Uint8Array; label: string }>(
         `SELECT e.vector, t.label FROM prompt_embeddings e JOIN ml_router_training_data t ON t.request_id = e.request_id
           WHERE e.model = ? AND t.label IS NOT NULL ORDER BY e.rowid DESC LIMIT ?`,
         [model, limit],
-      )
+      ))
       .flatMap((r) => (r.vector.byteLength % 4 === 0 ? [{ vector: new Float32Array(r.vector.slice().buffer), label: storedLabel(r.label) }] : []));
   }
 
   /** The prior's p_cloud and the label of the latest labelled requests that recorded one (1 = the cloud was needed). */
-  labelledPriors(limit: number): { prior: number; label: 0 | 1 }[] {
-    return this.store
+  async labelledPriors(limit: number): Promise<{ prior: number; label: 0 | 1 }[]> {
+    return (await this.store
       .query<{ probabilities: string; label: string }>(
         `SELECT p.probabilities, t.label FROM ml_router_predictions p JOIN ml_router_training_data t ON t.request_id = p.request_id
           WHERE t.label IS NOT NULL ORDER BY p.rowid DESC LIMIT ?`,
         [limit],
-      )
+      ))
       .flatMap((r) => {
         const prior = (JSON.parse(r.probabilities) as { prior?: unknown }).prior;
         return typeof prior === 'number' && Number.isFinite(prior) ? [{ prior, label: storedLabel(r.label) }] : [];

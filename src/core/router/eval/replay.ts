@@ -110,7 +110,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
   );
   const result: ReplayResult = { predictions: [], windows: [], revealed: [], labels: new Map() };
   try {
-    if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${router.status().fallback}`);
+    if (!(await router.activeModel())) throw new Error(`The model ${options.model} could not be loaded: ${(await router.status()).fallback}`);
     let window = fresh();
     const vectors = options.encoder ? await embedAll(options.encoder, rows.map((r) => r.prompt)) : [];
     for (const [i, row] of rows.entries()) {
@@ -124,11 +124,11 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
 
       const score = route === 'cloud' ? row.cloudScore : row.localScore;
       const tokens = Math.ceil(row.prompt.length / 4);
-      const answered = (id: string, r: 'local' | 'cloud', prediction?: typeof decision.prediction) => {
+      const answered = async (id: string, r: 'local' | 'cloud', prediction?: typeof decision.prediction) => {
         requests.record({ id, source: 'cli', route: r, strategy: decision.arm, tokensEstimated: true, attempts: 1, outcome: 'ok', promptTokens: tokens, createdAt: i });
-        data.record({ requestId: id, features, route: r, outcome: 'ok', tokens, feedbackPossible: true, createdAt: i, ...(prediction ? { prediction } : {}) });
+        await data.record({ requestId: id, features, route: r, outcome: 'ok', tokens, feedbackPossible: true, createdAt: i, ...(prediction ? { prediction } : {}) });
       };
-      answered(row.id, route, decision.prediction);
+      await answered(row.id, route, decision.prediction);
       const accepted = score >= ACCEPTED_SCORE;
       const gated = route === 'local' && options.gateFails?.(row) === true;
       let finalScore = score;
@@ -137,14 +137,14 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       if (route === 'local' && accepted && !gated) window.localAccepted += 1;
       if (route === 'local' && (!accepted || gated)) {
         const cloudId = `${row.id}:cloud`;
-        data.rerouted(row.id, cloudId);
-        answered(cloudId, 'cloud');
-        data.thumbs(cloudId, row.cloudScore >= ACCEPTED_SCORE ? 1 : -1);
+        await data.rerouted(row.id, cloudId);
+        await answered(cloudId, 'cloud');
+        await data.thumbs(cloudId, row.cloudScore >= ACCEPTED_SCORE ? 1 : -1);
         finalScore = row.cloudScore;
         window.escalated += 1;
         result.revealed.push({ id: row.id, route, score, escalated: row.cloudScore });
       } else {
-        data.thumbs(row.id, accepted ? 1 : -1);
+        await data.thumbs(row.id, accepted ? 1 : -1);
         result.revealed.push({ id: row.id, route, score });
       }
 
@@ -153,13 +153,13 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       window.predictedCloud += decision.prediction.predictedRoute === 'cloud' ? 1 : 0;
       window.cloud += route === 'cloud' ? 1 : 0;
       window.quality += finalScore;
-      if (router.dueForRetrain(options.retrainEvery)) window.retrains.push(describeRetrain(await router.retrain()));
+      if ((await router.dueForRetrain(options.retrainEvery))) window.retrains.push(describeRetrain(await router.retrain()));
       if (window.rows.length === windowSize || i === rows.length - 1) {
         result.windows.push(report(result.windows.length + 1, window));
         window = fresh();
       }
     }
-    for (const r of store.query<{ request_id: string; label: string | null }>('SELECT request_id, label FROM ml_router_training_data')) {
+    for (const r of (await store.query<{ request_id: string; label: string | null }>('SELECT request_id, label FROM ml_router_training_data'))) {
       result.labels.set(r.request_id, r.label === null ? null : Number(r.label));
     }
     return result;
