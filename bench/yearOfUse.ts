@@ -5,7 +5,7 @@
 // and chunk embeddings; a quarter of the requests are chat-panel exchanges whose question and answer text
 // (with meta, some with image thumbnails) is in conversations/messages.
 //
-// The schema is the product's: Store.open on the file runs the migrations; the rows are then inserted with
+// The schema is the product's: Store.open on a new file runs the migrations; the rows are then inserted with
 // sql.js prepared statements in one transaction (a Store's write path persists per write, far too slow for
 // half a million rows) and the file is written once. Seeded: the same size and seed give the same rows,
 // shifted so the newest request is `now`.
@@ -16,8 +16,9 @@
 // Prints the rows per table, the file size and the time taken.
 
 import initSqlJs, { type Database, type SqlValue } from 'sql.js';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../src/core/random';
 import { DAY_MS } from '../src/core/metrics/window';
@@ -151,14 +152,20 @@ export async function generateYearOfUse(options: YearOptions): Promise<YearResul
   const from = to - DAYS * DAY_MS;
   const rand = seededRandom(options.seed ?? DEFAULT_SEED);
 
-  mkdirSync(dirname(file), { recursive: true });
-  // A fresh file through the product's own open, so the schema is whatever the migrations make it.
-  rmSync(file, { force: true });
-  const opened = await Store.open({ file });
-  await opened.store.close();
+  // The schema comes from the product's own open of a new database, in a scratch folder so nothing the store
+  // keeps beside its file (a lock, a journal) is left next to the one written here.
+  const scratch = mkdtempSync(join(tmpdir(), 'year-of-use-schema-'));
+  let schema: Buffer;
+  try {
+    const opened = await Store.open({ file: join(scratch, 'schema.db') });
+    await opened.store.close();
+    schema = readFileSync(join(scratch, 'schema.db'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 
   const SQL = await initSqlJs();
-  const db = new SQL.Database(readFileSync(file));
+  const db = new SQL.Database(schema);
   const ins = new Inserter(db);
   db.run('BEGIN');
 
@@ -281,6 +288,7 @@ export async function generateYearOfUse(options: YearOptions): Promise<YearResul
 
   db.run('COMMIT');
   ins.free();
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, db.export());
   db.close();
   return { file, bytes: statSync(file).size, rows: ins.counts, ms: performance.now() - t0, from, to };
