@@ -10,7 +10,7 @@
 // half a million rows) and the file is written once. Seeded: the same size and seed give the same rows,
 // shifted so the newest request is `now`.
 //
-//   node --import tsx bench/yearOfUse.ts --size 1k|38mb|full [--out FILE] [--seed N]
+//   node --import tsx bench/yearOfUse.ts --size 1k|38mb|full [--out FILE] [--seed N]   (default FILE: $TMPDIR/year-of-use-SIZE.db)
 //   npm run bench:year-db -- --size full --out /tmp/year.db
 //
 // Prints the rows per table, the file size and the time taken.
@@ -304,7 +304,7 @@ async function main(): Promise<void> {
   if (!isSizeName(size)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')} (got "${size}").`);
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer (got "${values.seed}").`);
-  const r = await generateYearOfUse({ requests: SIZES[size], file: values.out ?? `year-of-use-${size}.db`, seed });
+  const r = await generateYearOfUse({ requests: SIZES[size], file: values.out ?? join(tmpdir(), `year-of-use-${size}.db`), seed });
   for (const [table, count] of Object.entries(r.rows)) console.log(`${table.padEnd(24)} ${String(count).padStart(8)}`);
   console.log(`\n${r.file}: ${(r.bytes / 1e6).toFixed(1)} MB, ${SIZES[size]} requests over ${DAYS} days, written in ${(r.ms / 1000).toFixed(1)} s`);
 }
