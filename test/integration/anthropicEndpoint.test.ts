@@ -171,7 +171,7 @@ describe('Anthropic Messages endpoint: answers', () => {
     });
     await expect(stream.done()).rejects.toThrow();
     await disconnected;
-    await expect.poll(() => w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests')[0]?.outcome).toBe('cancelled');
+    await expect.poll(async () => (await w.requests.store.query<{ outcome: string }>('SELECT outcome FROM requests'))[0]?.outcome).toBe('cancelled');
   });
 
   it('takes the key from either header when a client sends both (a real ANTHROPIC_API_KEY beside the endpoint\'s token)', async () => {

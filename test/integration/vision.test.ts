@@ -53,7 +53,7 @@ describe('local OCR', () => {
 describe('the vision path', () => {
   it('sends Moondream the prepared image in `images` of /api/chat, with the OCR text in the prompt', async () => {
     const { node, r, deps } = await visionSetup({ nodeReply: 'The TypeError comes from renderList in TodoList.tsx: it calls map on undefined todos. Default the prop to [].' });
-    const events = await collect((await ask(input({ question: 'Explain this screenshot.', images: [errorShot()], source: 'panel' }), deps)));
+    const events = await collect(ask(input({ question: 'Explain this screenshot.', images: [errorShot()], source: 'panel' }), deps));
     const end = endOf(events);
     expect(end.outcome).toBe('ok');
     expect(events.filter((e) => e.type === 'token').length).toBeGreaterThan(3);
@@ -75,7 +75,7 @@ describe('the vision path', () => {
 
   it('falls back to the cloud when the local answer is a refusal, saying so, and sends the image as a data: URL', async () => {
     const { api, r, deps } = await visionSetup({ nodeReply: "I'm sorry, I cannot see the image.", cloudReply: 'A green rectangle filling the frame.', settings: { ocr: false } });
-    const events = await collect((await ask(input({ question: 'What is in this picture?', images: [await photo()] }), deps)));
+    const events = await collect(ask(input({ question: 'What is in this picture?', images: [await photo()] }), deps));
     const end = endOf(events);
     expect(end.outcome).toBe('ok');
     expect(end.text).toMatch(/^I'm sorry, I cannot see the image\.\n\n---\n\*Local answer quality 0\.05 \(refusal\): asking gpt-test in the cloud\.\*\n\nA green rectangle filling the frame\.$/);
@@ -91,7 +91,7 @@ describe('the vision path', () => {
 
   it('keeps a poor local answer when local-only mode is on, and nothing goes to the cloud', async () => {
     const { api, deps } = await visionSetup({ nodeReply: 'An image.', settings: { ocr: false }, localOnly: true });
-    const end = await collect((await ask(input({ images: [await photo()] }), deps))).then(endOf);
+    const end = await collect(ask(input({ images: [await photo()] }), deps)).then(endOf);
     expect(end).toMatchObject({ outcome: 'ok', text: 'An image.', meta: { route: 'local', vision: { localQuality: { issues: ['generic'] } } } });
     expect(api.requests.filter((q) => q.path === '/v1/chat/completions')).toEqual([]);
   });
@@ -99,14 +99,14 @@ describe('the vision path', () => {
   it('does not send an image showing a secret to the cloud', async () => {
     const { api, deps } = await visionSetup({ nodeReply: "I can't see images." });
     const secret = asImage(renderCode('OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx1234', { px: 18, theme: 'light' }));
-    const end = await collect((await ask(input({ question: 'What does this say?', images: [secret] }), deps))).then(endOf);
+    const end = await collect(ask(input({ question: 'What does this say?', images: [secret] }), deps)).then(endOf);
     expect(end.text).toBe("I can't see images.");
     expect(api.requests.filter((q) => q.path === '/v1/chat/completions')).toEqual([]);
   });
 
   it('asks the cloud directly when no node has the vision model', async () => {
     const { node, r, deps } = await visionSetup({ models: ['llama3.2:latest'], settings: { ocr: false } });
-    const end = await collect((await ask(input({ images: [await photo()] }), deps))).then(endOf);
+    const end = await collect(ask(input({ images: [await photo()] }), deps)).then(endOf);
     expect(end).toMatchObject({ outcome: 'ok', text: 'cloud vision answer', meta: { route: 'cloud', reason: expect.stringMatching(/no reachable node has moondream/), vision: { fellBack: false } } });
     expect(chats(node)).toEqual([]);
     expect((await rows(r)).map((x) => x.strategy)).toEqual(['vision-cloud']);
@@ -115,7 +115,7 @@ describe('the vision path', () => {
   it('answers "extract the code" from OCR alone, as a code block, without a model', async () => {
     const { node, api, r, deps } = await visionSetup();
     const code = 'const answer = compute(42);\nconsole.log(answer);';
-    const end = await collect((await ask(input({ question: 'Extract the code', images: [asImage(renderCode(code, { px: 16, theme: 'light' }))] }), deps))).then(endOf);
+    const end = await collect(ask(input({ question: 'Extract the code', images: [asImage(renderCode(code, { px: 16, theme: 'light' }))] }), deps)).then(endOf);
     const block = /^```text\n([\s\S]*)\n```\n$/.exec(end.text);
     expect(characterErrorRate(code, block?.[1] ?? '')).toBeLessThanOrEqual(0.03);
     expect(end.meta).toMatchObject({ route: 'local', node: 'this editor host (OCR)', model: 'tesseract.js (OCR)', vision: { mode: 'extract' } });
@@ -128,7 +128,7 @@ describe('the vision path', () => {
     const { node, deps } = await visionSetup();
     const png = await (await photo()).base64;
     const broken: ImageInput = { mimeType: 'image/png', base64: Buffer.from(png, 'base64').subarray(0, 200).toString('base64') };
-    const end = await collect((await ask(input({ images: [broken] }), deps))).then(endOf);
+    const end = await collect(ask(input({ images: [broken] }), deps)).then(endOf);
     expect(end).toMatchObject({ outcome: 'error', error: expect.stringMatching(/^The image looks like a PNG file but could not be decoded .*truncated or damaged/) });
     expect(chats(node)).toEqual([]);
   });
