@@ -86,11 +86,11 @@ describe('demo data stays out of real use', () => {
       await askInPanel(services, routing, QUESTION);
       await askInPanel(services, routing, 'Explain promises briefly');
     });
-    const totals = () => dashboardData(real.store, { period: 'all', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }).headline.requests;
-    expect(totals()).toBe(0);
+    const totals = async () => (await dashboardData(real.store, { period: 'all', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } })).headline.requests;
+    expect(await totals()).toBe(0);
 
     await askInPanel(real.services, real.routing, QUESTION);
-    expect(totals()).toBe(1);
+    expect(await totals()).toBe(1);
   });
 
   it('keeps no demo conversation, feedback or router training row in the real store', async () => {

@@ -45,7 +45,7 @@ describe('secrets', () => {
     for (const table of ['requests', 'messages', 'ml_router_training_data', 'ml_router_predictions', 'feedback_data', 'router_events']) {
       outputs.push(JSON.stringify(w.store.query(`SELECT * FROM ${table}`)));
     }
-    for (const format of ['csv', 'json'] as const) outputs.push(exportRequests(w.store, { period: 'all', now: Date.now(), format }).text);
+    for (const format of ['csv', 'json'] as const) outputs.push((await exportRequests(w.store, { period: 'all', now: Date.now(), format })).text);
     outputs.push(...lines);
 
     expect(outputs[6]).toMatch(/rejected the API key/);

@@ -22,8 +22,8 @@ export interface ExportOptions {
 }
 
 /** The requests of the period, oldest first: CSV (RFC 4180: header row, CRLF line ends) or a JSON array of objects. */
-export function exportRequests(store: Store, options: ExportOptions): { text: string; rows: number } {
-  const w = periodWindow(options.period, options.now, store);
+export async function exportRequests(store: Store, options: ExportOptions): Promise<{ text: string; rows: number }> {
+  const w = await periodWindow(options.period, options.now, store);
   // Aggregate ORDER BY created_at (ties keep index order): a tie-break column would add a full sort.
   const order = 'ORDER BY created_at';
   const cols = EXPORT_COLUMNS.join(', ');
@@ -33,9 +33,9 @@ export function exportRequests(store: Store, options: ExportOptions): { text: st
     options.format === 'json'
       ? `json_group_array(json_object(${EXPORT_COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}) ${order})`
       : `json_group_array(json_array(${cols}) ${order})`;
-  const row = store.query<{ text: string | null; rows: number }>(
+  const row = (await store.query<{ text: string | null; rows: number }>(
     `SELECT ${value} AS text, COUNT(*) AS rows FROM requests WHERE ${windowCondition(w)}`,
-  )[0];
+  ))[0];
   const rows = Number(row?.rows ?? 0);
   if (options.format === 'json') return { text: rows === 0 ? '[]' : String(row?.text), rows };
   const lines = [EXPORT_COLUMNS.join(',')];

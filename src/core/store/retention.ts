@@ -1,0 +1,187 @@
+// Retention: what a year of use may keep. Per-request rows (requests, predictions, gate verdicts, feedback) and
+// the conversation text older than the kept days are deleted, after each day's requests are rolled up into the
+// daily aggregates the dashboard reads (migration 010; metrics/days.ts), so "all time" stays what it was. The
+// router's training rows are capped by count instead, keeping the ones that teach it something. The pure
+// decisions come first; runRetention applies them one day or one batch per statement, yielding in between,
+// so no statement holds the database for long.
+
+import type { Store } from './db';
+import type { Logger } from '../log';
+import { DAY_MS, dayStart } from '../time';
+
+export interface RetentionPolicy {
+  /** Whole days kept before today; 0 keeps everything (setting singularity.retention.days). */
+  days: number;
+  /** At most this many router training rows. */
+  maxTrainingRows: number;
+}
+
+export const DEFAULT_RETENTION: RetentionPolicy = { days: 90, maxTrainingRows: 20_000 };
+
+/** Rows deleted per statement where a whole day is not the unit (messages, training rows). */
+export const BATCH_ROWS = 500;
+
+/** First instant kept: the start of the (UTC) day `days` days before today's; undefined when everything is kept. */
+export function retentionCutoff(now: number, days: number): number | undefined {
+  if (!(days > 0)) return undefined;
+  return dayStart(now) - Math.floor(days) * DAY_MS;
+}
+
+/** The day to roll up next (its start), or undefined when the oldest row is kept. */
+export function nextDayToRollUp(oldest: number | undefined, cutoff: number): number | undefined {
+  if (oldest === undefined || oldest >= cutoff) return undefined;
+  return dayStart(oldest);
+}
+
+/** Training rows to delete so that `count` fits under the cap. */
+export const trainingRowsOverCap = (count: number, cap: number): number => Math.max(0, count - Math.max(0, Math.floor(cap)));
+
+/**
+ * A row that teaches the router: it has a label, or the user said something (thumbs, a reroute). The others
+ * are deleted first, oldest first; then, if still over the cap, the oldest informative ones.
+ */
+export const INFORMATIVE_SQL = '(label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1)';
+
+export interface RetentionReport {
+  daysRolledUp: number;
+  trainingRowsDeleted: number;
+  conversationsDeleted: number;
+}
+
+/** Waits for the event loop to take its turn: other work runs between two statements of a pass. */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const count = async (store: Store, sql: string, params: (number | string)[] = []): Promise<number> =>
+  Number((await store.query<{ n: number | null }>(sql, params))[0]?.n ?? 0);
+
+/** One retention pass. Stops between statements when `signal` aborts; what was done stays done and consistent. */
+export async function runRetention(store: Store, policy: RetentionPolicy, now: number, signal?: AbortSignal): Promise<RetentionReport> {
+  const report: RetentionReport = { daysRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
+  const cutoff = retentionCutoff(now, policy.days);
+  if (cutoff !== undefined) {
+    for (;;) {
+      if (signal?.aborted) return report;
+      const oldest = await oldestPerRequestRow(store);
+      const day = nextDayToRollUp(oldest, cutoff);
+      if (day === undefined) break;
+      rollUpDay(store, day);
+      report.daysRolledUp++;
+      await yieldTurn();
+    }
+    report.conversationsDeleted = await deleteOldConversations(store, cutoff, signal);
+  }
+  report.trainingRowsDeleted = await capTrainingRows(store, policy.maxTrainingRows, signal);
+  return report;
+}
+
+/** The oldest created_at among the tables rolled up by day (each read from an index). */
+async function oldestPerRequestRow(store: Store): Promise<number | undefined> {
+  const [row] = await store.query<{ r: number | null; g: number | null; f: number | null }>(
+    `SELECT (SELECT MIN(created_at) FROM requests) AS r, (SELECT MIN(created_at) FROM quality_gate_results) AS g,
+            (SELECT MIN(created_at) FROM feedback_data WHERE kind = 'thumbs') AS f`,
+  );
+  const times = [row?.r, row?.g, row?.f].filter((t): t is number => t != null).map(Number);
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+/**
+ * Rolls one day up into the aggregates and deletes its per-request rows. The writes are issued back to back
+ * with no await between them, so no other write and no save lands in the middle: a day is either still in the
+ * tables or in the aggregates, never both. The sums are those of metrics/dashboard.ts, compression.ts and
+ * learning.ts (same conditions), so the dashboard reads the same figures from either.
+ */
+function rollUpDay(store: Store, day: number): void {
+  const range = [day, day + DAY_MS];
+  const tps = '(CASE WHEN total_ms > ttft_ms THEN completion_tokens * 1000.0 / (total_ms - ttft_ms) END)';
+  store.write(
+    `INSERT INTO daily_requests (day, route, node, strategy, outcome, requests, with_ttft, ttft_sum, prompt_tokens, completion_tokens,
+       with_tps, tps_sum, replaced, replaced_prompt_tokens, replaced_completion_tokens, compressed, context_tokens_before, context_tokens_after)
+     SELECT ?1, route, node, strategy, outcome, COUNT(*), COUNT(ttft_ms), TOTAL(ttft_ms), TOTAL(prompt_tokens), TOTAL(completion_tokens),
+       COUNT(${tps}), TOTAL(${tps}), COUNT(replaced_by), TOTAL(CASE WHEN replaced_by IS NOT NULL THEN prompt_tokens END),
+       TOTAL(CASE WHEN replaced_by IS NOT NULL THEN completion_tokens END), COUNT(context_tokens_before), TOTAL(context_tokens_before),
+       TOTAL(CASE WHEN context_tokens_before IS NOT NULL THEN context_tokens_after END)
+     FROM requests WHERE created_at >= ?1 AND created_at < ?2 GROUP BY route, node, strategy, outcome`,
+    range,
+  );
+  // Training rows stay (capped apart), so they are counted through their request: a day rolled up again for a
+  // late row does not count them twice.
+  store.write(
+    `INSERT INTO daily_learning (day, labelled, accepted, rerouted, rejected, thumbs, thumbs_up, gate_scored, gate_score_sum, escalated)
+     SELECT ?1, t.labelled, t.accepted, t.rerouted, t.rejected, f.n, f.up, g.n, g.score, g.escalated FROM
+       (SELECT TOTAL(t.label IS NOT NULL AND t.route != 'cloud') AS labelled, TOTAL(t.label = '0' AND t.route != 'cloud') AS accepted,
+               TOTAL(t.label IS NOT NULL AND t.route != 'cloud' AND t.rerouted = 1) AS rerouted, TOTAL(t.thumbs = -1 OR t.rerouted = 1) AS rejected
+          FROM requests r JOIN ml_router_training_data t ON t.request_id = r.id WHERE r.created_at >= ?1 AND r.created_at < ?2) t,
+       (SELECT COUNT(*) AS n, TOTAL(value = 1) AS up FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?1 AND created_at < ?2) f,
+       (SELECT COUNT(*) AS n, TOTAL(score) AS score, COUNT(escalated_to) AS escalated FROM quality_gate_results WHERE created_at >= ?1 AND created_at < ?2) g`,
+    range,
+  );
+  store.write('DELETE FROM ml_router_predictions WHERE request_id IN (SELECT id FROM requests WHERE created_at >= ?1 AND created_at < ?2)', range);
+  store.write("DELETE FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?1 AND created_at < ?2", range);
+  store.write('DELETE FROM quality_gate_results WHERE created_at >= ?1 AND created_at < ?2', range);
+  store.write('DELETE FROM requests WHERE created_at >= ?1 AND created_at < ?2', range);
+}
+
+/** Deletes the conversation text older than the cutoff, then the conversations left without a message. */
+async function deleteOldConversations(store: Store, cutoff: number, signal?: AbortSignal): Promise<number> {
+  while (!signal?.aborted && (await count(store, 'SELECT EXISTS (SELECT 1 FROM messages WHERE created_at < ?) AS n', [cutoff])) > 0) {
+    store.write('DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE created_at < ? LIMIT ?)', [cutoff, BATCH_ROWS]);
+    await yieldTurn();
+  }
+  const empty = 'FROM conversations c WHERE c.created_at < ? AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id)';
+  const n = await count(store, `SELECT COUNT(*) AS n ${empty}`, [cutoff]);
+  if (n > 0) store.write(`DELETE FROM conversations WHERE id IN (SELECT c.id ${empty})`, [cutoff]);
+  return n;
+}
+
+/** Deletes training rows over the cap: the uninformative ones first, oldest first, then the oldest others. */
+async function capTrainingRows(store: Store, cap: number, signal?: AbortSignal): Promise<number> {
+  let over = trainingRowsOverCap(await count(store, 'SELECT COUNT(*) AS n FROM ml_router_training_data'), cap);
+  let deleted = 0;
+  for (const informative of [false, true]) {
+    while (over > 0 && !signal?.aborted) {
+      const which = `FROM ml_router_training_data WHERE ${informative ? '' : 'NOT '}${INFORMATIVE_SQL}`;
+      const batch = Math.min(over, BATCH_ROWS, await count(store, `SELECT COUNT(*) AS n FROM (SELECT 1 ${which} LIMIT ${BATCH_ROWS})`));
+      if (batch === 0) break;
+      store.write(`DELETE FROM ml_router_training_data WHERE rowid IN (SELECT rowid ${which} ORDER BY created_at LIMIT ?)`, [batch]);
+      over -= batch;
+      deleted += batch;
+      await yieldTurn();
+    }
+  }
+  return deleted;
+}
+
+export interface RetentionSchedule {
+  /** Read at each pass: the setting may change in between. */
+  policy: () => RetentionPolicy;
+  log: Logger;
+  /** The first pass, once activation is over and the host idle. */
+  firstAfterMs: number;
+  everyMs?: number;
+}
+
+/** Runs a pass after activation, then every day; a failed pass is logged and retried the next day. */
+export function scheduleRetention(store: Store, schedule: RetentionSchedule): { dispose(): void } {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const run = () => {
+    timer = undefined;
+    runRetention(store, schedule.policy(), Date.now(), abort.signal)
+      .then((r) => {
+        if (r.daysRolledUp + r.trainingRowsDeleted + r.conversationsDeleted > 0) {
+          schedule.log.info(`Retention: rolled up ${r.daysRolledUp} days, deleted ${r.conversationsDeleted} conversations and ${r.trainingRowsDeleted} training rows`);
+        }
+      })
+      .catch((err: Error) => schedule.log.error(`Retention pass failed: ${err.message}`))
+      .finally(() => {
+        if (!abort.signal.aborted) timer = setTimeout(run, schedule.everyMs ?? DAY_MS);
+      });
+  };
+  timer = setTimeout(run, schedule.firstAfterMs);
+  return {
+    dispose: () => {
+      abort.abort();
+      clearTimeout(timer);
+    },
+  };
+}

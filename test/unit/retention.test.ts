@@ -1,0 +1,169 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Store } from '../../src/core/store/db';
+import { Requests } from '../../src/core/store/requests';
+import { RouterData } from '../../src/core/store/routerData';
+import { QualityResults } from '../../src/core/store/qualityResults';
+import { dashboardData } from '../../src/core/metrics/dashboard';
+import { DAY_MS, HOUR_MS } from '../../src/core/metrics/window';
+import { DEFAULT_RETENTION, nextDayToRollUp, retentionCutoff, runRetention, trainingRowsOverCap } from '../../src/core/store/retention';
+import type { Route } from '../../src/core/types';
+import type { DashboardData } from '../../src/shared/dashboard';
+
+const NOW = Date.UTC(2026, 10, 24, 15, 0, 0);
+const PRICES = { inputPerMillion: 3, outputPerMillion: 15 };
+const DAYS = 120;
+const KEEP = 30;
+
+let store: Store;
+beforeEach(async () => {
+  store = (await Store.open()).store;
+});
+
+const count = (sql: string) => Number(store.query<{ n: number }>(sql)[0]!.n);
+
+/**
+ * Four requests a day over DAYS days, with every kind of row the dashboard counts: routes, nodes, strategies,
+ * outcomes, compressed contexts, a replaced node answer, training rows with labels, thumbs and reroutes, gate
+ * verdicts and thumbs feedback, and a conversation per day. Whole numbers, so sums do not depend on their order.
+ */
+function history(): void {
+  const requests = new Requests(store);
+  const router = new RouterData(store);
+  const gate = new QualityResults(store);
+  for (let d = 0; d < DAYS; d++) {
+    const day = NOW - d * DAY_MS - 2 * HOUR_MS;
+    const conversation = `c${d}`;
+    store.write('INSERT INTO conversations (id, workspace, title, created_at) VALUES (?, ?, ?, ?)', [conversation, 'w', `day ${d}`, day]);
+    const kinds: [Route, string, 'ok' | 'error' | 'cancelled', string][] = [
+      ['local', 'laptop', 'ok', 'rule'],
+      ['lan', `desk${d % 3}`, d % 5 === 0 ? 'error' : 'ok', 'heuristic'],
+      ['cloud', 'cloud', 'ok', 'ml'],
+      ['lan', 'desk0', d % 7 === 0 ? 'cancelled' : 'ok', 'ml'],
+    ];
+    kinds.forEach(([route, node, outcome, strategy], i) => {
+      const id = `r${d}-${i}`;
+      const at = day + i * 60_000;
+      const ttftMs = 100 + ((d * 7 + i * 13) % 400);
+      requests.record({
+        id, conversationId: conversation, source: 'panel', route, node, strategy, outcome, tokensEstimated: false, attempts: 1,
+        promptTokens: 1000 + d, completionTokens: 100, ttftMs, totalMs: ttftMs + 500, createdAt: at,
+        ...(route === 'cloud' ? { contextTokensBefore: 9000 + d, contextTokensAfter: 3000 } : {}),
+      });
+      router.record({ requestId: id, features: new Float32Array([1, d]), route, outcome, feedbackPossible: i !== 1, createdAt: at });
+      if (route !== 'cloud' && outcome === 'ok') gate.record(id, { score: (d % 10) / 10, pCloud: 0.2, pass: d % 9 !== 0, reasons: [], signals: {} }, d % 9 === 0 ? `x${d}` : undefined, at);
+      store.write('INSERT INTO messages (id, conversation_id, role, content, request_id, created_at) VALUES (?, ?, ?, ?, ?, ?)', [`m${id}`, conversation, 'user', `question ${id}`, id, at]);
+    });
+    if (d % 4 === 0) router.thumbs(`r${d}-0`, -1);
+    if (d % 6 === 0) {
+      router.thumbs(`r${d}-3`, 1);
+      store.write("INSERT INTO feedback_data (id, request_id, kind, value, created_at) VALUES (?, ?, 'thumbs', 1, ?)", [`f${d}`, `r${d}-3`, day + HOUR_MS]);
+    }
+    if (d % 8 === 0) {
+      router.rerouted(`r${d}-0`, `r${d}-2`);
+      requests.replaced(`r${d}-0`, `r${d}-2`);
+    }
+  }
+}
+
+const all = () => dashboardData(store, { period: 'all', now: NOW, prices: PRICES });
+
+/** The median TTFT and the streaming share are taken over the kept requests (a day's totals have no order). */
+function withoutMedians(d: DashboardData) {
+  const { medianTtftMs: _m, ttftShareOfTotal: _s, ...headline } = d.headline;
+  return { ...d, headline };
+}
+
+describe('retention decisions', () => {
+  it('keeps the given whole days before today, and everything with 0', () => {
+    expect(retentionCutoff(NOW, 90)).toBe(Date.UTC(2026, 10, 24) - 90 * DAY_MS);
+    expect(retentionCutoff(NOW, 0)).toBeUndefined();
+  });
+
+  it('rolls up the day of the oldest row while it is before the cutoff', () => {
+    const cutoff = retentionCutoff(NOW, 30)!;
+    expect(nextDayToRollUp(cutoff - 1, cutoff)).toBe(cutoff - DAY_MS);
+    expect(nextDayToRollUp(cutoff, cutoff)).toBeUndefined();
+    expect(nextDayToRollUp(undefined, cutoff)).toBeUndefined();
+  });
+
+  it('deletes only the training rows over the cap', () => {
+    expect(trainingRowsOverCap(25_000, DEFAULT_RETENTION.maxTrainingRows)).toBe(5000);
+    expect(trainingRowsOverCap(100, DEFAULT_RETENTION.maxTrainingRows)).toBe(0);
+  });
+});
+
+describe('runRetention', () => {
+  it('leaves the dashboard\'s "all time" figures as they were', async () => {
+    history();
+    const before = await all();
+    const report = await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
+    expect(report.daysRolledUp).toBeGreaterThan(80);
+    const after = await all();
+    expect(withoutMedians(after)).toEqual(withoutMedians(before));
+    expect(after.headline.requests).toBe(DAYS * 4);
+  });
+
+  it('deletes the per-request rows and conversation text older than the kept days, and nothing newer', async () => {
+    history();
+    const cutoff = retentionCutoff(NOW, KEEP)!;
+    const newer = (table: string) => count(`SELECT COUNT(*) AS n FROM ${table} WHERE created_at >= ${cutoff}`);
+    const kept = Object.fromEntries(['requests', 'messages', 'conversations', 'quality_gate_results', 'feedback_data', 'ml_router_predictions'].map((t) => [t, newer(t)]));
+    await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
+    for (const [table, n] of Object.entries(kept)) {
+      expect(count(`SELECT COUNT(*) AS n FROM ${table} WHERE created_at < ${cutoff}`), table).toBe(0);
+      expect(newer(table), table).toBe(n);
+    }
+    expect(count('SELECT COUNT(*) AS n FROM requests')).toBeGreaterThan(0);
+    expect(count('SELECT COUNT(*) AS n FROM ml_router_training_data')).toBe(DAYS * 4);
+  });
+
+  it('counts a late row of a day already rolled up once, in a second pass', async () => {
+    history();
+    await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
+    const old = NOW - 100 * DAY_MS;
+    new Requests(store).record({ id: 'late', source: 'cli', route: 'local', node: 'laptop', outcome: 'ok', tokensEstimated: false, attempts: 1, createdAt: old });
+    const before = (await all()).headline.requests;
+    await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
+    expect((await all()).headline.requests).toBe(before + 1);
+    expect(before).toBe(DAYS * 4);
+  });
+
+  it('keeps everything with 0 days', async () => {
+    history();
+    const report = await runRetention(store, { days: 0, maxTrainingRows: 1_000_000 }, NOW);
+    expect(report.daysRolledUp).toBe(0);
+    expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
+  });
+
+  it('caps the training rows, keeping the labelled and the ones with feedback, then the newest', async () => {
+    history();
+    const informative = count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1');
+    const cap = informative + 10;
+    const report = await runRetention(store, { days: 0, maxTrainingRows: cap }, NOW);
+    expect(report.trainingRowsDeleted).toBe(DAYS * 4 - cap);
+    expect(count('SELECT COUNT(*) AS n FROM ml_router_training_data')).toBe(cap);
+    expect(count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1')).toBe(informative);
+    // The uninformative rows left are the newest ones.
+    const left = store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE NOT (label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1) ORDER BY created_at DESC');
+    const newest = store.query<{ id: string }>(`SELECT id FROM requests WHERE id IN (${left.map((r) => `'${r.request_id}'`).join(',')}) ORDER BY created_at DESC`);
+    expect(left.length).toBe(10);
+    expect(newest.map((r) => r.id)).toEqual(left.map((r) => r.request_id));
+  });
+
+  it('drops labelled rows and those with feedback too, oldest first, when they alone are over the cap', async () => {
+    history();
+    const newest = store
+      .query<{ id: string }>('SELECT id FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1 ORDER BY created_at DESC LIMIT 5')
+      .map((r) => r.id);
+    await runRetention(store, { days: 0, maxTrainingRows: 5 }, NOW);
+    expect(store.query<{ id: string }>('SELECT id FROM ml_router_training_data ORDER BY created_at DESC').map((r) => r.id)).toEqual(newest);
+  });
+
+  it('stops between statements when aborted', async () => {
+    history();
+    const abort = new AbortController();
+    abort.abort();
+    expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ daysRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
+    expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
+  });
+});
