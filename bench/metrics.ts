@@ -4,10 +4,12 @@
 // feedback, compressed cloud contexts and replaced node answers; in an in-memory store. Times
 // dashboardData for every period and exportRequests (CSV, 30d); each runs 5 times (after one warm-up),
 // the median is reported.
-// Writes bench/results/metrics.json. Run: npm run bench:metrics (node --import tsx bench/metrics.ts).
-// BENCH_ROWS=20000 for a quick look (the published figures use the default).
+// Writes bench/results/metrics.json (METRICS_OUT=path elsewhere). Run: npm run bench:metrics (node --import tsx
+// bench/metrics.ts). BENCH_ROWS=20000 for a quick look (the published figures use the default). METRICS_BEFORE=path
+// adds an earlier run's figures (e.g. this bench at the commit before a change) side by side, with CPU-time ratios.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dashboardData } from '../src/core/metrics/dashboard';
 import { exportRequests } from '../src/core/metrics/export';
 import { PERIODS } from '../src/shared/dashboard';
@@ -24,15 +26,23 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-async function time(fn: () => unknown): Promise<number> {
+/**
+ * Median wall time and median CPU time of the process (user + system) over RUNS runs: on a shared machine the
+ * wall time includes waiting for a core, the CPU time is the work itself.
+ */
+async function time(fn: () => unknown): Promise<{ wall: number; cpu: number }> {
   await fn(); // warm-up (statement compilation, JIT)
-  const runs: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    runs.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  return median(runs);
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 async function main(): Promise<void> {
@@ -41,27 +51,40 @@ async function main(): Promise<void> {
   const insertMs = performance.now() - t0;
   console.log(`inserted ${ROWS} requests and their learning rows in ${insertMs.toFixed(0)} ms`);
 
-  const medianMsByQuery: Record<string, number> = {};
-  for (const period of PERIODS) medianMsByQuery[`dashboard ${period}`] = await time(() => dashboardData(store, { period, now: NOW, prices: PRICES }));
+  const load = loadavg()[0]!;
+  const timed: Record<string, { wall: number; cpu: number }> = {};
+  for (const period of PERIODS) timed[`dashboard ${period}`] = await time(() => dashboardData(store, { period, now: NOW, prices: PRICES }));
   let exported = 0;
-  medianMsByQuery['export csv 30d'] = await time(async () => (exported = (await exportRequests(store, { period: '30d', now: NOW, format: 'csv' })).rows));
-  medianMsByQuery['export json 30d'] = await time(() => exportRequests(store, { period: '30d', now: NOW, format: 'json' }));
-
-  const allUnderTarget = Object.values(medianMsByQuery).every((ms) => ms < TARGET_MS);
-  console.log(`\n${'query'.padEnd(20)} ${'median ms'.padStart(10)}`);
-  for (const [q, ms] of Object.entries(medianMsByQuery)) console.log(`${q.padEnd(20)} ${ms.toFixed(1).padStart(10)}${ms < TARGET_MS ? '' : '  > target'}`);
-  console.log(`\n(export 30d: ${exported} rows; target ${TARGET_MS} ms; all under target: ${allUnderTarget})`);
+  timed['export csv 30d'] = await time(async () => (exported = (await exportRequests(store, { period: '30d', now: NOW, format: 'csv' })).rows));
+  timed['export json 30d'] = await time(() => exportRequests(store, { period: '30d', now: NOW, format: 'json' }));
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const medianMsByQuery = Object.fromEntries(Object.entries(timed).map(([q, t]) => [q, round(t.wall)]));
+  const medianCpuMsByQuery = Object.fromEntries(Object.entries(timed).map(([q, t]) => [q, round(t.cpu)]));
+  const dashboards = Object.entries(timed).filter(([q]) => q.startsWith('dashboard'));
+  const allUnderTarget = dashboards.every(([, t]) => t.wall < TARGET_MS);
+  // A previous results file (METRICS_BEFORE=path, e.g. the same bench at the commit before a change) is shown
+  // side by side, with the ratios.
+  const beforeFile = process.env.METRICS_BEFORE;
+  const before = beforeFile && existsSync(beforeFile) ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as { medianMsByQuery: Record<string, number>; medianCpuMsByQuery?: Record<string, number>; commit?: string }) : undefined;
+  console.log(`\n${'query'.padEnd(20)} ${'wall ms'.padStart(9)} ${'cpu ms'.padStart(9)}${before ? `${'before wall'.padStart(13)} ${'before cpu'.padStart(11)} ${'cpu ratio'.padStart(10)}` : ''}`);
+  for (const [q, t] of Object.entries(timed)) {
+    const b = before ? `${String(before.medianMsByQuery[q] ?? '').padStart(13)} ${String(before.medianCpuMsByQuery?.[q] ?? '').padStart(11)} ${(before.medianCpuMsByQuery?.[q] ? (before.medianCpuMsByQuery[q]! / t.cpu).toFixed(1) + 'x' : '').padStart(10)}` : '';
+    console.log(`${q.padEnd(20)} ${t.wall.toFixed(1).padStart(9)} ${t.cpu.toFixed(1).padStart(9)}${b}${q.startsWith('dashboard') && t.wall >= TARGET_MS ? '  > target' : ''}`);
+  }
+  console.log(`\n(export 30d: ${exported} rows; dashboard target ${TARGET_MS} ms per period; all under target: ${allUnderTarget}; load average ${load.toFixed(1)} on ${process.env.BENCH_CORES ?? 'this machine'})`);
 
   mkdirSync('bench/results', { recursive: true });
-  const round = (x: number) => Math.round(x * 10) / 10;
   writeFileSync(
-    'bench/results/metrics.json',
+    process.env.METRICS_OUT ?? 'bench/results/metrics.json',
     `${JSON.stringify(
       {
         rows: ROWS,
         days: DAYS,
         runs: RUNS,
-        medianMsByQuery: Object.fromEntries(Object.entries(medianMsByQuery).map(([q, ms]) => [q, round(ms)])),
+        medianMsByQuery,
+        medianCpuMsByQuery,
+        ...(before ? { before: { commit: before.commit, medianMsByQuery: before.medianMsByQuery, medianCpuMsByQuery: before.medianCpuMsByQuery } } : {}),
+        loadAverage: round(load),
         targetMs: TARGET_MS,
         allUnderTarget,
         exportRows30d: exported,
