@@ -13,6 +13,8 @@ import { loadavg } from 'node:os';
 import { dashboardData } from '../src/core/metrics/dashboard';
 import { exportRequests } from '../src/core/metrics/export';
 import { PERIODS } from '../src/shared/dashboard';
+import { runRetention } from '../src/core/store/retention';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DAYS, metricsHistory, NOW } from './metricsHistory';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
@@ -57,6 +59,15 @@ async function main(): Promise<void> {
   let exported = 0;
   timed['export csv 30d'] = await time(async () => (exported = (await exportRequests(store, { period: '30d', now: NOW, format: 'csv' })).rows));
   timed['export json 30d'] = await time(() => exportRequests(store, { period: '30d', now: NOW, format: 'json' }));
+  // A retention pass keeping 30 of the 60 days: how long it takes, its longest event-loop stall, and "all"
+  // read half from the daily aggregates.
+  const stall = monitorEventLoopDelay({ resolution: 5 });
+  stall.enable();
+  const r0 = performance.now();
+  const retention = await runRetention(store, { days: 30, maxTrainingRows: 20_000 }, NOW);
+  const retentionMs = performance.now() - r0;
+  stall.disable();
+  timed['dashboard all after retention (30 of 60 days kept)'] = await time(() => dashboardData(store, { period: 'all', now: NOW, prices: PRICES }));
   const round = (x: number) => Math.round(x * 10) / 10;
   const medianMsByQuery = Object.fromEntries(Object.entries(timed).map(([q, t]) => [q, round(t.wall)]));
   const medianCpuMsByQuery = Object.fromEntries(Object.entries(timed).map(([q, t]) => [q, round(t.cpu)]));
@@ -71,7 +82,8 @@ async function main(): Promise<void> {
     const b = before ? `${String(before.medianMsByQuery[q] ?? '').padStart(13)} ${String(before.medianCpuMsByQuery?.[q] ?? '').padStart(11)} ${(before.medianCpuMsByQuery?.[q] ? (before.medianCpuMsByQuery[q]! / t.cpu).toFixed(1) + 'x' : '').padStart(10)}` : '';
     console.log(`${q.padEnd(20)} ${t.wall.toFixed(1).padStart(9)} ${t.cpu.toFixed(1).padStart(9)}${b}${q.startsWith('dashboard') && t.wall >= TARGET_MS ? '  > target' : ''}`);
   }
-  console.log(`\n(export 30d: ${exported} rows; dashboard target ${TARGET_MS} ms per period; all under target: ${allUnderTarget}; load average ${load.toFixed(1)} on ${process.env.BENCH_CORES ?? 'this machine'})`);
+  console.log(`\nretention pass (30 days kept): ${retentionMs.toFixed(0)} ms, ${retention.slicesRolledUp} slices rolled up, ${retention.trainingRowsDeleted} training rows over the cap deleted, longest event-loop stall ${(stall.max / 1e6).toFixed(0)} ms`);
+  console.log(`(export 30d: ${exported} rows; dashboard target ${TARGET_MS} ms per period; all under target: ${allUnderTarget}; load average ${load.toFixed(1)} on ${process.env.BENCH_CORES ?? 'this machine'})`);
 
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
@@ -84,6 +96,7 @@ async function main(): Promise<void> {
         medianMsByQuery,
         medianCpuMsByQuery,
         ...(before ? { before: { commit: before.commit, medianMsByQuery: before.medianMsByQuery, medianCpuMsByQuery: before.medianCpuMsByQuery } } : {}),
+        retention: { daysKept: 30, ms: Math.round(retentionMs), ...retention, longestStallMs: Math.round(stall.max / 1e6) },
         loadAverage: round(load),
         targetMs: TARGET_MS,
         allUnderTarget,

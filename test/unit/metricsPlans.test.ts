@@ -61,6 +61,6 @@ describe('dashboard query plans', () => {
     expect(planOf('all', 'r.route IS c.route')).toMatch(/COVERING INDEX requests_metrics_route/);
     expect(planOf('all', 'r.node = n.v')).toMatch(/COVERING INDEX requests_metrics_node/);
     expect(planOf('all', 'r.strategy IS s.v')).toMatch(/COVERING INDEX requests_metrics_strategy/);
-    expect(planOf('all', 'FROM daily_requests WHERE day')).toMatch(/INDEX daily_requests_day/);
+    expect(planOf('all', 'FROM daily_requests WHERE day')).toMatch(/INDEX daily_requests_key/);
   });
 });

@@ -5,7 +5,7 @@ import { RouterData } from '../../src/core/store/routerData';
 import { QualityResults } from '../../src/core/store/qualityResults';
 import { dashboardData } from '../../src/core/metrics/dashboard';
 import { DAY_MS, HOUR_MS } from '../../src/core/metrics/window';
-import { DEFAULT_RETENTION, nextDayToRollUp, retentionCutoff, runRetention, trainingRowsOverCap } from '../../src/core/store/retention';
+import { BATCH_ROWS, DEFAULT_RETENTION, nextDayToRollUp, retentionCutoff, runRetention, sliceEnd, trainingRowsOverCap } from '../../src/core/store/retention';
 import type { Route } from '../../src/core/types';
 import type { DashboardData } from '../../src/shared/dashboard';
 
@@ -86,6 +86,14 @@ describe('retention decisions', () => {
     expect(nextDayToRollUp(undefined, cutoff)).toBeUndefined();
   });
 
+  it('ends a slice at the day\'s end or where the next batch of requests starts, never where it began', () => {
+    const day = Date.UTC(2026, 0, 10);
+    expect(sliceEnd(day + 5, undefined)).toBe(day + DAY_MS);
+    expect(sliceEnd(day + 5, day + 900)).toBe(day + 900);
+    expect(sliceEnd(day + 5, day + 5)).toBe(day + 6);
+    expect(sliceEnd(day + 5, day + 2 * DAY_MS)).toBe(day + DAY_MS);
+  });
+
   it('deletes only the training rows over the cap', () => {
     expect(trainingRowsOverCap(25_000, DEFAULT_RETENTION.maxTrainingRows)).toBe(5000);
     expect(trainingRowsOverCap(100, DEFAULT_RETENTION.maxTrainingRows)).toBe(0);
@@ -97,7 +105,7 @@ describe('runRetention', () => {
     history();
     const before = await all();
     const report = await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
-    expect(report.daysRolledUp).toBeGreaterThan(80);
+    expect(report.slicesRolledUp).toBeGreaterThan(80);
     const after = await all();
     expect(withoutMedians(after)).toEqual(withoutMedians(before));
     expect(after.headline.requests).toBe(DAYS * 4);
@@ -117,6 +125,21 @@ describe('runRetention', () => {
     expect(count('SELECT COUNT(*) AS n FROM ml_router_training_data')).toBe(DAYS * 4);
   });
 
+  it('rolls a busy day up in slices of at most BATCH_ROWS requests, and "all time" stays the same', async () => {
+    const requests = new Requests(store);
+    const old = NOW - 100 * DAY_MS;
+    const n = BATCH_ROWS * 2 + 200;
+    for (let i = 0; i < n; i++) {
+      requests.record({ id: `b${i}`, source: 'proxy', route: i % 2 ? 'lan' : 'local', node: `n${i % 3}`, outcome: 'ok', tokensEstimated: false, attempts: 1, ttftMs: 100 + (i % 50), totalMs: 700 + (i % 50), completionTokens: 60, createdAt: old + Math.floor(i / 3) });
+    }
+    requests.record({ id: 'recent', source: 'proxy', route: 'lan', node: 'n1', outcome: 'ok', tokensEstimated: false, attempts: 1, createdAt: NOW - HOUR_MS });
+    const before = await all();
+    const report = await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
+    expect(report.slicesRolledUp).toBe(3);
+    expect(withoutMedians(await all())).toEqual(withoutMedians(before));
+    expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(1);
+  });
+
   it('counts a late row of a day already rolled up once, in a second pass', async () => {
     history();
     await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
@@ -131,7 +154,7 @@ describe('runRetention', () => {
   it('keeps everything with 0 days', async () => {
     history();
     const report = await runRetention(store, { days: 0, maxTrainingRows: 1_000_000 }, NOW);
-    expect(report.daysRolledUp).toBe(0);
+    expect(report.slicesRolledUp).toBe(0);
     expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
   });
 
@@ -163,7 +186,7 @@ describe('runRetention', () => {
     history();
     const abort = new AbortController();
     abort.abort();
-    expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ daysRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
+    expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ slicesRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
     expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
   });
 });

@@ -6,6 +6,7 @@
 import type { Store } from '../store/db';
 import type { Route } from '../types';
 import { type PeriodWindow } from './window';
+import { LEARNING_SUMS, REQUEST_SUMS } from '../store/dailyColumns';
 
 export type Outcome = 'ok' | 'error' | 'cancelled';
 
@@ -43,31 +44,35 @@ export interface LearningDays {
   escalated: number;
 }
 
-const REQUEST_SUMS = [
-  'requests', 'with_ttft', 'ttft_sum', 'prompt_tokens', 'completion_tokens', 'with_tps', 'tps_sum', 'replaced',
-  'replaced_prompt_tokens', 'replaced_completion_tokens', 'compressed', 'context_tokens_before', 'context_tokens_after',
-] as const;
-const LEARNING_SUMS = ['labelled', 'accepted', 'rerouted', 'rejected', 'thumbs', 'thumbs_up', 'gate_scored', 'gate_score_sum', 'escalated'] as const;
 
 /** Whether any rolled-up day can fall in the window: they all lie before `kept`. */
 const hasRolledUpDays = (w: PeriodWindow) => w.kept > w.from;
 
-async function rolledUp<T>(store: Store, w: PeriodWindow, table: string, keys: string, sums: readonly string[]): Promise<T[]> {
+/**
+ * Sums of `table` per bucket and `keys`. The groups leave SQLite as one JSON string: sql.js hands rows to JS at
+ * several µs each, and a year of rolled-up days is thousands of groups.
+ */
+async function rolledUp<T>(store: Store, w: PeriodWindow, table: string, keys: readonly string[], sums: readonly string[]): Promise<T[]> {
   const bucket = `MIN(${w.buckets - 1}, (day - ${w.from}) / ${w.bucketMs})`;
-  return store.query<T>(
-    `SELECT ${bucket} AS bucket${keys ? `, ${keys}` : ''}, ${sums.map((s) => `TOTAL(${s}) AS ${s}`).join(', ')}
-       FROM ${table} WHERE day BETWEEN ${w.from} AND ${w.to} GROUP BY 1${keys ? `, ${keys}` : ''}`,
+  const columns = ['bucket', ...keys, ...sums];
+  const [row] = await store.query<{ groups: string | null }>(
+    `SELECT json_group_array(json_array(${columns.join(', ')})) AS groups FROM (
+       SELECT ${bucket} AS bucket${keys.map((k) => `, ${k}`).join('')}, ${sums.map((s) => `TOTAL(${s}) AS ${s}`).join(', ')}
+         FROM ${table} WHERE day BETWEEN ${w.from} AND ${w.to} GROUP BY ${['1', ...keys].join(', ')})`,
   );
+  const groups = JSON.parse(row?.groups ?? '[]') as (string | number | null)[][];
+  // A key the request did not have is stored as '' (migration 010): it reads back as none.
+  return groups.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i] === '' ? null : values[i]])) as T);
 }
 
 /** Rolled-up requests of the window per bucket and (route, node, strategy, outcome). */
 export async function requestDays(store: Store, w: PeriodWindow): Promise<RequestDays[]> {
   if (!hasRolledUpDays(w)) return [];
-  return rolledUp<RequestDays>(store, w, 'daily_requests', 'route, node, strategy, outcome', REQUEST_SUMS);
+  return rolledUp<RequestDays>(store, w, 'daily_requests', ['route', 'node', 'strategy', 'outcome'], REQUEST_SUMS);
 }
 
 /** Rolled-up learning counts of the window per bucket. */
 export async function learningDays(store: Store, w: PeriodWindow): Promise<LearningDays[]> {
   if (!hasRolledUpDays(w)) return [];
-  return rolledUp<LearningDays>(store, w, 'daily_learning', '', LEARNING_SUMS);
+  return rolledUp<LearningDays>(store, w, 'daily_learning', [], LEARNING_SUMS);
 }

@@ -34,10 +34,10 @@ export function localMidnight(now: number): number {
   return d.getTime();
 }
 
-/** The end of the last day retention rolled up, or 0: the tables hold the rows from there on. */
+/** The end of what retention rolled up, or 0: the tables hold the rows from there on. */
 export async function keptSince(store: Store): Promise<number> {
-  const last = (await store.query<{ day: number | null }>('SELECT MAX(day) AS day FROM daily_learning'))[0]?.day;
-  return last == null ? 0 : Number(last) + DAY_MS;
+  const until = (await store.query<{ until: number | null }>('SELECT MAX(until) AS until FROM daily_learning'))[0]?.until;
+  return until == null ? 0 : Number(until);
 }
 
 /**

@@ -2,12 +2,13 @@
 // the conversation text older than the kept days are deleted, after each day's requests are rolled up into the
 // daily aggregates the dashboard reads (migration 010; metrics/days.ts), so "all time" stays what it was. The
 // router's training rows are capped by count instead, keeping the ones that teach it something. The pure
-// decisions come first; runRetention applies them one day or one batch per statement, yielding in between,
-// so no statement holds the database for long.
+// decisions come first; runRetention applies them a slice of at most BATCH_ROWS requests (or rows) at a time,
+// yielding in between, so no statement holds the database for long.
 
 import type { Store } from './db';
 import type { Logger } from '../log';
 import { DAY_MS, dayStart } from '../time';
+import { LEARNING_SUMS, REQUEST_SUMS } from './dailyColumns';
 
 export interface RetentionPolicy {
   /** Whole days kept before today; 0 keeps everything (setting singularity.retention.days). */
@@ -18,8 +19,8 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { days: 90, maxTrainingRows: 20_000 };
 
-/** Rows deleted per statement where a whole day is not the unit (messages, training rows). */
-export const BATCH_ROWS = 500;
+/** Requests rolled up and deleted per slice, and messages or training rows deleted per statement. */
+export const BATCH_ROWS = 250;
 
 /** First instant kept: the start of the (UTC) day `days` days before today's; undefined when everything is kept. */
 export function retentionCutoff(now: number, days: number): number | undefined {
@@ -27,10 +28,19 @@ export function retentionCutoff(now: number, days: number): number | undefined {
   return dayStart(now) - Math.floor(days) * DAY_MS;
 }
 
-/** The day to roll up next (its start), or undefined when the oldest row is kept. */
+/** The day of the next slice to roll up (its start), or undefined when the oldest row is kept. */
 export function nextDayToRollUp(oldest: number | undefined, cutoff: number): number | undefined {
   if (oldest === undefined || oldest >= cutoff) return undefined;
   return dayStart(oldest);
+}
+
+/**
+ * End of the slice that starts at `from`: the day's end, or earlier where BATCH_ROWS requests are reached
+ * (`nextBatch`: the created_at of the first request after them, if any); at least 1 ms past `from`.
+ */
+export function sliceEnd(from: number, nextBatch: number | undefined): number {
+  const end = dayStart(from) + DAY_MS;
+  return nextBatch === undefined ? end : Math.min(end, Math.max(from + 1, nextBatch));
 }
 
 /** Training rows to delete so that `count` fits under the cap. */
@@ -43,7 +53,8 @@ export const trainingRowsOverCap = (count: number, cap: number): number => Math.
 export const INFORMATIVE_SQL = '(label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1)';
 
 export interface RetentionReport {
-  daysRolledUp: number;
+  /** Slices of at most BATCH_ROWS requests rolled up. */
+  slicesRolledUp: number;
   trainingRowsDeleted: number;
   conversationsDeleted: number;
 }
@@ -56,16 +67,17 @@ const count = async (store: Store, sql: string, params: (number | string)[] = []
 
 /** One retention pass. Stops between statements when `signal` aborts; what was done stays done and consistent. */
 export async function runRetention(store: Store, policy: RetentionPolicy, now: number, signal?: AbortSignal): Promise<RetentionReport> {
-  const report: RetentionReport = { daysRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
+  const report: RetentionReport = { slicesRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
   const cutoff = retentionCutoff(now, policy.days);
   if (cutoff !== undefined) {
     for (;;) {
       if (signal?.aborted) return report;
       const oldest = await oldestPerRequestRow(store);
       const day = nextDayToRollUp(oldest, cutoff);
-      if (day === undefined) break;
-      rollUpDay(store, day);
-      report.daysRolledUp++;
+      if (oldest === undefined || day === undefined) break;
+      const [next] = await store.query<{ t: number }>(`SELECT created_at AS t FROM requests WHERE created_at >= ? ORDER BY created_at LIMIT 1 OFFSET ${BATCH_ROWS}`, [oldest]);
+      rollUpSlice(store, day, oldest, sliceEnd(oldest, next ? Number(next.t) : undefined));
+      report.slicesRolledUp++;
       await yieldTurn();
     }
     report.conversationsDeleted = await deleteOldConversations(store, cutoff, signal);
@@ -85,40 +97,44 @@ async function oldestPerRequestRow(store: Store): Promise<number | undefined> {
 }
 
 /**
- * Rolls one day up into the aggregates and deletes its per-request rows. The writes are issued back to back
- * with no await between them, so no other write and no save lands in the middle: a day is either still in the
- * tables or in the aggregates, never both. The sums are those of metrics/dashboard.ts, compression.ts and
- * learning.ts (same conditions), so the dashboard reads the same figures from either.
+ * Rolls the rows of [from, until) (within `day`) up into the aggregates and deletes them. The writes are issued
+ * back to back with no await between them, so no other write and no save lands in the middle: a row is either
+ * still in the tables or in the aggregates, never both. The sums are those of metrics/dashboard.ts,
+ * compression.ts and learning.ts (same conditions), so the dashboard reads the same figures from either.
  */
-function rollUpDay(store: Store, day: number): void {
-  const range = [day, day + DAY_MS];
+function rollUpSlice(store: Store, day: number, from: number, until: number): void {
+  const range = [day, from, until];
   const tps = '(CASE WHEN total_ms > ttft_ms THEN completion_tokens * 1000.0 / (total_ms - ttft_ms) END)';
+  const sums = (columns: readonly string[]) => columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
   store.write(
     `INSERT INTO daily_requests (day, route, node, strategy, outcome, requests, with_ttft, ttft_sum, prompt_tokens, completion_tokens,
        with_tps, tps_sum, replaced, replaced_prompt_tokens, replaced_completion_tokens, compressed, context_tokens_before, context_tokens_after)
-     SELECT ?1, route, node, strategy, outcome, COUNT(*), COUNT(ttft_ms), TOTAL(ttft_ms), TOTAL(prompt_tokens), TOTAL(completion_tokens),
-       COUNT(${tps}), TOTAL(${tps}), COUNT(replaced_by), TOTAL(CASE WHEN replaced_by IS NOT NULL THEN prompt_tokens END),
-       TOTAL(CASE WHEN replaced_by IS NOT NULL THEN completion_tokens END), COUNT(context_tokens_before), TOTAL(context_tokens_before),
-       TOTAL(CASE WHEN context_tokens_before IS NOT NULL THEN context_tokens_after END)
-     FROM requests WHERE created_at >= ?1 AND created_at < ?2 GROUP BY route, node, strategy, outcome`,
+     SELECT ?1, COALESCE(route, ''), COALESCE(node, ''), COALESCE(strategy, ''), outcome, COUNT(*), COUNT(ttft_ms), TOTAL(ttft_ms),
+       TOTAL(prompt_tokens), TOTAL(completion_tokens), COUNT(${tps}), TOTAL(${tps}), COUNT(replaced_by),
+       TOTAL(CASE WHEN replaced_by IS NOT NULL THEN prompt_tokens END), TOTAL(CASE WHEN replaced_by IS NOT NULL THEN completion_tokens END),
+       COUNT(context_tokens_before), TOTAL(context_tokens_before), TOTAL(CASE WHEN context_tokens_before IS NOT NULL THEN context_tokens_after END)
+     FROM requests WHERE created_at >= ?2 AND created_at < ?3 GROUP BY route, node, strategy, outcome
+     ON CONFLICT (day, route, node, strategy, outcome) DO UPDATE SET ${sums(REQUEST_SUMS)}`,
     range,
   );
-  // Training rows stay (capped apart), so they are counted through their request: a day rolled up again for a
-  // late row does not count them twice.
+  // Training rows stay (capped apart), so they are counted through their request: a late row's slice does not
+  // count them twice.
   store.write(
-    `INSERT INTO daily_learning (day, labelled, accepted, rerouted, rejected, thumbs, thumbs_up, gate_scored, gate_score_sum, escalated)
-     SELECT ?1, t.labelled, t.accepted, t.rerouted, t.rejected, f.n, f.up, g.n, g.score, g.escalated FROM
+    `INSERT INTO daily_learning (day, until, labelled, accepted, rerouted, rejected, thumbs, thumbs_up, gate_scored, gate_score_sum, escalated)
+     SELECT ?1, ?3, t.labelled, t.accepted, t.rerouted, t.rejected, f.n, f.up, g.n, g.score, g.escalated FROM
        (SELECT TOTAL(t.label IS NOT NULL AND t.route != 'cloud') AS labelled, TOTAL(t.label = '0' AND t.route != 'cloud') AS accepted,
                TOTAL(t.label IS NOT NULL AND t.route != 'cloud' AND t.rerouted = 1) AS rerouted, TOTAL(t.thumbs = -1 OR t.rerouted = 1) AS rejected
-          FROM requests r JOIN ml_router_training_data t ON t.request_id = r.id WHERE r.created_at >= ?1 AND r.created_at < ?2) t,
-       (SELECT COUNT(*) AS n, TOTAL(value = 1) AS up FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?1 AND created_at < ?2) f,
-       (SELECT COUNT(*) AS n, TOTAL(score) AS score, COUNT(escalated_to) AS escalated FROM quality_gate_results WHERE created_at >= ?1 AND created_at < ?2) g`,
+          FROM requests r JOIN ml_router_training_data t ON t.request_id = r.id WHERE r.created_at >= ?2 AND r.created_at < ?3) t,
+       (SELECT COUNT(*) AS n, TOTAL(value = 1) AS up FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?2 AND created_at < ?3) f,
+       (SELECT COUNT(*) AS n, TOTAL(score) AS score, COUNT(escalated_to) AS escalated FROM quality_gate_results WHERE created_at >= ?2 AND created_at < ?3) g
+     WHERE true
+     ON CONFLICT (day) DO UPDATE SET until = MAX(until, excluded.until), ${sums(LEARNING_SUMS)}`,
     range,
   );
-  store.write('DELETE FROM ml_router_predictions WHERE request_id IN (SELECT id FROM requests WHERE created_at >= ?1 AND created_at < ?2)', range);
-  store.write("DELETE FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?1 AND created_at < ?2", range);
-  store.write('DELETE FROM quality_gate_results WHERE created_at >= ?1 AND created_at < ?2', range);
-  store.write('DELETE FROM requests WHERE created_at >= ?1 AND created_at < ?2', range);
+  store.write('DELETE FROM ml_router_predictions WHERE request_id IN (SELECT id FROM requests WHERE created_at >= ?2 AND created_at < ?3)', range);
+  store.write("DELETE FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?2 AND created_at < ?3", range);
+  store.write('DELETE FROM quality_gate_results WHERE created_at >= ?2 AND created_at < ?3', range);
+  store.write('DELETE FROM requests WHERE created_at >= ?2 AND created_at < ?3', range);
 }
 
 /** Deletes the conversation text older than the cutoff, then the conversations left without a message. */
@@ -133,18 +149,26 @@ async function deleteOldConversations(store: Store, cutoff: number, signal?: Abo
   return n;
 }
 
-/** Deletes training rows over the cap: the uninformative ones first, oldest first, then the oldest others. */
+/**
+ * Deletes training rows over the cap: the uninformative ones first, oldest first, then the oldest others. Each
+ * batch starts where the last one ended (`after`), so the rows kept are not walked again.
+ */
 async function capTrainingRows(store: Store, cap: number, signal?: AbortSignal): Promise<number> {
   let over = trainingRowsOverCap(await count(store, 'SELECT COUNT(*) AS n FROM ml_router_training_data'), cap);
   let deleted = 0;
   for (const informative of [false, true]) {
+    let after = Number.MIN_SAFE_INTEGER;
     while (over > 0 && !signal?.aborted) {
-      const which = `FROM ml_router_training_data WHERE ${informative ? '' : 'NOT '}${INFORMATIVE_SQL}`;
-      const batch = Math.min(over, BATCH_ROWS, await count(store, `SELECT COUNT(*) AS n FROM (SELECT 1 ${which} LIMIT ${BATCH_ROWS})`));
-      if (batch === 0) break;
-      store.write(`DELETE FROM ml_router_training_data WHERE rowid IN (SELECT rowid ${which} ORDER BY created_at LIMIT ?)`, [batch]);
-      over -= batch;
-      deleted += batch;
+      const rows = await store.query<{ rowid: number; created_at: number }>(
+        `SELECT rowid, created_at FROM ml_router_training_data WHERE created_at >= ? AND ${informative ? '' : 'NOT '}${INFORMATIVE_SQL}
+          ORDER BY created_at LIMIT ?`,
+        [after, Math.min(over, BATCH_ROWS)],
+      );
+      if (rows.length === 0) break;
+      store.write(`DELETE FROM ml_router_training_data WHERE rowid IN (${rows.map((r) => Number(r.rowid)).join(', ')})`);
+      after = Number(rows[rows.length - 1]!.created_at);
+      over -= rows.length;
+      deleted += rows.length;
       await yieldTurn();
     }
   }
@@ -168,8 +192,8 @@ export function scheduleRetention(store: Store, schedule: RetentionSchedule): { 
     timer = undefined;
     runRetention(store, schedule.policy(), Date.now(), abort.signal)
       .then((r) => {
-        if (r.daysRolledUp + r.trainingRowsDeleted + r.conversationsDeleted > 0) {
-          schedule.log.info(`Retention: rolled up ${r.daysRolledUp} days, deleted ${r.conversationsDeleted} conversations and ${r.trainingRowsDeleted} training rows`);
+        if (r.slicesRolledUp + r.trainingRowsDeleted + r.conversationsDeleted > 0) {
+          schedule.log.info(`Retention: rolled up ${r.slicesRolledUp} slices of old requests, deleted ${r.conversationsDeleted} conversations and ${r.trainingRowsDeleted} training rows`);
         }
       })
       .catch((err: Error) => schedule.log.error(`Retention pass failed: ${err.message}`))

@@ -1,15 +1,17 @@
 // Version 10: retention (store/retention.ts). Per-request rows older than the kept days are rolled up into
-// daily aggregates before they are deleted, so the dashboard's "all time" stays right (metrics/ reads them for
-// the days before the tables' first kept day). `day` is the start of a UTC day (epoch ms). daily_requests has
-// one row per day and the keys the dashboard groups by (route, node, strategy, outcome) with the sums its
-// figures are made of; daily_learning one row per rolled-up day with the learning series' counts (labels,
-// thumbs, gate verdicts). A day rolled up twice (a late row) adds rows: every reader sums.
+// daily aggregates before they are deleted, so the dashboard's "all time" stays right (metrics/days.ts reads
+// them for the time before the tables' first kept instant). `day` is the start of a UTC day (epoch ms).
+// Retention rolls up a slice of at most a few hundred requests at a time and adds it to its day's rows (an
+// upsert), so a day has one row per key however many slices and late rows it took. daily_requests: per day and
+// the keys the dashboard groups by (route, node, strategy, outcome; '' for none, as a key cannot be NULL), the
+// sums its figures are made of; daily_learning: per day, the learning series' counts (labels, thumbs, gate
+// verdicts) and `until`, the end of the latest slice: the tables hold the rows from there on.
 export const sql = `
 CREATE TABLE daily_requests (
   day INTEGER NOT NULL,
-  route TEXT,
-  node TEXT,
-  strategy TEXT,
+  route TEXT NOT NULL,
+  node TEXT NOT NULL,
+  strategy TEXT NOT NULL,
   outcome TEXT NOT NULL,
   requests INTEGER NOT NULL,
   with_ttft INTEGER NOT NULL,
@@ -25,9 +27,10 @@ CREATE TABLE daily_requests (
   context_tokens_before INTEGER NOT NULL,
   context_tokens_after INTEGER NOT NULL
 );
-CREATE INDEX daily_requests_day ON daily_requests(day);
+CREATE UNIQUE INDEX daily_requests_key ON daily_requests(day, route, node, strategy, outcome);
 CREATE TABLE daily_learning (
   day INTEGER NOT NULL,
+  until INTEGER NOT NULL,
   labelled INTEGER NOT NULL,
   accepted INTEGER NOT NULL,
   rerouted INTEGER NOT NULL,
@@ -38,5 +41,6 @@ CREATE TABLE daily_learning (
   gate_score_sum REAL NOT NULL,
   escalated INTEGER NOT NULL
 );
-CREATE INDEX daily_learning_day ON daily_learning(day);
+CREATE UNIQUE INDEX daily_learning_day ON daily_learning(day);
+CREATE INDEX daily_learning_until ON daily_learning(until);
 `;
