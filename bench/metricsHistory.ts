@@ -1,4 +1,4 @@
-// The seeded history bench/metrics.ts measures the dashboard on: requests over DAYS days and the rows the
+// The seeded history bench/metrics.ts measures the dashboard on: requests over `days` days (DAYS by default) and the rows the
 // router, the gate and feedback write alongside them.
 
 import { seededRandom } from '../src/core/random';
@@ -20,7 +20,7 @@ const NODES: Record<Route, string[]> = {
   cloud: ['cloud'],
 };
 
-export function history(n: number): RequestRecord[] {
+export function history(n: number, days = DAYS): RequestRecord[] {
   const rand = seededRandom(42);
   const out: RequestRecord[] = [];
   for (let i = 0; i < n; i++) {
@@ -50,7 +50,7 @@ export function history(n: number): RequestRecord[] {
       outcome,
       error: outcome === 'error' ? 'node unreachable,\nretried' : undefined,
       ...(route === 'cloud' && outcome === 'ok' && rand() < 0.4 ? { contextTokensBefore: 20_000, contextTokensAfter: 4000 + Math.floor(rand() * 4000) } : {}),
-      createdAt: NOW - Math.floor(rand() * DAYS * DAY_MS),
+      createdAt: NOW - Math.floor(rand() * days * DAY_MS),
     });
   }
   return out;
@@ -84,11 +84,11 @@ function learningRows(store: Store, rows: readonly RequestRecord[]): void {
   }
 }
 
-/** An in-memory store holding `n` requests of the history and their learning rows. */
-export async function metricsHistory(n: number): Promise<Store> {
+/** An in-memory store holding `n` requests of the history over `days` days and their learning rows. */
+export async function metricsHistory(n: number, days = DAYS): Promise<Store> {
   const { store } = await Store.open();
   const requests = new Requests(store);
-  const rows = history(n);
+  const rows = history(n, days);
   store.write('BEGIN');
   for (const r of rows) requests.record(r);
   learningRows(store, rows);

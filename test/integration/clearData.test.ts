@@ -49,7 +49,7 @@ describe('clearAllData', () => {
     const { store } = await Store.open();
     await recordEverything(store);
     const tables = await dataTables(store);
-    expect(tables).toEqual(expect.arrayContaining(['requests', 'messages', 'conversations', 'ml_router_training_data', 'few_shot_examples', 'prompt_embeddings', 'embedding_cache', 'daily_requests', 'daily_learning']));
+    expect(tables).toEqual(expect.arrayContaining(['requests', 'messages', 'conversations', 'ml_router_training_data', 'few_shot_examples', 'prompt_embeddings', 'embedding_cache', 'daily_requests', 'daily_strategies', 'daily_learning']));
     expect(Object.entries(counts(store, tables)).filter(([, n]) => n === 0).map(([t]) => t)).toEqual([]);
     const version = store.schemaVersion;
     const deleted = await clearAllData(store);

@@ -12,7 +12,7 @@ import { PERIODS, type Period } from '../../src/shared/dashboard';
 
 const NOW = Date.UTC(2026, 10, 24, 15, 0, 0);
 /** The tables a series reads (and the aliases the queries give them); a small library table may be read whole. */
-const BIG = new Set(['requests', 'r', 't', 'ml_router_training_data', 'feedback_data', 'quality_gate_results', 'daily_requests', 'daily_learning', 'adaptive_learning_logs']);
+const BIG = new Set(['requests', 'r', 't', 'ml_router_training_data', 'feedback_data', 'quality_gate_results', 'daily_requests', 'daily_strategies', 'daily_learning', 'adaptive_learning_logs']);
 
 let store: Store;
 const plans = new Map<Period, { sql: string; plan: string[] }[]>();

@@ -31,7 +31,7 @@ import type { CloudPrices } from './types';
 import { bucketStarts, bucketsCte, inRange, keptCondition, periodWindow, unpack, type PeriodWindow } from './window';
 import { learningData } from './learning';
 import { addCompressionSavings, compressionSavings } from './compression';
-import { learningDays, requestDays, type LearningDays, type Outcome, type RequestDays } from './days';
+import { learningDays, requestDays, strategyDays, type LearningDays, type Outcome, type RequestDays, type StrategyDays } from './days';
 
 export const TOP_NODES = 8;
 const ROUTES: readonly Route[] = ['local', 'lan', 'cloud'];
@@ -73,7 +73,7 @@ export async function dashboardData(store: Store, options: DashboardOptions): Pr
     tokensSaved,
     outcomes,
     nodes: await nodeSeries(store, w, buckets, days),
-    strategies: await strategies(store, w, days),
+    strategies: await strategies(store, w, await strategyDays(store, w)),
     learnedRouter: { ...EMPTY_SECTIONS.learnedRouter },
     compression:
       compression.requests > 0
@@ -334,7 +334,7 @@ async function nodeSeries(store: Store, w: PeriodWindow, buckets: number[], days
   return { buckets, nodes: top };
 }
 
-async function strategies(store: Store, w: PeriodWindow, days: RequestDays[]): Promise<{ name: string; requests: number }[]> {
+async function strategies(store: Store, w: PeriodWindow, days: StrategyDays[]): Promise<{ name: string; requests: number }[]> {
   const rows = await store.query<{ name: string; requests: number }>(
     `WITH RECURSIVE ${distinctCte('s', 'strategy')}
      SELECT COALESCE(s.v, 'none') AS name,

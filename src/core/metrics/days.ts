@@ -14,7 +14,6 @@ export interface RequestDays {
   bucket: number;
   route: Route | null;
   node: string | null;
-  strategy: string | null;
   outcome: Outcome;
   requests: number;
   with_ttft: number;
@@ -65,10 +64,21 @@ async function rolledUp<T>(store: Store, w: PeriodWindow, table: string, keys: r
   return groups.map((values) => Object.fromEntries(columns.map((c, i) => [c, values[i] === '' ? null : values[i]])) as T);
 }
 
-/** Rolled-up requests of the window per bucket and (route, node, strategy, outcome). */
+export interface StrategyDays {
+  strategy: string | null;
+  requests: number;
+}
+
+/** Rolled-up requests of the window per bucket and (route, node, outcome). */
 export async function requestDays(store: Store, w: PeriodWindow): Promise<RequestDays[]> {
   if (!hasRolledUpDays(w)) return [];
-  return rolledUp<RequestDays>(store, w, 'daily_requests', ['route', 'node', 'strategy', 'outcome'], REQUEST_SUMS);
+  return rolledUp<RequestDays>(store, w, 'daily_requests', ['route', 'node', 'outcome'], REQUEST_SUMS);
+}
+
+/** Rolled-up requests of the window per strategy (its buckets are not charted). */
+export async function strategyDays(store: Store, w: PeriodWindow): Promise<StrategyDays[]> {
+  if (!hasRolledUpDays(w)) return [];
+  return rolledUp<StrategyDays & { bucket: number }>(store, w, 'daily_strategies', ['strategy'], ['requests']);
 }
 
 /** Rolled-up learning counts of the window per bucket. */

@@ -107,14 +107,20 @@ function rollUpSlice(store: Store, day: number, from: number, until: number): vo
   const tps = '(CASE WHEN total_ms > ttft_ms THEN completion_tokens * 1000.0 / (total_ms - ttft_ms) END)';
   const sums = (columns: readonly string[]) => columns.map((c) => `${c} = ${c} + excluded.${c}`).join(', ');
   store.write(
-    `INSERT INTO daily_requests (day, route, node, strategy, outcome, requests, with_ttft, ttft_sum, prompt_tokens, completion_tokens,
+    `INSERT INTO daily_requests (day, route, node, outcome, requests, with_ttft, ttft_sum, prompt_tokens, completion_tokens,
        with_tps, tps_sum, replaced, replaced_prompt_tokens, replaced_completion_tokens, compressed, context_tokens_before, context_tokens_after)
-     SELECT ?1, COALESCE(route, ''), COALESCE(node, ''), COALESCE(strategy, ''), outcome, COUNT(*), COUNT(ttft_ms), TOTAL(ttft_ms),
+     SELECT ?1, COALESCE(route, ''), COALESCE(node, ''), outcome, COUNT(*), COUNT(ttft_ms), TOTAL(ttft_ms),
        TOTAL(prompt_tokens), TOTAL(completion_tokens), COUNT(${tps}), TOTAL(${tps}), COUNT(replaced_by),
        TOTAL(CASE WHEN replaced_by IS NOT NULL THEN prompt_tokens END), TOTAL(CASE WHEN replaced_by IS NOT NULL THEN completion_tokens END),
        COUNT(context_tokens_before), TOTAL(context_tokens_before), TOTAL(CASE WHEN context_tokens_before IS NOT NULL THEN context_tokens_after END)
-     FROM requests WHERE created_at >= ?2 AND created_at < ?3 GROUP BY route, node, strategy, outcome
-     ON CONFLICT (day, route, node, strategy, outcome) DO UPDATE SET ${sums(REQUEST_SUMS)}`,
+     FROM requests WHERE created_at >= ?2 AND created_at < ?3 GROUP BY route, node, outcome
+     ON CONFLICT (day, route, node, outcome) DO UPDATE SET ${sums(REQUEST_SUMS)}`,
+    range,
+  );
+  store.write(
+    `INSERT INTO daily_strategies (day, strategy, requests)
+     SELECT ?1, COALESCE(strategy, ''), COUNT(*) FROM requests WHERE created_at >= ?2 AND created_at < ?3 GROUP BY strategy
+     ON CONFLICT (day, strategy) DO UPDATE SET requests = requests + excluded.requests`,
     range,
   );
   // Training rows stay (capped apart), so they are counted through their request: a late row's slice does not

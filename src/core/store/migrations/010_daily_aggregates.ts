@@ -3,15 +3,15 @@
 // them for the time before the tables' first kept instant). `day` is the start of a UTC day (epoch ms).
 // Retention rolls up a slice of at most a few hundred requests at a time and adds it to its day's rows (an
 // upsert), so a day has one row per key however many slices and late rows it took. daily_requests: per day and
-// the keys the dashboard groups by (route, node, strategy, outcome; '' for none, as a key cannot be NULL), the
-// sums its figures are made of; daily_learning: per day, the learning series' counts (labels, thumbs, gate
-// verdicts) and `until`, the end of the latest slice: the tables hold the rows from there on.
+// the keys the charts group by (route, node, outcome; '' for none, as a key cannot be NULL), the sums its
+// figures are made of; daily_strategies: requests per day and strategy (a key of its own: crossed with the
+// others it would double the rows the dashboard reads); daily_learning: per day, the learning series' counts
+// (labels, thumbs, gate verdicts) and `until`, the end of the latest slice: the tables hold the rows from there on.
 export const sql = `
 CREATE TABLE daily_requests (
   day INTEGER NOT NULL,
   route TEXT NOT NULL,
   node TEXT NOT NULL,
-  strategy TEXT NOT NULL,
   outcome TEXT NOT NULL,
   requests INTEGER NOT NULL,
   with_ttft INTEGER NOT NULL,
@@ -27,7 +27,13 @@ CREATE TABLE daily_requests (
   context_tokens_before INTEGER NOT NULL,
   context_tokens_after INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX daily_requests_key ON daily_requests(day, route, node, strategy, outcome);
+CREATE UNIQUE INDEX daily_requests_key ON daily_requests(day, route, node, outcome);
+CREATE TABLE daily_strategies (
+  day INTEGER NOT NULL,
+  strategy TEXT NOT NULL,
+  requests INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX daily_strategies_key ON daily_strategies(day, strategy);
 CREATE TABLE daily_learning (
   day INTEGER NOT NULL,
   until INTEGER NOT NULL,
