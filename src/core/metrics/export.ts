@@ -40,12 +40,7 @@ export async function exportRequests(store: Store, options: ExportOptions): Prom
   if (options.format === 'json') return { text: rows === 0 ? '[]' : String(row?.text), rows };
   const lines = [EXPORT_COLUMNS.join(',')];
   if (rows > 0) {
-    // A loop rather than map/join per row: 50k rows × 19 fields of small arrays cost more than the quoting.
-    for (const values of JSON.parse(String(row?.text)) as (string | number | null)[][]) {
-      let line = csvField(values[0]);
-      for (let i = 1; i < values.length; i++) line += `,${csvField(values[i])}`;
-      lines.push(line);
-    }
+    for (const values of JSON.parse(String(row?.text)) as (string | number | null)[][]) lines.push(values.map(csvField).join(','));
   }
   return { text: `${lines.join('\r\n')}\r\n`, rows };
 }
