@@ -4,7 +4,7 @@
 // 300 ms after a request, for every burst), and CoalescedRefresh (src/core/metrics/refresh.ts: at most one a
 // second). The host's busy share is the event loop utilization over the burst (perf_hooks), next to the
 // number of recomputes and the longest event-loop delay (monitorEventLoopDelay).
-// Run: node --import tsx bench/dashboardRefresh.ts (BENCH_ROWS=20000 for a quick look). Writes
+// Run: npm run bench:refresh (node --import tsx bench/dashboardRefresh.ts; BENCH_ROWS=20000 for a quick look). Writes
 // bench/results/dashboard-refresh.json.
 
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // The dashboard's figures for one period, aggregated in SQL from the requests table (never by loading
 // rows into JS: a year of use is ~100k requests and every query must stay well under 50 ms, see
-// bench/metrics.ts and docs/dashboard-metrics.md).
+// bench/metrics.ts and docs/dashboard.md).
 //
 // Definitions (the window is [from, now], see window.ts):
 // - requests: every request recorded in the window, whatever its outcome.
@@ -23,6 +23,8 @@
 //   completion_tokens / ((total_ms - ttft_ms) / 1000), only for requests with total_ms > ttft_ms.
 // - strategies: requests per routing strategy in the window, most used first ('none' when unrecorded).
 // Empty buckets hold 0 in count series and null in average series; every series has one value per bucket.
+// Days retention rolled up (store/retention.ts) are added from the daily aggregates (days.ts); the median TTFT
+// and the streaming share are taken over the rows still kept.
 
 import type { Route } from '../types';
 import type { Store } from '../store/db';

@@ -82,12 +82,6 @@ export async function periodWindow(period: Period, now: number, store: Store): P
   return { from, to, bucketMs, buckets, kept: await keptSince(store) };
 }
 
-/** The bucket a rolled-up day counts in, or undefined outside the window. */
-export function dayBucket(w: PeriodWindow, day: number): number | undefined {
-  if (day < w.from || day > w.to) return undefined;
-  return Math.min(w.buckets - 1, Math.floor((day - w.from) / w.bucketMs));
-}
-
 /** Start of each bucket of a window. */
 export function bucketStarts(w: PeriodWindow): number[] {
   return Array.from({ length: w.buckets }, (_, i) => w.from + i * w.bucketMs);

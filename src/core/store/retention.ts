@@ -1,5 +1,5 @@
 // Retention: what a year of use may keep. Per-request rows (requests, predictions, gate verdicts, feedback) and
-// the conversation text older than the kept days are deleted, after each day's requests are rolled up into the
+// the conversation text older than the kept days are deleted, after their requests are rolled up into the
 // daily aggregates the dashboard reads (migration 010; metrics/days.ts), so "all time" stays what it was. The
 // router's training rows are capped by count instead, keeping the ones that teach it something. The pure
 // decisions come first; runRetention applies them a slice of at most BATCH_ROWS requests (or rows) at a time,
@@ -50,7 +50,7 @@ export const trainingRowsOverCap = (count: number, cap: number): number => Math.
  * A row that teaches the router: it has a label, or the user said something (thumbs, a reroute). The others
  * are deleted first, oldest first; then, if still over the cap, the oldest informative ones.
  */
-export const INFORMATIVE_SQL = '(label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1)';
+const INFORMATIVE_SQL = '(label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1)';
 
 export interface RetentionReport {
   /** Slices of at most BATCH_ROWS requests rolled up. */
@@ -70,11 +70,15 @@ export async function runRetention(store: Store, policy: RetentionPolicy, now: n
   const report: RetentionReport = { slicesRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
   const cutoff = retentionCutoff(now, policy.days);
   if (cutoff !== undefined) {
+    let previous: number | undefined;
     for (;;) {
       if (signal?.aborted) return report;
       const oldest = await oldestPerRequestRow(store);
       const day = nextDayToRollUp(oldest, cutoff);
       if (oldest === undefined || day === undefined) break;
+      // A slice always deletes its first row; one still there means the writes did not land (a closed store).
+      if (oldest === previous) throw new Error(`Retention made no progress at ${new Date(oldest).toISOString()}: the database did not take the deletes.`);
+      previous = oldest;
       const [next] = await store.query<{ t: number }>(`SELECT created_at AS t FROM requests WHERE created_at >= ? ORDER BY created_at LIMIT 1 OFFSET ${BATCH_ROWS}`, [oldest]);
       rollUpSlice(store, day, oldest, sliceEnd(oldest, next ? Number(next.t) : undefined));
       report.slicesRolledUp++;
