@@ -5,7 +5,7 @@ import { RouterData } from '../../src/core/store/routerData';
 import { QualityResults } from '../../src/core/store/qualityResults';
 import { dashboardData } from '../../src/core/metrics/dashboard';
 import { DAY_MS, HOUR_MS } from '../../src/core/metrics/window';
-import { BATCH_ROWS, DEFAULT_RETENTION, nextDayToRollUp, retentionCutoff, runRetention, sliceEnd, trainingRowsOverCap } from '../../src/core/store/retention';
+import { BATCH_ROWS, DEFAULT_RETENTION, nextDayToRollUp, retentionCutoff, rollupHorizon, ROLLUP_AFTER_DAYS, runRetention, sliceEnd, trainingRowsOverCap } from '../../src/core/store/retention';
 import type { Route } from '../../src/core/types';
 import type { DashboardData } from '../../src/shared/dashboard';
 
@@ -79,7 +79,15 @@ describe('retention decisions', () => {
     expect(retentionCutoff(NOW, 0)).toBeUndefined();
   });
 
-  it('rolls up the day of the oldest row while it is before the cutoff', () => {
+  it('reads days older than ROLLUP_AFTER_DAYS (or the kept days, if fewer) from the aggregates', () => {
+    const today = Date.UTC(2026, 10, 24);
+    expect(rollupHorizon(NOW, 90)).toBe(today - ROLLUP_AFTER_DAYS * DAY_MS);
+    expect(rollupHorizon(NOW, 0)).toBe(today - ROLLUP_AFTER_DAYS * DAY_MS);
+    expect(rollupHorizon(NOW, 7)).toBe(today - 7 * DAY_MS);
+    expect(ROLLUP_AFTER_DAYS).toBeGreaterThan(30); // the 30-day period never reads them
+  });
+
+  it('rolls up the day of the oldest row while it is before the horizon', () => {
     const cutoff = retentionCutoff(NOW, 30)!;
     expect(nextDayToRollUp(cutoff - 1, cutoff)).toBe(cutoff - DAY_MS);
     expect(nextDayToRollUp(cutoff, cutoff)).toBeUndefined();
@@ -140,22 +148,26 @@ describe('runRetention', () => {
     expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(1);
   });
 
-  it('counts a late row of a day already rolled up once, in a second pass', async () => {
+  it('reads the days past ROLLUP_AFTER_DAYS from the aggregates while their rows are still kept', async () => {
     history();
-    await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
-    const old = NOW - 100 * DAY_MS;
-    new Requests(store).record({ id: 'late', source: 'cli', route: 'local', node: 'laptop', outcome: 'ok', tokensEstimated: false, attempts: 1, createdAt: old });
-    const before = (await all()).headline.requests;
-    await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
-    expect((await all()).headline.requests).toBe(before + 1);
-    expect(before).toBe(DAYS * 4);
+    const before = await all();
+    const rows = count('SELECT COUNT(*) AS n FROM requests');
+    await runRetention(store, { days: 90, maxTrainingRows: 1_000_000 }, NOW);
+    expect(withoutMedians(await all())).toEqual(withoutMedians(before));
+    const horizon = rollupHorizon(NOW, 90);
+    expect(count('SELECT MAX(until) AS n FROM daily_learning')).toBe(horizon);
+    // Days 32 to 90 ago (13:00 UTC each) are rolled up and still in the table; days 91 to 119 ago are deleted.
+    expect(count(`SELECT COUNT(*) AS n FROM requests WHERE created_at < ${horizon} AND created_at >= ${retentionCutoff(NOW, 90)!}`)).toBe(59 * 4);
+    expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(rows - (DAYS - 91) * 4);
   });
 
-  it('keeps everything with 0 days', async () => {
+  it('rolls each row up once over passes on later days', async () => {
     history();
-    const report = await runRetention(store, { days: 0, maxTrainingRows: 1_000_000 }, NOW);
-    expect(report.slicesRolledUp).toBe(0);
-    expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
+    const before = await all();
+    for (const days of [0, 5, 10]) await runRetention(store, { days: 90, maxTrainingRows: 1_000_000 }, NOW + days * DAY_MS);
+    const after = await dashboardData(store, { period: 'all', now: NOW, prices: PRICES });
+    expect(after.headline.requests).toBe(before.headline.requests);
+    expect(withoutMedians(after)).toEqual(withoutMedians(before));
   });
 
   it('caps the training rows, keeping the labelled and the ones with feedback, then the newest', async () => {
@@ -186,7 +198,7 @@ describe('runRetention', () => {
     history();
     const abort = new AbortController();
     abort.abort();
-    expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ slicesRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
+    expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ slicesRolledUp: 0, rowsDeleted: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
     expect(count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
   });
 });

@@ -6,7 +6,7 @@
 import type { Store } from '../store/db';
 import type { Route } from '../types';
 import type { PeriodWindow } from './window';
-import { LEARNING_SUMS, REQUEST_SUMS } from '../store/dailyColumns';
+import { LEARNING_SUMS, REQUEST_SUMS } from '../store/dailyAggregates';
 
 export type Outcome = 'ok' | 'error' | 'cancelled';
 

@@ -7,6 +7,7 @@ import type { Store } from '../store/db';
 import type { Period } from '../../shared/dashboard';
 
 import { DAY_MS, dayStart, HOUR_MS } from '../time';
+import { rolledUpUntil } from '../store/dailyAggregates';
 
 export { DAY_MS, dayStart, HOUR_MS };
 /** The 'all' period widens its buckets (whole days) so a chart never has more than this many. */
@@ -34,11 +35,6 @@ export function localMidnight(now: number): number {
   return d.getTime();
 }
 
-/** The end of what retention rolled up, or 0: the tables hold the rows from there on. */
-export async function keptSince(store: Store): Promise<number> {
-  const until = (await store.query<{ until: number | null }>('SELECT MAX(until) AS until FROM daily_learning'))[0]?.until;
-  return until == null ? 0 : Number(until);
-}
 
 /**
  * The window of a period ending at `now`:
@@ -79,7 +75,7 @@ export async function periodWindow(period: Period, now: number, store: Store): P
     }
   }
   const buckets = Math.max(1, Math.ceil((to - from) / bucketMs));
-  return { from, to, bucketMs, buckets, kept: await keptSince(store) };
+  return { from, to, bucketMs, buckets, kept: await rolledUpUntil(store) };
 }
 
 /** Start of each bucket of a window. */

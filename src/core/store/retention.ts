@@ -1,14 +1,15 @@
 // Retention: what a year of use may keep. Per-request rows (requests, predictions, gate verdicts, feedback) and
-// the conversation text older than the kept days are deleted, after their requests are rolled up into the
-// daily aggregates the dashboard reads (migration 010; metrics/days.ts), so "all time" stays what it was. The
-// router's training rows are capped by count instead, keeping the ones that teach it something. The pure
-// decisions come first; runRetention applies them a slice of at most BATCH_ROWS requests (or rows) at a time,
-// yielding in between, so no statement holds the database for long.
+// the conversation text older than the kept days are deleted. Before that, every day older than ROLLUP_AFTER_DAYS
+// (or the kept days, if fewer) is rolled up into the daily aggregates the dashboard reads (migration 010;
+// metrics/days.ts): "all time" stays what it was once the rows are gone, and meanwhile "all" reads a month of
+// rows instead of the whole history. The router's training rows are capped by count instead, keeping the ones
+// that teach it something. The pure decisions come first; runRetention applies them a slice of at most
+// BATCH_ROWS requests (or rows) at a time, yielding in between, so no statement holds the database for long.
 
 import type { Store } from './db';
 import type { Logger } from '../log';
 import { DAY_MS, dayStart } from '../time';
-import { LEARNING_SUMS, REQUEST_SUMS } from './dailyColumns';
+import { LEARNING_SUMS, REQUEST_SUMS, rolledUpUntil } from './dailyAggregates';
 
 export interface RetentionPolicy {
   /** Whole days kept before today; 0 keeps everything (setting singularity.retention.days). */
@@ -22,15 +23,26 @@ export const DEFAULT_RETENTION: RetentionPolicy = { days: 90, maxTrainingRows: 2
 /** Requests rolled up and deleted per slice, and messages or training rows deleted per statement. */
 export const BATCH_ROWS = 250;
 
+/**
+ * Days after which requests are read from the daily aggregates: more than the 30-day period spans (its window
+ * starts 30 × 24 h before now), so only "all" reads them while fewer days are kept than that.
+ */
+export const ROLLUP_AFTER_DAYS = 31;
+
+/** First instant not rolled up: the start of the (UTC) day ROLLUP_AFTER_DAYS (or the kept days, if fewer) before today's. */
+export function rollupHorizon(now: number, days: number): number {
+  return dayStart(now) - (days > 0 ? Math.min(Math.floor(days), ROLLUP_AFTER_DAYS) : ROLLUP_AFTER_DAYS) * DAY_MS;
+}
+
 /** First instant kept: the start of the (UTC) day `days` days before today's; undefined when everything is kept. */
 export function retentionCutoff(now: number, days: number): number | undefined {
   if (!(days > 0)) return undefined;
   return dayStart(now) - Math.floor(days) * DAY_MS;
 }
 
-/** The day of the next slice to roll up (its start), or undefined when the oldest row is kept. */
-export function nextDayToRollUp(oldest: number | undefined, cutoff: number): number | undefined {
-  if (oldest === undefined || oldest >= cutoff) return undefined;
+/** The day of the next slice to roll up (its start), or undefined when the oldest row not rolled up is recent. */
+export function nextDayToRollUp(oldest: number | undefined, horizon: number): number | undefined {
+  if (oldest === undefined || oldest >= horizon) return undefined;
   return dayStart(oldest);
 }
 
@@ -55,6 +67,8 @@ const INFORMATIVE_SQL = '(label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 
 export interface RetentionReport {
   /** Slices of at most BATCH_ROWS requests rolled up. */
   slicesRolledUp: number;
+  /** Per-request rows deleted (requests, gate verdicts, thumbs), rounded up to whole batches. */
+  rowsDeleted: number;
   trainingRowsDeleted: number;
   conversationsDeleted: number;
 }
@@ -67,44 +81,78 @@ const count = async (store: Store, sql: string, params: (number | string)[] = []
 
 /** One retention pass. Stops between statements when `signal` aborts; what was done stays done and consistent. */
 export async function runRetention(store: Store, policy: RetentionPolicy, now: number, signal?: AbortSignal): Promise<RetentionReport> {
-  const report: RetentionReport = { slicesRolledUp: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
+  const report: RetentionReport = { slicesRolledUp: 0, rowsDeleted: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 };
+  const horizon = rollupHorizon(now, policy.days);
+  let previous: number | undefined;
+  for (;;) {
+    if (signal?.aborted) return report;
+    const since = await rolledUpUntil(store);
+    const oldest = await oldestRowSince(store, since);
+    const day = nextDayToRollUp(oldest, horizon);
+    if (oldest === undefined || day === undefined) break;
+    // A slice moves `since` past its first row; the same row again means the writes did not land (a closed store).
+    if (oldest === previous) throw new Error(`Retention made no progress at ${new Date(oldest).toISOString()}: the database did not take the rollup.`);
+    previous = oldest;
+    const [next] = await store.query<{ t: number }>(`SELECT created_at AS t FROM requests WHERE created_at >= ? ORDER BY created_at LIMIT 1 OFFSET ${BATCH_ROWS}`, [oldest]);
+    rollUpSlice(store, day, oldest, Math.min(horizon, sliceEnd(oldest, next ? Number(next.t) : undefined)));
+    report.slicesRolledUp++;
+    await yieldTurn();
+  }
   const cutoff = retentionCutoff(now, policy.days);
   if (cutoff !== undefined) {
-    let previous: number | undefined;
-    for (;;) {
-      if (signal?.aborted) return report;
-      const oldest = await oldestPerRequestRow(store);
-      const day = nextDayToRollUp(oldest, cutoff);
-      if (oldest === undefined || day === undefined) break;
-      // A slice always deletes its first row; one still there means the writes did not land (a closed store).
-      if (oldest === previous) throw new Error(`Retention made no progress at ${new Date(oldest).toISOString()}: the database did not take the deletes.`);
-      previous = oldest;
-      const [next] = await store.query<{ t: number }>(`SELECT created_at AS t FROM requests WHERE created_at >= ? ORDER BY created_at LIMIT 1 OFFSET ${BATCH_ROWS}`, [oldest]);
-      rollUpSlice(store, day, oldest, sliceEnd(oldest, next ? Number(next.t) : undefined));
-      report.slicesRolledUp++;
-      await yieldTurn();
-    }
+    report.rowsDeleted = await deleteOlderRows(store, cutoff, signal);
     report.conversationsDeleted = await deleteOldConversations(store, cutoff, signal);
   }
   report.trainingRowsDeleted = await capTrainingRows(store, policy.maxTrainingRows, signal);
   return report;
 }
 
-/** The oldest created_at among the tables rolled up by day (each read from an index). */
-async function oldestPerRequestRow(store: Store): Promise<number | undefined> {
+/** The oldest created_at from `since` on among the tables rolled up (each read from an index). */
+async function oldestRowSince(store: Store, since: number): Promise<number | undefined> {
   const [row] = await store.query<{ r: number | null; g: number | null; f: number | null }>(
-    `SELECT (SELECT MIN(created_at) FROM requests) AS r, (SELECT MIN(created_at) FROM quality_gate_results) AS g,
-            (SELECT MIN(created_at) FROM feedback_data WHERE kind = 'thumbs') AS f`,
+    `SELECT (SELECT MIN(created_at) FROM requests WHERE created_at >= ?1) AS r, (SELECT MIN(created_at) FROM quality_gate_results WHERE created_at >= ?1) AS g,
+            (SELECT MIN(created_at) FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?1) AS f`,
+    [since],
   );
   const times = [row?.r, row?.g, row?.f].filter((t): t is number => t != null).map(Number);
   return times.length === 0 ? undefined : Math.min(...times);
 }
 
 /**
- * Rolls the rows of [from, until) (within `day`) up into the aggregates and deletes them. The writes are issued
- * back to back with no await between them, so no other write and no save lands in the middle: a row is either
- * still in the tables or in the aggregates, never both. The sums are those of metrics/dashboard.ts,
- * compression.ts and learning.ts (same conditions), so the dashboard reads the same figures from either.
+ * Deletes the per-request rows older than the cutoff, BATCH_ROWS at a time: all of them lie before the rolled-up
+ * horizon, so the aggregates already hold them. A request's prediction goes with it.
+ */
+async function deleteOlderRows(store: Store, cutoff: number, signal?: AbortSignal): Promise<number> {
+  const oldRequests = `SELECT id FROM requests WHERE created_at < ?1 ORDER BY created_at LIMIT ${BATCH_ROWS}`;
+  const batches: [string, string[]][] = [
+    ['SELECT EXISTS (SELECT 1 FROM requests WHERE created_at < ?1) AS n', [
+      `DELETE FROM ml_router_predictions WHERE request_id IN (${oldRequests})`,
+      `DELETE FROM requests WHERE id IN (${oldRequests})`,
+    ]],
+    ['SELECT EXISTS (SELECT 1 FROM quality_gate_results WHERE created_at < ?1) AS n', [
+      `DELETE FROM quality_gate_results WHERE rowid IN (SELECT rowid FROM quality_gate_results WHERE created_at < ?1 LIMIT ${BATCH_ROWS})`,
+    ]],
+    ["SELECT EXISTS (SELECT 1 FROM feedback_data WHERE kind = 'thumbs' AND created_at < ?1) AS n", [
+      `DELETE FROM feedback_data WHERE rowid IN (SELECT rowid FROM feedback_data WHERE kind = 'thumbs' AND created_at < ?1 LIMIT ${BATCH_ROWS})`,
+    ]],
+  ];
+  let deleted = 0;
+  for (const [any, remove] of batches) {
+    while (!signal?.aborted && (await count(store, any, [cutoff])) > 0) {
+      for (const statement of remove) store.write(statement, [cutoff]);
+      deleted += BATCH_ROWS;
+      await yieldTurn();
+    }
+  }
+  return deleted;
+}
+
+/**
+ * Adds the rows of [from, until) (within `day`) to their day's aggregates and moves the rolled-up horizon to
+ * `until` (daily_learning.until): from then on the dashboard reads them from the aggregates, not the tables. The
+ * writes are issued back to back with no await between them, so no other write and no save lands in the middle.
+ * The sums are those of metrics/dashboard.ts, compression.ts and learning.ts (same conditions), so the dashboard
+ * reads the same figures from either.
  */
 function rollUpSlice(store: Store, day: number, from: number, until: number): void {
   const range = [day, from, until];
@@ -127,8 +175,7 @@ function rollUpSlice(store: Store, day: number, from: number, until: number): vo
      ON CONFLICT (day, strategy) DO UPDATE SET requests = requests + excluded.requests`,
     range,
   );
-  // Training rows stay (capped apart), so they are counted through their request: a late row's slice does not
-  // count them twice.
+  // Training rows are counted through their request (they have the same created_at).
   store.write(
     `INSERT INTO daily_learning (day, until, labelled, accepted, rerouted, rejected, thumbs, thumbs_up, gate_scored, gate_score_sum, escalated)
      SELECT ?1, ?3, t.labelled, t.accepted, t.rerouted, t.rejected, f.n, f.up, g.n, g.score, g.escalated FROM
@@ -141,10 +188,6 @@ function rollUpSlice(store: Store, day: number, from: number, until: number): vo
      ON CONFLICT (day) DO UPDATE SET until = MAX(until, excluded.until), ${sums(LEARNING_SUMS)}`,
     range,
   );
-  store.write('DELETE FROM ml_router_predictions WHERE request_id IN (SELECT id FROM requests WHERE created_at >= ?2 AND created_at < ?3)', range);
-  store.write("DELETE FROM feedback_data WHERE kind = 'thumbs' AND created_at >= ?2 AND created_at < ?3", range);
-  store.write('DELETE FROM quality_gate_results WHERE created_at >= ?2 AND created_at < ?3', range);
-  store.write('DELETE FROM requests WHERE created_at >= ?2 AND created_at < ?3', range);
 }
 
 /** Deletes the conversation text older than the cutoff, then the conversations left without a message. */
@@ -202,8 +245,8 @@ export function scheduleRetention(store: Store, schedule: RetentionSchedule): { 
     timer = undefined;
     runRetention(store, schedule.policy(), Date.now(), abort.signal)
       .then((r) => {
-        if (r.slicesRolledUp + r.trainingRowsDeleted + r.conversationsDeleted > 0) {
-          schedule.log.info(`Retention: rolled up ${r.slicesRolledUp} slices of old requests, deleted ${r.conversationsDeleted} conversations and ${r.trainingRowsDeleted} training rows`);
+        if (r.slicesRolledUp + r.rowsDeleted + r.trainingRowsDeleted + r.conversationsDeleted > 0) {
+          schedule.log.info(`Retention: rolled up ${r.slicesRolledUp} slices of old requests, deleted about ${r.rowsDeleted} old rows, ${r.conversationsDeleted} conversations and ${r.trainingRowsDeleted} training rows`);
         }
       })
       .catch((err: Error) => schedule.log.error(`Retention pass failed: ${err.message}`))
