@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { Store } from '../../src/core/store/db';
 import { Requests } from '../../src/core/store/requests';
 import { RouterData } from '../../src/core/store/routerData';
@@ -74,6 +75,11 @@ function withoutMedians(d: DashboardData) {
 }
 
 describe('retention decisions', () => {
+  it('keeps the setting\'s default days (package.json) unless told otherwise', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
+    expect(pkg.contributes.configuration.properties['singularity.retention.days']!.default).toBe(DEFAULT_RETENTION.days);
+  });
+
   it('keeps the given whole days before today, and everything with 0', () => {
     expect(retentionCutoff(NOW, 90)).toBe(Date.UTC(2026, 10, 24) - 90 * DAY_MS);
     expect(retentionCutoff(NOW, 0)).toBeUndefined();
