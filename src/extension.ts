@@ -23,6 +23,7 @@ import { registerCommands } from './vscode/commands';
 import { registerBatchCommands } from './vscode/batch';
 import { DemoMode } from './vscode/demoMode';
 import { registerDashboard } from './vscode/dashboard';
+import { registerDataCommands } from './vscode/dataCommands';
 
 /** How often nodes are re-probed; failures trigger an immediate probe in between. */
 const HEALTH_INTERVAL_MS = 30_000;
@@ -161,6 +162,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       prices: cloudPrices,
       log,
     }),
+    ...registerDataCommands({ store, cleared: () => switched.fire(), log }),
     ...registerRouterCommands({ router: () => services().router, log }),
     ...registerExampleCommands(() => services().learning.examples, workspaceKey),
     ...registerVisionCommands(chat, log),

@@ -41,7 +41,7 @@ describe('context compression in the pipeline', () => {
     expect(routed?.type === 'routed' && routed.meta.context?.tokensAfter).toBe(report.tokensAfter);
     const row = (await store.query<{ before: number; after: number }>('SELECT context_tokens_before AS before, context_tokens_after AS after FROM requests'))[0]!;
     expect(row).toEqual({ before: report.tokensBefore, after: report.tokensAfter });
-    const dashboard = (await dashboardData(store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 2, outputPerMillion: 10 } }));
+    const dashboard = await dashboardData(store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 2, outputPerMillion: 10 } });
     expect(dashboard.compression).toMatchObject({ available: true, requests: 1, tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter });
     expect(dashboard.headline.cloudTokensSaved).toBe(report.tokensBefore - report.tokensAfter);
   });

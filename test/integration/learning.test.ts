@@ -249,8 +249,8 @@ describe('monitoring', () => {
     w.node.setOptions({ reply: () => GOOD });
     const kept = input({ source: 'panel', question: QUESTION });
     await run(ask(kept, w.deps));
-    await w.learning!.feedback.thumbs(kept.id, 1);
-    const { learning } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
+    w.learning!.feedback.thumbs(kept.id, 1);
+    const { learning } = await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
     expect(learning.totals).toEqual({ labelledLocal: 2, acceptedLocal: 1, rerouted: 1, escalated: 1, gateScored: 2, thumbsUp: 1, thumbsDown: 0 });
     expect(learning.series.values.localAcceptance.filter((v) => v !== null)).toEqual([0.5]);
     expect(learning.library).toMatchObject({ active: 1, added: 1 });
@@ -263,7 +263,7 @@ describe('tokens saved', () => {
     const i = input({ source: 'panel', question: QUESTION });
     const { escalated } = await run(ask(i, w.deps));
     expect((await rows(w, `SELECT replaced_by FROM requests WHERE id = '${i.id}'`))[0]!.replaced_by).toBe(escalated!.to);
-    const { headline } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
+    const { headline } = await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
     expect(headline).toMatchObject({ requests: 2, cloudTokensSaved: 0, localShare: 0 });
   });
 });
