@@ -27,6 +27,9 @@ import { OcrEngine } from './vision/ocr';
 import type { QualitySettings } from './quality/settings';
 import { createLearning, type LearningParts } from './learning/learning';
 import { CloudKeyHealth } from './providers/keyHealth';
+import { warmUp, type WarmedStep } from './warmUp';
+import { warmRouteFeatures } from './router/decide';
+import { warmGate } from './quality/verdict';
 
 export interface RoutingOptions {
   config: SingularityConfig;
@@ -131,6 +134,8 @@ export interface Services {
   keyHealth: CloudKeyHealth;
   /** Builds the configuration's nodes and pipeline on these services. */
   routing(config: SingularityConfig): Routing;
+  /** Loads in idle time what the first request through `routing` would wait for (warmUp.ts). */
+  warmUp(routing: Routing, options?: { delayMs?: number; signal?: AbortSignal }): Promise<WarmedStep[]>;
   /** Stops the router's session, the OCR worker and the sentence encoder; the store is the caller's to close. */
   dispose(): Promise<void>;
 }
@@ -161,6 +166,17 @@ export function createServices(options: ServiceOptions): Services {
     vision,
     keyHealth,
     routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, keyHealth, cloudKey: options.cloudKey, log }),
+    warmUp: (routing, warmOptions) =>
+      warmUp(
+        [
+          { name: 'route features', run: warmRouteFeatures },
+          { name: 'router model', run: () => router.warmUp(settings.router().learnMeaning ? routing.deps.encoder?.()?.model : undefined) },
+          { name: 'gate model', run: () => warmGate(learning) },
+          { name: 'sentence encoder', run: () => routing.deps.encoder?.()?.embed(['warm up']) },
+        ],
+        log,
+        warmOptions,
+      ),
     dispose: async () => {
       await Promise.allSettled([router.dispose(), ocr.dispose(), sentenceEncoder.dispose()]);
     },

@@ -170,6 +170,8 @@ export interface ContextReport {
   chunks: ChunkInfo[];
   /** Why more than the budget was sent, embeddings unavailable, and the like. */
   notes: string[];
+  /** Paths of the items nothing of which was sent (none fit, or none was relevant); absent when every item was. */
+  leftOut?: string[];
 }
 
 /** How an answer was produced, shown under it in the panel. */
