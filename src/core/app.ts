@@ -16,6 +16,7 @@ import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from './ro
 import type { Router } from './router/types';
 import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
+import type { AskInput } from './request';
 import { ContextCompressor } from './context/compressor';
 import type { ContextSettings } from './context/settings';
 import { PoolEmbedder } from './nodes/embedder';
@@ -140,6 +141,9 @@ export interface Services {
   dispose(): Promise<void>;
 }
 
+/** What the warm-up asks of the parts, as a panel question would; it is never sent or recorded. */
+const SAMPLE_REQUEST: AskInput = { id: 'warm-up', question: 'How do I reverse a list in Python?', history: [], context: [], route: 'auto', source: 'panel', signal: new AbortController().signal };
+
 /** The one composition root: the extension and the CLI both build their services here, from their settings. */
 export function createServices(options: ServiceOptions): Services {
   const { store, settings, log } = options;
@@ -169,9 +173,9 @@ export function createServices(options: ServiceOptions): Services {
     warmUp: (routing, warmOptions) =>
       warmUp(
         [
-          { name: 'route features', run: warmRouteFeatures },
+          { name: 'route features', run: () => warmRouteFeatures(SAMPLE_REQUEST) },
           { name: 'router model', run: () => router.warmUp(settings.router().learnMeaning ? routing.deps.encoder?.()?.model : undefined) },
-          { name: 'gate model', run: () => warmGate(learning) },
+          { name: 'gate and examples', run: () => warmGate(learning, SAMPLE_REQUEST) },
           { name: 'sentence encoder', run: () => routing.deps.encoder?.()?.embed(['warm up']) },
         ],
         log,

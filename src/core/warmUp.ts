@@ -22,7 +22,7 @@ export interface WarmedStep {
 }
 
 export async function warmUp(steps: readonly WarmStep[], log: Logger, options: { delayMs?: number; signal?: AbortSignal } = {}): Promise<WarmedStep[]> {
-  await new Promise<void>((resolve) => setTimeout(resolve, options.delayMs ?? WARM_UP_DELAY_MS).unref());
+  await new Promise<void>((resolve) => setTimeout(resolve, options.delayMs ?? WARM_UP_DELAY_MS));
   const done: WarmedStep[] = [];
   for (const step of steps) {
     if (options.signal?.aborted) break;

@@ -58,8 +58,7 @@ export class ChunkAnalyzer {
     this.call++;
     let parsed = 0;
     for (const item of items) {
-      if ((await this.itemChunks(item)).parsed) parsed++;
-      await pause?.();
+      if ((await this.itemChunks(item, pause)).parsed) parsed++;
     }
     return parsed;
   }
@@ -87,7 +86,7 @@ export class ChunkAnalyzer {
     return out;
   }
 
-  private async itemChunks(item: ContextItem): Promise<{ chunks: ItemChunk[]; parsed: boolean }> {
+  private async itemChunks(item: ContextItem, pause?: Pause): Promise<{ chunks: ItemChunk[]; parsed: boolean }> {
     const key = createHash('sha1').update(`${item.path}\0${item.language ?? ''}\0`).update(item.text).digest('hex');
     const cached = this.cache.get(key);
     if (cached) {
@@ -96,9 +95,12 @@ export class ChunkAnalyzer {
       return { chunks: cached.chunks, parsed: false };
     }
     const { spans, starts } = await this.chunker.chunk(item);
-    const chunks: ItemChunk[] = spans.map((s) => {
+    const chunks: ItemChunk[] = [];
+    for (const s of spans) {
+      // Tokenizing a large file's chunks takes as long as parsing it: the event loop runs in between.
+      await pause?.();
       const text = item.text.slice(starts[s.startLine], starts[s.endLine]);
-      return {
+      chunks.push({
         startLine: s.startLine,
         endLine: s.endLine,
         text,
@@ -109,14 +111,16 @@ export class ChunkAnalyzer {
         nameDoc: termDoc(s.names.join(' ')),
         ...(s.parent !== undefined ? { parent: s.parent } : {}),
         ...(s.splitFunction ? { splitFunction: true } : {}),
-      };
-    });
+      });
+    }
     chunks.forEach((c, i) => {
       if (c.kind === 'footer' && c.parent !== undefined) chunks[c.parent]!.footer = i;
     });
     const tokens = chunks.reduce((n, c) => n + c.tokens, 0);
+    // Another call may have chunked the same text meanwhile.
+    this.cachedTokens += tokens - (this.cache.get(key)?.tokens ?? 0);
+    this.cache.delete(key);
     this.cache.set(key, { chunks, tokens, call: this.call });
-    this.cachedTokens += tokens;
     for (const [oldest, entry] of this.cache) {
       if (this.cachedTokens <= this.cacheTokens || entry.call === this.call) break;
       this.cache.delete(oldest);

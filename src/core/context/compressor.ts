@@ -91,8 +91,7 @@ export class ContextCompressor {
         this.deps.log?.warn(`Context compression: ${notes[notes.length - 1]}`);
       }
     }
-    await pause();
-    const rel = relevance(chunks, items, queryTerms, identifiers, similarities);
+    const rel = await relevance(chunks, items, queryTerms, identifiers, similarities, pause);
     await pause();
     const hardLimitTokens = options.hardLimitTokens ?? Math.floor(GATE_ALLOWANCE * options.budgetTokens);
     const selection = selectChunks({

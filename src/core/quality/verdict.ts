@@ -55,13 +55,14 @@ export function gatePlan(learning: Learning, input: AskInput, escalate: boolean)
   };
 }
 
-/** Loads the gate model, reads its calibrated threshold and scores a sample answer, whose patterns compile on first use (warmUp.ts). */
-export function warmGate(learning: Learning): void {
-  const settings = learning.settings();
-  const model = settings.gate ? learning.gateModel() : undefined;
-  if (!model) return;
-  const threshold = learning.gateThreshold ? learning.gateThreshold(settings.threshold) : settings.threshold;
-  judgeAnswer(model, { question: 'How do I reverse a list in Python?', answer: 'Slice it with a step of -1:\n\n```python\nreversed_items = items[::-1]\n```\n' }, threshold);
+/**
+ * A sample request's gate plan (the gate model loaded, its calibrated threshold and the few-shot examples read)
+ * and the gate's verdict on a sample answer, whose patterns compile on first use: what the first request of a
+ * session would wait for (warmUp.ts). Nothing is recorded.
+ */
+export function warmGate(learning: Learning, input: AskInput): void {
+  const plan = gatePlan(learning, input, true);
+  if (plan.model) judgeAnswer(plan.model, { question: input.question, answer: 'Slice it with a step of -1:\n\n```python\nreversed_items = items[::-1]\n```\n' }, plan.threshold);
 }
 
 /** The gate's verdict on a node's answer; a passed one gets the judge model's second opinion, when one is set. */

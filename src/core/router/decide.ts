@@ -44,12 +44,11 @@ export interface DecideDeps {
  */
 export const EMBED_WAIT_MS = 150;
 
-/** Routes nothing: the features and prior of a sample question, whose patterns compile on first use (warmUp.ts). */
-export function warmRouteFeatures(): void {
-  const question = 'How do I reverse a list in Python?';
-  taskOf(question, []);
-  extractFeatures({ question, contextChars: 0, historyTurns: 0, hasImages: false });
-  priorPCloud({ question, contextChars: 0 });
+/** Routes nothing: the features and prior of a sample request, whose patterns compile on first use (warmUp.ts). */
+export function warmRouteFeatures(input: Pick<AskInput, 'question' | 'context'>): void {
+  taskOf(input.question, input.context);
+  extractFeatures({ question: input.question, contextChars: 0, historyTurns: 0, hasImages: false });
+  priorPCloud({ question: input.question, contextChars: 0 });
 }
 
 export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Routed> {
