@@ -218,8 +218,8 @@ export interface TokenConfidence {
 
 export interface VisionNote {
   mode: 'error' | 'describe' | 'extract' | 'question';
-  /** Characters of text local OCR read from the images (0: none, or OCR off). */
-  ocrChars: number;
+  /** Characters of text local OCR read from the images (0: none, or OCR off); absent while OCR still reads, beside the vision model. */
+  ocrChars?: number;
   /** The local vision answer's score and what looked wrong, when a vision model answered on a node. */
   localQuality?: { score: number; issues: string[] };
   /** The cloud answered after the local answer scored below the threshold (or failed). */
