@@ -50,6 +50,24 @@ describe('local OCR', () => {
   });
 });
 
+describe('the OCR worker', () => {
+  it('ends once unused for its idle time (it holds ~100 MB), and a later image starts it again', async () => {
+    let ended: () => void = () => {};
+    const endedOnce = new Promise<void>((resolve) => (ended = resolve));
+    const engine = new OcrEngine({ ...silentLogger, debug: (m) => void (m.startsWith('OCR worker ended') && ended()) }, 20);
+    const png = await (await DecodedImage.decode(renderCode('return items.length;', { px: 16, theme: 'light' }), 'line.png')).forOcr();
+    try {
+      expect((await engine.recognize(png)).text).toBe('return items.length;');
+      await endedOnce;
+      expect(engine.running).toBe(false);
+      expect((await engine.recognize(png)).text).toBe('return items.length;');
+      expect(engine.running).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
+
 describe('the vision path', () => {
   it('sends Moondream the prepared image in `images` of /api/chat, with the OCR text in the prompt', async () => {
     const { node, r, deps } = await visionSetup({ nodeReply: 'The TypeError comes from renderList in TodoList.tsx: it calls map on undefined todos. Default the prop to [].' });
