@@ -94,7 +94,7 @@ export class ChunkAnalyzer {
       this.cache.set(key, { ...cached, call: this.call });
       return { chunks: cached.chunks, parsed: false };
     }
-    const { spans, starts } = await this.chunker.chunk(item);
+    const { spans, starts } = await this.chunker.chunk(item, pause);
     const chunks: ItemChunk[] = [];
     for (const s of spans) {
       // Tokenizing a large file's chunks takes as long as parsing it: the event loop runs in between.

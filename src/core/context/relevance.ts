@@ -9,7 +9,7 @@
 
 import type { ContextItem } from '../types';
 import type { Chunk } from './analyze';
-import { DEFAULT_BM25, documentFrequencies, weightedBm25Scores } from './bm25';
+import { bm25Scorer, DEFAULT_BM25, documentFrequencies, weightedBm25Scores } from './bm25';
 import { codeTerms, containsIdentifier } from './codeTokens';
 import { withFeedback, withPrefixRelatives } from './expand';
 import type { Pause } from '../slices';
@@ -58,8 +58,12 @@ async function lexicalScores(chunks: readonly Chunk[], queryTerms: readonly stri
   const bm25f = async (query: ReadonlyMap<string, number>) => {
     const names = weightedBm25Scores(nameDocs, query);
     await pause();
-    const text = weightedBm25Scores(chunks, query, DEFAULT_BM25, df);
-    await pause();
+    const score = bm25Scorer(chunks, query, DEFAULT_BM25, df);
+    const text: number[] = [];
+    for (const c of chunks) {
+      text.push(score(c));
+      if (text.length % 256 === 0) await pause();
+    }
     return scaleToMax(text.map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
   };
   const query = withPrefixRelatives(queryTerms, df.keys());
