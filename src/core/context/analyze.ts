@@ -57,15 +57,8 @@ export class ChunkAnalyzer {
   async prepare(items: readonly ContextItem[], pause?: Pause): Promise<number> {
     this.call++;
     let parsed = 0;
-    for (const item of items) {
-      if ((await this.itemChunks(item, pause)).parsed) parsed++;
-    }
+    for (const item of items) if ((await this.itemChunks(item, pause)).parsed) parsed++;
     return parsed;
-  }
-
-  /** Items the cache holds now. */
-  get cachedItems(): number {
-    return this.cache.size;
   }
 
   async analyze(items: readonly ContextItem[], pause?: Pause): Promise<Chunk[]> {

@@ -16,7 +16,7 @@ import { relevance } from './relevance';
 import { renderKept } from './render';
 import { selectChunks } from './select';
 import { sharedTreeSitter, type TreeSitter } from './treeSitter';
-import { slicer, type Pause } from '../slices';
+import { slicer } from '../slices';
 
 export interface CompressOptions {
   budgetTokens: number;
@@ -39,8 +39,6 @@ export interface CompressorDeps {
   embeddingCache?: EmbeddingCache;
   log?: Logger;
   now?: () => number;
-  /** Awaited between steps of long work; default: a yield to the event loop every SLICE_MS. */
-  pause?: () => Pause;
 }
 
 /** Tokens the items take in the prompt, fences and labels included. */
@@ -64,7 +62,7 @@ export class ContextCompressor {
    */
   async prepare(items: readonly ContextItem[]): Promise<{ parsed: number; ms: number }> {
     const started = this.now();
-    const parsed = await this.analyzer.prepare(items, this.pause());
+    const parsed = await this.analyzer.prepare(items, slicer());
     return { parsed, ms: this.now() - started };
   }
 
@@ -75,7 +73,7 @@ export class ContextCompressor {
     if (tokensBefore <= options.budgetTokens && !options.force) {
       return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, itemsParsed: 0, chunks: [], notes: [] } };
     }
-    const pause = this.pause();
+    const pause = slicer();
     const itemsParsed = await this.analyzer.prepare(items, pause);
     const chunks = await this.analyzer.analyze(items, pause);
     const queryTerms = termsOfQuestion(question);
@@ -108,7 +106,8 @@ export class ContextCompressor {
     });
     await pause();
     const kept = selection.why.map((w) => w !== undefined);
-    const { out, tokensAfter } = withinLimit(items, chunks, kept, rel.scores, hardLimitTokens, notes);
+    const limitNotes: string[] = [];
+    const { out, tokensAfter } = withinLimit(items, chunks, kept, rel.scores, hardLimitTokens, limitNotes);
     const sent = new Set(chunks.flatMap((c, i) => (kept[i] ? [c.item] : [])));
     const leftOut = items.flatMap((item, k) => (sent.has(k) ? [] : [item.path]));
     const report: ContextReport = {
@@ -129,14 +128,10 @@ export class ContextCompressor {
         ...(kept[i] && selection.why[i] ? { why: selection.why[i] } : {}),
         ...(c.names.length > 0 ? { names: c.names } : {}),
       })),
-      notes: [...selection.notes, ...notes],
+      notes: [...notes, ...selection.notes, ...limitNotes],
       ...(leftOut.length > 0 ? { leftOut } : {}),
     };
     return { items: out, report };
-  }
-
-  private pause(): Pause {
-    return this.deps.pause?.() ?? slicer();
   }
 }
 

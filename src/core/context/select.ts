@@ -104,10 +104,8 @@ export function selectChunks(input: SelectionInput): Selection {
   };
   const best = (candidates: number[]) => candidates.sort((a, b) => scores[b]! - scores[a]! || a - b)[0];
 
-  let mustKeep = 0;
   const refused = new Set<number>();
   const keepRequired = (i: number, reason: KeepReason) => {
-    mustKeep++;
     if (!keep(i, reason, input.hardLimitTokens)) refused.add(chunks[i]!.item);
   };
   chunks.forEach((c, i) => {
@@ -122,7 +120,7 @@ export function selectChunks(input: SelectionInput): Selection {
     const defining = withIt.filter((i) => chunks[i]!.names.includes(id));
     keepRequired(best(defining.length > 0 ? defining : withIt)!, 'identifier');
   }
-  if (mustKeep > 0 && used > input.budgetTokens) notes.push(`attached, pinned and named code alone is ${used} tokens, over the ${input.budgetTokens}-token budget`);
+  if (used > input.budgetTokens) notes.push(`attached, pinned and named code alone is ${used} tokens, over the ${input.budgetTokens}-token budget`);
   if (refused.size > 0) notes.push(`selected, pinned and named code past the ${input.hardLimitTokens}-token limit was not sent: parts of ${[...refused].map((k) => items[k]!.path).join(', ')}`);
 
   const top = Math.max(0, ...scores);
