@@ -57,8 +57,10 @@ async function main(): Promise<void> {
     cloudKey: async () => undefined,
     log: silentLogger,
   });
+  // No node or cloud here: the router model is loaded as the warm-up loads it when a request could be scored.
   const routing = services.routing({ nodes: [], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
   await services.warmUp(routing, { delayMs: 0 });
+  await services.router.warmUp();
   await mark('router model and gate loaded (warm-up)');
   let ended: () => void = () => {};
   const idleEnd = new Promise<void>((resolve) => (ended = resolve));

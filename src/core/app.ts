@@ -2,7 +2,7 @@ import type { SingularityConfig } from './types';
 import type { Logger } from './log';
 import { NodeRegistry } from './nodes/registry';
 import { ruleRouter } from './router/rule';
-import { defaultProviders, type CloudCredential, type EmbeddingProvider } from './providers/factory';
+import { defaultProviders, isUsable, type CloudCredential, type EmbeddingProvider } from './providers/factory';
 import { SentenceEncoder } from './providers/sentenceEncoder';
 import { NodePool } from './nodes/pool';
 import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
@@ -170,17 +170,18 @@ export function createServices(options: ServiceOptions): Services {
     vision,
     keyHealth,
     routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, keyHealth, cloudKey: options.cloudKey, log }),
-    warmUp: (routing, warmOptions) =>
-      warmUp(
-        [
-          { name: 'route features', run: () => warmRouteFeatures(SAMPLE_REQUEST) },
-          { name: 'router model', run: () => router.warmUp(settings.router().learnMeaning ? routing.deps.encoder?.()?.model : undefined) },
-          { name: 'gate and examples', run: () => warmGate(learning, SAMPLE_REQUEST) },
-          { name: 'sentence encoder', run: () => routing.deps.encoder?.()?.embed(['warm up']) },
-        ],
-        log,
-        warmOptions,
-      ),
+    warmUp: async (routing, warmOptions) => {
+      // The router scores a request, and the encoder embeds its question, only when there is a choice: a healthy
+      // node and a usable cloud. Without one they would load for nothing (some 140 MB).
+      const choice = routing.nodes.list().some((n) => n.healthy) && (await routing.deps.cloudCredentials()).some(isUsable);
+      const steps = [
+        { name: 'route features', run: () => warmRouteFeatures(SAMPLE_REQUEST) },
+        ...(choice ? [{ name: 'router model', run: () => router.warmUp(settings.router().learnMeaning ? routing.deps.encoder?.()?.model : undefined) }] : []),
+        { name: 'gate and examples', run: () => warmGate(learning, SAMPLE_REQUEST) },
+        ...(choice ? [{ name: 'sentence encoder', run: () => routing.deps.encoder?.()?.embed(['warm up']) }] : []),
+      ];
+      return warmUp(steps, log, warmOptions);
+    },
     dispose: async () => {
       await Promise.allSettled([router.dispose(), ocr.dispose(), sentenceEncoder.dispose()]);
     },

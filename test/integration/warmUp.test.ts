@@ -58,6 +58,26 @@ describe('warm-up', () => {
     expect(log.lines.some((l) => l.startsWith('Quality gate off'))).toBe(false);
   });
 
+  it('loads neither the router model nor the encoder when no cloud is configured: no request would be scored', async () => {
+    const node = await ollama();
+    const { store } = await Store.open();
+    const log = recordingLogger();
+    const services = createServices({
+      store,
+      routerModels: { shipped: 'models/router.onnx' },
+      gateModelPath: 'models/gate.json',
+      settings: { router: () => ({ ...DEFAULT_ROUTER_SETTINGS, retrainEvery: 0 }), quality: () => DEFAULT_QUALITY_SETTINGS, context: () => DEFAULT_CONTEXT_SETTINGS, vision: () => DEFAULT_VISION_SETTINGS },
+      cloudKey: async () => undefined,
+      log,
+    });
+    cleanups.push(() => store.close(), () => services.dispose());
+    const routing = services.routing({ nodes: [nodeOf(node, 'gpu')], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
+    await routing.nodes.refresh();
+    const steps = await services.warmUp(routing, { delayMs: 0 });
+    expect(steps.map((s) => s.name)).toEqual(['route features', 'gate and examples']);
+    expect(log.lines.some((l) => l.startsWith('Router: using'))).toBe(false);
+  });
+
   it('runs each step in a turn of the event loop of its own, and goes on after one that fails', async () => {
     const log = recordingLogger();
     const order: string[] = [];
