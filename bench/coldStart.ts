@@ -1,11 +1,13 @@
 // The first routed request of a session against the steady ones, with and without the warm-up in idle time
 // (src/core/warmUp.ts). Each trial is a fresh Node process, as a new editor window or `singularity serve` is:
-// it builds the services the editor and the CLI build (core/app.ts, the shipped router and gate models, the
-// sentence encoder), a loopback fake Ollama node and a fake cloud so that every request is really routed
-// (router mode "ml": the ONNX model scores each one), then asks one question and STEADY more. With warm-up,
-// services.warmUp() runs first (the editor starts it a second after activation) and the longest event-loop
-// stall while it runs is measured (perf_hooks.monitorEventLoopDelay).
-// Writes bench/results/cold-start.json. BENCH_TRIALS=3 for a quick look (published figures use 7).
+// it builds the services the editor and the CLI build (core/app.ts, the shipped router and gate models), routing
+// between a loopback fake Ollama node and a fake cloud (run by the parent process, warmed) so that every request
+// is really routed (router mode "ml": the ONNX model scores each one, the cloud share 0 keeps them on the node),
+// then asks one question and STEADY more; once with learnMeaning off, once on (the sentence encoder embeds each
+// question). With warm-up, services.warmUp() runs first (the editor starts it a second after activation) and the
+// longest event-loop stall while it runs is measured (perf_hooks.monitorEventLoopDelay).
+// Run: node --import tsx bench/coldStart.ts. Writes bench/results/cold-start.json. BENCH_TRIALS=3 for a quick
+// look (published figures use 7).
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
