@@ -171,8 +171,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     warmer,
   );
 
+  const warming = new AbortController();
   // The store is saved first: the window may be closing and nothing else here holds user data.
   disposeAll = async () => {
+    warming.abort();
     routing.nodes.stopPolling();
     await store.close();
     await demoMode.close();
@@ -180,7 +182,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.
-  void rebuild().then(() => offerDemoIfNoNode(routing, enterDemo));
+  // Once they answered, what the first question would load (the router's model, the gate) loads in idle time.
+  void rebuild().then(() => {
+    void services().warmUp(routing, { signal: warming.signal });
+    return offerDemoIfNoNode(routing, enterDemo);
+  });
 }
 
 /** With no reachable node, a newcomer is offered the demo (or it starts directly when configured so). */

@@ -28,7 +28,8 @@ import { TerminalSanitizer, terminalSafe } from './terminalText';
 const USAGE = `Usage:
   singularity compress --query "QUESTION" --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
     Prints the context as a cloud model would get it (kept chunks, elision markers) to stdout and a JSON
-    line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms) to stderr.
+    line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms, and leftOut: files nothing of which
+    fit the budget) to stderr.
 
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
                   [--route local|lan|cloud|auto] [--db FILE] [--verbose] [--image FILE]... [--mode M] "prompt"

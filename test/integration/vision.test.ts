@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { ask } from '../../src/core/pipeline';
-import { silentLogger } from '../../src/core/log';
+import { silentLogger, type Logger } from '../../src/core/log';
 import { OcrEngine } from '../../src/core/vision/ocr';
 import { DecodedImage } from '../../src/core/vision/image';
 import { VisionService } from '../../src/core/vision/vision';
@@ -22,11 +22,11 @@ const asImage = (png: Buffer): ImageInput => ({ mimeType: 'image/png', base64: p
 const errorShot = () => asImage(renderCode(ERROR_TEXT, { px: 16, theme: 'dark' }));
 const photo = async () => asImage(await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#88aa44' } }).png().toBuffer());
 
-async function visionSetup(opts: { nodeReply?: string; cloudReply?: string; models?: string[]; settings?: Partial<VisionSettings>; localOnly?: boolean } = {}) {
+async function visionSetup(opts: { nodeReply?: string; cloudReply?: string; models?: string[]; settings?: Partial<VisionSettings>; localOnly?: boolean; log?: Logger } = {}) {
   const node = await ollama({ models: opts.models ?? ['moondream:latest'], reply: () => opts.nodeReply ?? 'unused' });
   const api = await cloud({ reply: () => opts.cloudReply ?? 'cloud vision answer' });
   const r = await setup({ nodes: [nodeOf(node, 'gpu')], cloudProviders: [cloudOf(api)], privacy: { localOnly: !!opts.localOnly, neverSend: [] } });
-  const vision = new VisionService({ settings: () => ({ ...DEFAULT_VISION_SETTINGS, ...opts.settings }), ocr, log: silentLogger });
+  const vision = new VisionService({ settings: () => ({ ...DEFAULT_VISION_SETTINGS, ...opts.settings }), ocr, log: opts.log ?? silentLogger });
   return { node, api, r, deps: { ...r.deps, vision } };
 }
 
@@ -47,6 +47,24 @@ describe('local OCR', () => {
     const image = await DecodedImage.decode(renderCode(code, { px: 14, theme: 'light' }), 'brackets.png');
     const { text } = await ocr.recognize(await image.forOcr());
     expect(text.split('\n')).toEqual(['});', '});', '}', 'return commandOut;', '};']);
+  });
+});
+
+describe('the OCR worker', () => {
+  it('ends once unused for its idle time (it holds ~100 MB), and a later image starts it again', async () => {
+    let ended: () => void = () => {};
+    const endedOnce = new Promise<void>((resolve) => (ended = resolve));
+    const engine = new OcrEngine({ ...silentLogger, debug: (m) => void (m.startsWith('OCR worker ended') && ended()) }, 20);
+    const png = await (await DecodedImage.decode(renderCode('return items.length;', { px: 16, theme: 'light' }), 'line.png')).forOcr();
+    try {
+      expect((await engine.recognize(png)).text).toBe('return items.length;');
+      await endedOnce;
+      expect(engine.running).toBe(false);
+      expect((await engine.recognize(png)).text).toBe('return items.length;');
+      expect(engine.running).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
   });
 });
 
@@ -110,6 +128,26 @@ describe('the vision path', () => {
     expect(end).toMatchObject({ outcome: 'ok', text: 'cloud vision answer', meta: { route: 'cloud', reason: expect.stringMatching(/no reachable node has moondream/), vision: { fellBack: false } } });
     expect(chats(node)).toEqual([]);
     expect((await rows(r)).map((x) => x.strategy)).toEqual(['vision-cloud']);
+  });
+
+  it('asks the vision model while OCR reads when the question says what it wants, and scores the answer against what OCR read', async () => {
+    let ocrDone = Number.POSITIVE_INFINITY;
+    const log = { ...silentLogger, debug: (m: string) => void (m.startsWith('OCR read') && (ocrDone = Date.now())) };
+    const { node, deps } = await visionSetup({ nodeReply: 'The TypeError comes from renderList in TodoList.tsx: it calls map on undefined todos.', log });
+    const end = endOf(await collect(ask(input({ question: 'What causes the error in this screenshot?', images: [errorShot()], source: 'panel' }), deps)));
+    const [chat] = node.requests.filter((q) => q.path === '/api/chat');
+    expect(chat!.startedAt).toBeLessThan(ocrDone);
+    expect(end.meta).toMatchObject({ route: 'local', vision: { mode: 'error', localQuality: { issues: [] } } });
+    expect(end.meta!.vision!.ocrChars).toBeGreaterThan(40);
+  });
+
+  it("gives the cloud the text OCR read beside a local answer that fell short", async () => {
+    const { api, deps } = await visionSetup({ nodeReply: "I'm sorry, I cannot see the image." });
+    const end = endOf(await collect(ask(input({ question: 'What causes the error in this screenshot?', images: [errorShot()] }), deps)));
+    expect(end.meta).toMatchObject({ route: 'cloud', vision: { fellBack: true } });
+    const call = api.requests.find((q) => q.path === '/v1/chat/completions')!;
+    const parts = (call.body as { messages: { content: unknown }[] }).messages.at(-1)!.content as { type: string; text?: string }[];
+    expect(parts[0]!.text).toMatch(/Text read from the image by OCR[^\n]*\n.*TypeError/);
   });
 
   it('answers "extract the code" from OCR alone, as a code block, without a model', async () => {
