@@ -16,10 +16,17 @@
 // and tokenize), parsed ahead (prepare() first, as the editor does while the user pauses: the question's
 // own wait), warm (same files, another question: chunks cached, as when a conversation keeps a file), and
 // after one line is typed in the largest file, with its previous tree kept (incremental parse) or not.
+// Budget with many files: contexts of 1, 20 and 120 whole files of the cases (attached, as @mentions), compressed
+// to a cloud request's default budget (6,000 tokens, the gate may add a quarter) and ~200k tokens to a node's
+// window (16,384 tokens: what the window leaves after the answer's room): tokens sent against the budget and
+// the hard limit, files left out whole; and the longest event-loop stall during a cold compression of ~200k
+// tokens (perf_hooks.monitorEventLoopDelay), with its duration.
 // Writes bench/results/compression.json. BENCH_SCALE=0.2 for a quick look (published figures use 1);
+// BENCH_PART=budget runs the budget part alone and updates its figures in compression.json;
 // BENCH_DEBUG=1 instead lists the cases lexical misses at 4x, with the answer chunk's rank and score.
 
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, relative } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import type { Node } from 'web-tree-sitter';
@@ -266,6 +273,58 @@ async function timing(cases: readonly Case[], tokens: number): Promise<{ tokens:
   return { tokens, cold: r(cold), parsedAhead: r(parsedAhead), warm: r(warm), editedIncremental: r(editedIncremental), editedWhole: r(editedWhole), parseOnly: r(parseOnly), runs: contexts.length };
 }
 
+/** The budget a node request gets in a 16,384-token window, as nodeContext.ts works it out for a one-line question. */
+const NODE_BUDGET = 16_384 - 2048 - 50;
+const CLOUD_BUDGET = 6000;
+
+/** Distinct whole files of the cases, in a seeded order. */
+function distinctFiles(cases: readonly Case[]): ContextItem[] {
+  const seen = new Map<string, ContextItem>();
+  for (const c of cases) for (const item of c.items) if (!seen.has(item.path)) seen.set(item.path, { ...item, origin: 'mention' });
+  return shuffled([...seen.values()], SEED);
+}
+
+async function budgetWithManyFiles(cases: readonly Case[]) {
+  const files = distinctFiles(cases);
+  const question = cases[0]!.question;
+  const rows: { files: number; tokensBefore: number; budget: number; hardLimit: number; tokensAfter: number; leftOut: number; ms: number }[] = [];
+  const run = async (items: ContextItem[], budget: number, hardLimit: number) => {
+    treeSitter.releaseTrees();
+    const { report } = await new ContextCompressor({ treeSitter }).compress(question, items, { budgetTokens: budget, hardLimitTokens: hardLimit, threshold: 0.1 });
+    const row = { files: items.length, tokensBefore: report.tokensBefore, budget, hardLimit, tokensAfter: report.tokensAfter, leftOut: report.leftOut?.length ?? 0, ms: Math.round(report.ms) };
+    rows.push(row);
+    return row;
+  };
+  for (const n of [1, 20, 120]) await run(files.slice(0, n), CLOUD_BUDGET, Math.floor(1.25 * CLOUD_BUDGET));
+  // About 200k tokens of whole files for a node: the cold compression whose stalls are measured.
+  const big: ContextItem[] = [];
+  for (const f of files) if (contextTokens([...big, f]) <= 205_000) big.push(f);
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  // The histogram counts from its first tick: a block that starts before it would go unseen.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const node = await run(big, NODE_BUDGET, NODE_BUDGET);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  delay.disable();
+  return { rows, node: { ...node, longestStallMs: Math.round((delay.max / 1e6) * 10) / 10, largestFileTokens: Math.max(...big.map((f) => contextTokens([f]))) } };
+}
+
+function printBudget(b: Awaited<ReturnType<typeof budgetWithManyFiles>>): void {
+  for (const r of b.rows) console.log(`${String(r.files).padStart(4)} files, ${r.tokensBefore} tokens -> ${r.tokensAfter} (budget ${r.budget}, hard limit ${r.hardLimit}), ${r.leftOut} files left out whole, ${r.ms} ms`);
+  console.log(`cold ~200k tokens for a node (${b.node.files} files, largest ${b.node.largestFileTokens} tokens): longest event-loop stall ${b.node.longestStallMs} ms over ${b.node.ms} ms`);
+}
+
+async function budgetOnly(): Promise<void> {
+  await treeSitter.parser('typescript');
+  await treeSitter.parser('javascript');
+  const { cases } = await buildCases();
+  const budget = await budgetWithManyFiles(cases);
+  printBudget(budget);
+  const file = 'bench/results/compression.json';
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(file, `${JSON.stringify({ ...previous, budget: { date: new Date().toISOString(), loadAverage: loadavg(), ...budget } }, null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const seconds: Record<string, number> = {};
   await treeSitter.parser('typescript');
@@ -302,6 +361,7 @@ async function main(): Promise<void> {
   });
   const t10 = await timed(seconds, 'timing10k', () => timing(cases, 10_000));
   const t50 = await timed(seconds, 'timing50k', () => timing(cases, 50_000));
+  const budget = await timed(seconds, 'budget', () => budgetWithManyFiles(cases));
 
   const pct = (x: number) => Math.round(x * 1000) / 10;
   const table = Object.fromEntries(
@@ -314,6 +374,7 @@ async function main(): Promise<void> {
   console.log('embeddings only, combined: not measured (no embedding model on this machine)');
   console.log(`quality gate sent more than the budget in ${gateOverBudget} of ${cases.length * RATIOS.length} compressions`);
   for (const t of [t10, t50]) console.log(`compress ${t.tokens} tokens (${t.runs} runs): cold p50 ${t.cold.p50} ms, p99 ${t.cold.p99} ms; parsed ahead p50 ${t.parsedAhead.p50} ms, p99 ${t.parsedAhead.p99} ms; warm p50 ${t.warm.p50} ms, p99 ${t.warm.p99} ms; one line edited in the largest file: incremental parse p50 ${t.editedIncremental.p50} ms, p99 ${t.editedIncremental.p99} ms, whole re-parse p50 ${t.editedWhole.p50} ms, p99 ${t.editedWhole.p99} ms; tree-sitter parse alone p50 ${t.parseOnly.p50} ms, p99 ${t.parseOnly.p99} ms`);
+  printBudget(budget);
   console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${cpus().length} cores`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
@@ -329,6 +390,7 @@ async function main(): Promise<void> {
         notMeasured: { embeddingsOnly: 'no embedding model on this machine', combined: 'no embedding model on this machine' },
         gateOverBudget: { compressions: cases.length * RATIOS.length, overBudget: gateOverBudget },
         timingMs: { '10k': t10, '50k': t50 },
+        budget,
         loadAverage: loadavg(),
         seconds,
         sample: cases.slice(0, 5).map((c) => ({ package: c.package, file: c.file, question: c.question, tokens: c.tokens })),
@@ -340,6 +402,7 @@ async function main(): Promise<void> {
 }
 
 if (process.env.BENCH_DEBUG) void misses();
+else if (process.env.BENCH_PART === 'budget') void budgetOnly();
 else void main();
 
 async function misses(): Promise<void> {

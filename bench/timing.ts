@@ -5,3 +5,13 @@ export async function timed<T>(seconds: Record<string, number>, name: string, ru
   seconds[name] = (performance.now() - started) / 1000;
   return result;
 }
+
+/** The q-quantile (0..1) of samples, nearest rank; NaN for none. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
+/** Milliseconds rounded to 0.1, for results files. */
+export const round1 = (ms: number): number => Math.round(ms * 10) / 10;

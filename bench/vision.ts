@@ -9,8 +9,14 @@
 //      bad answers caught, good answers wrongly sent to the cloud, ROC AUC.
 //   3. Tokens saved: cloud image tokens (OpenAI's tile rule) avoided per image answered locally, for the
 //      rendered screenshots and common screen sizes; and image preparation time (decode, scale, encode).
+//   4. Time to first token of an image question through the pipeline, against an instant vision model on a
+//      loopback fake Ollama node, with OCR on: a question that says what it wants ("what causes the error
+//      ...": the model is asked while OCR reads) side by side with a bare "explain this screenshot" (its mode
+//      follows the image's text, so it waits for OCR, as every image question did before), each with OCR's
+//      worker cold (the session's first image) and running.
 // Needs ImageMagick and fonts-dejavu-core (apt-get install imagemagick fonts-dejavu-core).
-// Writes bench/results/vision.json. BENCH_SCALE=0.5 uses fewer source files for a quick look.
+// Writes bench/results/vision.json. BENCH_SCALE=0.5 uses fewer source files for a quick look; BENCH_PART=ttft
+// runs part 4 alone and updates its figures in vision.json.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
@@ -21,6 +27,16 @@ import { OcrEngine } from '../src/core/vision/ocr';
 import { characterErrorRate } from '../src/core/vision/cer';
 import { DEFAULT_QUALITY_THRESHOLD, distinctiveWords, scoreVisionAnswer } from '../src/core/vision/quality';
 import { cloudImageTokens } from '../src/core/vision/cloudTokens';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { startFakeOllama } from '../test/fixtures';
+import { createRouting } from '../src/core/app';
+import { ask } from '../src/core/pipeline';
+import { silentLogger } from '../src/core/log';
+import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
+import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
+import { VisionService } from '../src/core/vision/vision';
+import { DEFAULT_VISION_SETTINGS } from '../src/core/vision/settings';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const LINES = 24;
@@ -239,7 +255,71 @@ async function tokensSaved(ocrRows: OcrRow[]) {
   };
 }
 
+const TTFT_ROUNDS = Math.max(3, Math.round(5 * SCALE));
+const SAYS_WHAT = 'What causes the error in this screenshot?';
+const BARE = 'Explain this screenshot.';
+
+async function imageTtft() {
+  const node = await startFakeOllama({ models: ['moondream:latest'], latencyMs: 0, reply: () => 'The TypeError comes from renderList: it calls map on undefined todos.' });
+  const config = { nodes: [{ name: 'gpu', baseUrl: node.url, tier: 'local' as const, models: [], maxParallel: 4 }], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY };
+  const image = { mimeType: 'image/png', base64: renderCode(ERRORS[0]!, { px: 16, theme: 'dark' }).toString('base64') };
+  const ttft = async (ocr: OcrEngine, question: string): Promise<number> => {
+    const vision = new VisionService({ settings: () => DEFAULT_VISION_SETTINGS, ocr, log: silentLogger });
+    const { deps, nodes } = createRouting({ config, vision, cloudKey: async () => undefined, log: silentLogger });
+    await nodes.refresh();
+    const t0 = performance.now();
+    let first = Number.NaN;
+    for await (const e of ask({ id: randomUUID(), question, history: [], context: [], route: 'auto', source: 'panel', images: [image], signal: new AbortController().signal }, deps)) {
+      if (e.type === 'token' && Number.isNaN(first)) first = performance.now() - t0;
+      if (e.type === 'end' && e.result.outcome !== 'ok') throw new Error(e.result.error);
+    }
+    return first;
+  };
+  const samples = { saysWhatCold: [] as number[], bareCold: [] as number[], saysWhatWarm: [] as number[], bareWarm: [] as number[] };
+  const running = new OcrEngine();
+  try {
+    await ttft(running, BARE);
+    for (let i = 0; i < TTFT_ROUNDS; i++) {
+      // Alternated, so drift in the machine's load hits both alike.
+      for (const question of i % 2 ? [BARE, SAYS_WHAT] : [SAYS_WHAT, BARE]) {
+        const cold = new OcrEngine();
+        const ms = await ttft(cold, question);
+        await cold.dispose();
+        (question === BARE ? samples.bareCold : samples.saysWhatCold).push(ms);
+        (question === BARE ? samples.bareWarm : samples.saysWhatWarm).push(await ttft(running, question));
+      }
+    }
+  } finally {
+    await running.dispose();
+    await node.close();
+  }
+  const m = (xs: number[]) => round(median(xs), 0);
+  return {
+    rounds: TTFT_ROUNDS,
+    questions: { saysWhat: SAYS_WHAT, bare: BARE },
+    ocrWorkerCold: { saysWhatMedianMs: m(samples.saysWhatCold), bareMedianMs: m(samples.bareCold), ratio: round(median(samples.bareCold) / median(samples.saysWhatCold), 1) },
+    ocrWorkerRunning: { saysWhatMedianMs: m(samples.saysWhatWarm), bareMedianMs: m(samples.bareWarm), ratio: round(median(samples.bareWarm) / median(samples.saysWhatWarm), 1) },
+    samples: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.map((x) => round(x, 0))])),
+  };
+}
+
+function printTtft(t: Awaited<ReturnType<typeof imageTtft>>): void {
+  process.stdout.write(
+    `\nTime to first token of an image question (instant vision model, ${t.rounds} rounds, medians):\n` +
+      `  OCR worker cold   : "${SAYS_WHAT}" ${t.ocrWorkerCold.saysWhatMedianMs} ms; "${BARE}" (waits for OCR) ${t.ocrWorkerCold.bareMedianMs} ms: ${t.ocrWorkerCold.ratio}x\n` +
+      `  OCR worker running: "${SAYS_WHAT}" ${t.ocrWorkerRunning.saysWhatMedianMs} ms; "${BARE}" (waits for OCR) ${t.ocrWorkerRunning.bareMedianMs} ms: ${t.ocrWorkerRunning.ratio}x\n`,
+  );
+}
+
 async function main(): Promise<void> {
+  const resultsFile = join('bench', 'results', 'vision.json');
+  if (process.env.BENCH_PART === 'ttft') {
+    const ttft = await imageTtft();
+    printTtft(ttft);
+    const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Record<string, unknown>) : {};
+    writeFileSync(resultsFile, `${JSON.stringify({ ...previous, ttft: { date: new Date().toISOString(), loadavg: loadavg().map((x) => round(x, 2)), ...ttft } }, null, 2)}\n`);
+    return;
+  }
   const ocr = new OcrEngine();
   const started = performance.now();
   try {
@@ -263,16 +343,18 @@ async function main(): Promise<void> {
     process.stdout.write('\nQuality score on the labelled answers\n');
     const quality = await qualityScore(ocr);
     const tokens = await tokensSaved(rows);
+    const ttft = await imageTtft();
     const result = {
       date: new Date().toISOString(),
       machine: { platform: `${platform()} ${release()}`, cpus: cpus().length, cpu: cpus()[0]?.model, loadavg: loadavg().map((x) => round(x, 2)), node: process.version },
       ocr: { engine: 'tesseract.js 7, @tesseract.js-data/eng 4.0.0_best_int, LSTM only', summary: ocrSummary, images: rows.map((r) => ({ ...r, cerPrepared: round(r.cerPrepared), cerRaw: round(r.cerRaw), msPrepared: round(r.msPrepared, 0), msRaw: round(r.msRaw, 0) })) },
       quality,
       tokens,
+      ttft,
       seconds: round((performance.now() - started) / 1000, 1),
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync(join('bench', 'results', 'vision.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(resultsFile, `${JSON.stringify(result, null, 2)}\n`);
 
     const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
     process.stdout.write('\nOCR, prepared (as is):\n');
@@ -291,6 +373,7 @@ async function main(): Promise<void> {
         `\nPreparing a 2560×1440 screenshot for Moondream: median ${tokens.preparation2560x1440Ms.median} ms\n` +
         `Wrote bench/results/vision.json (${result.seconds} s)\n`,
     );
+    printTtft(ttft);
   } finally {
     await ocr.dispose();
   }

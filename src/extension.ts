@@ -23,6 +23,7 @@ import { registerCommands } from './vscode/commands';
 import { registerBatchCommands } from './vscode/batch';
 import { DemoMode } from './vscode/demoMode';
 import { registerDashboard } from './vscode/dashboard';
+import { registerDataCommands } from './vscode/dataCommands';
 
 /** How often nodes are re-probed; failures trigger an immediate probe in between. */
 const HEALTH_INTERVAL_MS = 30_000;
@@ -175,6 +176,7 @@ export function activate(context: vscode.ExtensionContext): void {
       prices: cloudPrices,
       log,
     }),
+    ...registerDataCommands({ store, cleared: () => switched.fire(), log }),
     ...registerRouterCommands({ router: () => services().router, log }),
     ...registerExampleCommands(() => services().learning.examples, workspaceKey),
     ...registerVisionCommands(chat, log),
@@ -183,8 +185,10 @@ export function activate(context: vscode.ExtensionContext): void {
     warmer,
   );
 
+  const warming = new AbortController();
   // The store is saved first: the window may be closing and nothing else here holds user data.
   disposeAll = async () => {
+    warming.abort();
     routing.nodes.stopPolling();
     await store.close();
     await demoMode.close();
@@ -192,7 +196,11 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   // Probing nodes can take seconds (an unreachable LAN node waits for its timeout): activation does not wait.
-  void rebuild().then(() => offerDemoIfNoNode(routing, enterDemo));
+  // Once they answered, what the first question would load (the router's model, the gate) loads in idle time.
+  void rebuild().then(() => {
+    void services().warmUp(routing, { signal: warming.signal });
+    return offerDemoIfNoNode(routing, enterDemo);
+  });
 }
 
 /** With no reachable node, a newcomer is offered the demo (or it starts directly when configured so). */

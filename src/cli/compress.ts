@@ -64,6 +64,7 @@ export async function runCompress(argv: string[]): Promise<number> {
       redacted: safe.redacted,
       withheld: safe.withheld,
       ...(report.notes.length > 0 ? { notes: report.notes } : {}),
+      ...(report.leftOut ? { leftOut: report.leftOut } : {}),
     })}\n`,
   );
   return 0;

@@ -7,6 +7,7 @@
 //   singularity train | route-eval | route-score | route-replay ...   (router models; see ./router.ts)
 //   singularity compress --query Q --budget TOKENS FILE...   (context compression; see ./compress.ts)
 //   singularity train-gate | gate-score ...   (the quality gate; see ./gate.ts)
+//   singularity clear-data --db FILE --yes   (deletes every recorded row; see ./clearData.ts)
 //
 // The answer streams to stdout; a one-line JSON summary goes to stderr. Cloud keys come from
 // SINGULARITY_CLOUD_API_KEY or the config file's cloudProviders[].apiKey, never from flags.
@@ -20,13 +21,15 @@ import { openRuntime, RUNTIME_OPTIONS } from './runtime';
 import { runServe } from './serve';
 import { runCompress } from './compress';
 import { runGateScore, runTrainGate } from './gate';
+import { runClearData } from './clearData';
 import { readImages, runOcr, VISION_OPTIONS, visionModeFlag } from './vision';
 import { TerminalSanitizer, terminalSafe } from './terminalText';
 
 const USAGE = `Usage:
   singularity compress --query "QUESTION" --budget TOKENS [--threshold X] [--node URL --embed-model M] FILE...
     Prints the context as a cloud model would get it (kept chunks, elision markers) to stdout and a JSON
-    line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms) to stderr.
+    line of stats (tokensBefore, tokensAfter, chunksKept, chunksDropped, ms, and leftOut: files nothing of which
+    fit the budget) to stderr.
 
   singularity ask [--config FILE] [--node URL]... [--cloud-base URL --cloud-model M] [--model M]
                   [--route local|lan|cloud|auto] [--db FILE] [--verbose] [--image FILE]... [--mode M] "prompt"
@@ -42,6 +45,10 @@ const USAGE = `Usage:
                   (defaultModels.vision), checked against local OCR, the cloud when the answer is poor
   --mode M        what to do with the images: auto (default, from the question), error, describe, extract
   Cloud API key: environment variable SINGULARITY_CLOUD_API_KEY (or cloudProviders[].apiKey in --config).
+
+  singularity clear-data --db FILE --yes
+    Deletes every request, conversation, training row, example, embedding and daily aggregate recorded in
+    FILE (the schema stays). Without --yes it refuses.
 
   singularity ocr FILE...
     Prints the text local OCR (tesseract.js, offline) reads in each image; a JSON line per image on stderr.
@@ -139,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
     serve: runServe,
     compress: runCompress,
     ocr: runOcr,
+    'clear-data': runClearData,
   };
   const run = commands[command];
   if (!run) throw new UsageError(`Unknown command "${command}".`);

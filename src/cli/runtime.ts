@@ -36,6 +36,8 @@ export interface RuntimeFlags {
 
 export interface Runtime extends Routing {
   log: Logger;
+  /** Loads the router's model, the gate and the encoder now rather than on the first request (a server's start; `ask` needs none of it ahead). */
+  warmUp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,10 +113,15 @@ export async function openRuntime(values: RuntimeFlags): Promise<Runtime> {
     log,
   });
   const routing = services.routing(config);
+  const warming = new AbortController();
   return {
     ...routing,
     log,
+    warmUp: async () => {
+      await services.warmUp(routing, { delayMs: 0, signal: warming.signal });
+    },
     close: async () => {
+      warming.abort();
       routing.nodes.stopPolling();
       await services.dispose();
       await store.close();

@@ -22,6 +22,7 @@ export async function runServe(argv: string[]): Promise<number> {
     runtime.nodes.startPolling(30_000);
     const proxy = await startProxy({ host: values.host, port, key, allowRemote: values['allow-remote'], deps: () => runtime.deps, log: runtime.log });
     process.stdout.write(`OPENAI_BASE_URL=${proxy.url}\nANTHROPIC_BASE_URL=${anthropicBaseUrl(proxy.url)}\n${given ? '' : `OPENAI_API_KEY=${key}\n`}`);
+    const warmed = runtime.warmUp();
     if (!given) process.stderr.write('singularity: generated a key for this run (set SINGULARITY_PROXY_KEY to choose one).\n');
     if (values['allow-remote'] && values.host !== '127.0.0.1') process.stderr.write(`singularity: WARNING: listening on ${values.host}; anyone who reaches it with the key uses your nodes and cloud key.\n`);
     await new Promise<void>((resolve) => {
@@ -29,6 +30,7 @@ export async function runServe(argv: string[]): Promise<number> {
       process.once('SIGTERM', resolve);
     });
     await proxy.close();
+    await warmed;
     return 0;
   } finally {
     await runtime.close();

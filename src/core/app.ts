@@ -3,7 +3,7 @@ import type { Logger } from './log';
 import { NodeRegistry } from './nodes/registry';
 import { ruleRouter } from './router/rule';
 import { ToolLoops } from './router/toolLoops';
-import { defaultProviders, type CloudCredential, type EmbeddingProvider } from './providers/factory';
+import { defaultProviders, isUsable, type CloudCredential, type EmbeddingProvider } from './providers/factory';
 import { SentenceEncoder } from './providers/sentenceEncoder';
 import { NodePool } from './nodes/pool';
 import { DEFAULT_BREAKER_POLICY } from './nodes/breaker';
@@ -17,6 +17,7 @@ import { LearnedRouter, type LearnedRouterSettings, type ModelFiles } from './ro
 import type { Router } from './router/types';
 import { RouteHistoryTracker } from './router/history';
 import type { PipelineDeps } from './pipeline';
+import type { AskInput } from './request';
 import { ContextCompressor } from './context/compressor';
 import type { ContextSettings } from './context/settings';
 import { PoolEmbedder } from './nodes/embedder';
@@ -28,6 +29,9 @@ import { OcrEngine } from './vision/ocr';
 import type { QualitySettings } from './quality/settings';
 import { createLearning, type LearningParts } from './learning/learning';
 import { CloudKeyHealth } from './providers/keyHealth';
+import { warmUp, type WarmedStep } from './warmUp';
+import { warmRouteFeatures } from './router/decide';
+import { warmGate } from './quality/verdict';
 
 export interface RoutingOptions {
   config: SingularityConfig;
@@ -133,9 +137,14 @@ export interface Services {
   keyHealth: CloudKeyHealth;
   /** Builds the configuration's nodes and pipeline on these services. */
   routing(config: SingularityConfig): Routing;
+  /** Loads in idle time what the first request through `routing` would wait for (warmUp.ts). */
+  warmUp(routing: Routing, options?: { delayMs?: number; signal?: AbortSignal }): Promise<WarmedStep[]>;
   /** Stops the router's session, the OCR worker and the sentence encoder; the store is the caller's to close. */
   dispose(): Promise<void>;
 }
+
+/** What the warm-up asks of the parts, as a panel question would; it is never sent or recorded. */
+const SAMPLE_REQUEST: AskInput = { id: 'warm-up', question: 'How do I reverse a list in Python?', history: [], context: [], route: 'auto', source: 'panel', signal: new AbortController().signal };
 
 /** The one composition root: the extension and the CLI both build their services here, from their settings. */
 export function createServices(options: ServiceOptions): Services {
@@ -163,6 +172,18 @@ export function createServices(options: ServiceOptions): Services {
     vision,
     keyHealth,
     routing: (config) => createRouting({ config, requests, router, routerData, routeHistory, learning, context: compression, vision, meaning, keyHealth, cloudKey: options.cloudKey, log }),
+    warmUp: async (routing, warmOptions) => {
+      // The router scores a request, and the encoder embeds its question, only when there is a choice: a healthy
+      // node and a usable cloud. Without one they would load for nothing (some 140 MB).
+      const choice = routing.nodes.list().some((n) => n.healthy) && (await routing.deps.cloudCredentials()).some(isUsable);
+      const steps = [
+        { name: 'route features', run: () => warmRouteFeatures(SAMPLE_REQUEST) },
+        ...(choice ? [{ name: 'router model', run: () => router.warmUp(settings.router().learnMeaning ? routing.deps.encoder?.()?.model : undefined) }] : []),
+        { name: 'gate and examples', run: () => warmGate(learning, SAMPLE_REQUEST) },
+        ...(choice ? [{ name: 'sentence encoder', run: () => routing.deps.encoder?.()?.embed(['warm up']) }] : []),
+      ];
+      return warmUp(steps, log, warmOptions);
+    },
     dispose: async () => {
       await Promise.allSettled([router.dispose(), ocr.dispose(), sentenceEncoder.dispose()]);
     },

@@ -234,16 +234,17 @@ async function* answerImages(input: AskInput, deps: PipelineDeps, vision: Pick<V
   if (plan.local) {
     const result = yield* withNote(answer(plan.local, deps), plan.note);
     if (result.outcome === 'cancelled') return yield { type: 'end', result };
-    const judged = judgeLocal(plan, result);
+    const judged = await judgeLocal(plan, result);
     if ('final' in judged) return yield { type: 'end', result: judged.final };
     ({ draft, whyCloud } = judged);
   }
-  if (plan.cloudBlocked) {
-    if (draft?.result.outcome === 'ok') deps.log.info(`Vision: ${whyCloud}; kept, since ${plan.cloudBlocked}`);
-    return yield { type: 'end', result: blockedAnswer(draft, whyCloud, plan.cloudBlocked) };
+  const blocked = await plan.cloudBlocked();
+  if (blocked) {
+    if (draft?.result.outcome === 'ok') deps.log.info(`Vision: ${whyCloud}; kept, since ${blocked}`);
+    return yield { type: 'end', result: blockedAnswer(draft, whyCloud, blocked) };
   }
   const cloud = await plan.cloud(whyCloud);
-  const { notice, note } = cloudFallback(plan, draft, whyCloud, cloud.model);
+  const { notice, note } = cloudFallback(plan, draft, whyCloud, cloud.model, await plan.ocrChars());
   if (notice) yield { type: 'token', text: notice };
   const cloudId = draft ? randomUUID() : cloud.request.id;
   const result = yield* withNote(answer({ ...cloud.request, id: cloudId }, deps), note);

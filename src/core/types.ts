@@ -170,6 +170,8 @@ export interface ContextReport {
   chunks: ChunkInfo[];
   /** Why more than the budget was sent, embeddings unavailable, and the like. */
   notes: string[];
+  /** Paths of the items nothing of which was sent (none fit, or none was relevant); absent when every item was. */
+  leftOut?: string[];
 }
 
 /** How an answer was produced, shown under it in the panel. */
@@ -216,8 +218,8 @@ export interface TokenConfidence {
 
 export interface VisionNote {
   mode: 'error' | 'describe' | 'extract' | 'question';
-  /** Characters of text local OCR read from the images (0: none, or OCR off). */
-  ocrChars: number;
+  /** Characters of text local OCR read from the images (0: none, or OCR off); absent while OCR still reads, beside the vision model. */
+  ocrChars?: number;
   /** The local vision answer's score and what looked wrong, when a vision model answered on a node. */
   localQuality?: { score: number; issues: string[] };
   /** The cloud answered after the local answer scored below the threshold (or failed). */

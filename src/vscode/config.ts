@@ -6,6 +6,7 @@ import { parseContextSettings } from '../core/context/settings';
 import { parseQualitySettings } from '../core/quality/settings';
 import type { CloudProviderConfig, NodeConfig } from '../core/types';
 import type { CloudPrices } from '../core/metrics/types';
+import { DEFAULT_RETENTION, type RetentionPolicy } from '../core/store/retention';
 
 /** The one place settings are read; everything below gets plain objects. */
 export function readConfig(): ConfigResult {
@@ -114,4 +115,10 @@ export function cloudPrices(): CloudPrices {
   const v = vscode.workspace.getConfiguration('singularity').get<Partial<CloudPrices>>('dashboard.cloudPrices') ?? {};
   const price = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback);
   return { inputPerMillion: price(v.inputPerMillion, 2.5), outputPerMillion: price(v.outputPerMillion, 10) };
+}
+
+/** What retention keeps (singularity.retention.days; 0 keeps everything), as core's plain policy. */
+export function retentionPolicy(): RetentionPolicy {
+  const days = vscode.workspace.getConfiguration('singularity').get<unknown>('retention.days');
+  return { ...DEFAULT_RETENTION, days: typeof days === 'number' && Number.isInteger(days) && days >= 0 ? days : DEFAULT_RETENTION.days };
 }

@@ -3,16 +3,22 @@ import type { Routing } from '../core/app';
 import type { Logger } from '../core/log';
 import { dashboardData } from '../core/metrics/dashboard';
 import { exportRequests } from '../core/metrics/export';
+import { CoalescedRefresh } from '../core/metrics/refresh';
 import type { CloudPrices } from '../core/metrics/types';
-import type { ExportFormat, LiveNode, Period } from '../shared/dashboard';
+import type { DashboardData, ExportFormat, LiveNode, Period } from '../shared/dashboard';
 import type { Requests } from '../core/store/requests';
 import type { LearnedRouter } from '../core/router/learned';
 import { isDashboardMessage, type DashboardHostMessage, type DashboardWebviewMessage } from '../shared/protocol';
 import { pageAssets } from './webviewPage';
 import { dashboardHtmlTemplate } from './dashboardHtml';
 
-/** New requests and node changes come in bursts (a batch, a streaming answer's lease): one refresh per burst. */
-const REFRESH_DEBOUNCE_MS = 300;
+/**
+ * New requests come in bursts (a batch, an agent on the endpoint): the period is recomputed at most once a
+ * second while they do. Node changes (a slot taken or freed) only change the live load, which costs nothing
+ * to read: it follows them more closely, with the last computed period.
+ */
+const DATA_INTERVAL_MS = 1000;
+const LIVE_INTERVAL_MS = 300;
 
 export interface DashboardDeps {
   extensionUri: vscode.Uri;
@@ -34,11 +40,13 @@ export class DashboardPanel {
 
   private period: Period = '7d';
   private readonly disposables: vscode.Disposable[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private data: DashboardData | undefined;
+  private readonly dataRefresh = new CoalescedRefresh(() => this.refresh(), DATA_INTERVAL_MS);
+  private readonly liveRefresh = new CoalescedRefresh(() => this.postLive(), LIVE_INTERVAL_MS);
   // Routing is rebuilt when settings change and the services when a demo starts or ends: the sources followed
   // are re-checked on each refresh.
-  private readonly pool = new Follower(() => this.deps.routing().pool, (p) => p.onChange(() => this.scheduleRefresh()));
-  private readonly requests = new Follower(() => this.deps.requests(), (r) => r.onRecord(() => this.scheduleRefresh()));
+  private readonly pool = new Follower(() => this.deps.routing().pool, (p) => p.onChange(() => this.liveRefresh.changed()));
+  private readonly requests = new Follower(() => this.deps.requests(), (r) => r.onRecord(() => this.dataRefresh.changed()));
 
   /** Opens the dashboard, or brings the open one to the front. */
   static show(deps: DashboardDeps): DashboardPanel {
@@ -70,9 +78,14 @@ export class DashboardPanel {
         this.handle(m).catch((err: Error) => deps.log.error(`Dashboard: ${err.stack ?? err.message}`));
       }),
       panel.onDidDispose(() => this.dispose()),
-      deps.servicesChanged(() => this.refreshLogged()),
+      // Hidden, it computes nothing (retainContextWhenHidden keeps the page): shown again, it catches up.
+      panel.onDidChangeViewState(() => {
+        this.dataRefresh.setVisible(panel.visible);
+        this.liveRefresh.setVisible(panel.visible);
+      }),
+      deps.servicesChanged(() => this.dataRefresh.now()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('singularity')) this.scheduleRefresh();
+        if (e.affectsConfiguration('singularity')) this.dataRefresh.changed();
       }),
     );
     this.follow();
@@ -81,10 +94,12 @@ export class DashboardPanel {
   private async handle(m: DashboardWebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
-        return this.refresh();
+        this.dataRefresh.now();
+        return;
       case 'setPeriod':
         this.period = m.period;
-        return this.refresh();
+        this.dataRefresh.now();
+        return;
       case 'export':
         try {
           await this.export(m.format);
@@ -97,27 +112,27 @@ export class DashboardPanel {
     }
   }
 
-  private scheduleRefresh(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refreshLogged();
-    }, REFRESH_DEBOUNCE_MS);
-  }
-
-  private refreshLogged(): void {
-    this.refresh().catch((err: Error) => this.deps.log.error(`Dashboard: ${err.stack ?? err.message}`));
-  }
-
-  /** Computes the period's data from the store and posts it with the nodes' live load. */
+  /** Computes the visible period's data from the store and posts it with the nodes' live load. */
   private async refresh(): Promise<void> {
     this.follow();
     const started = Date.now();
-    const data = await dashboardData(this.deps.requests().store, { period: this.period, now: started, prices: this.deps.prices() });
-    const live: LiveNode[] = this.deps.routing().pool.load();
-    this.post({ type: 'data', data, live, demo: this.deps.isDemo(), router: await this.deps.router().status() });
+    try {
+      this.data = await dashboardData(this.deps.requests().store, { period: this.period, now: started, prices: this.deps.prices() });
+    } catch (err) {
+      this.deps.log.error(`Dashboard: computing ${this.period} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return;
+    }
+    await this.postLive();
     const took = Date.now() - started;
     if (took > 200) this.deps.log.debug(`Dashboard data for ${this.period} took ${took} ms`);
+  }
+
+  /** The last computed period with the nodes' load as it is now. */
+  private async postLive(): Promise<void> {
+    this.follow();
+    if (!this.data) return;
+    const live: LiveNode[] = this.deps.routing().pool.load();
+    this.post({ type: 'data', data: this.data, live, demo: this.deps.isDemo(), router: await this.deps.router().status() });
   }
 
   private follow(): void {
@@ -127,7 +142,7 @@ export class DashboardPanel {
 
   private async export(format: ExportFormat): Promise<void> {
     const period = this.period;
-    const { text, rows } = (await exportRequests(this.deps.requests().store, { period, now: Date.now(), format }));
+    const { text, rows } = await exportRequests(this.deps.requests().store, { period, now: Date.now(), format });
     const fileName = `singularity-metrics-${period}.${format}`;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
@@ -150,8 +165,8 @@ export class DashboardPanel {
 
   private dispose(): void {
     if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.dataRefresh.dispose();
+    this.liveRefresh.dispose();
     this.pool.dispose();
     this.requests.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -234,7 +234,7 @@ describe('singularity ask', () => {
     }
 
     it('serves the router over the OpenAI API with the key from SINGULARITY_PROXY_KEY, and stops on SIGINT', async () => {
-      const s = (await serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0001' }));
+      const s = serve(['--node', node.url, '--port', '0'], { SINGULARITY_PROXY_KEY: 'sk-singularity-cli-test-0001' });
       const { url, key } = await s.ready;
       expect(key).toBeUndefined();
       const client = new OpenAI({ baseURL: url, apiKey: 'sk-singularity-cli-test-0001', maxRetries: 0 });
@@ -245,7 +245,7 @@ describe('singularity ask', () => {
     });
 
     it('generates a key when none is given and prints it once', async () => {
-      const s = (await serve(['--node', node.url, '--port', '0']));
+      const s = serve(['--node', node.url, '--port', '0']);
       const { url, key } = await s.ready;
       expect(key).toMatch(/^sk-singularity-/);
       const res = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${key}` } });

@@ -29,7 +29,7 @@ describe('context compression in the pipeline', () => {
   it('sends the cloud the compressed context, reports it on the answer and records the tokens saved', async () => {
     const api = await cloud();
     const { deps, store } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { budgetTokens: 1500 } });
-    const events = await collect((await ask(input({ question, context: [big] }), deps)));
+    const events = await collect(ask(input({ question, context: [big] }), deps));
     const sent = userMessage(api.requests.at(-1)!.body);
     expect(sent).toContain(`export function ${names[42]}(`);
     expect(sent).toMatch(/\/\/ \.\.\. \d+ lines omitted \.\.\./);
@@ -41,7 +41,7 @@ describe('context compression in the pipeline', () => {
     expect(routed?.type === 'routed' && routed.meta.context?.tokensAfter).toBe(report.tokensAfter);
     const row = (await store.query<{ before: number; after: number }>('SELECT context_tokens_before AS before, context_tokens_after AS after FROM requests'))[0]!;
     expect(row).toEqual({ before: report.tokensBefore, after: report.tokensAfter });
-    const dashboard = (await dashboardData(store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 2, outputPerMillion: 10 } }));
+    const dashboard = await dashboardData(store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 2, outputPerMillion: 10 } });
     expect(dashboard.compression).toMatchObject({ available: true, requests: 1, tokensBefore: report.tokensBefore, tokensAfter: report.tokensAfter });
     expect(dashboard.headline.cloudTokensSaved).toBe(report.tokensBefore - report.tokensAfter);
   });
@@ -51,7 +51,7 @@ describe('context compression in the pipeline', () => {
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { budgetTokens: 1500 } });
     const withSecret: ContextItem = { ...big, text: `${text}\nexport const token = 'sk-proj-${'a'.repeat(40)}';\n` };
     expect(await prepareCloudContext([withSecret], deps.privacy(), deps.context!)).toMatchObject({ parsed: 1 });
-    const report = endOf(await collect((await ask(input({ question, context: [withSecret] }), deps)))).meta!.context!;
+    const report = endOf(await collect(ask(input({ question, context: [withSecret] }), deps))).meta!.context!;
     expect(report).toMatchObject({ compressed: true, itemsParsed: 0 });
     expect(userMessage(api.requests.at(-1)!.body)).not.toContain('sk-proj-');
   });
@@ -69,7 +69,7 @@ describe('context compression in the pipeline', () => {
   it('gives a node the whole context', async () => {
     const node = await ollama();
     const { deps, store } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: { budgetTokens: 1500 } });
-    const result = endOf(await collect((await ask(input({ question, context: [big] }), deps))));
+    const result = endOf(await collect(ask(input({ question, context: [big] }), deps)));
     expect(userMessage(node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body)).toContain(text.trim());
     expect(result.meta?.context).toBeUndefined();
     expect((await store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL'))).toEqual([]);
@@ -79,9 +79,9 @@ describe('context compression in the pipeline', () => {
     const node = await ollama();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: {} });
     const chat = () => node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { options: { num_ctx?: number } };
-    await collect((await ask(input({ question: 'What is a closure?' }), deps)));
+    await collect(ask(input({ question: 'What is a closure?' }), deps));
     expect(chat().options.num_ctx).toBeUndefined();
-    await collect((await ask(input({ question, context: [big] }), deps)));
+    await collect(ask(input({ question, context: [big] }), deps));
     expect(chat().options.num_ctx).toBe(16_384);
   });
 
@@ -89,15 +89,15 @@ describe('context compression in the pipeline', () => {
     const node = await ollama();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: {} });
     const chat = () => node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body as { options: { num_ctx?: number } };
-    await collect((await ask(input({ question, context: [big] }), deps)));
-    await collect((await ask(input({ question: 'What is a closure?' }), deps)));
+    await collect(ask(input({ question, context: [big] }), deps));
+    await collect(ask(input({ question: 'What is a closure?' }), deps));
     expect(chat().options.num_ctx).toBe(16_384);
   });
 
   it('compresses the context for a node whose window would not hold it, says so under the answer, and counts no cloud tokens saved', async () => {
     const node = await ollama();
     const { deps, store } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: { nodeContextTokens: 4096 } });
-    const result = endOf(await collect((await ask(input({ question, context: [big] }), deps))));
+    const result = endOf(await collect(ask(input({ question, context: [big] }), deps)));
     const sent = userMessage(node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body);
     expect(sent).toContain(`export function ${names[42]}(`);
     expect(sent).toMatch(/\/\/ \.\.\. \d+ lines omitted \.\.\./);
@@ -110,7 +110,7 @@ describe('context compression in the pipeline', () => {
     const node = await ollama();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] }, { context: { nodeContextTokens: 4096 } });
     expect(await prepareNodeContext([big], deps.context!)).toMatchObject({ parsed: 1 });
-    const report = endOf(await collect((await ask(input({ question, context: [big] }), deps)))).meta!.context!;
+    const report = endOf(await collect(ask(input({ question, context: [big] }), deps))).meta!.context!;
     expect(report).toMatchObject({ compressed: true, itemsParsed: 0 });
   });
 
@@ -122,7 +122,7 @@ describe('context compression in the pipeline', () => {
   it('sends the cloud the whole context when compression is off', async () => {
     const api = await cloud();
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { compression: false } });
-    await collect((await ask(input({ question, context: [big] }), deps)));
+    await collect(ask(input({ question, context: [big] }), deps));
     expect(userMessage(api.requests.at(-1)!.body)).toContain(text.trim());
   });
 
@@ -130,7 +130,7 @@ describe('context compression in the pipeline', () => {
     const node = await ollama({ models: ['llama3.2:latest', 'nomic-embed-text:latest'] });
     const api = await cloud();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] }, { context: { budgetTokens: 1500, embeddingModel: 'nomic-embed-text' } });
-    const result = endOf(await collect((await ask(input({ question, context: [big], route: 'cloud' }), deps))));
+    const result = endOf(await collect(ask(input({ question, context: [big], route: 'cloud' }), deps)));
     expect(result.meta?.context?.relevance).toBe('lexical+embeddings');
     expect(node.requests.some((r) => r.path === '/api/embed')).toBe(true);
   });
@@ -145,7 +145,7 @@ describe('context compression in the pipeline', () => {
       { context: { budgetTokens: 1500, embeddingModel: 'nomic-embed-text' }, balancer: { strategy: 'round-robin', failureThreshold: 1 } },
     );
     await gone.close();
-    const result = endOf(await collect((await ask(input({ question, context: [big], route: 'cloud' }), deps))));
+    const result = endOf(await collect(ask(input({ question, context: [big], route: 'cloud' }), deps)));
     expect(result.meta?.context?.relevance).toBe('lexical+embeddings');
     expect(node.requests.some((r) => r.path === '/api/embed')).toBe(true);
     expect(pool.load().find((n) => n.name === 'gone')?.breaker).toMatch(/cooling down/);

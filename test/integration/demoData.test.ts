@@ -38,7 +38,7 @@ afterEach(async () => {
 /** A question asked in the panel: the answer is recorded in the conversation as the chat view records it. */
 async function askInPanel(services: Services, routing: Routing, question: string): Promise<string> {
   const request = input({ source: 'panel', workspace: WORKSPACE, question });
-  const answer = await result((await ask(request, routing.deps)));
+  const answer = await result(ask(request, routing.deps));
   const conversation = (await services.conversations.current(WORKSPACE));
   services.conversations.addMessage(conversation, { id: `${request.id}-q`, role: 'user', text: question }, request.id);
   services.conversations.addMessage(conversation, { id: `${request.id}-a`, role: 'assistant', text: answer.text, requestId: request.id }, request.id);
@@ -49,7 +49,7 @@ async function askInPanel(services: Services, routing: Routing, question: string
 async function afterADemo(duringDemo: (services: Services, routing: Routing) => Promise<void>) {
   const node = await ollama({ reply: () => 'A real answer.' });
   const { store } = await Store.open();
-  const active = new ActiveServices((await build(store)), build);
+  const active = new ActiveServices(build(store), build);
   cleanups.push(() => store.close(), async () => active.current().dispose());
   const realConfig = { nodes: [nodeOf(node, 'laptop')], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY };
 

@@ -29,7 +29,7 @@ describe('few-shot examples per workspace', () => {
   it('makes a thumbs-up an example of the workspace whose conversation it is in', async () => {
     const w = await world();
     const first = input({ source: 'panel', workspace: 'project-a', question: QUESTION });
-    const { text } = await result((await ask(first, w.deps)));
+    const { text } = await result(ask(first, w.deps));
     const conversation = (await w.conversations.current('project-a'));
     w.conversations.addMessage(conversation, { id: 'q', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a', role: 'assistant', text, requestId: first.id }, first.id);
@@ -40,9 +40,9 @@ describe('few-shot examples per workspace', () => {
   it('offers an example only to requests of its own workspace', async () => {
     const w = await world();
     await w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' });
-    await result((await ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
-    await result((await ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps));
     expect(lastSentRoles(w)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
@@ -50,7 +50,7 @@ describe('few-shot examples per workspace', () => {
     const w = await world();
     const id = (await w.learning!.examples.add({ prompt: QUESTION, answer: ANSWER, source: 'thumbsUp', workspace: 'project-a' }))!;
     w.learning!.examples.pin(id, true);
-    await result((await ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'panel', workspace: 'project-b', question: QUESTION }), w.deps));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
   });
 
@@ -64,17 +64,17 @@ describe('few-shot examples per workspace', () => {
 
   it("keeps the CLI's examples under the key 'cli', offered to the CLI and to no workspace", async () => {
     const w = await world(CUT_OFF);
-    await result((await ask(input({ source: 'cli', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'cli', question: QUESTION }), w.deps));
     expect((await w.learning!.examples.list()).map((e) => [e.source, e.workspace])).toEqual([['cloudAfterLocal', 'cli']]);
-    await result((await ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'panel', workspace: 'project-a', question: QUESTION }), w.deps));
     expect(lastSentRoles(w)).toEqual(['system', 'user']);
-    await result((await ask(input({ source: 'cli', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'cli', question: QUESTION }), w.deps));
     expect(lastSentRoles(w)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
   it("keeps the endpoint's examples under the key 'endpoint'", async () => {
     const w = await world(CUT_OFF);
-    await result((await ask(input({ source: 'proxy', question: QUESTION }), w.deps)));
+    await result(ask(input({ source: 'proxy', question: QUESTION }), w.deps));
     expect((await w.learning!.examples.list()).map((e) => e.workspace)).toEqual(['endpoint']);
   });
 });
@@ -99,7 +99,7 @@ describe('migration 8 (example workspaces)', () => {
         ('unknown', 'q', 'a', 'coding', '[]', 'thumbsUp', NULL, 'active', 1, 1);`);
     const file = join(mkdtempSync(join(tmpdir(), 'singularity-m8-')), 'old.db');
     writeFileSync(file, old.export());
-    (await old.close());
+    old.close();
 
     const { store } = await Store.open({ file });
     expect((await store.query('SELECT id, workspace FROM few_shot_examples ORDER BY id'))).toEqual([

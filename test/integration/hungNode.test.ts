@@ -11,7 +11,7 @@ async function twoNodes() {
   // Both answer twice, so both have the model loaded and a measured first-token time, as in real use
   // (a first answer's time includes loading the model and is not taken as the node's speed).
   const warm = [];
-  for (let i = 0; i < 4; i++) warm.push(await result((await ask(input(), world.deps))));
+  for (let i = 0; i < 4; i++) warm.push(await result(ask(input(), world.deps)));
   expect(warm.map((r) => r.meta?.node).sort()).toEqual(['good', 'good', 'hung', 'hung']);
   hung.setOptions({ fault: { kind: 'hang' } });
   return { ...world, hung, good };
@@ -23,7 +23,7 @@ describe('a node that hangs before its first token', () => {
     const times: number[] = [];
     for (let i = 0; i < 4; i++) {
       const started = Date.now();
-      const r = await result((await ask(input(), deps)));
+      const r = await result(ask(input(), deps));
       times.push(Date.now() - started);
       expect(r).toMatchObject({ outcome: 'ok', text: 'from good' });
     }
@@ -34,8 +34,8 @@ describe('a node that hangs before its first token', () => {
   it('waits out a slow first token when no other node could answer', async () => {
     const node = await ollama({ reply: () => 'slow but fine' });
     const { deps } = await setup({ nodes: [nodeOf(node, 'only')] });
-    await result((await ask(input(), deps)));
+    await result(ask(input(), deps));
     node.setOptions({ latencyMs: 4_000 });
-    expect(await result((await ask(input(), deps)))).toMatchObject({ outcome: 'ok', text: 'slow but fine' });
+    expect(await result(ask(input(), deps))).toMatchObject({ outcome: 'ok', text: 'slow but fine' });
   }, 20_000);
 });

@@ -21,7 +21,7 @@ describe('a rejected cloud key', () => {
   it('is marked once, though a node answers each request in the cloud’s place', async () => {
     const { deps, keyHealth, changes } = await world('sk-another');
     for (let i = 0; i < 2; i++) {
-      expect(await result((await ask(input(), deps)))).toMatchObject({ outcome: 'ok', text: 'node answer', meta: { node: 'laptop', reason: expect.stringMatching(/e2e-cloud" failed \(auth\)/) } });
+      expect(await result(ask(input(), deps))).toMatchObject({ outcome: 'ok', text: 'node answer', meta: { node: 'laptop', reason: expect.stringMatching(/e2e-cloud" failed \(auth\)/) } });
     }
     expect(keyHealth.list()).toEqual([{ provider: 'e2e-cloud', message: expect.stringMatching(/^cloud provider "e2e-cloud" rejected the API key \(HTTP 401\)\. Run "Singularity: Set Cloud API Key"/) }]);
     expect(changes.map((c) => c.rejected)).toEqual([true]);
@@ -29,9 +29,9 @@ describe('a rejected cloud key', () => {
 
   it('is cleared when the provider answers again', async () => {
     const { api, deps, keyHealth, changes } = await world('sk-another');
-    await result((await ask(input(), deps)));
+    await result(ask(input(), deps));
     api.setOptions({ apiKey: 'sk-in-use' });
-    expect(await result((await ask(input(), deps)))).toMatchObject({ outcome: 'ok', text: 'cloud answer', meta: { route: 'cloud' } });
+    expect(await result(ask(input(), deps))).toMatchObject({ outcome: 'ok', text: 'cloud answer', meta: { route: 'cloud' } });
     expect(keyHealth.list()).toEqual([]);
     expect(changes.map((c) => c.rejected)).toEqual([true, false]);
   });

@@ -37,14 +37,14 @@ const rows = async (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: st
 describe('learned router in the pipeline', async () => {
   it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('local');
     expect(r.meta?.reason).toMatch(/^prior: p_cloud/);
   });
 
   it('routes to the cloud when the policy sends every request there, with the node as fallback', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.route).toBe('cloud');
     expect(chats(w.node)).toHaveLength(0);
   });
@@ -52,7 +52,7 @@ describe('learned router in the pipeline', async () => {
   it('holds the 30% cloud share from the first request: every 20 of 48 everyday questions, on both A/B arms', async () => {
     const w = await world({ mode: 'ab', policy: { mode: 'cloudShare', cloudShare: 0.3 } });
     const routes: string[] = [];
-    for (const question of EVERYDAY_QUESTIONS) routes.push((await result((await ask(panelInput({ question }), w.deps)))).meta!.route);
+    for (const question of EVERYDAY_QUESTIONS) routes.push((await result(ask(panelInput({ question }), w.deps))).meta!.route);
     for (let i = 0; i + 20 <= routes.length; i++) {
       const cloudShare = routes.slice(i, i + 20).filter((r) => r === 'cloud').length / 20;
       expect(Math.abs(cloudShare - 0.3), `requests ${i + 1}-${i + 20}`).toBeLessThanOrEqual(0.1);
@@ -67,7 +67,7 @@ describe('learned router in the pipeline', async () => {
     const routes: string[] = [];
     for (const question of EVERYDAY_QUESTIONS.slice(0, 20)) {
       const router = new LearnedRouter(w.files, () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ml', policy: { mode: 'cloudShare', cloudShare: 0.3 } }), silentLogger, w.routerData, { random: () => 0.99 });
-      routes.push((await result((await ask(panelInput({ question }), { ...w.deps, router })))).meta!.route);
+      routes.push((await result(ask(panelInput({ question }), { ...w.deps, router }))).meta!.route);
       await router.dispose();
     }
     expect(routes.filter((r) => r === 'cloud').length).toBeGreaterThanOrEqual(4);
@@ -91,7 +91,7 @@ describe('learned router in the pipeline', async () => {
       for (const [questions, thumbs] of [[pandas, -1], [css, 1]] as const) {
         for (const question of questions) {
           const i = panelInput({ question: `${question} (${round})` });
-          await result((await ask(i, w.deps)));
+          await result(ask(i, w.deps));
           await w.routerData.thumbs(i.id, thumbs);
         }
       }
@@ -116,7 +116,7 @@ describe('learned router in the pipeline', async () => {
       { learned: { files: modelFiles(), settings: { mode: 'ml' }, random: () => 0.99 }, context: { embeddingModel: 'nomic-embed-text' }, meaning: new SentenceEncoder() },
     );
     await embedder.close();
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
     expect((await w.router!.status()).meaningProblem).toMatch(/embedder/);
   });
@@ -124,7 +124,7 @@ describe('learned router in the pipeline', async () => {
   it('records a training row with the features and a prediction for every routed request', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = panelInput();
-    await result((await ask(i, w.deps)));
+    await result(ask(i, w.deps));
     const [row] = (await rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`));
     expect(row).toMatchObject({ route: 'local', label: '0' });
     expect(JSON.parse(String(row!.features)).length).toBeGreaterThan(3);
@@ -136,7 +136,7 @@ describe('learned router in the pipeline', async () => {
 
   it('keeps the explicit route of a request: no prediction overrides it', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
-    const r = await result((await ask(panelInput({ route: 'local' }), w.deps)));
+    const r = await result(ask(panelInput({ route: 'local' }), w.deps));
     expect(r.meta?.route).toBe('local');
   });
 
@@ -145,7 +145,7 @@ describe('learned router in the pipeline', async () => {
   it('turns thumbs into labels: a thumbs-down on a node answer says the cloud was needed, a thumbs-up that it was not', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const [a, b, c] = [panelInput(), panelInput(), panelInput()];
-    for (const i of [a, b, c]) await result((await ask(i, w.deps)));
+    for (const i of [a, b, c]) await result(ask(i, w.deps));
     await w.routerData.thumbs(a.id, -1);
     await w.routerData.thumbs(b.id, 1);
     expect([await label(w, a.id), await label(w, b.id), await label(w, c.id)]).toEqual(['1', '0', '0']);
@@ -154,12 +154,12 @@ describe('learned router in the pipeline', async () => {
   it('labels a rerouted node answer by what the cloud then answered: 1 if accepted, 0 if rejected too', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const [good, bad] = [panelInput(), panelInput()];
-    for (const i of [good, bad]) await result((await ask(i, w.deps)));
+    for (const i of [good, bad]) await result(ask(i, w.deps));
     const [goodCloud, badCloud] = [panelInput({ route: 'cloud' }), panelInput({ route: 'cloud' })];
     await w.routerData.rerouted(good.id, goodCloud.id);
     await w.routerData.rerouted(bad.id, badCloud.id);
     expect([await label(w, good.id), await label(w, bad.id)]).toEqual(['1', '1']);
-    for (const i of [goodCloud, badCloud]) expect((await result((await ask(i, w.deps)))).meta?.route).toBe('cloud');
+    for (const i of [goodCloud, badCloud]) expect((await result(ask(i, w.deps))).meta?.route).toBe('cloud');
     await w.routerData.thumbs(badCloud.id, -1);
     expect([await label(w, good.id), await label(w, bad.id)]).toEqual(['1', '0']);
   });
@@ -167,14 +167,14 @@ describe('learned router in the pipeline', async () => {
   it('gives no implicit label to answers nobody could react to (CLI, batch, API clients)', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = input({ source: 'proxy' });
-    await result((await ask(i, w.deps)));
+    await result(ask(i, w.deps));
     expect(await label(w, i.id)).toBeNull();
   });
 
   it('leaves cloud answers unlabelled: they say nothing about whether a node would have done', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 1 } });
     const i = panelInput();
-    await result((await ask(i, w.deps)));
+    await result(ask(i, w.deps));
     await w.routerData.thumbs(i.id, 1);
     expect((await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`))[0]!.label).toBeNull();
   });
@@ -184,7 +184,7 @@ describe('learned router in the pipeline', async () => {
     const own = join(files.dir, 'mine.onnx');
     copyFileSync('models/router.onnx', own);
     const w = await world({ modelPath: own, retrainEvery: 1 }, files);
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.meta?.reason).toMatch(/^model: /);
     expect((await w.router!.status()).model?.source).toBe('your model');
     expect(await w.router!.dueForRetrain(1)).toBe(false);
@@ -194,7 +194,7 @@ describe('learned router in the pipeline', async () => {
     const files = modelFiles();
     writeFileSync(join(files.dir, 'router.onnx'), 'garbage, not ONNX');
     const w = await world({}, files);
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
     const status = (await w.router!.status());
     expect(status.model?.source).toBe('shipped model');
@@ -207,7 +207,7 @@ describe('learned router in the pipeline', async () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'router.onnx'), new Uint8Array([8, 1, 18, 3, 0xff, 0xff]));
     const w = await world({}, { shipped: join(dir, 'router.onnx'), dir });
-    const r = await result((await ask(panelInput(), w.deps)));
+    const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
     expect(r.meta?.reason).toMatch(/^prior \(no model could be loaded/);
     expect((await w.router!.status()).fallback).toMatch(/routing by the prior/);
@@ -219,8 +219,8 @@ describe('learned router in the pipeline', async () => {
     const broken = await trainGbdt({ rows: [new Float32Array(30), Float32Array.from({ length: 30 }, () => 1)], labels: [0, 1] }, { trees: 1 });
     writeFileSync(join(files.dir, 'router.onnx'), toOnnx(broken, { schemaVersion: FEATURE_SCHEMA.version, featureCount: FEATURE_COUNT, createdAt: 'x', trainedOn: 'broken', rows: 2 }));
     const w = await world({}, files);
-    const first = await result((await ask(panelInput(), w.deps)));
-    const second = await result((await ask(panelInput(), w.deps)));
+    const first = await result(ask(panelInput(), w.deps));
+    const second = await result(ask(panelInput(), w.deps));
     expect([first.outcome, second.outcome]).toEqual(['ok', 'ok']);
     expect(first.meta?.reason).toMatch(/^prior/);
     expect((await w.router!.status()).fallback).toMatch(/retrained model failed when run, routing by the prior/);
@@ -229,8 +229,8 @@ describe('learned router in the pipeline', async () => {
   it('A/B tests per conversation: the same conversation always gets the same arm', async () => {
     const w = await world({ mode: 'ab', mlShare: 0.5 });
     for (const conversationId of ['c1', 'c2', 'c3', 'c4']) {
-      await result((await ask(panelInput({ conversationId }), w.deps)));
-      await result((await ask(panelInput({ conversationId }), w.deps)));
+      await result(ask(panelInput({ conversationId }), w.deps));
+      await result(ask(panelInput({ conversationId }), w.deps));
     }
     const strategies = (await rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at'));
     for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
@@ -265,7 +265,7 @@ describe('learned router in the pipeline', async () => {
     // This user's node fails on every question about zebras: something only their own feedback can teach.
     for (let k = 0; k < 60; k++) {
       const i = panelInput({ question: k % 2 ? `Tell me about zebras, fact ${k}` : `Tell me about lions, fact ${k}` });
-      await result((await ask(i, w.deps)));
+      await result(ask(i, w.deps));
       await w.routerData.thumbs(i.id, k % 2 ? -1 : 1);
     }
     await w.router!.retrain();

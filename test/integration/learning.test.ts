@@ -60,7 +60,7 @@ describe('token confidence in the quality gate', () => {
 
   it('escalates a node answer at mean token log-prob -3, and says the model was unsure', async () => {
     const w = await confident(-3);
-    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     expect(escalated?.verdict.reasons[0]).toBe('the model was unsure of its answer (mean token log-prob -3.00)');
     expect(escalated?.draft.meta?.confidence?.meanLogprob).toBeCloseTo(-3);
     expect(end.text).toBe('from the cloud');
@@ -68,7 +68,7 @@ describe('token confidence in the quality gate', () => {
 
   it('keeps a node answer at mean token log-prob -0.02, with its confidence in the meta', async () => {
     const w = await confident(-0.02);
-    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
     expect(end.meta?.confidence).toMatchObject({ lowShare: 0 });
@@ -78,7 +78,7 @@ describe('token confidence in the quality gate', () => {
 
   it('asks for log-probabilities only of an Ollama that has them (0.12.11 and later)', async () => {
     const w = await confident(-0.02, '0.12.10');
-    const { end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    const { end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     expect((chats(w.node)[0]!.body as Record<string, unknown>).logprobs).toBeUndefined();
     expect(end.meta?.confidence).toBeUndefined();
     expect(end.meta?.route).toBe('local');
@@ -87,7 +87,7 @@ describe('token confidence in the quality gate', () => {
   it('runs the gate on the rest when a node sends malformed log-probabilities (NaN, -Infinity, text)', async () => {
     for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, 'low']) {
       const w = await confident(bad);
-      const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+      const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
       expect(end.outcome).toBe('ok');
       expect(end.meta?.confidence).toBeUndefined();
       expect(escalated).toBeUndefined();
@@ -99,7 +99,7 @@ describe('quality gate in the request flow', () => {
   it('escalates a node answer cut off inside a code block to the cloud, and says why', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run((await ask(i, w.deps)));
+    const { end, escalated } = await run(ask(i, w.deps));
     expect(escalated?.draft.text).toBe(CUT_OFF);
     expect(escalated?.verdict.reasons).toContain('answer was cut off');
     expect(end.meta?.route).toBe('cloud');
@@ -110,7 +110,7 @@ describe('quality gate in the request flow', () => {
   it('stores the verdict with the request and the escalation as implicit negative feedback with its reason', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run((await ask(i, w.deps)));
+    const { escalated } = await run(ask(i, w.deps));
     const [verdict] = (await rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`));
     expect(verdict).toMatchObject({ score: 0, passed: 0, escalated_to: escalated!.to });
     expect(JSON.parse(String(verdict!.reasons))).toContain('answer was cut off');
@@ -123,7 +123,7 @@ describe('quality gate in the request flow', () => {
   it('keeps a sound node answer, with its quality score on the answer and in the store', async () => {
     const w = await world(GOOD);
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run((await ask(i, w.deps)));
+    const { end, escalated } = await run(ask(i, w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
     expect(end.meta?.quality?.score).toBeGreaterThan(0.2);
@@ -134,7 +134,7 @@ describe('quality gate in the request flow', () => {
   it('never escalates in a local-only workspace: the weak answer stays, scored', async () => {
     const w = await world(CUT_OFF, { localOnly: true });
     const i = input({ source: 'panel', question: QUESTION });
-    const { end, escalated } = await run((await ask(i, w.deps)));
+    const { end, escalated } = await run(ask(i, w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
     expect((await rows(w, `SELECT passed, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`))[0]).toEqual({ passed: 0, escalated_to: null });
@@ -142,7 +142,7 @@ describe('quality gate in the request flow', () => {
 
   it('scores but does not replace an answer that may not be taken back (escalate: false, a streamed API answer)', async () => {
     const w = await world(CUT_OFF);
-    const { end, escalated } = await run((await ask(input({ question: QUESTION }), w.deps, { escalate: false })));
+    const { end, escalated } = await run(ask(input({ question: QUESTION }), w.deps, { escalate: false }));
     expect(escalated).toBeUndefined();
     expect(end.text).toBe(CUT_OFF);
   });
@@ -150,7 +150,7 @@ describe('quality gate in the request flow', () => {
   it('stops a looping node answer early and escalates it', async () => {
     const loop = `Sure. ${'The parser reads each number and the parser reads each number. '.repeat(300)}`;
     const w = await world(loop, { tokensPerSecond: 4000 });
-    const { escalated, end } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    const { escalated, end } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     expect(escalated?.verdict.reasons).toContain('answer was repeating itself');
     expect(escalated!.draft.text.length).toBeLessThan(loop.length / 2);
     expect(end.meta?.route).toBe('cloud');
@@ -159,7 +159,7 @@ describe('quality gate in the request flow', () => {
   it('escalates an answer the gate passed when the judge model grades it low', async () => {
     const w = await world(GOOD, { judgeSays: '2' });
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated, end } = await run((await ask(i, w.deps)));
+    const { escalated, end } = await run(ask(i, w.deps));
     expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
     expect(end.meta?.route).toBe('cloud');
     const judged = chats(w.node).find((r) => (r.body as { model: string }).model === 'judge:latest')!.body as { messages: { content: string }[] };
@@ -175,7 +175,7 @@ describe('quality gate in the request flow', () => {
       { nodes: [nodeOf(broken, 'broken'), nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] },
       { learning: { settings: { judgeModel: 'judge:latest' } }, balancer: { strategy: 'round-robin', failureThreshold: 1 } },
     );
-    const { escalated } = await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    const { escalated } = await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     expect(chats(broken)).toHaveLength(1);
     expect(escalated?.verdict.reasons).toEqual(['the judge model rated it 2/10']);
     expect(w.pool.load().find((n) => n.name === 'broken')?.breaker).toMatch(/cooling down/);
@@ -184,14 +184,14 @@ describe('quality gate in the request flow', () => {
   it('keeps an answer the judge model grades well, with the grade stored', async () => {
     const w = await world(GOOD, { judgeSays: '8' });
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run((await ask(i, w.deps)));
+    const { escalated } = await run(ask(i, w.deps));
     expect(escalated).toBeUndefined();
     expect(JSON.parse(String((await rows(w, `SELECT signals FROM quality_gate_results WHERE request_id = '${i.id}'`))[0]!.signals)).judgeGrade).toBe(8);
   });
 
   it('leaves an explicit route alone: a question sent to the node on purpose is not escalated', async () => {
     const w = await world(CUT_OFF);
-    const { end, escalated } = await run((await ask(input({ question: QUESTION, route: 'local' }), w.deps)));
+    const { end, escalated } = await run(ask(input({ question: QUESTION, route: 'local' }), w.deps));
     expect(escalated).toBeUndefined();
     expect(end.meta?.route).toBe('local');
   });
@@ -245,12 +245,12 @@ describe('quality gate behind the OpenAI-compatible endpoint', () => {
 describe('monitoring', () => {
   it('counts escalations, gate verdicts, thumbs and local acceptance for the dashboard', async () => {
     const w = await world(CUT_OFF);
-    await run((await ask(input({ source: 'panel', question: QUESTION }), w.deps)));
+    await run(ask(input({ source: 'panel', question: QUESTION }), w.deps));
     w.node.setOptions({ reply: () => GOOD });
     const kept = input({ source: 'panel', question: QUESTION });
-    await run((await ask(kept, w.deps)));
-    await w.learning!.feedback.thumbs(kept.id, 1);
-    const { learning } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
+    await run(ask(kept, w.deps));
+    w.learning!.feedback.thumbs(kept.id, 1);
+    const { learning } = await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
     expect(learning.totals).toEqual({ labelledLocal: 2, acceptedLocal: 1, rerouted: 1, escalated: 1, gateScored: 2, thumbsUp: 1, thumbsDown: 0 });
     expect(learning.series.values.localAcceptance.filter((v) => v !== null)).toEqual([0.5]);
     expect(learning.library).toMatchObject({ active: 1, added: 1 });
@@ -261,9 +261,9 @@ describe('tokens saved', () => {
   it('counts no cloud tokens saved for a node answer the cloud then replaced', async () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
-    const { escalated } = await run((await ask(i, w.deps)));
+    const { escalated } = await run(ask(i, w.deps));
     expect((await rows(w, `SELECT replaced_by FROM requests WHERE id = '${i.id}'`))[0]!.replaced_by).toBe(escalated!.to);
-    const { headline } = (await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } }));
+    const { headline } = await dashboardData(w.store, { period: 'today', now: Date.now(), prices: { inputPerMillion: 1, outputPerMillion: 1 } });
     expect(headline).toMatchObject({ requests: 2, cloudTokensSaved: 0, localShare: 0 });
   });
 });
@@ -271,7 +271,7 @@ describe('tokens saved', () => {
 describe('feedback', async () => {
   async function answered(w: Awaited<ReturnType<typeof world>>, question = QUESTION) {
     const i = input({ source: 'panel', question });
-    const { end } = await run((await ask(i, w.deps)));
+    const { end } = await run(ask(i, w.deps));
     const conversation = (await w.conversations.current('ws'));
     w.conversations.addMessage(conversation, { id: `${i.id}-q`, role: 'user', text: question }, i.id);
     w.conversations.addMessage(conversation, { id: `${i.id}-a`, role: 'assistant', text: end.text, requestId: i.id }, i.id);
@@ -319,7 +319,7 @@ describe('few-shot examples', () => {
   it('turns a thumbs-up into an example and adds it to a similar question sent to a node', async () => {
     const w = await world(GOOD);
     const first = input({ source: 'panel', workspace: 'ws', question: QUESTION });
-    const { end } = await run((await ask(first, w.deps)));
+    const { end } = await run(ask(first, w.deps));
     const conversation = (await w.conversations.current('ws'));
     w.conversations.addMessage(conversation, { id: 'q1', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a1', role: 'assistant', text: end.text, requestId: first.id }, first.id);
@@ -327,7 +327,7 @@ describe('few-shot examples', () => {
     expect(await w.learning!.examples.list()).toHaveLength(1);
 
     const second = input({ source: 'panel', workspace: 'ws', question: 'Write a python function parse_numbers that parses semicolon separated numbers' });
-    await run((await ask(second, w.deps)));
+    await run(ask(second, w.deps));
     const sent = chats(w.node).at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(sent.messages[1]!.content).toBe(QUESTION);
@@ -337,7 +337,7 @@ describe('few-shot examples', () => {
   it('sends no examples to the cloud', async () => {
     const w = await world(CUT_OFF);
     await w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' });
-    await run((await ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps)));
+    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
     expect((chats(w.node).at(-1)!.body as { messages: unknown[] }).messages).toHaveLength(4);
     const sent = w.api.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body as { messages: { role: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
@@ -345,7 +345,7 @@ describe('few-shot examples', () => {
 
   it('keeps the cloud answer that replaced an escalated node answer as an example', async () => {
     const w = await world(CUT_OFF);
-    await run((await ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps)));
+    await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
     const [example] = (await w.learning!.examples.list());
     expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active', workspace: 'ws' });
   });
@@ -355,7 +355,7 @@ describe('few-shot examples', () => {
     const id = (await w.learning!.examples.add({ prompt: QUESTION, answer: GOOD, source: 'thumbsUp', workspace: 'ws' }))!;
     for (let k = 0; k < 4; k++) {
       const i = input({ source: 'panel', workspace: 'ws', question: QUESTION });
-      await run((await ask(i, w.deps)));
+      await run(ask(i, w.deps));
       await w.learning!.feedback.thumbs(i.id, -1);
     }
     expect((await w.learning!.examples.list())[0]).toMatchObject({ id, status: 'retired', uses: 4, failures: 4 });

@@ -6,7 +6,7 @@ describe('pipeline', () => {
   it('streams a local node answer token by token and reports route, node, model and timing', async () => {
     const node = await ollama({ reply: () => 'A closure captures variables from its scope.' });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
-    const events = await collect((await ask(input(), deps)));
+    const events = await collect(ask(input(), deps));
     const tokens = events.filter((e) => e.type === 'token');
     expect(tokens.length).toBeGreaterThan(3);
     const result = endOf(events);
@@ -36,7 +36,7 @@ describe('pipeline', () => {
   it('answers from the cloud when no node is up', async () => {
     const api = await cloud({ reply: () => 'cloud answer' });
     const { deps } = await setup({ nodes: [{ name: 'dead', baseUrl: 'http://127.0.0.1:9', tier: 'local', models: [], maxParallel: 1 }], cloudProviders: [cloudOf(api)] });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result).toMatchObject({ outcome: 'ok', text: 'cloud answer', meta: { route: 'cloud', node: 'cloud', model: 'gpt-test' } });
   });
 
@@ -48,7 +48,7 @@ describe('pipeline', () => {
     const { deps, requests, store } = await setup({
       nodes: [nodeOf(bad, 'laptop'), nodeOf(good, 'server', { tier: 'lan' })],
     }, { balancer: { strategy: 'round-robin' } });
-    const events = await collect((await ask(input(), deps)));
+    const events = await collect(ask(input(), deps));
     expect(events.filter((e) => e.type === 'routed').map((e) => (e as { meta: { node?: string } }).meta.node)).toEqual(['laptop', 'server']);
     expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop" failed \(server\)/) } });
     expect((await requests.count())).toBe(1);
@@ -60,7 +60,7 @@ describe('pipeline', () => {
     const good = await ollama({ reply: () => 'from lan' });
     const { deps } = await setup({ nodes: [nodeOf(hung, 'laptop'), nodeOf(good, 'server', { tier: 'lan' })] }, { balancer: { strategy: 'round-robin' } });
     const disconnected = hung.nextDisconnect();
-    const r = await result((await ask(input(), { ...deps, firstTokenTimeoutMs: 300 })));
+    const r = await result(ask(input(), { ...deps, firstTokenTimeoutMs: 300 }));
     expect(r).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { reason: expect.stringMatching(/laptop" failed \(unreachable\)/) } });
     await disconnected;
   });
@@ -68,7 +68,7 @@ describe('pipeline', () => {
   it('does not time out a slow answer once its first token has come', async () => {
     const node = await ollama({ tokensPerSecond: 20, reply: () => 'one two three four five six seven eight nine ten' });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
-    const r = await result((await ask(input(), { ...deps, firstTokenTimeoutMs: 200 })));
+    const r = await result(ask(input(), { ...deps, firstTokenTimeoutMs: 200 }));
     expect(r).toMatchObject({ outcome: 'ok', text: 'one two three four five six seven eight nine ten' });
   });
 
@@ -77,7 +77,7 @@ describe('pipeline', () => {
     node.failNext({ kind: 'dropMidStream', afterTokens: 3 });
     const api = await cloud();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)] });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.outcome).toBe('error');
     expect(result.text.length).toBeGreaterThan(0);
     expect(result.error).toMatch(/cut off.*Ask again/);
@@ -90,7 +90,7 @@ describe('pipeline', () => {
     const controller = new AbortController();
     const disconnected = node.nextDisconnect();
     const seen: AskEvent[] = [];
-    for await (const e of (await ask(input({ signal: controller.signal }), deps))) {
+    for await (const e of ask(input({ signal: controller.signal }), deps)) {
       seen.push(e);
       if (e.type === 'token') controller.abort();
     }
@@ -102,7 +102,7 @@ describe('pipeline', () => {
   it('reports a rejected cloud key with the command that fixes it', async () => {
     const api = await cloud({ apiKey: 'sk-right' });
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { cloudKey: 'sk-wrong' });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.outcome).toBe('error');
     expect(result.error).toMatch(/rejected the API key.*Set Cloud API Key/);
   });
@@ -111,13 +111,13 @@ describe('pipeline', () => {
     const api = await cloud();
     api.failNext({ kind: 'http429', retryAfterSeconds: 90 });
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.error).toMatch(/rate limiting.*Retry after 90 s/);
   });
 
   it('records an error row with the fix when nothing is configured', async () => {
     const { deps, store } = await setup({}, { cloudKey: '' });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.error).toMatch(/No model can answer/);
     expect((await store.query('SELECT outcome FROM requests'))).toEqual([{ outcome: 'error' }]);
   });
@@ -130,7 +130,7 @@ describe('pipeline with a cloud target', () => {
     const controller = new AbortController();
     const disconnected = api.nextDisconnect();
     const seen: AskEvent[] = [];
-    for await (const e of (await ask(input({ signal: controller.signal }), deps))) {
+    for await (const e of ask(input({ signal: controller.signal }), deps)) {
       seen.push(e);
       if (e.type === 'token' && e.text.trim()) controller.abort();
     }
@@ -153,7 +153,7 @@ describe('pipeline privacy', () => {
   it('sends the cloud no secret and no never-send file, and tells the user how many were held back', async () => {
     const api = await cloud();
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
-    const result = endOf(await collect((await ask(input(withSecrets), deps))));
+    const result = endOf(await collect(ask(input(withSecrets), deps)));
     const sent = JSON.stringify(api.requests.at(-1)!.body);
     expect(sent).not.toContain(secret);
     expect(sent).not.toContain('abcd1234efgh');
@@ -164,7 +164,7 @@ describe('pipeline privacy', () => {
   it('gives a local node the context as it is (it does not leave the machine)', async () => {
     const node = await ollama();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')] });
-    const result = endOf(await collect((await ask(input(withSecrets), deps))));
+    const result = endOf(await collect(ask(input(withSecrets), deps)));
     expect(JSON.stringify(node.requests.at(-1)!.body)).toContain(secret);
     expect(result.meta?.redacted).toBeUndefined();
   });
@@ -174,7 +174,7 @@ describe('pipeline privacy', () => {
     const node = await ollama();
     node.setOptions({ fault: { kind: 'http500' } });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.outcome).toBe('error');
     expect(api.requests).toHaveLength(0);
   });
@@ -182,7 +182,7 @@ describe('pipeline privacy', () => {
   it('in local-only mode with no node says why nothing can answer', async () => {
     const api = await cloud();
     const { deps } = await setup({ cloudProviders: [cloudOf(api)], privacy: { localOnly: true, neverSend: [] } });
-    const result = endOf(await collect((await ask(input(), deps))));
+    const result = endOf(await collect(ask(input(), deps)));
     expect(result.error).toMatch(/Local-only mode is on/);
     expect(api.requests).toHaveLength(0);
   });

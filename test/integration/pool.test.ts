@@ -50,7 +50,7 @@ describe('node pool', () => {
   it('skips a node that is down at start', async () => {
     const up = await ollama();
     const { deps } = await setup({ nodes: [{ name: 'down', baseUrl: 'http://127.0.0.1:9', tier: 'local', models: [], maxParallel: 2 }, nodeOf(up, 'up', { maxParallel: 2, tier: 'lan' })] });
-    const r = await result((await ask(input(), deps)));
+    const r = await result(ask(input(), deps));
     expect(r).toMatchObject({ outcome: 'ok', meta: { node: 'up', route: 'lan' } });
   });
 
@@ -59,7 +59,7 @@ describe('node pool', () => {
     const fast = await ollama({ tokensPerSecond: 400, reply });
     const slow = await ollama({ tokensPerSecond: 25, latencyMs: 60, reply });
     const { deps } = await setup({ nodes: [nodeOf(fast, 'fast', { maxParallel: 1 }), nodeOf(slow, 'slow', { maxParallel: 1 })] });
-    for (let i = 0; i < 4; i++) await result((await ask(input(), deps)));
+    for (let i = 0; i < 4; i++) await result(ask(input(), deps));
     await Promise.all(Array.from({ length: 12 }, () => result(ask(input(), deps))));
     expect(chats(fast).length).toBeGreaterThan(chats(slow).length * 2);
   });
@@ -78,7 +78,7 @@ describe('node pool', () => {
     const good = await ollama();
     const { deps, pool } = await setup({ nodes: [nodeOf(flaky, 'flaky'), nodeOf(good, 'good')] }, { balancer: { strategy: 'round-robin', failureThreshold: 2, cooldownMs: 60_000 } });
     flaky.setOptions({ fault: { kind: 'http500' } });
-    for (let i = 0; i < 8; i++) await result((await ask(input(), deps)));
+    for (let i = 0; i < 8; i++) await result(ask(input(), deps));
     expect(chats(flaky)).toHaveLength(2);
     expect(pool.load().find((n) => n.name === 'flaky')!.breaker).toMatch(/cooling down/);
   });
@@ -89,7 +89,7 @@ describe('node pool', () => {
     const { deps } = await setup({ nodes: [nodeOf(a, 'a'), nodeOf(b, 'b')] });
     a.setOptions({ fault: { kind: 'http500' } });
     b.setOptions({ fault: { kind: 'http500' } });
-    const r = await result((await ask(input(), deps)));
+    const r = await result(ask(input(), deps));
     expect(r.outcome).toBe('error');
     expect(r.error).toMatch(/Every target failed/);
     expect(r.error).toMatch(/"a"/);
@@ -101,14 +101,14 @@ describe('node pool', () => {
     a.setOptions({ fault: { kind: 'http500' } });
     const api = await cloud({ reply: () => 'cloud saves the day' });
     const { deps } = await setup({ nodes: [nodeOf(a, 'a')], cloudProviders: [cloudOf(api)] });
-    expect(await result((await ask(input(), deps)))).toMatchObject({ outcome: 'ok', text: 'cloud saves the day', meta: { route: 'cloud' } });
+    expect(await result(ask(input(), deps))).toMatchObject({ outcome: 'ok', text: 'cloud saves the day', meta: { route: 'cloud' } });
   });
 
   it('retries a cloud 429 after its Retry-After and answers', async () => {
     const api = await cloud({ reply: () => 'after the wait' });
     api.failNext({ kind: 'http429', retryAfterSeconds: 0 });
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
-    expect(await result((await ask(input(), deps)))).toMatchObject({ outcome: 'ok', text: 'after the wait' });
+    expect(await result(ask(input(), deps))).toMatchObject({ outcome: 'ok', text: 'after the wait' });
     expect(api.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(2);
   });
 
@@ -116,10 +116,10 @@ describe('node pool', () => {
     const slow = await ollama({ tokensPerSecond: 20, reply: () => 'word '.repeat(100) });
     const { deps } = await setup({ nodes: [nodeOf(slow, 'slow', { maxParallel: 1 })] });
     const running = new AbortController();
-    const first = result((await ask(input({ signal: running.signal }), deps)));
+    const first = result(ask(input({ signal: running.signal }), deps));
     await slow.nextRequest();
     const queued = new AbortController();
-    const second = result((await ask(input({ signal: queued.signal }), deps)));
+    const second = result(ask(input({ signal: queued.signal }), deps));
     queued.abort();
     expect((await second).outcome).toBe('cancelled');
     running.abort();

@@ -209,7 +209,7 @@ describe('OpenAI-compatible endpoint', () => {
 
   it('refuses to listen beyond loopback unless remote access is allowed', async () => {
     const w = await nodeWorld();
-    await expect((await serve(w, { host: '0.0.0.0' }))).rejects.toThrow(/only loopback/);
+    await expect(serve(w, { host: '0.0.0.0' })).rejects.toThrow(/only loopback/);
   });
 
   it('streams to curl -N as it would from OpenAI', async () => {

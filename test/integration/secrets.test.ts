@@ -27,7 +27,7 @@ describe('secrets', () => {
 
     const outputs: string[] = [];
     for (const route of ['cloud', 'auto'] as const) {
-      const r = await result((await ask(input({ route, question: `question with ${route}` }), w.deps)));
+      const r = await result(ask(input({ route, question: `question with ${route}` }), w.deps));
       outputs.push(r.text, r.error ?? '', JSON.stringify(r.meta ?? {}));
     }
     const proxy = await startProxy({ host: '127.0.0.1', port: 0, key: 'sk-singularity-endpoint-key-01', allowRemote: false, deps: () => w.deps, log });
@@ -63,7 +63,7 @@ describe('redaction before the cloud', () => {
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
     const question = `Why does this fail?\n${SECRET_CORPUS.map((s) => s.text).join('\n\n')}`;
     const context = SECRET_CORPUS.map((s, i) => ({ kind: 'file' as const, path: `config/sample${i}.txt`, text: s.text }));
-    await result((await ask(input({ route: 'cloud', question, context }), deps)));
+    await result(ask(input({ route: 'cloud', question, context }), deps));
     expect(leaked(api.requests.at(-1)!.body)).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe('redaction before the cloud', () => {
     const api = await cloud();
     const { deps } = await setup({ cloudProviders: [cloudOf(api)] });
     const diff = { kind: 'file' as const, path: '.env (git diff HEAD)', language: 'diff', text: '+SESSION_COOKIE=qz81-unlabelled-value' };
-    const r = await result((await ask(input({ route: 'cloud', question: 'Review this change.', context: [diff] }), deps)));
+    const r = await result(ask(input({ route: 'cloud', question: 'Review this change.', context: [diff] }), deps));
     expect(JSON.stringify(api.requests.at(-1)!.body)).not.toContain('qz81-unlabelled-value');
     expect(r.meta?.withheld).toEqual(['.env (git diff HEAD)']);
   });

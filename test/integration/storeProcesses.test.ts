@@ -246,7 +246,7 @@ describe('Store with real processes', () => {
     }
     old.run("INSERT INTO requests (id, source, outcome, prompt_tokens, created_at) VALUES ('old-1', 'cli', 'ok', 42, 123)");
     writeFileSync(file, old.export());
-    (await old.close());
+    old.close();
 
     const { store, warnings } = await Store.open({ file });
     expect(warnings).toEqual([]);

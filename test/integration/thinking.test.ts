@@ -17,7 +17,7 @@ describe('thinking models', () => {
   it('streams the reasoning as thinking events before the answer, never inside it', async () => {
     const node = await thinker();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], defaultModels: { chat: 'qwen3:8b', code: 'qwen3:8b', vision: 'moondream' } });
-    const events = await collect((await ask(input(), deps)));
+    const events = await collect(ask(input(), deps));
     const kinds = events.filter((e) => e.type === 'thinking' || e.type === 'token').map((e) => e.type);
     expect(kinds.indexOf('token')).toBeGreaterThan(kinds.lastIndexOf('thinking'));
     const r = endOf(events);
@@ -28,7 +28,7 @@ describe('thinking models', () => {
   it('splits <think>…</think> written into the content the same way', async () => {
     const node = await thinker({ thinkInContent: true });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], defaultModels: { chat: 'qwen3:8b', code: 'qwen3:8b', vision: 'moondream' } });
-    const r = await result((await ask(input(), deps)));
+    const r = await result(ask(input(), deps));
     expect(r.text).toBe('A closure keeps its scope.');
     expect(r.thinking).toBe('The user wants a closure explained. Keep it short.');
   });
@@ -37,7 +37,7 @@ describe('thinking models', () => {
     const long = Array.from({ length: 40 }, (_, i) => `step${i}`).join(' ');
     const node = await thinker({ tokensPerSecond: 100, thinking: () => long });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], defaultModels: { chat: 'qwen3:8b', code: 'qwen3:8b', vision: 'moondream' } });
-    const r = await result((await ask(input(), { ...deps, firstTokenTimeoutMs: 150 })));
+    const r = await result(ask(input(), { ...deps, firstTokenTimeoutMs: 150 }));
     expect(r).toMatchObject({ outcome: 'ok', text: 'A closure keeps its scope.' });
     // 40 reasoning tokens at 100/s take ~400 ms; the TTFT is that of the first of them.
     expect(r.meta!.ttftMs!).toBeLessThan(300);
@@ -46,18 +46,18 @@ describe('thinking models', () => {
   it('leaves think out by default and for models that do not think (Ollama answers 400 to those)', async () => {
     const node = await ollama({ models: ['llama3.2:latest', 'qwen3:8b'], show: QWEN3 });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], think: 'on' });
-    const r = await result((await ask(input({ model: 'llama3.2' }), deps)));
+    const r = await result(ask(input({ model: 'llama3.2' }), deps));
     expect(r.outcome).toBe('ok');
     expect(thinkSent(node)).toBeUndefined();
     const auto = await setup({ nodes: [nodeOf(node, 'laptop')], think: 'auto' });
-    await result((await ask(input({ model: 'qwen3:8b' }), auto.deps)));
+    await result(ask(input({ model: 'qwen3:8b' }), auto.deps));
     expect(thinkSent(node)).toBeUndefined();
   });
 
   it('sends think false when the setting is off, and the model answers without reasoning', async () => {
     const node = await thinker();
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], think: 'off' });
-    const r = await result((await ask(input({ model: 'qwen3:8b' }), deps)));
+    const r = await result(ask(input({ model: 'qwen3:8b' }), deps));
     expect(thinkSent(node)).toBe(false);
     expect(r.thinking).toBeUndefined();
     expect(r.text).toBe('A closure keeps its scope.');
@@ -66,9 +66,9 @@ describe('thinking models', () => {
   it('sends a level the model lists in /api/show, and plain true for a model without levels', async () => {
     const node = await ollama({ models: ['gpt-oss:20b', 'qwen3:8b'], show: { ...GPT_OSS, ...QWEN3 } });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], think: 'high' });
-    await result((await ask(input({ model: 'gpt-oss:20b' }), deps)));
+    await result(ask(input({ model: 'gpt-oss:20b' }), deps));
     expect(thinkSent(node)).toBe('high');
-    await result((await ask(input({ model: 'qwen3:8b' }), deps)));
+    await result(ask(input({ model: 'qwen3:8b' }), deps));
     expect(thinkSent(node)).toBe(true);
   });
 
@@ -76,7 +76,7 @@ describe('thinking models', () => {
     const looping = Array.from({ length: 60 }, () => 'wait, let me reconsider.').join(' ');
     const node = await thinker({ thinking: () => looping, reply: () => 'A closure is a function together with the variables of the scope it was created in, which it keeps using after that scope has returned.' });
     const { deps } = await setup({ nodes: [nodeOf(node, 'laptop')], defaultModels: { chat: 'qwen3:8b', code: 'qwen3:8b', vision: 'moondream' } }, { learning: {} });
-    const events = await collect((await ask(input(), deps)));
+    const events = await collect(ask(input(), deps));
     expect(events.some((e) => e.type === 'escalated')).toBe(false);
     const r = endOf(events);
     expect(r.outcome).toBe('ok');

@@ -111,6 +111,13 @@ describe('chat webview', () => {
     );
   });
 
+  it('names under the context report the files nothing of which was sent', async () => {
+    const context = { compressed: true, budgetTokens: 6000, tokensBefore: 51_116, tokensAfter: 5_990, relevance: 'lexical' as const, coverage: 0.9, ms: 120, itemsParsed: 120, chunks: [], notes: [], leftOut: ['src/a.ts', 'src/b.ts'] };
+    await host({ type: 'answerStart', requestId: 'r10', userEntry: userEntry('u10', 'hi') });
+    await host({ type: 'answerEnd', requestId: 'r10', entry: { id: 'a10', role: 'assistant', text: 'Done.', requestId: 'r10', meta: { route: 'cloud', model: 'gpt-test', context } } });
+    await expect.poll(() => page.textContent('.context-report .context-left-out')).toBe('Not sent (2 files): src/a.ts, src/b.ts');
+  });
+
   it('posts copy with the code of the block whose copy button was clicked', async () => {
     await host({ type: 'history', entries: [assistantEntry('a1', 'Run:\n\n```bash\necho one\necho two\n```\n\n```\nsecond\n```')] });
     await page.locator('.copy-code').first().click();

@@ -129,7 +129,7 @@ describe('Coalescer', () => {
       }
       return { seen };
     };
-    expect(await Promise.all([(await attempt()), (await attempt())])).toEqual([
+    expect(await Promise.all([attempt(), attempt()])).toEqual([
       { seen: ['partial'], error: 'boom' },
       { seen: ['partial'], error: 'boom' },
     ]);

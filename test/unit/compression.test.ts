@@ -88,11 +88,26 @@ describe('selection', () => {
     expect(s.why).toEqual(['cursor', undefined, 'pinned', undefined, 'attached', 'attached']);
   });
 
-  it('never drops an attached file whole, but may drop an open editor', () => {
+  it('keeps the best part of an attached file that fits the budget, but may drop an open editor', () => {
     const items = [file('', { origin: 'mention', path: 'm.ts' }), file('', { origin: 'openEditor', path: 'o.ts' })];
     const chunks = [...chunksOf(['m1', 'm2'], 0), ...chunksOf(['o1'], 1)];
-    const s = selectChunks({ ...base, items, chunks, scores: [0, 0.2, 1], budgetTokens: 0 });
+    const s = selectChunks({ ...base, items, chunks, scores: [0, 0.2, 1], budgetTokens: 18, threshold: 2 });
     expect(s.why).toEqual([undefined, 'attached', undefined]);
+  });
+
+  it('leaves an attached file out whole when not even its best part fits the budget, and says so', () => {
+    const items = [file('', { origin: 'mention', path: 'm.ts' })];
+    const s = selectChunks({ ...base, items, chunks: chunksOf(['m1', 'm2']), scores: [0, 0.2], budgetTokens: 17 });
+    expect(s.why).toEqual([undefined, undefined]);
+    expect(s.notes).toContain('1 attached file left out whole: not even the best part fits the 17-token budget');
+  });
+
+  it("counts an item's label and fence with its first kept chunk", () => {
+    const items = [file('', { path: 'a.ts' }), file('', { path: 'b.ts' })];
+    const chunks = [...chunksOf(['a'], 0), ...chunksOf(['b'], 1)];
+    const s = selectChunks({ ...base, items, chunks, scores: [1, 0.9], budgetTokens: 25, itemTokens: [12, 12] });
+    expect(s.why).toEqual(['relevant', undefined]);
+    expect(s.usedTokens).toBe(22);
   });
 
   it(`sends more when the kept chunks cover under ${MIN_COVERAGE * 100}% of the question's terms`, () => {

@@ -1,7 +1,7 @@
 // Incremental re-parsing: the edit between two versions of a file, and chunks of an edited file that are
 // the same whether its tree was re-used or it was parsed whole.
 import { describe, expect, it } from 'vitest';
-import { pointAt, textEdit } from '../../src/core/context/incrementalParse';
+import { parseInSlices, pointAt, textEdit } from '../../src/core/context/incrementalParse';
 import { Chunker } from '../../src/core/context/chunker';
 import { TreeSitter } from '../../src/core/context/treeSitter';
 import { largeTypeScript } from '../fixtures/codeSamples';
@@ -50,5 +50,36 @@ describe('incremental parse', () => {
       const fresh = await whole.chunk({ path: `fresh-${k}.ts`, language: 'typescript', text: version });
       expect(kept.spans).toEqual(fresh.spans);
     }
+  });
+});
+
+describe('a parse in slices', () => {
+  it('lets the event loop run between slices and gives the tree a whole parse gives', async () => {
+    const treeSitter = new TreeSitter();
+    const parser = await treeSitter.parser('typescript');
+    const { text } = largeTypeScript(600);
+    const whole = parser.parse(text)!;
+    let pauses = 0;
+    const sliced = (await parseInSlices(parser, text, null, async () => {
+      pauses++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }))!;
+    expect(pauses).toBeGreaterThan(0);
+    expect(sliced.rootNode.toString()).toBe(whole.rootNode.toString());
+    whole.delete();
+    sliced.delete();
+  });
+
+  it('queues parses with one grammar, so a halted parse is never resumed on another file', async () => {
+    const treeSitter = new TreeSitter();
+    const big = largeTypeScript(600).text;
+    const small = 'export const one = 1;\n';
+    const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const [a, b] = await Promise.all([
+      treeSitter.withTree('typescript', 'big.ts', big, (tree) => tree.rootNode.endIndex, pause),
+      treeSitter.withTree('typescript', 'small.ts', small, (tree) => tree.rootNode.endIndex, pause),
+    ]);
+    expect([a, b]).toEqual([big.length, small.length]);
+    treeSitter.releaseTrees();
   });
 });

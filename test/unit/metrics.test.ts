@@ -4,7 +4,7 @@ import { Requests, type RequestRecord } from '../../src/core/store/requests';
 import { RouterData } from '../../src/core/store/routerData';
 import { dashboardData, EMPTY_SECTIONS } from '../../src/core/metrics/dashboard';
 import { csvField, EXPORT_COLUMNS, exportRequests } from '../../src/core/metrics/export';
-import { DAY_MS, HOUR_MS, localMidnight, periodWindow } from '../../src/core/metrics/window';
+import { DAY_MS, dayStart, HOUR_MS, localMidnight, periodWindow } from '../../src/core/metrics/window';
 import { PERIODS, type DashboardData } from '../../src/shared/dashboard';
 
 // A fixed local afternoon: 'today' then has 15 one-hour buckets from local midnight.
@@ -38,17 +38,17 @@ function allSeriesLengths(d: DashboardData): number[] {
 }
 
 describe('periodWindow', () => {
-  it('today starts at local midnight with hourly buckets; 7d/30d end at now; all starts at the oldest request', async () => {
+  it('today starts at local midnight with hourly buckets; 7d/30d end at now; all starts on the (UTC) day of the oldest request', async () => {
     expect(localMidnight(NOW)).toBe(MIDNIGHT);
-    expect((await periodWindow('today', NOW, store))).toEqual({ from: MIDNIGHT, to: NOW, bucketMs: HOUR_MS, buckets: 15 });
-    expect((await periodWindow('7d', NOW, store))).toEqual({ from: NOW - 7 * DAY_MS, to: NOW, bucketMs: 6 * HOUR_MS, buckets: 28 });
-    expect((await periodWindow('30d', NOW, store))).toEqual({ from: NOW - 30 * DAY_MS, to: NOW, bucketMs: DAY_MS, buckets: 30 });
-    expect((await periodWindow('all', NOW, store))).toEqual({ from: NOW, to: NOW, bucketMs: DAY_MS, buckets: 1 });
+    expect(await periodWindow('today', NOW, store)).toEqual({ from: MIDNIGHT, to: NOW, bucketMs: HOUR_MS, buckets: 15, kept: 0 });
+    expect(await periodWindow('7d', NOW, store)).toEqual({ from: NOW - 7 * DAY_MS, to: NOW, bucketMs: 6 * HOUR_MS, buckets: 28, kept: 0 });
+    expect(await periodWindow('30d', NOW, store)).toEqual({ from: NOW - 30 * DAY_MS, to: NOW, bucketMs: DAY_MS, buckets: 30, kept: 0 });
+    expect(await periodWindow('all', NOW, store)).toEqual({ from: NOW, to: NOW, bucketMs: DAY_MS, buckets: 1, kept: 0 });
     add({ createdAt: NOW - 400 * DAY_MS });
-    const all = (await periodWindow('all', NOW, store));
-    expect(all.from).toBe(NOW - 400 * DAY_MS);
-    expect(all.bucketMs).toBe(4 * DAY_MS); // 400 days / 120 buckets, rounded up to whole days
-    expect(all.buckets).toBe(100);
+    const all = await periodWindow('all', NOW, store);
+    expect(all.from).toBe(dayStart(NOW - 400 * DAY_MS));
+    expect(all.bucketMs).toBe(4 * DAY_MS); // 400 days and a part / 120 buckets, rounded up to whole days
+    expect(all.buckets).toBe(101);
   });
 
   it('puts a request 8 days old in 30d and all but not 7d; one from yesterday evening is not today', async () => {
@@ -64,7 +64,7 @@ describe('periodWindow', () => {
   it('excludes requests stamped after now and includes one stamped exactly now (last bucket)', async () => {
     add({ createdAt: NOW });
     add({ createdAt: NOW + 1 });
-    const d = (await data('30d'));
+    const d = await data('30d');
     expect(d.headline.requests).toBe(1);
     expect(d.outcomes.values.ok[29]).toBe(1);
   });
@@ -122,7 +122,7 @@ describe('dashboardData', () => {
     add({ createdAt: MIDNIGHT + HOUR_MS - 1, route: 'cloud' }); // still bucket 0
     add({ createdAt: MIDNIGHT + HOUR_MS, route: 'lan', promptTokens: 1, completionTokens: 1 }); // bucket 1
     add({ createdAt: MIDNIGHT + 14 * HOUR_MS + 5, route: 'lan', outcome: 'cancelled' }); // bucket 14 (last)
-    const d = (await data('today'));
+    const d = await data('today');
     expect(d.from).toBe(MIDNIGHT);
     expect(d.generatedAt).toBe(NOW);
     expect(d.bucketMs).toBe(HOUR_MS);
@@ -178,7 +178,7 @@ describe('dashboardData', () => {
 
   it('returns zeros, undefined rates, equal-length series and the empty sections with an empty store', async () => {
     for (const period of PERIODS) {
-      const d = (await data(period));
+      const d = await data(period);
       expect(d.headline).toEqual({ requests: 0, cloudTokensSaved: 0, costSaved: 0, localShare: undefined, medianTtftMs: undefined, ttftShareOfTotal: undefined, acceptanceRate: undefined });
       const n = d.routes.buckets.length;
       expect(n).toBeGreaterThan(0);
@@ -196,13 +196,15 @@ describe('dashboardData', () => {
   it('handles 7d and all windows with several buckets', async () => {
     add({ createdAt: NOW - 7 * DAY_MS, route: 'cloud' }); // first 6-hour bucket of 7d
     add({ createdAt: NOW - 6 * HOUR_MS - 1, route: 'cloud' }); // bucket 26
-    const d7 = (await data('7d'));
+    const d7 = await data('7d');
     expect(d7.routes.values.cloud[0]).toBe(1);
     expect(d7.routes.values.cloud[26]).toBe(1);
-    const all = (await data('all'));
-    expect(all.from).toBe(NOW - 7 * DAY_MS);
-    expect(all.routes.buckets.length).toBe(7);
-    expect(all.routes.values.cloud).toEqual([1, 0, 0, 0, 0, 0, 1]);
+    const all = await data('all');
+    expect(all.from).toBe(dayStart(NOW - 7 * DAY_MS));
+    expect(all.routes.buckets.length).toBe(8); // 7 days and the part of a day before the oldest request
+    const cloud = new Array<number>(8).fill(0);
+    for (const t of [NOW - 7 * DAY_MS, NOW - 6 * HOUR_MS - 1]) cloud[Math.floor((t - all.from) / DAY_MS)]! += 1;
+    expect(all.routes.values.cloud).toEqual(cloud);
   });
 });
 
@@ -211,7 +213,7 @@ describe('exportRequests', () => {
     add({ createdAt: NOW - 2000, route: 'local', node: 'laptop', reason: 'short, "quoted"\nline two', promptTokens: 12, ttftMs: 120.5 });
     add({ createdAt: NOW - 1000, route: 'cloud', error: 'a\r\nb', outcome: 'error' });
     add({ createdAt: NOW - 8 * DAY_MS, route: 'lan' }); // outside 7d
-    const { text, rows } = (await exportRequests(store, { period: '7d', now: NOW, format: 'csv' }));
+    const { text, rows } = await exportRequests(store, { period: '7d', now: NOW, format: 'csv' });
     expect(rows).toBe(2);
     expect(text.startsWith(`${EXPORT_COLUMNS.join(',')}\r\n`)).toBe(true);
     expect(text).toContain('"short, ""quoted""\nline two"');
@@ -231,7 +233,7 @@ describe('exportRequests', () => {
   it('exports JSON as an array of row objects, oldest first', async () => {
     add({ createdAt: NOW - 1000, route: 'lan', node: 'desk', promptTokens: 5, completionTokens: 7, reason: 'x,"y"' });
     add({ createdAt: NOW - 2000, route: 'cloud', outcome: 'error', error: 'boom' });
-    const { text, rows } = (await exportRequests(store, { period: 'today', now: NOW, format: 'json' }));
+    const { text, rows } = await exportRequests(store, { period: 'today', now: NOW, format: 'json' });
     expect(rows).toBe(2);
     const parsed = JSON.parse(text) as Record<string, unknown>[];
     expect(parsed.map((r) => r.id)).toEqual(['r2', 'r1']);
@@ -241,17 +243,17 @@ describe('exportRequests', () => {
   });
 
   it('exports an empty period as a header line or an empty array', async () => {
-    expect((await exportRequests(store, { period: 'all', now: NOW, format: 'csv' }))).toEqual({ text: `${EXPORT_COLUMNS.join(',')}\r\n`, rows: 0 });
-    expect((await exportRequests(store, { period: 'all', now: NOW, format: 'json' }))).toEqual({ text: '[]', rows: 0 });
+    expect(await exportRequests(store, { period: 'all', now: NOW, format: 'csv' })).toEqual({ text: `${EXPORT_COLUMNS.join(',')}\r\n`, rows: 0 });
+    expect(await exportRequests(store, { period: 'all', now: NOW, format: 'json' })).toEqual({ text: '[]', rows: 0 });
   });
 
-  it('neutralises text cells a spreadsheet would run as a formula', () => {
+  it('neutralises text cells a spreadsheet would run as a formula', async () => {
     expect(csvField('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
     expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(csvField(-3)).toBe('-3');
   });
 
-  it('csvField follows the same rule', () => {
+  it('csvField follows the same rule', async () => {
     expect(csvField(null)).toBe('');
     expect(csvField(12)).toBe('12');
     expect(csvField('plain')).toBe('plain');

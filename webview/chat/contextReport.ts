@@ -32,6 +32,7 @@ export function contextReportElement(report: ContextReport, requestId: string | 
   if (!report.compressed) return details;
   const facts = [`${report.relevance} relevance`, `coverage ${Math.round(report.coverage * 100)}%`, `${Math.round(report.ms)} ms${report.itemsParsed === 0 ? ' (files parsed ahead)' : ''}`, ...report.notes];
   details.append(text('div', 'context-notes', facts.join(' · ')));
+  if (report.leftOut?.length) details.append(text('div', 'context-left-out', `Not sent (${report.leftOut.length} file${report.leftOut.length === 1 ? '' : 's'}): ${report.leftOut.join(', ')}`));
   const list = document.createElement('ul');
   list.className = 'context-chunks';
   for (const c of report.chunks) list.append(chunkRow(c));

@@ -43,10 +43,15 @@ export function bm25Scores(docs: readonly Bm25Doc[], queryTerms: Iterable<string
 /** BM25 with a weight per query term (an expanded query counts its added terms less than the question's own). */
 export function weightedBm25Scores(docs: readonly Bm25Doc[], query: ReadonlyMap<string, number>, params: Bm25Params = DEFAULT_BM25, df?: ReadonlyMap<string, number>): number[] {
   if (docs.length === 0) return [];
+  return docs.map(bm25Scorer(docs, query, params, df));
+}
+
+/** The score of one document among `docs` (idf and average length over all of them): for scoring in slices. */
+export function bm25Scorer(docs: readonly Bm25Doc[], query: ReadonlyMap<string, number>, params: Bm25Params = DEFAULT_BM25, df?: ReadonlyMap<string, number>): (d: Bm25Doc) => number {
   const weights = idf(docs, query.keys(), df);
   for (const [t, w] of weights) weights.set(t, w * query.get(t)!);
   const avgdl = docs.reduce((n, d) => n + d.length, 0) / docs.length || 1;
-  return docs.map((d) => {
+  return (d) => {
     let score = 0;
     const norm = params.k1 * (1 - params.b + (params.b * d.length) / avgdl);
     for (const [t, w] of weights) {
@@ -54,5 +59,5 @@ export function weightedBm25Scores(docs: readonly Bm25Doc[], query: ReadonlyMap<
       if (f) score += (w * f * (params.k1 + 1)) / (f + norm);
     }
     return score;
-  });
+  };
 }

@@ -9,6 +9,7 @@ import { spansOfTree } from './chunkTree';
 import { spansOfMarkdown, spansOfParagraphs } from './chunkText';
 import { grammarOf, isMarkdown, type Grammar } from './languages';
 import type { TreeSitter } from './treeSitter';
+import type { Pause } from '../slices';
 
 export interface ChunkedItem {
   spans: Span[];
@@ -25,12 +26,13 @@ export class Chunker {
     private readonly log?: Logger,
   ) {}
 
-  async chunk(item: Pick<ContextItem, 'path' | 'language' | 'text'>): Promise<ChunkedItem> {
+  /** `pause`: a long parse lets the event loop run between its slices. */
+  async chunk(item: Pick<ContextItem, 'path' | 'language' | 'text'>, pause?: Pause): Promise<ChunkedItem> {
     const starts = lineStarts(item.text);
     const grammar = grammarOf(item.language, item.path);
     if (grammar && !this.failed.has(grammar)) {
       try {
-        const spans = await this.treeSitter.withTree(grammar, item.path, item.text, (tree) => spansOfTree(tree.rootNode, starts));
+        const spans = await this.treeSitter.withTree(grammar, item.path, item.text, (tree) => spansOfTree(tree.rootNode, starts), pause);
         if (spans) return { spans, starts, method: grammar };
       } catch (err) {
         this.failed.add(grammar);

@@ -1,19 +1,22 @@
 // Context compression: chunk the items by logical blocks, rank the chunks against the question, keep
 // what fits the budget, and render the kept chunks in file order with elision markers. The extension
 // (before cloud calls), the CLI (`singularity compress`) and the benchmark all call compress().
+// What it returns never passes the hard limit, for any number of items, and a cold compression of 200k
+// tokens runs on the host's thread in slices (slices.ts) so that no other extension waits for it.
 
 import type { ContextItem, ContextReport } from '../types';
 import type { Logger } from '../log';
-import { ChunkAnalyzer } from './analyze';
+import { ChunkAnalyzer, type Chunk } from './analyze';
 import { GATE_ALLOWANCE } from './budget';
 import { Chunker } from './chunker';
 import { queryTerms as termsOfQuestion, questionIdentifiers } from './codeTokens';
 import { embeddingSimilarities, type Embedder, type EmbeddingCache } from './embeddings';
-import { formattedLength } from './format';
+import { formattedLength, itemOverheadTokens } from './format';
 import { relevance } from './relevance';
 import { renderKept } from './render';
 import { selectChunks } from './select';
 import { sharedTreeSitter, type TreeSitter } from './treeSitter';
+import { slicer } from '../slices';
 
 export interface CompressOptions {
   budgetTokens: number;
@@ -59,7 +62,7 @@ export class ContextCompressor {
    */
   async prepare(items: readonly ContextItem[]): Promise<{ parsed: number; ms: number }> {
     const started = this.now();
-    const parsed = await this.analyzer.prepare(items);
+    const parsed = await this.analyzer.prepare(items, slicer());
     return { parsed, ms: this.now() - started };
   }
 
@@ -70,8 +73,9 @@ export class ContextCompressor {
     if (tokensBefore <= options.budgetTokens && !options.force) {
       return { items: [...items], report: { ...base, compressed: false, tokensAfter: tokensBefore, coverage: 1, ms: this.now() - started, itemsParsed: 0, chunks: [], notes: [] } };
     }
-    const itemsParsed = await this.analyzer.prepare(items);
-    const chunks = await this.analyzer.analyze(items);
+    const pause = slicer();
+    const itemsParsed = await this.analyzer.prepare(items, pause);
+    const chunks = await this.analyzer.analyze(items, pause);
     const queryTerms = termsOfQuestion(question);
     const identifiers = questionIdentifiers(question);
     const notes: string[] = [];
@@ -85,7 +89,9 @@ export class ContextCompressor {
         this.deps.log?.warn(`Context compression: ${notes[notes.length - 1]}`);
       }
     }
-    const rel = relevance(chunks, items, queryTerms, identifiers, similarities);
+    const rel = await relevance(chunks, items, queryTerms, identifiers, similarities, pause);
+    await pause();
+    const hardLimitTokens = options.hardLimitTokens ?? Math.floor(GATE_ALLOWANCE * options.budgetTokens);
     const selection = selectChunks({
       chunks,
       items,
@@ -95,14 +101,19 @@ export class ContextCompressor {
       queryTerms,
       budgetTokens: options.budgetTokens,
       threshold: options.threshold,
-      hardLimitTokens: options.hardLimitTokens ?? Math.floor(GATE_ALLOWANCE * options.budgetTokens),
+      hardLimitTokens,
+      itemTokens: items.map(itemOverheadTokens),
     });
+    await pause();
     const kept = selection.why.map((w) => w !== undefined);
-    const out = renderKept(items, chunks, kept);
+    const limitNotes: string[] = [];
+    const { out, tokensAfter } = withinLimit(items, chunks, kept, rel.scores, hardLimitTokens, limitNotes);
+    const sent = new Set(chunks.flatMap((c, i) => (kept[i] ? [c.item] : [])));
+    const leftOut = items.flatMap((item, k) => (sent.has(k) ? [] : [item.path]));
     const report: ContextReport = {
       ...base,
       compressed: true,
-      tokensAfter: contextTokens(out),
+      tokensAfter,
       coverage: selection.coverage,
       ms: this.now() - started,
       itemsParsed,
@@ -114,11 +125,34 @@ export class ContextCompressor {
         tokens: c.tokens,
         score: Math.round(rel.scores[i]! * 1000) / 1000,
         kept: kept[i]!,
-        ...(selection.why[i] ? { why: selection.why[i] } : {}),
+        ...(kept[i] && selection.why[i] ? { why: selection.why[i] } : {}),
         ...(c.names.length > 0 ? { names: c.names } : {}),
       })),
-      notes: [...notes, ...selection.notes],
+      notes: [...notes, ...selection.notes, ...limitNotes],
+      ...(leftOut.length > 0 ? { leftOut } : {}),
     };
     return { items: out, report };
+  }
+}
+
+/**
+ * The kept chunks rendered, within `limit`: selection counts each chunk with its share of labels, fences and
+ * markers, but a marker indented deeper than MARKER_TOKENS allows can still pass it; then the items whose best
+ * kept chunk scores lowest are left out whole until the rest fits. `kept` is updated.
+ */
+function withinLimit(items: readonly ContextItem[], chunks: readonly Chunk[], kept: boolean[], scores: readonly number[], limit: number, notes: string[]): { out: ContextItem[]; tokensAfter: number } {
+  for (;;) {
+    const out = renderKept(items, chunks, kept);
+    const tokensAfter = contextTokens(out);
+    if (tokensAfter <= limit) return { out, tokensAfter };
+    const bestKept = items.map(() => -Infinity);
+    chunks.forEach((c, i) => {
+      if (kept[i]) bestKept[c.item] = Math.max(bestKept[c.item]!, scores[i]!);
+    });
+    const weakest = bestKept.reduce((w, s, k) => (s > -Infinity && (w < 0 || s < bestKept[w]!) ? k : w), -1);
+    chunks.forEach((c, i) => {
+      if (c.item === weakest) kept[i] = false;
+    });
+    notes.push(`${items[weakest]!.path} left out: with its elision markers the context passed the ${limit}-token limit`);
   }
 }

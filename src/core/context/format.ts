@@ -44,6 +44,12 @@ export function formattedLength(items: readonly ContextItem[]): number {
   }, 0);
 }
 
+/** Tokens an item adds to the prompt besides its text: its label, its fence and the blank line before the next item. */
+export function itemOverheadTokens(item: ContextItem): number {
+  const { open, close } = fenceOf(item, item.text);
+  return Math.ceil((open.length + close.length + 2) / 4);
+}
+
 /** The label and fence around an item's body: a longer fence when the body holds one. */
 function fenceOf(item: ContextItem, body: string): { open: string; close: string } {
   const fence = body.includes('```') ? '````' : '```';

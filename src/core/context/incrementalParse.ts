@@ -5,6 +5,7 @@
 // web-tree-sitter expects.
 
 import type { Edit, Parser, Point, Tree } from 'web-tree-sitter';
+import { SLICE_MS, type Pause } from '../slices';
 
 /** Files whose last tree is kept: the active file and a few open editors. */
 const KEPT_TREES = 8;
@@ -45,8 +46,12 @@ export class TreeCache {
 
   constructor(private readonly max = KEPT_TREES) {}
 
-  /** Parses `text` (the file `key`'s new version) and hands its tree to `use`; undefined when the parser gives up. */
-  withTree<T>(parser: Parser, key: string, text: string, use: (tree: Tree) => T): T | undefined {
+  /**
+   * Parses `text` (the file `key`'s new version) and hands its tree to `use`; undefined when the parser gives up.
+   * With `pause`, a long parse runs in slices (parseInSlices): the caller must not let another parse use the
+   * parser meanwhile (TreeSitter queues them).
+   */
+  async withTree<T>(parser: Parser, key: string, text: string, use: (tree: Tree) => T, pause?: Pause): Promise<T | undefined> {
     const previous = this.trees.get(key);
     this.trees.delete(key);
     if (previous?.text === text) {
@@ -55,7 +60,7 @@ export class TreeCache {
     }
     const edit = previous && textEdit(previous.text, text);
     if (edit) previous.tree.edit(edit);
-    const tree = parser.parse(text, previous?.tree ?? null);
+    const tree = await parseInSlices(parser, text, previous?.tree ?? null, pause);
     previous?.tree.delete();
     if (!tree) return undefined;
     if (text.length > MAX_KEPT_CHARS) {
@@ -78,5 +83,21 @@ export class TreeCache {
   clear(): void {
     for (const { tree } of this.trees.values()) tree.delete();
     this.trees.clear();
+  }
+}
+
+/**
+ * A parse in slices of about SLICE_MS, `pause` awaited between them: tree-sitter halts when the progress
+ * callback says so and resumes where it stopped when called again with the same input (a 34k-token file is
+ * one 30-60 ms parse otherwise). Without `pause`, one parse.
+ */
+export async function parseInSlices(parser: Parser, text: string, old: Tree | null, pause?: Pause): Promise<Tree | null> {
+  if (!pause) return parser.parse(text, old);
+  for (;;) {
+    const started = performance.now();
+    let halted = false;
+    const tree = parser.parse(text, old, { progressCallback: () => (halted = performance.now() - started > SLICE_MS) });
+    if (tree || !halted) return tree;
+    await pause();
   }
 }

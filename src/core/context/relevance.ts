@@ -9,9 +9,10 @@
 
 import type { ContextItem } from '../types';
 import type { Chunk } from './analyze';
-import { DEFAULT_BM25, documentFrequencies, weightedBm25Scores } from './bm25';
+import { bm25Scorer, DEFAULT_BM25, documentFrequencies, weightedBm25Scores } from './bm25';
 import { codeTerms, containsIdentifier } from './codeTokens';
 import { withFeedback, withPrefixRelatives } from './expand';
+import type { Pause } from '../slices';
 
 /** BM25 of the names a chunk defines counts this much next to BM25 of its text (a title field, as in BM25F). */
 export const NAME_FIELD_WEIGHT = 1.5;
@@ -28,27 +29,47 @@ export interface Relevance {
   cursorChunk?: number;
 }
 
-export function relevance(chunks: readonly Chunk[], items: readonly ContextItem[], queryTerms: readonly string[], identifiers: readonly string[], similarities?: readonly number[]): Relevance {
-  const lexical = withNeighbours(chunks, lexicalScores(chunks, queryTerms));
+/** `pause` is awaited between the steps, each a pass over the chunks: compression runs on the host's thread (slices.ts). */
+export async function relevance(
+  chunks: readonly Chunk[],
+  items: readonly ContextItem[],
+  queryTerms: readonly string[],
+  identifiers: readonly string[],
+  similarities?: readonly number[],
+  pause: Pause = async () => {},
+): Promise<Relevance> {
+  const lexical = withNeighbours(chunks, await lexicalScores(chunks, queryTerms, pause));
+  await pause();
   const semantic = similarities ? scaleMinMax(similarities) : undefined;
   const cursorChunk = chunks.findIndex((c) => {
     const line = items[c.item]?.cursorLine;
     return line !== undefined && line >= c.startLine && line < c.endLine;
   });
+  await pause();
   const structure = structureScores(chunks, identifiers, cursorChunk === -1 ? undefined : cursorChunk);
   const scores = chunks.map((_, i) => (semantic ? (lexical[i]! + semantic[i]!) / 2 : lexical[i]!) + structure[i]!);
   return { scores, lexical, ...(cursorChunk !== -1 ? { cursorChunk } : {}) };
 }
 
-function lexicalScores(chunks: readonly Chunk[], queryTerms: readonly string[]): number[] {
+async function lexicalScores(chunks: readonly Chunk[], queryTerms: readonly string[], pause: Pause): Promise<number[]> {
   const nameDocs = chunks.map((c) => c.nameDoc);
   const df = documentFrequencies(chunks);
-  const bm25f = (query: ReadonlyMap<string, number>) => {
+  await pause();
+  const bm25f = async (query: ReadonlyMap<string, number>) => {
     const names = weightedBm25Scores(nameDocs, query);
-    return scaleToMax(weightedBm25Scores(chunks, query, DEFAULT_BM25, df).map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
+    await pause();
+    const score = bm25Scorer(chunks, query, DEFAULT_BM25, df);
+    const text: number[] = [];
+    for (const c of chunks) {
+      text.push(score(c));
+      if (text.length % 256 === 0) await pause();
+    }
+    return scaleToMax(text.map((x, i) => x + NAME_FIELD_WEIGHT * names[i]!));
   };
   const query = withPrefixRelatives(queryTerms, df.keys());
-  return bm25f(withFeedback(query, chunks, bm25f(query), df));
+  await pause();
+  const first = await bm25f(query);
+  return bm25f(withFeedback(query, chunks, first, df));
 }
 
 /** Adds to each chunk the largest share of a top chunk's score among the top chunks it defines a name for or uses a name of. */

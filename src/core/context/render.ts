@@ -8,8 +8,10 @@ import { elisionMarker } from './languages';
 /** Items as they are sent: compressed text per item; items with nothing kept are left out. */
 export function renderKept(items: readonly ContextItem[], chunks: readonly Chunk[], kept: readonly boolean[]): ContextItem[] {
   const out: ContextItem[] = [];
+  const byItem: { c: Chunk; keep: boolean }[][] = items.map(() => []);
+  chunks.forEach((c, i) => byItem[c.item]!.push({ c, keep: kept[i]! }));
   items.forEach((item, k) => {
-    const own = chunks.map((c, i) => ({ c, keep: kept[i]! })).filter(({ c }) => c.item === k);
+    const own = byItem[k]!;
     if (!own.some((o) => o.keep)) return;
     if (own.every((o) => o.keep)) {
       out.push(item);

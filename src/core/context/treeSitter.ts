@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import type { Grammar } from './languages';
 import { TreeCache } from './incrementalParse';
+import type { Pause } from '../slices';
 
 export interface WasmPaths {
   runtime: string;
@@ -27,12 +28,20 @@ export class TreeSitter {
   private readonly languages = new Map<Grammar, Promise<Language>>();
   private readonly parsers = new Map<Grammar, Parser>();
   private readonly trees = new TreeCache();
+  private readonly queues = new Map<Grammar, Promise<unknown>>();
 
   constructor(private readonly paths: WasmPaths = defaultWasmPaths()) {}
 
-  /** Parses a file's text, incrementally from its previous version when there is one (see TreeCache), and hands the tree to `use`. */
-  async withTree<T>(grammar: Grammar, path: string, text: string, use: (tree: Tree) => T): Promise<T | undefined> {
-    return this.trees.withTree(await this.parser(grammar), `${grammar}\0${path}`, text, use);
+  /**
+   * Parses a file's text, incrementally from its previous version when there is one (see TreeCache), and hands
+   * the tree to `use`; with `pause`, in slices. Parses with one grammar's parser run one after another: a parse
+   * halted between slices would otherwise be resumed on another file's text.
+   */
+  async withTree<T>(grammar: Grammar, path: string, text: string, use: (tree: Tree) => T, pause?: Pause): Promise<T | undefined> {
+    const parser = await this.parser(grammar);
+    const run = (this.queues.get(grammar) ?? Promise.resolve()).then(() => this.trees.withTree(parser, `${grammar}\0${path}`, text, use, pause));
+    this.queues.set(grammar, run.catch(() => undefined));
+    return run;
   }
 
   /** Frees the trees kept for incremental parsing (their wasm memory). */

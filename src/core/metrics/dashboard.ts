@@ -1,6 +1,6 @@
 // The dashboard's figures for one period, aggregated in SQL from the requests table (never by loading
 // rows into JS: a year of use is ~100k requests and every query must stay well under 50 ms, see
-// bench/metrics.ts and docs/dashboard-metrics.md).
+// bench/metrics.ts and docs/dashboard.md).
 //
 // Definitions (the window is [from, now], see window.ts):
 // - requests: every request recorded in the window, whatever its outcome.
@@ -23,19 +23,21 @@
 //   completion_tokens / ((total_ms - ttft_ms) / 1000), only for requests with total_ms > ttft_ms.
 // - strategies: requests per routing strategy in the window, most used first ('none' when unrecorded).
 // Empty buckets hold 0 in count series and null in average series; every series has one value per bucket.
+// Days retention rolled up (store/retention.ts) are added from the daily aggregates (days.ts); the median TTFT
+// and the streaming share are taken over the rows still kept.
 
 import type { Route } from '../types';
 import type { Store } from '../store/db';
 import type { DashboardData, EmptySection, Headline, NodeSeries, Period, Series } from '../../shared/dashboard';
 import type { CloudPrices } from './types';
-import { bucketStarts, bucketsCte, inRange, periodWindow, unpack, windowCondition, type PeriodWindow } from './window';
+import { bucketStarts, bucketsCte, inRange, keptCondition, periodWindow, unpack, type PeriodWindow } from './window';
 import { learningData } from './learning';
 import { addCompressionSavings, compressionSavings } from './compression';
+import { learningDays, requestDays, strategyDays, type LearningDays, type Outcome, type RequestDays, type StrategyDays } from './days';
 
 export const TOP_NODES = 8;
 const ROUTES: readonly Route[] = ['local', 'lan', 'cloud'];
 const OUTCOMES = ['ok', 'error', 'cancelled'] as const;
-type Outcome = (typeof OUTCOMES)[number];
 
 export const EMPTY_SECTIONS = {
   learnedRouter: {
@@ -56,11 +58,13 @@ export interface DashboardOptions {
 export async function dashboardData(store: Store, options: DashboardOptions): Promise<DashboardData> {
   const w = await periodWindow(options.period, options.now, store);
   const buckets = bucketStarts(w);
-  const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = (await traffic(store, w, buckets, options.prices));
-  const compression = (await compressionSavings(store, w));
+  const days = await requestDays(store, w);
+  const learned = await learningDays(store, w);
+  const { headline, answeredWithTtft, routes, tokensSaved, outcomes } = await traffic(store, w, buckets, options.prices, days, learned);
+  const compression = await compressionSavings(store, w, days);
   addCompressionSavings(headline, tokensSaved, compression, options.prices);
-  headline.medianTtftMs = (await medianTtft(store, w, answeredWithTtft));
-  headline.ttftShareOfTotal = (await ttftShareOfTotal(store, w));
+  headline.medianTtftMs = await medianTtft(store, w, answeredWithTtft);
+  headline.ttftShareOfTotal = await ttftShareOfTotal(store, w);
   return {
     period: options.period,
     generatedAt: w.to,
@@ -70,15 +74,15 @@ export async function dashboardData(store: Store, options: DashboardOptions): Pr
     routes,
     tokensSaved,
     outcomes,
-    nodes: (await nodeSeries(store, w, buckets)),
-    strategies: (await strategies(store, w)),
+    nodes: await nodeSeries(store, w, buckets, days),
+    strategies: await strategies(store, w, await strategyDays(store, w)),
     learnedRouter: { ...EMPTY_SECTIONS.learnedRouter },
     compression:
       compression.requests > 0
         ? { available: true, requests: compression.requests, tokensBefore: compression.tokensBefore, tokensAfter: compression.tokensAfter }
         : { ...EMPTY_SECTIONS.compression },
     vision: { ...EMPTY_SECTIONS.vision },
-    learning: (await learningData(store, w)),
+    learning: await learningData(store, w, learned),
   };
 }
 
@@ -101,11 +105,22 @@ interface TrafficRow {
   v: string | number;
 }
 
+/** One (bucket, route, outcome) cell of the traffic: from the tables' packed aggregate or a rolled-up day. */
+interface TrafficCell {
+  bucket: number;
+  route: Route | null;
+  outcome: Outcome;
+  n: number;
+  withTtft: number;
+  prompt: number;
+  completion: number;
+}
+
 /**
  * Headline counts and the route / outcome / tokens-saved series: per bucket and (route or none) × outcome,
  * COUNT(*); answered ones also count their TTFTs (for the median), local/LAN answered ones sum their tokens.
  */
-async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: CloudPrices) {
+async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices: CloudPrices, days: RequestDays[], learned: LearningDays[]) {
   const keys = [...ROUTES, null].flatMap((route) => OUTCOMES.map((outcome) => [route, outcome] as const));
   const values = keys
     .map(([route, outcome]) => {
@@ -114,7 +129,7 @@ async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices:
     })
     .join(', ');
   const range = `FROM requests r WHERE r.route IS c.route AND r.outcome = c.outcome AND ${inRange('r')}`;
-  const rows = (await store.query<TrafficRow>(
+  const rows = await store.query<TrafficRow>(
     `WITH RECURSIVE ${bucketsCte(w)}, c(route, outcome, kind) AS (VALUES ${values})
      SELECT w.i AS bucket, c.route AS route, c.outcome AS outcome,
        CASE c.kind
@@ -123,51 +138,58 @@ async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices:
          ELSE (SELECT COUNT(*) ${range})
        END AS v
      FROM w, c`,
-  ));
+  );
+  const cells: TrafficCell[] = rows.map((r) => {
+    const [n = 0, withTtft = 0, prompt = 0, completion = 0] = unpack(r.v).map((x) => x ?? 0);
+    return { bucket: r.bucket, route: r.route, outcome: r.outcome, n, withTtft, prompt, completion };
+  });
+  // The median is taken over the kept rows only (a day's aggregate has no order): their TTFTs are counted apart.
+  const keptWithTtft = cells.reduce((sum, c) => sum + (c.outcome === 'ok' ? c.withTtft : 0), 0);
+  for (const d of days) {
+    cells.push({ bucket: d.bucket, route: d.route, outcome: d.outcome, n: d.requests, withTtft: 0, prompt: d.prompt_tokens, completion: d.completion_tokens });
+  }
   const routes = zeros<Route>(ROUTES, buckets.length);
   const outcomes = zeros<Outcome>(OUTCOMES, buckets.length);
   const saved = zeros<'saved'>(['saved'], buckets.length);
   let requests = 0;
   let ok = 0;
   let okLocal = 0;
-  let ttfts = 0;
   let savedPrompt = 0;
   let savedCompletion = 0;
-  for (const r of rows) {
-    const [n = 0, withTtft = 0, prompt = 0, completion = 0] = unpack(r.v).map((x) => x ?? 0);
-    if (n === 0) continue;
-    const b = r.bucket;
-    requests += n;
-    if (r.route !== null) routes[r.route][b]! += n;
-    outcomes[r.outcome][b]! += n;
-    if (r.outcome !== 'ok') continue;
-    ok += n;
-    ttfts += withTtft;
-    if (r.route === 'local' || r.route === 'lan') {
-      okLocal += n;
-      savedPrompt += prompt;
-      savedCompletion += completion;
-      saved.saved[b]! += prompt + completion;
+  for (const c of cells) {
+    if (c.n === 0) continue;
+    const b = c.bucket;
+    requests += c.n;
+    if (c.route !== null) routes[c.route][b]! += c.n;
+    outcomes[c.outcome][b]! += c.n;
+    if (c.outcome !== 'ok') continue;
+    ok += c.n;
+    if (c.route === 'local' || c.route === 'lan') {
+      okLocal += c.n;
+      savedPrompt += c.prompt;
+      savedCompletion += c.completion;
+      saved.saved[b]! += c.prompt + c.completion;
     }
   }
   // Node answers the cloud's replaced saved nothing: the cloud was asked after all.
-  const replaced = (await store.query<{ created_at: number; p: number; c: number }>(
-    `SELECT created_at, COALESCE(prompt_tokens, 0) AS p, COALESCE(completion_tokens, 0) AS c FROM requests
-      WHERE replaced_by IS NOT NULL AND outcome = 'ok' AND route IN ('local', 'lan') AND ${windowCondition(w)}`,
-  ));
+  const replaced = await replacedNodeAnswers(store, w, days);
   for (const r of replaced) {
-    const b = Math.min(buckets.length - 1, Math.floor((r.created_at - w.from) / w.bucketMs));
-    saved.saved[b]! -= r.p + r.c;
-    savedPrompt -= r.p;
-    savedCompletion -= r.c;
+    saved.saved[r.bucket]! -= r.prompt + r.completion;
+    savedPrompt -= r.prompt;
+    savedCompletion -= r.completion;
+    okLocal -= r.n;
   }
-  okLocal -= replaced.length;
-  const served = ok - replaced.length;
-  // Verdicts live on the training rows (written with the request, same created_at; migration 7 covers them by
-  // time). Thumbs and "Ask the cloud" are offered on answers only, so a rejected row is an answered request.
-  const rejected = Number(
-    (await store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ml_router_training_data WHERE ${windowCondition(w)} AND (thumbs = -1 OR rerouted = 1)`))[0]?.n ?? 0,
-  );
+  const served = ok - replaced.reduce((sum, r) => sum + r.n, 0);
+  // Verdicts live on the training rows (written with the request, same created_at; migration 9 holds the rejected
+  // ones by time). Thumbs and "Ask the cloud" are offered on answers only, so a rejected row is an answered request.
+  const rejected =
+    Number(
+      (
+        await store.query<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM ml_router_training_data INDEXED BY ml_router_training_rejected WHERE ${keptCondition(w)} AND (thumbs = -1 OR rerouted = 1)`,
+        )
+      )[0]?.n ?? 0,
+    ) + learned.reduce((sum, d) => sum + d.rejected, 0);
   const headline: Headline = {
     requests,
     cloudTokensSaved: savedPrompt + savedCompletion,
@@ -177,11 +199,35 @@ async function traffic(store: Store, w: PeriodWindow, buckets: number[], prices:
   };
   return {
     headline,
-    answeredWithTtft: ttfts,
+    answeredWithTtft: keptWithTtft,
     routes: { buckets, values: routes } satisfies Series<Route>,
     tokensSaved: { buckets, values: saved } satisfies Series<'saved'>,
     outcomes: { buckets, values: outcomes } satisfies Series<Outcome>,
   };
+}
+
+/**
+ * Answered local / LAN requests whose answer the cloud's replaced, per bucket: count and tokens. The WHERE
+ * repeats the requests_metrics_replaced index's condition (migration 009) so the range reads only those rows.
+ */
+async function replacedNodeAnswers(store: Store, w: PeriodWindow, days: RequestDays[]): Promise<{ bucket: number; n: number; prompt: number; completion: number }[]> {
+  const rows = await store.query<{ bucket: number; v: string }>(
+    `WITH RECURSIVE ${bucketsCte(w)}
+     SELECT w.i AS bucket,
+       (SELECT COUNT(*) || ',' || TOTAL(prompt_tokens) || ',' || TOTAL(completion_tokens) FROM requests r INDEXED BY requests_metrics_replaced
+         WHERE r.outcome = 'ok' AND r.replaced_by IS NOT NULL AND r.route IN ('local', 'lan') AND ${inRange('r')}) AS v
+     FROM w`,
+  );
+  const out = rows.map((r) => {
+    const [n = 0, prompt = 0, completion = 0] = unpack(r.v).map((x) => x ?? 0);
+    return { bucket: r.bucket, n, prompt, completion };
+  });
+  for (const d of days) {
+    if (d.outcome === 'ok' && (d.route === 'local' || d.route === 'lan')) {
+      out.push({ bucket: d.bucket, n: d.replaced, prompt: d.replaced_prompt_tokens, completion: d.replaced_completion_tokens });
+    }
+  }
+  return out.filter((r) => r.n > 0);
 }
 
 /** Enough answers for a stable median; bounded so the figure costs the same on any history size. */
@@ -189,12 +235,13 @@ export const STREAMING_SAMPLE = 1000;
 
 /** Median of ttft / total over the period's latest answered requests that have both. */
 async function ttftShareOfTotal(store: Store, w: PeriodWindow): Promise<number | undefined> {
-  const shares = (await store
-    .query<{ s: number }>(
+  const shares = (
+    await store.query<{ s: number }>(
       `SELECT ttft_ms * 1.0 / total_ms AS s FROM requests INDEXED BY requests_created
-        WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL AND total_ms > 0
+        WHERE ${keptCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL AND total_ms > 0
         ORDER BY created_at DESC LIMIT ${STREAMING_SAMPLE}`,
-    ))
+    )
+  )
     .map((r) => Number(r.s))
     .sort((a, b) => a - b);
   if (shares.length === 0) return undefined;
@@ -203,18 +250,18 @@ async function ttftShareOfTotal(store: Store, w: PeriodWindow): Promise<number |
 }
 
 /**
- * Median TTFT of the `n` answered requests with a TTFT: the middle row (odd n) or the mean of the two
+ * Median TTFT of the `n` kept answered requests with a TTFT: the middle row (odd n) or the mean of the two
  * middle rows (even n) in TTFT order. A large window walks the (outcome, ttft_ms) index in order and
  * stops at the middle; a small one sorts its few rows.
  */
 async function medianTtft(store: Store, w: PeriodWindow, n: number): Promise<number | undefined> {
   if (n === 0) return undefined;
   const index = n > 5000 ? 'requests_metrics_ttft' : 'requests_created';
-  const middle = (await store.query<{ t: number }>(
+  const middle = await store.query<{ t: number }>(
     `SELECT ttft_ms AS t FROM requests INDEXED BY ${index}
-      WHERE ${windowCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL ORDER BY ttft_ms LIMIT ? OFFSET ?`,
+      WHERE ${keptCondition(w)} AND outcome = 'ok' AND ttft_ms IS NOT NULL ORDER BY ttft_ms LIMIT ? OFFSET ?`,
     [n % 2 === 0 ? 2 : 1, Math.floor((n - 1) / 2)],
-  ));
+  );
   return middle.length === 0 ? undefined : middle.reduce((sum, r) => sum + r.t, 0) / middle.length;
 }
 
@@ -225,23 +272,49 @@ interface NodeRow {
   other: number;
 }
 
+/** One node's requests in one bucket, with the sums its means are made of. */
+interface NodeCell {
+  node: string;
+  bucket: number;
+  requests: number;
+  withTtft: number;
+  ttftSum: number;
+  withTps: number;
+  tpsSum: number;
+}
+
 /** Per node and bucket: answered count, mean TTFT and tokens/s, and the other requests' count; top nodes picked here. */
-async function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): Promise<NodeSeries> {
-  const rows = (await store.query<NodeRow>(
+async function nodeSeries(store: Store, w: PeriodWindow, buckets: number[], days: RequestDays[]): Promise<NodeSeries> {
+  const rows = await store.query<NodeRow>(
     `WITH RECURSIVE ${bucketsCte(w)}, ${distinctCte('n', 'node')}
      SELECT n.v AS node, w.i AS bucket,
-       (SELECT COUNT(*) || ',' || COALESCE(AVG(ttft_ms), '') || ',' || COALESCE(AVG(${TOKENS_PER_SECOND_SQL}), '')
+       (SELECT COUNT(*) || ',' || COUNT(ttft_ms) || ',' || TOTAL(ttft_ms) || ',' || COUNT(${TOKENS_PER_SECOND_SQL}) || ',' || TOTAL(${TOKENS_PER_SECOND_SQL})
           FROM requests r WHERE r.node = n.v AND r.outcome = 'ok' AND ${inRange('r')}) AS ok,
        (SELECT COUNT(*) FROM requests r WHERE r.node = n.v AND r.outcome IN ('error', 'cancelled') AND ${inRange('r')}) AS other
      FROM n, w WHERE n.v IS NOT NULL`,
-  ));
+  );
+  const cells = new Map<string, NodeCell>();
+  const add = (c: NodeCell) => {
+    const key = `${c.bucket}\u0000${c.node}`;
+    const into = cells.get(key);
+    if (!into) return void cells.set(key, c);
+    into.requests += c.requests;
+    into.withTtft += c.withTtft;
+    into.ttftSum += c.ttftSum;
+    into.withTps += c.withTps;
+    into.tpsSum += c.tpsSum;
+  };
+  for (const r of rows) {
+    const [ok = 0, withTtft = 0, ttftSum = 0, withTps = 0, tpsSum = 0] = unpack(r.ok).map((x) => x ?? 0);
+    add({ node: r.node, bucket: r.bucket, requests: ok + Number(r.other), withTtft, ttftSum, withTps, tpsSum });
+  }
+  for (const d of days) {
+    if (d.node === null) continue;
+    const ok = d.outcome === 'ok';
+    add({ node: d.node, bucket: d.bucket, requests: d.requests, withTtft: ok ? d.with_ttft : 0, ttftSum: ok ? d.ttft_sum : 0, withTps: ok ? d.with_tps : 0, tpsSum: ok ? d.tps_sum : 0 });
+  }
   const totals = new Map<string, number>();
-  const parsed = rows.map((r) => {
-    const [ok = 0, ttft = null, tps = null] = unpack(r.ok);
-    const requests = (ok ?? 0) + r.other;
-    totals.set(r.node, (totals.get(r.node) ?? 0) + requests);
-    return { node: r.node, bucket: r.bucket, requests, ttft, tps };
-  });
+  for (const c of cells.values()) totals.set(c.node, (totals.get(c.node) ?? 0) + c.requests);
   const top = [...totals.entries()]
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
@@ -253,27 +326,30 @@ async function nodeSeries(store: Store, w: PeriodWindow, buckets: number[]): Pro
       requests: new Array<number>(buckets.length).fill(0),
     }));
   const byName = new Map(top.map((n) => [n.name, n]));
-  for (const r of parsed) {
-    const node = byName.get(r.node);
+  for (const c of cells.values()) {
+    const node = byName.get(c.node);
     if (!node) continue;
-    node.requests[r.bucket] = r.requests;
-    node.ttftMs[r.bucket] = r.ttft;
-    node.tokensPerSecond[r.bucket] = r.tps;
+    node.requests[c.bucket] = c.requests;
+    node.ttftMs[c.bucket] = c.withTtft > 0 ? c.ttftSum / c.withTtft : null;
+    node.tokensPerSecond[c.bucket] = c.withTps > 0 ? c.tpsSum / c.withTps : null;
   }
   return { buckets, nodes: top };
 }
 
-async function strategies(store: Store, w: PeriodWindow): Promise<{ name: string; requests: number }[]> {
-  return (await store
-    .query<{ name: string; requests: number }>(
-      `WITH RECURSIVE ${distinctCte('s', 'strategy')}
-       SELECT COALESCE(s.v, 'none') AS name,
-         (SELECT COUNT(*) FROM requests r WHERE r.strategy IS s.v AND r.created_at BETWEEN ${w.from} AND ${w.to}) AS requests
-       FROM s`,
-    ))
-    .filter((r) => r.requests > 0)
-    .sort((a, b) => b.requests - a.requests || (a.name < b.name ? -1 : 1))
-    .map((r) => ({ name: r.name, requests: r.requests }));
+async function strategies(store: Store, w: PeriodWindow, days: StrategyDays[]): Promise<{ name: string; requests: number }[]> {
+  const rows = await store.query<{ name: string; requests: number }>(
+    `WITH RECURSIVE ${distinctCte('s', 'strategy')}
+     SELECT COALESCE(s.v, 'none') AS name,
+       (SELECT COUNT(*) FROM requests r WHERE r.strategy IS s.v AND ${keptCondition(w, 'r.created_at')}) AS requests
+     FROM s`,
+  );
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.name, (counts.get(r.name) ?? 0) + Number(r.requests));
+  for (const d of days) counts.set(d.strategy ?? 'none', (counts.get(d.strategy ?? 'none') ?? 0) + d.requests);
+  return [...counts.entries()]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([name, requests]) => ({ name, requests }));
 }
 
 function zeros<K extends string>(keys: readonly K[], length: number): Record<K, number[]> {
@@ -281,4 +357,3 @@ function zeros<K extends string>(keys: readonly K[], length: number): Record<K, 
   for (const k of keys) out[k] = new Array<number>(length).fill(0);
   return out;
 }
-

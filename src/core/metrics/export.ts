@@ -24,17 +24,17 @@ export interface ExportOptions {
 /** The requests of the period, oldest first: CSV (RFC 4180: header row, CRLF line ends) or a JSON array of objects. */
 export async function exportRequests(store: Store, options: ExportOptions): Promise<{ text: string; rows: number }> {
   const w = await periodWindow(options.period, options.now, store);
-  // Aggregate ORDER BY created_at (ties keep index order): a tie-break column would add a full sort.
-  const order = 'ORDER BY created_at';
   const cols = EXPORT_COLUMNS.join(', ');
   // JSON: objects built by SQLite. CSV: SQLite packs the rows as JSON arrays (its cheapest bulk output),
   // quoting is done here (string work in SQLite under WebAssembly is slower than in V8).
   const value =
     options.format === 'json'
-      ? `json_group_array(json_object(${EXPORT_COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}) ${order})`
-      : `json_group_array(json_array(${cols}) ${order})`;
+      ? `json_group_array(json_object(${EXPORT_COLUMNS.map((c) => `'${c}', ${c}`).join(', ')}))`
+      : `json_group_array(json_array(${cols}))`;
+  // Oldest first without a sort: the created_at index is walked in order (ties in insertion order) and
+  // json_group_array appends rows as they come. An aggregate ORDER BY sorted them again, a third of the time.
   const row = (await store.query<{ text: string | null; rows: number }>(
-    `SELECT ${value} AS text, COUNT(*) AS rows FROM requests WHERE ${windowCondition(w)}`,
+    `SELECT ${value} AS text, COUNT(*) AS rows FROM requests INDEXED BY requests_created WHERE ${windowCondition(w)}`,
   ))[0];
   const rows = Number(row?.rows ?? 0);
   if (options.format === 'json') return { text: rows === 0 ? '[]' : String(row?.text), rows };

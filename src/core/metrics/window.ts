@@ -1,12 +1,15 @@
 // The time window and bucket size of a dashboard period, shared by the dashboard (dashboard.ts) and
 // the export (export.ts) so both always cover exactly the same requests, and the SQL pieces every
-// dashboard query is built from (buckets as a CTE, index ranges, packed aggregates).
+// dashboard query is built from (buckets as a CTE, index ranges, packed aggregates). Days that retention
+// rolled up (store/retention.ts) are read from the daily aggregates: the tables are read from `kept` on.
 
 import type { Store } from '../store/db';
 import type { Period } from '../../shared/dashboard';
 
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, dayStart, HOUR_MS } from '../time';
+import { rolledUpUntil } from '../store/dailyAggregates';
+
+export { DAY_MS, dayStart, HOUR_MS };
 /** The 'all' period widens its buckets (whole days) so a chart never has more than this many. */
 export const MAX_BUCKETS = 120;
 
@@ -18,6 +21,11 @@ export interface PeriodWindow {
   bucketMs: number;
   /** Number of buckets; bucket i covers [from + i * bucketMs, from + (i + 1) * bucketMs), the last one also holds `to`. */
   buckets: number;
+  /**
+   * First instant whose rows are still in the per-request tables (0 when nothing was rolled up): earlier days
+   * are read from the daily aggregates, a day counting in the bucket that holds its start.
+   */
+  kept: number;
 }
 
 /** Local midnight (the machine's time zone) of the day that contains `now`. */
@@ -27,13 +35,15 @@ export function localMidnight(now: number): number {
   return d.getTime();
 }
 
+
 /**
  * The window of a period ending at `now`:
  * - today: since local midnight, 1-hour buckets (up to 24, 23 or 25 on daylight-saving days);
  * - 7d: the last 7 × 24 h, 6-hour buckets (28);
  * - 30d: the last 30 × 24 h, 1-day buckets (30);
- * - all: since the oldest request (or `now` with none), 1-day buckets, widened to whole multiples of
- *   a day so there are at most MAX_BUCKETS.
+ * - all: since the start of the (UTC) day of the oldest request or aggregate (or `now` with none), 1-day
+ *   buckets, widened to whole multiples of a day so there are at most MAX_BUCKETS; whole days, so a rolled-up
+ *   day falls in the bucket its requests fell in and "all" reads the same after a retention pass.
  * Requests with created_at in [from, to] belong to the window (a request stamped after `now` does not).
  */
 export async function periodWindow(period: Period, now: number, store: Store): Promise<PeriodWindow> {
@@ -54,15 +64,18 @@ export async function periodWindow(period: Period, now: number, store: Store): P
       bucketMs = DAY_MS;
       break;
     case 'all': {
-      // MIN over the created_at index is a single index lookup.
-      const oldest = (await store.query<{ oldest: number | null }>('SELECT MIN(created_at) AS oldest FROM requests'))[0]?.oldest;
-      from = oldest == null ? to : Math.min(Math.floor(oldest), to);
+      // MIN over the created_at index and the day index: two index lookups.
+      const [row] = await store.query<{ request: number | null; day: number | null }>(
+        'SELECT (SELECT MIN(created_at) FROM requests) AS request, (SELECT MIN(day) FROM daily_requests) AS day',
+      );
+      const oldest = [row?.request, row?.day].filter((t): t is number => t != null).map(Number);
+      from = oldest.length === 0 ? to : Math.min(dayStart(Math.min(...oldest)), to);
       bucketMs = DAY_MS * Math.max(1, Math.ceil((to - from) / (MAX_BUCKETS * DAY_MS)));
       break;
     }
   }
   const buckets = Math.max(1, Math.ceil((to - from) / bucketMs));
-  return { from, to, bucketMs, buckets };
+  return { from, to, bucketMs, buckets, kept: await rolledUpUntil(store) };
 }
 
 /** Start of each bucket of a window. */
@@ -76,6 +89,11 @@ export function bucketStarts(w: PeriodWindow): number[] {
  */
 export function windowCondition(w: PeriodWindow, column = 'created_at'): string {
   return `${column} BETWEEN ${int(w.from)} AND ${int(w.to)}`;
+}
+
+/** windowCondition over the rows still in the tables (from `kept` on); the rest is in the daily aggregates. */
+export function keptCondition(w: PeriodWindow, column = 'created_at'): string {
+  return `${column} BETWEEN ${int(Math.max(w.from, w.kept))} AND ${int(w.to)}`;
 }
 
 function int(n: number): string {
@@ -92,11 +110,14 @@ function int(n: number): string {
  * A subquery returns one value, so several aggregates are packed as 'a,b,c' and split here.
  */
 
-/** The buckets of a window as a CTE `w(i, lo, hi)`: bucket i covers [lo, hi); the last one ends after `to`. */
+/**
+ * The buckets of a window as a CTE `w(i, lo, hi)`: bucket i covers [lo, hi) of the rows still in the tables
+ * (lo is at least `kept`); the last one ends after `to`.
+ */
 export function bucketsCte(w: PeriodWindow): string {
   const last = w.buckets - 1;
   return `b(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM b WHERE i < ${last}),
-    w(i, lo, hi) AS (SELECT i, ${w.from} + i * ${w.bucketMs}, CASE WHEN i = ${last} THEN ${w.to + 1} ELSE ${w.from} + (i + 1) * ${w.bucketMs} END FROM b)`;
+    w(i, lo, hi) AS (SELECT i, MAX(${int(w.kept)}, ${w.from} + i * ${w.bucketMs}), CASE WHEN i = ${last} THEN ${w.to + 1} ELSE ${w.from} + (i + 1) * ${w.bucketMs} END FROM b)`;
 }
 
 export const inRange = (alias: string) => `${alias}.created_at >= w.lo AND ${alias}.created_at < w.hi`;

@@ -55,6 +55,16 @@ export async function gatePlan(learning: Learning, input: AskInput, escalate: bo
   };
 }
 
+/**
+ * A sample request's gate plan (the gate model loaded, its calibrated threshold and the few-shot examples read)
+ * and the gate's verdict on a sample answer, whose patterns compile on first use: what the first request of a
+ * session would wait for (warmUp.ts). Nothing is recorded.
+ */
+export async function warmGate(learning: Learning, input: AskInput): Promise<void> {
+  const plan = await gatePlan(learning, input, true);
+  if (plan.model) judgeAnswer(plan.model, { question: input.question, answer: 'Slice it with a step of -1:\n\n```python\nreversed_items = items[::-1]\n```\n' }, plan.threshold);
+}
+
 /** The gate's verdict on a node's answer; a passed one gets the judge model's second opinion, when one is set. */
 export async function verdictOn(
   plan: GatePlan & { model: GateModel },

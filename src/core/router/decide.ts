@@ -44,6 +44,13 @@ export interface DecideDeps {
  */
 export const EMBED_WAIT_MS = 150;
 
+/** Routes nothing: the features and prior of a sample request, whose patterns compile on first use (warmUp.ts). */
+export function warmRouteFeatures(input: Pick<AskInput, 'question' | 'context'>): void {
+  taskOf(input.question, input.context);
+  extractFeatures({ question: input.question, contextChars: 0, historyTurns: 0, hasImages: false });
+  priorPCloud({ question: input.question, contextChars: 0 });
+}
+
 export async function decideRoute(input: AskInput, deps: DecideDeps): Promise<Routed> {
   const hasImages = !!input.images?.length;
   const task = hasImages ? 'vision' : taskOf(input.question, input.context);

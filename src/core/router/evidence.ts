@@ -50,6 +50,12 @@ export class UserEvidence {
     return value;
   }
 
+  /** Reads what the first scored request would: the prior's trust and, for `encoder`, the personal model. */
+  async prepare(labelled: number, encoder: string | undefined): Promise<void> {
+    await this.priorTrust(labelled);
+    if (encoder) await this.personalModel(encoder, labelled);
+  }
+
   /** Trained again from the store when the labels changed by PERSONAL_RETRAIN_EVERY (or the encoder did). */
   private async personalModel(encoder: string, labelled: number): Promise<PersonalModel | undefined> {
     const cached = this.personalCache;

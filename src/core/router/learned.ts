@@ -221,6 +221,18 @@ export class LearnedRouter implements Router {
     return this.loading;
   }
 
+  /**
+   * What the first scored request would wait for: the model loaded and run once, the recent decisions, the
+   * prior's trust and the personal model of `encoder` (the meaning's model, when routing uses one).
+   */
+  async warmUp(encoder?: string): Promise<void> {
+    await this.restored;
+    await this.loadState();
+    await this.evidence.prepare(this.labelled, encoder);
+    const model = await this.activeModel();
+    await model?.predict([new Float32Array(FEATURE_COUNT)]);
+  }
+
   private async load(): Promise<RouterModel | undefined> {
     const s = this.settings();
     const candidates = [

@@ -60,7 +60,7 @@ export function labelOf(o: Outcome): 0 | 1 | null {
 }
 
 /** Non-zero features as [index, value] pairs; 9 significant digits round-trip a float32 exactly. */
-function packFeatures(x: Float32Array): string {
+export function packFeatures(x: Float32Array): string {
   const pairs: [number, number][] = [];
   x.forEach((v, i) => {
     if (v !== 0) pairs.push([i, Number(v.toPrecision(9))]);

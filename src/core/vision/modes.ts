@@ -16,11 +16,16 @@ const ERROR_TEXT = /\b([A-Z][A-Za-z]*(Error|Exception)|Traceback|panic:|FATAL|E[
 
 /** The mode for this request: an explicit choice wins; then the question's words; a bare "explain this" follows the image's text. */
 export function resolveMode(question: string, ocrText: string, explicit: VisionMode = 'auto'): ResolvedMode {
+  return modeOfQuestion(question, explicit) ?? (ERROR_TEXT.test(ocrText) ? 'error' : 'describe');
+}
+
+/** The mode when the choice or the question's words say it; undefined for a bare "explain this", whose mode the image's text decides. */
+export function modeOfQuestion(question: string, explicit: VisionMode = 'auto'): ResolvedMode | undefined {
   if (explicit !== 'auto') return explicit;
   if (EXTRACT.test(question)) return 'extract';
   if (ERROR.test(question)) return 'error';
   if (DESCRIBE.test(question)) return 'describe';
-  if (GENERIC_QUESTION.test(question)) return ERROR_TEXT.test(ocrText) ? 'error' : 'describe';
+  if (GENERIC_QUESTION.test(question)) return undefined;
   return 'question';
 }
 

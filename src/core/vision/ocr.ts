@@ -15,7 +15,8 @@ export interface OcrResult {
   ms: number;
 }
 
-const IDLE_MS = 60_000;
+/** A worker unused this long is ended: it holds ~100 MB, and the next image starts one again (~1 s). */
+export const OCR_IDLE_MS = 60_000;
 
 interface Started {
   worker: Worker;
@@ -27,7 +28,15 @@ export class OcrEngine {
   private idleTimer: NodeJS.Timeout | undefined;
   private busy = 0;
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly idleMs = OCR_IDLE_MS,
+  ) {}
+
+  /** A worker is started (or starting) and holds its memory. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** Reads the text of a prepared image (DecodedImage.forOcr, a PNG). A Stop ends the worker; the next call starts a new one. */
   async recognize(png: Buffer, signal?: AbortSignal): Promise<OcrResult> {
@@ -48,7 +57,9 @@ export class OcrEngine {
     } finally {
       this.busy--;
       if (this.busy === 0 && this.worker) {
-        this.idleTimer = setTimeout(() => void this.dispose(), IDLE_MS);
+        this.idleTimer = setTimeout(() => {
+          void this.dispose().then(() => this.log?.debug(`OCR worker ended after ${this.idleMs / 1000} s unused; the next image starts it again`));
+        }, this.idleMs);
         this.idleTimer.unref?.();
       }
     }

@@ -3,6 +3,9 @@
 // request the pipeline runs like any other), how its answer is scored, and whether a cloud vision model may
 // answer instead when it scores below the threshold. "Extract the text" is answered by OCR alone when it
 // read something. The pipeline (pipeline.ts) runs the plan; nothing here sends a request.
+// OCR takes seconds: when the question says what it wants, the vision model is asked at once, and OCR reads
+// beside it; its text joins where it is needed (the score of the answer, the cloud's prompt and its secret
+// check). Only a bare "explain this" (its mode follows the image's text) and "extract the text" wait for it.
 
 import type { AskInput, AskResult, PinnedTarget } from '../request';
 import type { AnswerMeta, CloudProviderConfig, ImageInput, VisionNote } from '../types';
@@ -11,7 +14,7 @@ import { estimateTokens } from '../providers/tokens';
 import { redactSecrets } from '../context/redact';
 import { CLOUD_SIDE, DecodedImage, ImageError, usefulSide } from './image';
 import type { OcrEngine, OcrResult } from './ocr';
-import { extractedBlock, resolveMode, visionPrompt, type ResolvedMode } from './modes';
+import { extractedBlock, modeOfQuestion, resolveMode, visionPrompt, type ResolvedMode } from './modes';
 import { describeQuality, scoreVisionAnswer, type VisionQuality } from './quality';
 import { cloudImageTokens } from './cloudTokens';
 import type { VisionSettings } from './settings';
@@ -30,34 +33,38 @@ export interface VisionDeps {
   log: Logger;
 }
 
-interface Prepared {
-  images: DecodedImage[];
-  ocr?: { text: string; confidence: number };
+interface Reading {
+  text: string;
+  confidence: number;
 }
 
 export class VisionService {
   constructor(private readonly deps: VisionDeps) {}
 
-  /** Decodes every image and reads its text; throws ImageError for a file that cannot be used. */
-  async prepare(images: readonly ImageInput[], signal: AbortSignal): Promise<Prepared> {
+  /** Decodes every image; throws ImageError for a file that cannot be used. */
+  async decode(images: readonly ImageInput[]): Promise<DecodedImage[]> {
     const settings = this.deps.settings();
     const decoded: DecodedImage[] = [];
     for (const [i, image] of images.entries()) {
       const name = images.length === 1 ? 'The image' : `Image ${i + 1}`;
       decoded.push(await DecodedImage.decode(Buffer.from(image.base64, 'base64'), name, { maxBytes: settings.maxImageBytes, maxPixels: 50_000_000 }));
     }
-    if (!settings.ocr) return { images: decoded };
+    return decoded;
+  }
+
+  /** The images' text; undefined when OCR is off, fails (logged) or is cancelled. Never rejects: it runs beside the vision model. */
+  async read(images: readonly DecodedImage[], signal: AbortSignal): Promise<Reading | undefined> {
+    if (!this.deps.settings().ocr) return undefined;
     try {
       const results: OcrResult[] = [];
-      for (const image of decoded) results.push(await this.deps.ocr.recognize(await image.forOcr(), signal));
+      for (const image of images) results.push(await this.deps.ocr.recognize(await image.forOcr(), signal));
       const text = results.map((r) => r.text).filter(Boolean).join('\n\n');
       const confidence = results.length ? results.reduce((n, r) => n + r.confidence, 0) / results.length : 0;
       this.deps.log.debug(`OCR read ${text.length} characters (confidence ${confidence.toFixed(0)}) in ${results.reduce((n, r) => n + r.ms, 0).toFixed(0)} ms`);
-      return { images: decoded, ocr: { text, confidence } };
+      return { text, confidence };
     } catch (err) {
-      if (signal.aborted) throw err;
-      this.deps.log.warn(`OCR skipped: ${(err as Error).message}`);
-      return { images: decoded };
+      if (!signal.aborted) this.deps.log.warn(`OCR skipped: ${(err as Error).message}`);
+      return undefined;
     }
   }
 
@@ -68,39 +75,47 @@ export class VisionService {
    */
   async plan(input: AskInput, world: VisionWorld): Promise<VisionPlan> {
     const settings = this.deps.settings();
-    let prepared: Prepared;
+    let images: DecodedImage[];
     try {
-      prepared = await this.prepare(input.images ?? [], input.signal);
+      images = await this.decode(input.images ?? []);
     } catch (err) {
       if (input.signal.aborted) return { kind: 'answered', result: { outcome: 'cancelled', text: '' } };
       if (!(err instanceof ImageError)) throw err;
       return { kind: 'answered', result: { outcome: 'error', text: '', error: err.message, errorCode: 'badInput' } };
     }
-    const ocrText = prepared.ocr?.text ?? '';
-    const mode = resolveMode(input.question, ocrText, input.visionMode);
-    const note: VisionNote = { mode, ocrChars: ocrText.length };
-    const avoided = prepared.images.reduce((n, i) => n + cloudImageTokens(i.width, i.height), 0);
+    const reading = this.read(images, input.signal);
+    const said = modeOfQuestion(input.question, input.visionMode);
+    const alongside = said !== undefined && said !== 'extract';
+    const read = alongside ? undefined : await reading;
+    if (input.signal.aborted) return { kind: 'answered', result: { outcome: 'cancelled', text: '' } };
+    const ocrText = read?.text ?? '';
+    const mode = said ?? resolveMode(input.question, ocrText, input.visionMode);
+    const note: VisionNote = { mode, ...(alongside ? {} : { ocrChars: ocrText.length }) };
+    const avoided = images.reduce((n, i) => n + cloudImageTokens(i.width, i.height), 0);
 
     if (mode === 'extract' && ocrText.trim() && input.route !== 'cloud') return { kind: 'answered', ...ocrAnswer(input.question, ocrText, { ...note, cloudImageTokensAvoided: avoided }) };
 
     const model = input.model ?? world.defaultModel;
     const local = input.route !== 'cloud' && world.nodeServes(model);
-    const request = (images: ImageInput[], pinned: PinnedTarget) => visionRequest(input, mode, ocrText, images, pinned);
-    const reason = `vision model ${model} on a node; ${mode} mode${ocrText ? `, OCR read ${ocrText.length} characters` : ''}`;
+    const request = (encoded: ImageInput[], pinned: PinnedTarget, text: string) => visionRequest(input, mode, text, encoded, pinned);
+    const ocrPart = alongside && settings.ocr ? ', OCR reading alongside' : ocrText ? `, OCR read ${ocrText.length} characters` : '';
+    const reason = `vision model ${model} on a node; ${mode} mode${ocrPart}`;
+    const text = async () => (await reading)?.text ?? '';
     return {
       kind: 'model',
       note,
       avoided,
       threshold: settings.qualityThreshold,
-      score: (answer) => scoreVisionAnswer({ answer, ocr: prepared.ocr }),
-      ...(local ? { local: request(await Promise.all(prepared.images.map((i) => i.encode(usefulSide(model)))), { kind: 'nodeModel', model, strategy: 'vision-local', reason }) } : {}),
+      score: async (answer) => scoreVisionAnswer({ answer, ocr: await reading }),
+      ocrChars: async () => (await text()).length,
+      ...(local ? { local: request(await Promise.all(images.map((i) => i.encode(usefulSide(model)))), { kind: 'nodeModel', model, strategy: 'vision-local', reason }, ocrText) } : {}),
       whyCloud: local ? '' : input.route === 'cloud' ? 'cloud requested' : `no reachable node has ${model} (pull it with "ollama pull ${model}")`,
-      cloudBlocked: await cloudBlocked(settings, ocrText, input.route, world.cloudRefusal),
+      cloudBlocked: async () => cloudBlocked(settings, await text(), input.route, world.cloudRefusal),
       cloud: async (whyCloud) => {
         const provider = world.cloudProviders[0]!;
         const cloudModel = settings.cloudModel || provider.model;
-        const images = await Promise.all(prepared.images.map((i) => i.encode(CLOUD_SIDE)));
-        return { model: cloudModel, request: request(images, { kind: 'cloud', provider, model: cloudModel, strategy: 'vision-cloud', reason: `${whyCloud}; cloud vision model` }) };
+        const encoded = await Promise.all(images.map((i) => i.encode(CLOUD_SIDE)));
+        return { model: cloudModel, request: request(encoded, { kind: 'cloud', provider, model: cloudModel, strategy: 'vision-cloud', reason: `${whyCloud}; cloud vision model` }, await text()) };
       },
     };
   }
@@ -124,22 +139,25 @@ export type VisionPlan =
       /** Image tokens a cloud model would have billed for these images. */
       avoided: number;
       threshold: number;
-      score(answer: string): VisionQuality;
+      /** The answer's score; it waits for OCR, which it compares the answer with. */
+      score(answer: string): Promise<VisionQuality>;
+      /** Characters OCR read, once it has. */
+      ocrChars(): Promise<number>;
       /** The request for the vision model on a node, when a healthy node serves it. */
       local?: AskInput;
       /** Why the cloud answers when there is no local request. */
       whyCloud: string;
-      /** Why the cloud may not see these images, or undefined when it may. */
-      cloudBlocked?: string;
+      /** Why the cloud may not see these images, or undefined when it may (a secret OCR reads in them is a reason). */
+      cloudBlocked(): Promise<string | undefined>;
       /** The request for the cloud vision model, its images encoded for the cloud. */
       cloud(whyCloud: string): Promise<{ model: string; request: AskInput }>;
     };
 
 /** A local answer's fate: kept as final, or a draft the cloud should improve on, and why. */
-export function judgeLocal(plan: Extract<VisionPlan, { kind: 'model' }>, result: AskResult): { final: AskResult } | { draft: VisionDraft; whyCloud: string } {
+export async function judgeLocal(plan: Extract<VisionPlan, { kind: 'model' }>, result: AskResult): Promise<{ final: AskResult } | { draft: VisionDraft; whyCloud: string }> {
   if (result.outcome !== 'ok') return { draft: { result }, whyCloud: `local answer failed: ${result.error ?? 'no answer'}` };
-  const quality = plan.score(result.text);
-  const localNote: VisionNote = { ...plan.note, localQuality: { score: quality.score, issues: quality.issues } };
+  const quality = await plan.score(result.text);
+  const localNote: VisionNote = { ...plan.note, ocrChars: await plan.ocrChars(), localQuality: { score: quality.score, issues: quality.issues } };
   if (quality.score >= plan.threshold) return { final: withVision(result, { ...localNote, cloudImageTokensAvoided: plan.avoided }) };
   return { draft: { result: withVision(result, localNote), quality }, whyCloud: `local answer ${describeQuality(quality)}` };
 }
@@ -156,10 +174,10 @@ export function blockedAnswer(draft: VisionDraft | undefined, whyCloud: string, 
 }
 
 /** The notice between a local draft and the cloud's answer, and the note the cloud's answer carries. */
-export function cloudFallback(plan: Extract<VisionPlan, { kind: 'model' }>, draft: VisionDraft | undefined, whyCloud: string, cloudModel: string): { notice: string; note: VisionNote } {
+export function cloudFallback(plan: Extract<VisionPlan, { kind: 'model' }>, draft: VisionDraft | undefined, whyCloud: string, cloudModel: string, ocrChars: number): { notice: string; note: VisionNote } {
   return {
     notice: draft?.result.text ? `\n\n---\n*${capitalize(whyCloud)}: asking ${cloudModel} in the cloud.*\n\n` : '',
-    note: { ...plan.note, ...(draft?.quality ? { localQuality: { score: draft.quality.score, issues: draft.quality.issues } } : {}), fellBack: !!plan.local },
+    note: { ...plan.note, ocrChars, ...(draft?.quality ? { localQuality: { score: draft.quality.score, issues: draft.quality.issues } } : {}), fellBack: !!plan.local },
   };
 }
 

@@ -6,6 +6,8 @@ import { sql as context } from './005_context';
 import { sql as messageImages } from './006_message_images';
 import { sql as promptEmbeddings } from './007_prompt_embeddings';
 import { sql as exampleWorkspace } from './008_example_workspace';
+import { sql as dashboardIndexes } from './009_dashboard_indexes';
+import { sql as dailyAggregates } from './010_daily_aggregates';
 import { sql as storeState } from './011_store_state';
 
 export interface Migration {
@@ -24,5 +26,7 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'message_images', sql: messageImages },
   { version: 7, name: 'prompt_embeddings', sql: promptEmbeddings },
   { version: 8, name: 'example_workspace', sql: exampleWorkspace },
+  { version: 9, name: 'dashboard_indexes', sql: dashboardIndexes },
+  { version: 10, name: 'daily_aggregates', sql: dailyAggregates },
   { version: 11, name: 'store_state', sql: storeState },
 ];
