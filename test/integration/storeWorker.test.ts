@@ -159,6 +159,20 @@ describe('Store in a worker', () => {
     await reopened.store.close();
   });
 
+  it('leaves no deleted row in the base file or the journal once saved whole', async () => {
+    const { store } = await Store.open({ file });
+    insert(store, 'r1', 'a secret worth deleting');
+    await store.flush();
+    await store.close();
+    const again = (await Store.open({ file })).store;
+    again.write('DELETE FROM requests');
+    await again.saveWhole();
+    const onDisk = Buffer.concat([readFileSync(file), readFileSync(`${file}.journal`)]);
+    expect(onDisk.includes(Buffer.from('a secret worth deleting'))).toBe(false);
+    expect(await count(again)).toBe(0);
+    await again.close();
+  });
+
   it('loses no rows of two stores on one file while one of them folds the journal into the base file', async () => {
     const a = (await Store.open({ file, compactBytes: 1 })).store;
     const b = (await Store.open({ file, flushDelayMs: 600_000 })).store;

@@ -1,14 +1,14 @@
 // "Clear All Data": every row the extension recorded (requests, conversations and their text, training rows,
 // predictions, feedback, gate verdicts, examples, embeddings, router events, the daily aggregates). Settings
 // and secrets live in the editor, not here, so they stay; the schema stays too. Every table but the schema's
-// own is emptied, so a table a later migration adds is cleared without a change here.
+// and the store's own is emptied, so a table a later migration adds is cleared without a change here.
 
 import type { Store } from './db';
 
-/** The tables that hold recorded data: all of them but the schema version and SQLite's own. */
+/** The tables that hold recorded data: all of them but the schema version, the store's own state and SQLite's. */
 export async function dataTables(store: Store): Promise<string[]> {
   const rows = await store.query<{ name: string }>(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version' ORDER BY name",
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_version', 'store_state') ORDER BY name",
   );
   return rows.map((r) => r.name);
 }
@@ -22,6 +22,7 @@ export async function clearAllData(store: Store): Promise<Record<string, number>
   }
   // A DELETE without WHERE is SQLite's truncation: one statement per table, whatever its size.
   for (const table of tables) store.write(`DELETE FROM "${table}"`);
-  await store.flush();
+  // Saved whole: a save appends to the journal, and the base file would still hold every deleted row.
+  await store.saveWhole();
   return counts;
 }

@@ -102,6 +102,11 @@ export class Store {
     await this.call({ op: 'flush' });
   }
 
+  /** Saves now, the database whole and without the space of deleted rows: none of them is left on disk. */
+  async saveWhole(): Promise<void> {
+    await this.call({ op: 'saveWhole' });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

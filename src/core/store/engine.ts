@@ -142,6 +142,22 @@ export class StoreEngine {
     });
   }
 
+  /**
+   * Saves the database whole without the space of deleted rows (VACUUM), and starts an empty journal: after
+   * Clear All Data, no deleted row is left in either file.
+   */
+  saveWholeNow(): Promise<void> {
+    const { file } = this.options;
+    if (!file) return Promise.resolve();
+    return this.serialize(() =>
+      this.locked(file, () => {
+        this.saveLocked(file);
+        this.db.exec('VACUUM');
+        this.saveWholeLocked(file);
+      }),
+    );
+  }
+
   /** Saves; a long journal is folded into the base file first, as a short-lived process (the CLI) never sees a quiet moment. */
   async close(): Promise<void> {
     const { file } = this.options;

@@ -10,6 +10,7 @@ export type StoreRequest =
   | { op: 'query'; id: number; sql: string; params: SqlValue[] }
   | { op: 'write'; seq: number; sql: string; params: SqlValue[] }
   | { op: 'flush'; id: number }
+  | { op: 'saveWhole'; id: number }
   | { op: 'close'; id: number };
 
 export interface Opened {
@@ -64,6 +65,9 @@ export function serveStore(post: (message: StoreMessage) => void): (request: Sto
         return;
       case 'flush':
         await e.flush();
+        return post({ id: request.id, value: undefined });
+      case 'saveWhole':
+        await e.saveWholeNow();
         return post({ id: request.id, value: undefined });
       case 'close':
         await e.close();
