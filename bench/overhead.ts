@@ -5,6 +5,7 @@
 // with the shipped ONNX model, few-shot examples, the quality gate, compression, vision). Time to first
 // token of each; prints the figures and writes bench/results/overhead.json.
 
+import { latencySummary } from './timing';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { Ollama } from 'ollama';
@@ -25,14 +26,6 @@ import { DEFAULT_VISION_SETTINGS } from '../src/core/vision/settings';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const LATENCY_MS = 20;
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
 
 async function main() {
   const server = await startFakeOllama({ models: ['llama3.2:latest'], latencyMs: LATENCY_MS, tokensPerSecond: 2000 });
@@ -86,9 +79,9 @@ async function main() {
   await server.close();
   await Promise.all([store.close(), fullStore.close()]);
 
-  const d = summary(samples.direct);
-  const p = summary(samples.pipeline);
-  const f = summary(samples.full);
+  const d = latencySummary(samples.direct);
+  const p = latencySummary(samples.pipeline);
+  const f = latencySummary(samples.full);
   const result = {
     benchmark: 'time to first token: pipeline vs ollama client alone',
     date: new Date().toISOString(),

@@ -5,6 +5,7 @@
 // through the endpoint (routing, capability check, tool-loop affinity, recording in the store).
 // Prints the figures and writes bench/results/tools.json.
 
+import { latencySummary } from './timing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { Ollama, type Message } from 'ollama';
@@ -24,14 +25,6 @@ const QUESTION = 'What is the weather in Oslo?';
 const RESULT = '{"celsius":4}';
 const PARAMETERS = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  return { median: quantile(s, 0.5), p95: quantile(s, 0.95), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
 
 async function main() {
   const server = await startFakeOllama({
@@ -92,8 +85,8 @@ async function main() {
   await server.close();
   await store.close();
 
-  const d = summary(samples.direct);
-  const e = summary(samples.endpoint);
+  const d = latencySummary(samples.direct);
+  const e = latencySummary(samples.endpoint);
   const result = {
     benchmark: 'one tool round trip (call, then result -> answer), streamed: endpoint with the openai SDK vs the ollama client to the node',
     date: new Date().toISOString(),

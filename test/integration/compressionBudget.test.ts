@@ -8,7 +8,7 @@ import { NODE_ANSWER_RESERVE } from '../../src/core/context/nodeContext';
 import { TreeSitter } from '../../src/core/context/treeSitter';
 import type { ContextItem } from '../../src/core/types';
 import { largeTypeScript } from '../fixtures/codeSamples';
-import { collect, endOf, input, nodeOf, ollama, setup } from './support';
+import { cloud, cloudOf, collect, endOf, input, nodeOf, ollama, setup } from './support';
 
 /** `files` attached TypeScript modules of `functions` functions each (about 120 tokens a function). */
 function attached(files: number, functions: number): ContextItem[] {
@@ -48,6 +48,15 @@ describe('the compression budget', () => {
     expect(report.leftOut!.length).toBeGreaterThan(0);
     expect([...sent.map((i) => i.path), ...report.leftOut!].sort()).toEqual(items.map((i) => i.path).sort());
     expect(report.notes.join('\n')).toMatch(/attached files left out whole: not even the best part fits the 6000-token budget/);
+  });
+
+  it('keeps what a cloud request over 120 files carries within the budget setting, the coverage gate included', async () => {
+    const api = await cloud();
+    const { deps } = await setup({ cloudProviders: [cloudOf(api)] }, { context: { budgetTokens: 6000 } });
+    const report = endOf(await collect(ask(input({ question, context: attached(120, 6) }), deps))).meta!.context!;
+    expect(report.tokensBefore).toBeGreaterThan(50_000);
+    expect(report.tokensAfter).toBeLessThanOrEqual(6000);
+    expect(report.leftOut!.length).toBeGreaterThan(0);
   });
 
   it("keeps a node request at 200k tokens within its window's budget, so nothing is cut afterwards", async () => {

@@ -190,8 +190,8 @@ describe('compressor', () => {
 
 describe('budget', () => {
   it('takes the setting within what the model window leaves for context', () => {
-    expect(cloudBudget('gpt-4o', 6000, 1000)).toEqual({ budgetTokens: 6000, hardLimitTokens: 7500 });
-    expect(cloudBudget('gpt-4', 6000, 1000).budgetTokens).toBe(8192 - 1000 - OUTPUT_RESERVE_TOKENS);
+    expect(cloudBudget('gpt-4o', 6000, 1000)).toEqual({ budgetTokens: 4800, hardLimitTokens: 6000 });
+    expect(cloudBudget('gpt-4', 6000, 1000).hardLimitTokens).toBe(8192 - 1000 - OUTPUT_RESERVE_TOKENS);
   });
 });
 

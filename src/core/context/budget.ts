@@ -4,7 +4,7 @@
 
 export const OUTPUT_RESERVE_TOKENS = 4096;
 export const UNKNOWN_WINDOW_TOKENS = 32_768;
-/** The coverage gate may send up to a quarter more than the budget. */
+/** Relevance fills the budget less this share; the coverage gate may add up to it. The budget itself is never passed. */
 export const GATE_ALLOWANCE = 1.25;
 
 const WINDOWS: readonly [RegExp, number][] = [
@@ -22,15 +22,15 @@ export function contextWindow(model: string): number {
 }
 
 export interface Budget {
-  /** What relevance selection fills. */
+  /** What relevance selection fills: the budget less the coverage gate's room. */
   budgetTokens: number;
-  /** What the quality gate may grow the context to (GATE_ALLOWANCE over the budget, within the window). */
+  /** The user's budget within the window: what is sent never passes it, whatever the number of files. */
   hardLimitTokens: number;
 }
 
 /** `otherTokens`: the system prompt, history and question that share the window with the context. */
 export function cloudBudget(model: string, settingTokens: number, otherTokens: number): Budget {
   const room = Math.max(0, contextWindow(model) - otherTokens - OUTPUT_RESERVE_TOKENS);
-  const budgetTokens = Math.min(settingTokens, room);
-  return { budgetTokens, hardLimitTokens: Math.min(room, Math.floor(GATE_ALLOWANCE * budgetTokens)) };
+  const hardLimitTokens = Math.min(settingTokens, room);
+  return { budgetTokens: Math.floor(hardLimitTokens / GATE_ALLOWANCE), hardLimitTokens };
 }

@@ -3,6 +3,7 @@
 // working directory. One worker is kept while in use and ended after a quiet minute (it holds ~100 MB).
 // Lines read with low confidence are read a second time on their own (ocrLines.ts).
 
+import { IdleEnd } from '../idleEnd';
 import { dirname, join } from 'node:path';
 import type { Page, RecognizeOptions, Worker, WorkerParams } from 'tesseract.js';
 import type { Logger } from '../log';
@@ -25,13 +26,16 @@ interface Started {
 
 export class OcrEngine {
   private worker: Promise<Started> | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private busy = 0;
+  private readonly idle: IdleEnd;
 
   constructor(
     private readonly log?: Logger,
-    private readonly idleMs = OCR_IDLE_MS,
-  ) {}
+    idleMs = OCR_IDLE_MS,
+  ) {
+    this.idle = new IdleEnd(idleMs, () => {
+      if (this.worker) void this.dispose().then(() => this.log?.debug(`OCR worker ended after ${idleMs / 1000} s unused; the next image starts it again`));
+    });
+  }
 
   /** A worker is started (or starting) and holds its memory. */
   get running(): boolean {
@@ -42,9 +46,7 @@ export class OcrEngine {
   async recognize(png: Buffer, signal?: AbortSignal): Promise<OcrResult> {
     if (signal?.aborted) throw abortError();
     const started = performance.now();
-    this.busy++;
-    this.stopIdleTimer();
-    try {
+    return this.idle.use(async () => {
       const { worker, rawLine } = await this.start();
       const read = async (options: Partial<RecognizeOptions & WorkerParams>) => {
         const job = worker.recognize(png, options, { text: true, blocks: true });
@@ -54,19 +56,11 @@ export class OcrEngine {
       const page = await read({});
       const { text, confidence } = await rereadDoubtfulLines(page, size, (rectangle) => read({ rectangle, tessedit_pageseg_mode: rawLine }));
       return { text: text.trim(), confidence, ms: performance.now() - started };
-    } finally {
-      this.busy--;
-      if (this.busy === 0 && this.worker) {
-        this.idleTimer = setTimeout(() => {
-          void this.dispose().then(() => this.log?.debug(`OCR worker ended after ${this.idleMs / 1000} s unused; the next image starts it again`));
-        }, this.idleMs);
-        this.idleTimer.unref?.();
-      }
-    }
+    });
   }
 
   async dispose(): Promise<void> {
-    this.stopIdleTimer();
+    this.idle.cancel();
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.then((w) => w.worker.terminate()).catch(() => undefined);
@@ -89,11 +83,6 @@ export class OcrEngine {
       throw new Error(`Local OCR could not start (tesseract.js): ${err.message}`);
     });
     return this.worker;
-  }
-
-  private stopIdleTimer(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 }
 
