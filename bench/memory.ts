@@ -1,7 +1,7 @@
 // Resident memory of the extension's parts, in one process, step by step: a bare Node process with the
 // modules imported (the baseline), then the store opened, the router's ONNX model and the gate loaded (the
 // warm-up), a screenshot read by OCR, the OCR worker ended after its idle time (ocr.ts), and on top the
-// sentence encoder (the router's meaning of questions, a worker of its own). RSS after a full GC at each
+// sentence encoder (the router's meaning of questions, a worker of its own) and its idle end. RSS after a full GC at each
 // step (node --expose-gc), minus the baseline. Writes bench/results/memory.json.
 // Run: node --expose-gc --import tsx bench/memory.ts
 
@@ -71,9 +71,11 @@ async function main(): Promise<void> {
   await mark('a screenshot read by OCR (its worker running)');
   await idleEnd;
   await mark('OCR worker ended after its idle time');
-  const encoder = new SentenceEncoder();
+  const encoder = new SentenceEncoder(IDLE_MS);
   await encoder.embed(['How do I reverse a list in Python?']);
   await mark('sentence encoder started (learnMeaning)');
+  while (encoder.running) await new Promise((resolve) => setTimeout(resolve, 50));
+  await mark('sentence encoder ended after its idle time');
   await encoder.dispose();
   await services.dispose();
   await store.close();
