@@ -16,7 +16,10 @@ const runtimeModules = ['onnxruntime-node', 'sharp', 'tesseract.js', '@tesseract
 const builds = [
   // Minified, and run through V8's code cache by dist/extension.js: loading the bundle is most of activation's time
   // (docs/performance.md, "Activation").
-  { ...common, ...nodeBundle, entryPoints: ['src/extension.ts'], outfile: 'dist/extensionMain.js', platform: 'node', format: 'cjs', target: 'node20', minify: true, external: ['vscode', ...runtimeModules], banner: { js: importMetaUrlBanner } },
+  // No import() left in it: a script compiled from V8's code cache loses the dynamic-import callback, so each
+  // becomes a require (every such package, and Node's own modules, are CommonJS or have a require entry), and
+  // web-tree-sitter comes from its CommonJS build (its ES build loads Node's modules through import()).
+  { ...common, ...nodeBundle, entryPoints: ['src/extension.ts'], outfile: 'dist/extensionMain.js', platform: 'node', format: 'cjs', target: 'node20', minify: true, supported: { 'dynamic-import': false }, alias: { 'web-tree-sitter': './node_modules/web-tree-sitter/tree-sitter.cjs' }, external: ['vscode', ...runtimeModules], banner: { js: importMetaUrlBanner } },
   { ...common, entryPoints: ['src/extensionLoader.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, ...nodeBundle, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', minify: true, external: runtimeModules, banner: { js: `#!/usr/bin/env node\n${importMetaUrlBanner}` } },
   { ...common, entryPoints: ['src/core/providers/sentenceEncoderWorker.ts'], outfile: 'dist/sentenceEncoderWorker.js', platform: 'node', format: 'cjs', target: 'node20', external: runtimeModules },
