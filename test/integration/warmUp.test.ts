@@ -24,21 +24,27 @@ function recordingLogger(): Logger & { lines: string[] } {
   return { lines, debug: add, info: add, warn: add, error: add };
 }
 
+/** The editor's services on an in-memory store, with the shipped router and gate models. */
+async function editorServices(router: Partial<typeof DEFAULT_ROUTER_SETTINGS>, cloudKey: string | undefined) {
+  const { store } = await Store.open();
+  const log = recordingLogger();
+  const built = createServices({
+    store,
+    routerModels: { shipped: 'models/router.onnx' },
+    gateModelPath: 'models/gate.json',
+    settings: { router: () => ({ ...DEFAULT_ROUTER_SETTINGS, ...router, retrainEvery: 0 }), quality: () => DEFAULT_QUALITY_SETTINGS, context: () => DEFAULT_CONTEXT_SETTINGS, vision: () => DEFAULT_VISION_SETTINGS },
+    cloudKey: async () => cloudKey,
+    log,
+  });
+  cleanups.push(() => store.close(), () => built.dispose());
+  return { services: built, log };
+}
+
 describe('warm-up', () => {
   it('loads the router model and the gate before the first routed request, which then loads nothing', async () => {
     const node = await ollama({ models: ['llama3.2:latest', 'qwen2.5-coder:latest'] });
     const api = await cloud();
-    const { store } = await Store.open();
-    const log = recordingLogger();
-    const services = createServices({
-      store,
-      routerModels: { shipped: 'models/router.onnx' },
-      gateModelPath: 'models/gate.json',
-      settings: { router: () => ({ ...DEFAULT_ROUTER_SETTINGS, mode: 'ml', learnMeaning: false, retrainEvery: 0 }), quality: () => DEFAULT_QUALITY_SETTINGS, context: () => DEFAULT_CONTEXT_SETTINGS, vision: () => DEFAULT_VISION_SETTINGS },
-      cloudKey: async () => 'sk-test',
-      log,
-    });
-    cleanups.push(() => store.close(), () => services.dispose());
+    const { services, log } = await editorServices({ mode: 'ml', learnMeaning: false }, 'sk-test');
     const routing = services.routing({ nodes: [nodeOf(node, 'gpu')], cloudProviders: [cloudOf(api)], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
     await routing.nodes.refresh();
 
@@ -60,17 +66,7 @@ describe('warm-up', () => {
 
   it('loads neither the router model nor the encoder when no cloud is configured: no request would be scored', async () => {
     const node = await ollama();
-    const { store } = await Store.open();
-    const log = recordingLogger();
-    const services = createServices({
-      store,
-      routerModels: { shipped: 'models/router.onnx' },
-      gateModelPath: 'models/gate.json',
-      settings: { router: () => ({ ...DEFAULT_ROUTER_SETTINGS, retrainEvery: 0 }), quality: () => DEFAULT_QUALITY_SETTINGS, context: () => DEFAULT_CONTEXT_SETTINGS, vision: () => DEFAULT_VISION_SETTINGS },
-      cloudKey: async () => undefined,
-      log,
-    });
-    cleanups.push(() => store.close(), () => services.dispose());
+    const { services, log } = await editorServices({}, undefined);
     const routing = services.routing({ nodes: [nodeOf(node, 'gpu')], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY });
     await routing.nodes.refresh();
     const steps = await services.warmUp(routing, { delayMs: 0 });
