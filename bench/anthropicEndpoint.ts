@@ -9,6 +9,7 @@
 // p50/p95 and ratios against A. Writes bench/results/anthropic-endpoint.json. `BENCH_SCALE=0.2` for a quick look;
 // timings mean little on a busy machine, so load averages are printed and recorded.
 
+import { endpointOnNode } from './endpointOnNode';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
@@ -17,13 +18,6 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startFakeOllama, tokenize } from '../test/fixtures';
 import type { ChatRequestView } from '../test/fixtures/fakeServer';
-import { createRouting } from '../src/core/app';
-import { Store } from '../src/core/store/db';
-import { Requests } from '../src/core/store/requests';
-import { silentLogger } from '../src/core/log';
-import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
-import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
-import { generateProxyKey, startProxy } from '../src/core/proxy/server';
 import { AUTO_MODEL } from '../src/core/proxy/models';
 import { timed } from './timing';
 
@@ -70,16 +64,7 @@ async function main(): Promise<void> {
     toolCalls: (req) => (req.tools?.length && !lastIsTool(req) ? [{ name: 'read', arguments: { path: 'src/a.ts' } }] : undefined),
     reply: (req) => (req.tools?.length && !lastIsTool(req) ? '' : REPLY),
   });
-  const { store } = await Store.open();
-  const routing = createRouting({
-    config: { nodes: [{ name: 'bench', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }], cloudProviders: [], defaultModels: DEFAULT_MODELS, privacy: DEFAULT_PRIVACY, balancer: DEFAULT_BALANCER },
-    requests: new Requests(store),
-    cloudKey: async () => undefined,
-    log: silentLogger,
-  });
-  await routing.nodes.refresh();
-  const key = generateProxyKey();
-  const proxy = await startProxy({ host: '127.0.0.1', port: 0, key, allowRemote: false, deps: () => routing.deps, log: silentLogger });
+  const { proxy, key, close } = await endpointOnNode(node.url);
   const ollama = new Ollama({ host: node.url });
   const openai = new OpenAI({ baseURL: proxy.url, apiKey: key, maxRetries: 0 });
   const anthropic = new Anthropic({ baseURL: new URL(proxy.url).origin, apiKey: key, authToken: null, maxRetries: 0 });
@@ -153,9 +138,8 @@ async function main(): Promise<void> {
 
   const textRuns = await timed(seconds, 'text', () => measure(text));
   const loopRuns = await timed(seconds, 'toolLoop', () => measure(loop));
-  await proxy.close();
+  await close();
   await node.close();
-  await store.close();
 
   const results = {
     date: new Date().toISOString(),

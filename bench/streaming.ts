@@ -23,6 +23,7 @@
 // quick look (the published figures use 1). Timings mean little on a busy machine: load averages are
 // printed and recorded.
 
+import { endpointOnNode } from './endpointOnNode';
 import { timed } from './timing';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,13 +35,7 @@ import * as esbuild from 'esbuild';
 import type { CDPSession } from 'playwright-core';
 import { startFakeOllama, tokenize, type FakeServer } from '../test/fixtures';
 import { CHAT_THEME_STYLE, startWebview, type WebviewUnderTest } from '../test/unit/webviewBrowser';
-import { createRouting } from '../src/core/app';
-import { Store } from '../src/core/store/db';
-import { Requests } from '../src/core/store/requests';
-import { silentLogger } from '../src/core/log';
-import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
-import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
-import { generateProxyKey, startProxy, type RunningProxy } from '../src/core/proxy/server';
+import { type RunningProxy } from '../src/core/proxy/server';
 import { AUTO_MODEL } from '../src/core/proxy/models';
 import { chatHtmlTemplate } from '../src/vscode/chatHtmlTemplate';
 import type { HostMessage } from '../src/shared/protocol';
@@ -248,23 +243,8 @@ interface Harness {
 
 async function startHarness(): Promise<Harness> {
   const node = await startFakeOllama({ models: [`${MODEL}:latest`], tokensPerSecond: OVERHEAD_TPS, latencyMs: LATENCY_MS, reply: () => nodeReply(OVERHEAD_TOKENS) });
-  // As test/integration/support.ts setup() builds it: the store is in memory but every request is recorded.
-  const { store } = await Store.open();
-  const routing = createRouting({
-    config: {
-      nodes: [{ name: 'bench', baseUrl: node.url, tier: 'local', models: [], maxParallel: 2 }],
-      cloudProviders: [],
-      defaultModels: DEFAULT_MODELS,
-      privacy: DEFAULT_PRIVACY,
-      balancer: DEFAULT_BALANCER,
-    },
-    requests: new Requests(store),
-    cloudKey: async () => undefined,
-    log: silentLogger,
-  });
-  await routing.nodes.refresh();
-  const key = generateProxyKey();
-  const proxy = await startProxy({ host: '127.0.0.1', port: 0, key, allowRemote: false, deps: () => routing.deps, log: silentLogger });
+  const endpoint = await endpointOnNode(node.url);
+  const { proxy, key } = endpoint;
   return {
     node,
     proxy,
@@ -272,9 +252,8 @@ async function startHarness(): Promise<Harness> {
     ollama: new Ollama({ host: node.url }),
     openai: new OpenAI({ baseURL: proxy.url, apiKey: key, maxRetries: 0 }),
     async close() {
-      await proxy.close();
+      await endpoint.close();
       await node.close();
-      await store.close();
     },
   };
 }

@@ -5,22 +5,15 @@
 // through the endpoint (routing, capability check, tool-loop affinity, recording in the store).
 // Prints the figures and writes bench/results/tools.json.
 
+import { endpointOnNode } from './endpointOnNode';
 import { latencySummary } from './timing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { Ollama, type Message } from 'ollama';
 import { startFakeOllama } from '../test/fixtures';
-import { createRouting } from '../src/core/app';
-import { startProxy } from '../src/core/proxy/server';
-import { Store } from '../src/core/store/db';
-import { Requests } from '../src/core/store/requests';
-import { silentLogger } from '../src/core/log';
-import { DEFAULT_BALANCER, DEFAULT_MODELS } from '../src/core/config';
-import { DEFAULT_PRIVACY } from '../src/core/context/cloudPolicy';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 100);
 const LATENCY_MS = 20;
-const KEY = 'sk-singularity-bench-key-0123456789';
 const QUESTION = 'What is the weather in Oslo?';
 const RESULT = '{"celsius":4}';
 const PARAMETERS = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
@@ -35,12 +28,8 @@ async function main() {
     toolCalls: (req) => (req.messages.some((m) => m.role === 'tool') ? undefined : [{ name: 'get_weather', arguments: { city: 'Oslo' } }]),
     reply: (req) => (req.messages.some((m) => m.role === 'tool') ? 'It is 4 degrees in Oslo.' : ''),
   });
-  const { store } = await Store.open();
-  const config = { nodes: [{ name: 'bench', baseUrl: server.url, tier: 'local' as const, models: [], maxParallel: 4 }], cloudProviders: [], defaultModels: DEFAULT_MODELS, balancer: DEFAULT_BALANCER, privacy: DEFAULT_PRIVACY };
-  const { deps, nodes } = createRouting({ config, requests: new Requests(store), cloudKey: async () => undefined, log: silentLogger });
-  await nodes.refresh();
-  const proxy = await startProxy({ host: '127.0.0.1', port: 0, key: KEY, allowRemote: false, deps: () => deps, log: silentLogger });
-  const client = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0 });
+  const { proxy, key, close } = await endpointOnNode(server.url, 4);
+  const client = new OpenAI({ baseURL: proxy.url, apiKey: key, maxRetries: 0 });
 
   const direct = async (): Promise<number> => {
     const t0 = performance.now();
@@ -80,10 +69,8 @@ async function main() {
       samples[name].push(await paths[name]());
     }
   }
-  await proxy.close();
-  nodes.stopPolling();
+  await close();
   await server.close();
-  await store.close();
 
   const d = latencySummary(samples.direct);
   const e = latencySummary(samples.endpoint);
