@@ -482,7 +482,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
 
     // The requests table: one row per chat id, one per batch ask() call, nothing else.
-    const rowsBySource = (await store.query<{ source: string; n: number }>('SELECT source, COUNT(*) AS n FROM requests GROUP BY source'));
+    const rowsBySource = await store.query<{ source: string; n: number }>('SELECT source, COUNT(*) AS n FROM requests GROUP BY source');
     const rowCount = (s: string) => Number(rowsBySource.find((r) => r.source === s)?.n ?? 0);
     const totalRows = Number((await store.query<{ n: number }>('SELECT COUNT(*) AS n FROM requests'))[0]?.n ?? 0);
     const ids = new Map<string, string>();

@@ -111,7 +111,7 @@ async function ocrAccuracy(ocr: OcrEngine): Promise<OcrRow[]> {
         const prepared = await image.forOcr();
         const a = first ? await read(prepared) : undefined;
         const raw = await read(png);
-        const p = a ?? (await read(prepared));
+        const p = a ?? await read(prepared);
         rows.push({ source: source.replace('node_modules/', ''), theme, px, width: image.width, height: image.height, cerPrepared: p.cer, msPrepared: p.ms, cerRaw: raw.cer, msRaw: raw.ms });
         process.stdout.write(`  ${rows.at(-1)!.source} ${theme} ${px}px: CER ${(p.cer * 100).toFixed(2)}% (as is ${(raw.cer * 100).toFixed(2)}%), ${p.ms.toFixed(0)} ms (as is ${raw.ms.toFixed(0)} ms)\n`);
       }

@@ -50,7 +50,7 @@ export class ChatHistory {
       this.deps.stopAnswers();
       conversations.reopen(workspaceKey, id);
     }
-    post({ type: 'history', entries: (await conversations.messages(id)) });
+    post({ type: 'history', entries: await conversations.messages(id) });
   }
 
   private async rename(id: string, title: string): Promise<void> {

@@ -215,7 +215,7 @@ describe('Anthropic Messages endpoint: the same privacy and recording as the Ope
     });
     const sent = JSON.stringify(api.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!.body);
     expect(SECRET_CORPUS.filter((s) => sent.includes(JSON.stringify(s.secret).slice(1, -1))).map((s) => s.secret)).toEqual([]);
-    expect((await w.requests.store.query<{ source: string; route: string; outcome: string }>('SELECT source, route, outcome FROM requests'))).toEqual([{ source: 'proxy', route: 'cloud', outcome: 'ok' }]);
+    expect(await w.requests.store.query<{ source: string; route: string; outcome: string }>('SELECT source, route, outcome FROM requests')).toEqual([{ source: 'proxy', route: 'cloud', outcome: 'ok' }]);
   });
 
   it('answers 503 when only the cloud could answer and the workspace is local-only, and sends nothing', async () => {

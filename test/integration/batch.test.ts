@@ -85,7 +85,7 @@ describe('runBatch', () => {
     expect(result).toMatchObject({ outcome: 'ok', attempts: 2, meta: { node: 'alpha' } });
     expect(result!.text).toBe(replyNaming(12)({ messages: [{ role: 'user', content: 'File file0.ts' }] }));
     expect(chats(node)).toHaveLength(2);
-    expect((await store.query('SELECT outcome, source, category FROM requests ORDER BY created_at'))).toEqual([
+    expect(await store.query('SELECT outcome, source, category FROM requests ORDER BY created_at')).toEqual([
       { outcome: 'error', source: 'command', category: 'explainFiles' },
       { outcome: 'ok', source: 'command', category: 'explainFiles' },
     ]);

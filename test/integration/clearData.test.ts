@@ -50,12 +50,12 @@ describe('clearAllData', () => {
     await recordEverything(store);
     const tables = await dataTables(store);
     expect(tables).toEqual(expect.arrayContaining(['requests', 'messages', 'conversations', 'ml_router_training_data', 'few_shot_examples', 'prompt_embeddings', 'embedding_cache', 'daily_requests', 'daily_strategies', 'daily_learning']));
-    expect(Object.entries((await counts(store, tables))).filter(([, n]) => n === 0).map(([t]) => t)).toEqual([]);
+    expect(Object.entries(await counts(store, tables)).filter(([, n]) => n === 0).map(([t]) => t)).toEqual([]);
     const version = store.schemaVersion;
     const deleted = await clearAllData(store);
     expect(deleted.requests).toBe(1);
     expect(deleted.daily_requests).toBe(1);
-    expect(Object.values((await counts(store, tables))).every((n) => n === 0)).toBe(true);
+    expect(Object.values(await counts(store, tables)).every((n) => n === 0)).toBe(true);
     expect(store.schemaVersion).toBe(version);
     await store.close();
   });

@@ -72,7 +72,7 @@ describe('context compression in the pipeline', () => {
     const result = endOf(await collect(ask(input({ question, context: [big] }), deps)));
     expect(userMessage(node.requests.filter((r) => r.path === '/api/chat').at(-1)!.body)).toContain(text.trim());
     expect(result.meta?.context).toBeUndefined();
-    expect((await store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL'))).toEqual([]);
+    expect(await store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
   });
 
   it('asks the node for a window that holds a prompt over Ollama\'s default (num_ctx), and for none while the default holds it', async () => {
@@ -103,7 +103,7 @@ describe('context compression in the pipeline', () => {
     expect(sent).toMatch(/\/\/ \.\.\. \d+ lines omitted \.\.\./);
     expect(sent.length / 4).toBeLessThan(4096 - 2048);
     expect(result.meta).toMatchObject({ route: 'local', context: { compressed: true } });
-    expect((await store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL'))).toEqual([]);
+    expect(await store.query('SELECT context_tokens_before FROM requests WHERE context_tokens_before IS NOT NULL')).toEqual([]);
   });
 
   it('parses ahead a context a node\'s window would not hold, so the node question does not parse it again', async () => {

@@ -39,7 +39,7 @@ afterEach(async () => {
 async function askInPanel(services: Services, routing: Routing, question: string): Promise<string> {
   const request = input({ source: 'panel', workspace: WORKSPACE, question });
   const answer = await result(ask(request, routing.deps));
-  const conversation = (await services.conversations.current(WORKSPACE));
+  const conversation = await services.conversations.current(WORKSPACE);
   services.conversations.addMessage(conversation, { id: `${request.id}-q`, role: 'user', text: question }, request.id);
   services.conversations.addMessage(conversation, { id: `${request.id}-a`, role: 'assistant', text: answer.text, requestId: request.id }, request.id);
   return request.id;
@@ -58,13 +58,13 @@ async function afterADemo(duringDemo: (services: Services, routing: Routing) => 
   await active.startDemo();
   const demoRouting = (await active.current()).routing(demo.config);
   await demoRouting.nodes.refresh();
-  await duringDemo((await active.current()), demoRouting);
+  await duringDemo(await active.current(), demoRouting);
   demoRouting.nodes.stopPolling();
   await active.endDemo();
 
   const routing = (await active.current()).routing(realConfig);
   await routing.nodes.refresh();
-  return { node, store, services: (await active.current()), routing };
+  return { node, store, services: await active.current(), routing };
 }
 
 describe('demo data stays out of real use', () => {
@@ -72,13 +72,13 @@ describe('demo data stays out of real use', () => {
     const real = await afterADemo(async (services, routing) => {
       const id = await askInPanel(services, routing, QUESTION);
       await services.learning.feedback.thumbs(id, 1);
-      expect((await services.learning.examples.list({ workspace: WORKSPACE }))).toHaveLength(1);
+      expect(await services.learning.examples.list({ workspace: WORKSPACE })).toHaveLength(1);
     });
 
     await askInPanel(real.services, real.routing, QUESTION);
     const sent = chats(real.node).at(-1)!.body as { messages: { role: string; content: string }[] };
     expect(sent.messages.map((m) => m.role)).toEqual(['system', 'user']);
-    expect((await real.services.learning.examples.list())).toEqual([]);
+    expect(await real.services.learning.examples.list()).toEqual([]);
   });
 
   it('leaves no demo request in the real dashboard totals once the demo ended', async () => {
@@ -99,7 +99,7 @@ describe('demo data stays out of real use', () => {
     });
     const count = async (table: string) => Number((await real.store.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
     for (const table of ['messages', 'feedback_data', 'ml_router_training_data', 'ml_router_predictions', 'few_shot_examples', 'adaptive_learning_logs']) {
-      expect({ table, rows: (await count(table)) }).toEqual({ table, rows: 0 });
+      expect({ table, rows: await count(table) }).toEqual({ table, rows: 0 });
     }
   });
 });

@@ -30,7 +30,7 @@ describe('few-shot examples per workspace', () => {
     const w = await world();
     const first = input({ source: 'panel', workspace: 'project-a', question: QUESTION });
     const { text } = await result(ask(first, w.deps));
-    const conversation = (await w.conversations.current('project-a'));
+    const conversation = await w.conversations.current('project-a');
     w.conversations.addMessage(conversation, { id: 'q', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a', role: 'assistant', text, requestId: first.id }, first.id);
     await w.learning!.feedback.thumbs(first.id, 1);
@@ -102,7 +102,7 @@ describe('migration 8 (example workspaces)', () => {
     old.close();
 
     const { store } = await Store.open({ file });
-    expect((await store.query('SELECT id, workspace FROM few_shot_examples ORDER BY id'))).toEqual([
+    expect(await store.query('SELECT id, workspace FROM few_shot_examples ORDER BY id')).toEqual([
       { id: 'from-cli', workspace: 'cli' },
       { id: 'from-endpoint', workspace: 'endpoint' },
       { id: 'from-panel', workspace: 'project-a' },

@@ -32,7 +32,7 @@ async function world(settings = {}, files = modelFiles(), extra = {}) {
 /** A question from the chat panel, where the user can react to the answer. */
 const panelInput: typeof input = (over = {}) => input({ source: 'panel', ...over });
 
-const rows = async (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: string) => (await w.store.query<Record<string, unknown>>(sql));
+const rows = async (w: Pick<Awaited<ReturnType<typeof setup>>, 'store'>, sql: string) => await w.store.query<Record<string, unknown>>(sql);
 
 describe('learned router in the pipeline', async () => {
   it('routes to the nodes when the calibrated threshold allows no cloud share', async () => {
@@ -125,11 +125,11 @@ describe('learned router in the pipeline', async () => {
     const w = await world({ policy: { mode: 'cloudShare', cloudShare: 0 } });
     const i = panelInput();
     await result(ask(i, w.deps));
-    const [row] = (await rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`));
+    const [row] = await rows(w, `SELECT route, label, features, cloud_tokens_saved FROM ml_router_training_data WHERE request_id = '${i.id}'`);
     expect(row).toMatchObject({ route: 'local', label: '0' });
     expect(JSON.parse(String(row!.features)).length).toBeGreaterThan(3);
     expect(Number(row!.cloud_tokens_saved)).toBeGreaterThan(0);
-    const [prediction] = (await rows(w, `SELECT predicted_route, confidence, model_version FROM ml_router_predictions WHERE request_id = '${i.id}'`));
+    const [prediction] = await rows(w, `SELECT predicted_route, confidence, model_version FROM ml_router_predictions WHERE request_id = '${i.id}'`);
     expect(prediction!.predicted_route).toBe('nodes');
     expect(String(prediction!.model_version)).toMatch(/^shipped model@/);
   });
@@ -196,10 +196,10 @@ describe('learned router in the pipeline', async () => {
     const w = await world({}, files);
     const r = await result(ask(panelInput(), w.deps));
     expect(r.outcome).toBe('ok');
-    const status = (await w.router!.status());
+    const status = await w.router!.status();
     expect(status.model?.source).toBe('shipped model');
     expect(status.fallback).toMatch(/retrained model/);
-    expect((await rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'"))).toHaveLength(1);
+    expect(await rows(w, "SELECT kind FROM router_events WHERE kind = 'fallback'")).toHaveLength(1);
   });
 
   it('routes by the prior when no model loads, and every request is still answered', async () => {
@@ -232,7 +232,7 @@ describe('learned router in the pipeline', async () => {
       await result(ask(panelInput({ conversationId }), w.deps));
       await result(ask(panelInput({ conversationId }), w.deps));
     }
-    const strategies = (await rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at'));
+    const strategies = await rows(w, 'SELECT conversation_id AS c, strategy FROM requests ORDER BY created_at');
     for (const { c, strategy } of strategies) expect(strategy).toBe(assignArm(String(c), 0.5));
   });
 
@@ -250,7 +250,7 @@ describe('learned router in the pipeline', async () => {
     for (let i = 0; i < 12; i++) (await answered(`h${i}`, 'heuristic', 'cloud'));
     for (let i = 0; i < 12; i++) (await answered(`m${i}`, 'ml', i < 4 ? 'cloud' : 'local'));
     expect((await router.status()).promoted).toMatchObject({ arm: 'ml' });
-    expect((await rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'"))).toHaveLength(1);
+    expect(await rows(w, "SELECT detail FROM router_events WHERE kind = 'promotion'")).toHaveLength(1);
     await router.dispose();
     const restarted = new LearnedRouter(files, settings, silentLogger, w.routerData);
     expect((await restarted.status()).promoted?.arm).toBe('ml');

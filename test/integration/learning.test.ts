@@ -44,7 +44,7 @@ async function run(events: AsyncIterable<AskEvent>) {
   return { all, end: end!.result, escalated };
 }
 
-const rows = async (w: Awaited<ReturnType<typeof world>>, sql: string) => (await w.store.query<Record<string, unknown>>(sql));
+const rows = async (w: Awaited<ReturnType<typeof world>>, sql: string) => await w.store.query<Record<string, unknown>>(sql);
 
 describe('token confidence in the quality gate', () => {
   /** Every request goes to the node (cloud share 0) with a cloud configured; the node's tokens carry `logprob`. */
@@ -111,10 +111,10 @@ describe('quality gate in the request flow', () => {
     const w = await world(CUT_OFF);
     const i = input({ source: 'panel', question: QUESTION });
     const { escalated } = await run(ask(i, w.deps));
-    const [verdict] = (await rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`));
+    const [verdict] = await rows(w, `SELECT score, passed, reasons, escalated_to FROM quality_gate_results WHERE request_id = '${i.id}'`);
     expect(verdict).toMatchObject({ score: 0, passed: 0, escalated_to: escalated!.to });
     expect(JSON.parse(String(verdict!.reasons))).toContain('answer was cut off');
-    const [feedback] = (await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${i.id}'`));
+    const [feedback] = await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${i.id}'`);
     expect(feedback).toMatchObject({ kind: 'autoReroute', value: -1, route: 'local', reason: expect.stringContaining('cut off') });
     // The cloud's answer was accepted, so the router learns that this question needed the cloud.
     expect((await rows(w, `SELECT label FROM ml_router_training_data WHERE request_id = '${i.id}'`))[0]!.label).toBe('1');
@@ -238,7 +238,7 @@ describe('quality gate behind the OpenAI-compatible endpoint', () => {
     let text = '';
     for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
     expect(text).toBe(CUT_OFF);
-    expect((await rows(w, 'SELECT passed, escalated_to FROM quality_gate_results'))).toEqual([{ passed: 0, escalated_to: null }]);
+    expect(await rows(w, 'SELECT passed, escalated_to FROM quality_gate_results')).toEqual([{ passed: 0, escalated_to: null }]);
   });
 });
 
@@ -272,7 +272,7 @@ describe('feedback', async () => {
   async function answered(w: Awaited<ReturnType<typeof world>>, question = QUESTION) {
     const i = input({ source: 'panel', question });
     const { end } = await run(ask(i, w.deps));
-    const conversation = (await w.conversations.current('ws'));
+    const conversation = await w.conversations.current('ws');
     w.conversations.addMessage(conversation, { id: `${i.id}-q`, role: 'user', text: question }, i.id);
     w.conversations.addMessage(conversation, { id: `${i.id}-a`, role: 'assistant', text: end.text, requestId: i.id }, i.id);
     return i.id;
@@ -283,7 +283,7 @@ describe('feedback', async () => {
     const w = await world(GOOD);
     const id = await answered(w);
     await w.learning!.feedback.thumbs(id, -1, 'wrong function name');
-    expect((await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${id}'`))).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name', route: 'local' }]);
+    expect(await rows(w, `SELECT kind, value, reason, route FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name', route: 'local' }]);
     expect(await label(w, id)).toBe('1');
   });
 
@@ -292,7 +292,7 @@ describe('feedback', async () => {
     const id = await answered(w);
     await w.learning!.feedback.thumbs(id, -1);
     await w.learning!.feedback.thumbs(id, -1, 'wrong function name');
-    expect((await rows(w, `SELECT kind, value, reason FROM feedback_data WHERE request_id = '${id}'`))).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name' }]);
+    expect(await rows(w, `SELECT kind, value, reason FROM feedback_data WHERE request_id = '${id}'`)).toEqual([{ kind: 'thumbs', value: -1, reason: 'wrong function name' }]);
     await w.learning!.feedback.thumbs(id, 1);
     expect((await rows(w, `SELECT value FROM feedback_data WHERE request_id = '${id}' ORDER BY rowid`)).map((r) => r.value)).toEqual([-1, 1]);
   });
@@ -320,7 +320,7 @@ describe('few-shot examples', () => {
     const w = await world(GOOD);
     const first = input({ source: 'panel', workspace: 'ws', question: QUESTION });
     const { end } = await run(ask(first, w.deps));
-    const conversation = (await w.conversations.current('ws'));
+    const conversation = await w.conversations.current('ws');
     w.conversations.addMessage(conversation, { id: 'q1', role: 'user', text: QUESTION }, first.id);
     w.conversations.addMessage(conversation, { id: 'a1', role: 'assistant', text: end.text, requestId: first.id }, first.id);
     await w.learning!.feedback.thumbs(first.id, 1);
@@ -346,7 +346,7 @@ describe('few-shot examples', () => {
   it('keeps the cloud answer that replaced an escalated node answer as an example', async () => {
     const w = await world(CUT_OFF);
     await run(ask(input({ source: 'panel', workspace: 'ws', question: QUESTION }), w.deps));
-    const [example] = (await w.learning!.examples.list());
+    const [example] = await w.learning!.examples.list();
     expect(example).toMatchObject({ source: 'cloudAfterLocal', answer: GOOD, status: 'active', workspace: 'ws' });
   });
 

@@ -51,8 +51,8 @@ describe('pipeline', () => {
     const events = await collect(ask(input(), deps));
     expect(events.filter((e) => e.type === 'routed').map((e) => (e as { meta: { node?: string } }).meta.node)).toEqual(['laptop', 'server']);
     expect(endOf(events)).toMatchObject({ outcome: 'ok', text: 'from lan', meta: { route: 'lan', reason: expect.stringMatching(/laptop" failed \(server\)/) } });
-    expect((await requests.count())).toBe(1);
-    expect((await store.query('SELECT attempts, route, outcome FROM requests'))).toEqual([{ attempts: 2, route: 'lan', outcome: 'ok' }]);
+    expect(await requests.count()).toBe(1);
+    expect(await store.query('SELECT attempts, route, outcome FROM requests')).toEqual([{ attempts: 2, route: 'lan', outcome: 'ok' }]);
   });
 
   it('leaves a node that sends no first token in time for the next target, and closes the request to it', async () => {
@@ -96,7 +96,7 @@ describe('pipeline', () => {
     }
     await disconnected;
     expect(endOf(seen).outcome).toBe('cancelled');
-    expect((await store.query('SELECT outcome FROM requests'))).toEqual([{ outcome: 'cancelled' }]);
+    expect(await store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'cancelled' }]);
   });
 
   it('reports a rejected cloud key with the command that fixes it', async () => {
@@ -119,7 +119,7 @@ describe('pipeline', () => {
     const { deps, store } = await setup({}, { cloudKey: '' });
     const result = endOf(await collect(ask(input(), deps)));
     expect(result.error).toMatch(/No model can answer/);
-    expect((await store.query('SELECT outcome FROM requests'))).toEqual([{ outcome: 'error' }]);
+    expect(await store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'error' }]);
   });
 });
 
@@ -136,7 +136,7 @@ describe('pipeline with a cloud target', () => {
     }
     await disconnected;
     expect(endOf(seen).outcome).toBe('cancelled');
-    expect((await store.query('SELECT outcome FROM requests'))).toEqual([{ outcome: 'cancelled' }]);
+    expect(await store.query('SELECT outcome FROM requests')).toEqual([{ outcome: 'cancelled' }]);
   });
 });
 

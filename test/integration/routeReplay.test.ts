@@ -46,7 +46,7 @@ describe('route replay', () => {
   });
 
   it('gives the same predictions and routes for the same seed', async () => {
-    const data = (await rows(150, 2, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 })));
+    const data = await rows(150, 2, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 }));
     const a = await replay(data, { model: MODEL, retrainEvery: 50, seed: 9, retrain: { minRows: 30 } });
     const b = await replay(data, { model: MODEL, retrainEvery: 50, seed: 9, retrain: { minRows: 30 } });
     expect(b.predictions).toEqual(a.predictions);
@@ -54,7 +54,7 @@ describe('route replay', () => {
   });
 
   it('retrains on schedule and replaces the model only when validation improves', async () => {
-    const data = (await rows(400, 4, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 })));
+    const data = await rows(400, 4, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 }));
     const r = await replay(data, { model: MODEL, retrainEvery: 60, seed: 5, cloudShare: 0.2, retrain: { minRows: 40 } });
     const retrains = r.windows.flatMap((w) => w.retrains);
     const labelled = r.revealed.filter((x) => x.route === 'local').length;
@@ -69,7 +69,7 @@ describe('route replay', () => {
   });
 
   it('learns what only this user shows it: later windows rank better than the frozen model', async () => {
-    const data = (await rows(600, 6, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 })));
+    const data = await rows(600, 6, (hard) => ({ localScore: hard ? 0 : 1, cloudScore: 1 }));
     const learning = await replay(data, { model: MODEL, retrainEvery: 50, seed: 7, retrain: { minRows: 40 } });
     const frozen = await replay(data, { model: MODEL, retrainEvery: 0, seed: 7 });
     const late = (r: typeof learning) => r.windows.slice(3).reduce((s, w) => s + w.apgr, 0) / r.windows.slice(3).length;

@@ -43,7 +43,7 @@ describe('secrets', () => {
     await w.store.flush();
     outputs.push(Buffer.from((await w.store.query<{ sql: string }>("SELECT group_concat(sql) AS sql FROM sqlite_master"))[0]!.sql).toString());
     for (const table of ['requests', 'messages', 'ml_router_training_data', 'ml_router_predictions', 'feedback_data', 'router_events']) {
-      outputs.push(JSON.stringify((await w.store.query(`SELECT * FROM ${table}`))));
+      outputs.push(JSON.stringify(await w.store.query(`SELECT * FROM ${table}`)));
     }
     for (const format of ['csv', 'json'] as const) outputs.push((await exportRequests(w.store, { period: 'all', now: Date.now(), format })).text);
     outputs.push(...lines);

@@ -40,7 +40,7 @@ describe('Store file damaged or missing', async () => {
     expect(lines).toEqual([expect.stringContaining(`moved to ${join(dir, aside[0]!)}`)]);
     const reopened = await Store.open({ file });
     expect(reopened.warnings).toEqual([]);
-    expect((await ids(reopened.store))).toEqual(['r1', 'r2']);
+    expect(await ids(reopened.store)).toEqual(['r1', 'r2']);
     await reopened.store.close();
   });
 
@@ -53,7 +53,7 @@ describe('Store file damaged or missing', async () => {
     new Requests(store).record(request('r2'));
     await store.close();
     const reopened = await Store.open({ file });
-    expect((await ids(reopened.store))).toEqual(['r1', 'r2']);
+    expect(await ids(reopened.store)).toEqual(['r1', 'r2']);
     await reopened.store.close();
   });
 
@@ -74,7 +74,7 @@ describe('Store file damaged or missing', async () => {
     new Requests(store).record(request('r1'));
     await store.close();
     const reopened = await Store.open({ file });
-    expect((await ids(reopened.store))).toEqual(['r1']);
+    expect(await ids(reopened.store)).toEqual(['r1']);
     await reopened.store.close();
   });
 });

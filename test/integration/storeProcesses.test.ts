@@ -83,7 +83,7 @@ function startWriter(prefix: string, count: number, flushEvery: number): Writer 
 
 /** The rows of one writer, by index; fails on any row whose columns differ from what the writer wrote. */
 async function rowsOf(store: Store, prefix: string): Promise<number[]> {
-  const rows = (await store.query<Record<string, unknown>>('SELECT * FROM requests WHERE id LIKE ? ORDER BY created_at', [`${prefix}-%`]));
+  const rows = await store.query<Record<string, unknown>>('SELECT * FROM requests WHERE id LIKE ? ORDER BY created_at', [`${prefix}-%`]);
   return rows.map((row) => {
     const i = Number(String(row.id).slice(prefix.length + 1));
     const r = writerRecord(prefix, i);
@@ -172,8 +172,8 @@ describe('Store with real processes', () => {
 
     const reopened = await Store.open({ file });
     expect(reopened.warnings).toEqual([]);
-    expect((await rowsOf(reopened.store, 'k'))).toEqual(kept);
-    expect((await rowsOf(reopened.store, 'n'))).toEqual(range(50));
+    expect(await rowsOf(reopened.store, 'k')).toEqual(kept);
+    expect(await rowsOf(reopened.store, 'n')).toEqual(range(50));
     await reopened.store.close();
     // A process killed between writing its temp file and renaming it leaves the temp file behind
     // (`db.sqlite.tmp-PID-*`); nothing cleans those up. Not asserted: the kill lands there only sometimes.
@@ -189,7 +189,7 @@ describe('Store with real processes', () => {
     expect(Date.now() - t0).toBeLessThan(1_000);
     await store.close();
     const reopened = await Store.open({ file });
-    expect((await rowsOf(reopened.store, 'x'))).toEqual([0]);
+    expect(await rowsOf(reopened.store, 'x')).toEqual([0]);
     await reopened.store.close();
   }, 20_000);
 
@@ -202,7 +202,7 @@ describe('Store with real processes', () => {
     new Requests(store).record(writerRecord('y', 1));
     await store.close();
     const reopened = await Store.open({ file });
-    expect((await rowsOf(reopened.store, 'y'))).toEqual([0, 1]);
+    expect(await rowsOf(reopened.store, 'y')).toEqual([0, 1]);
     await reopened.store.close();
   }, 20_000);
 
@@ -252,7 +252,7 @@ describe('Store with real processes', () => {
     expect(warnings).toEqual([]);
     expect(store.schemaVersion).toBe(latest);
     expect((await store.query('SELECT version FROM schema_version ORDER BY version')).map((r) => r.version)).toEqual(migrations.map((m) => m.version));
-    expect((await store.query('SELECT id, source, outcome, prompt_tokens, created_at FROM requests'))).toEqual([
+    expect(await store.query('SELECT id, source, outcome, prompt_tokens, created_at FROM requests')).toEqual([
       { id: 'old-1', source: 'cli', outcome: 'ok', prompt_tokens: 42, created_at: 123 },
     ]);
     await store.close();
@@ -263,7 +263,7 @@ describe('Store with real processes', () => {
     const data = new RouterData(reopened.store);
     await data.record({ requestId: 'old-1', features: extractFeatures({ question: 'q', contextChars: 0, historyTurns: 0, hasImages: false }), route: 'local', outcome: 'ok', feedbackPossible: true, createdAt: 2 });
     await data.rerouted('old-1', 'later');
-    expect((await data.labeledCount())).toBe(1);
+    expect(await data.labeledCount()).toBe(1);
     expect(reopened.store.schemaVersion).toBe(latest);
     const fresh = await Store.open();
     const schema = (s: Store) => s.query("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");

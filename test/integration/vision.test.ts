@@ -88,7 +88,7 @@ describe('the vision path', () => {
     expect(Math.max(sent.width!, sent.height!)).toBeLessThanOrEqual(378);
     expect(user.content).toMatch(/^The image is a screenshot of an error/);
     expect(user.content).toMatch(/Text read from the image by OCR[^\n]*\n.*TypeError/);
-    expect((await rows(r))).toEqual([{ route: 'local', task: 'vision', strategy: 'vision-local', model: 'moondream:latest', outcome: 'ok' }]);
+    expect(await rows(r)).toEqual([{ route: 'local', task: 'vision', strategy: 'vision-local', model: 'moondream:latest', outcome: 'ok' }]);
   });
 
   it('falls back to the cloud when the local answer is a refusal, saying so, and sends the image as a data: URL', async () => {
@@ -159,7 +159,7 @@ describe('the vision path', () => {
     expect(end.meta).toMatchObject({ route: 'local', node: 'this editor host (OCR)', model: 'tesseract.js (OCR)', vision: { mode: 'extract' } });
     expect(chats(node)).toEqual([]);
     expect(api.requests.filter((q) => q.path === '/v1/chat/completions')).toEqual([]);
-    expect((await rows(r))).toEqual([{ route: 'local', task: 'vision', strategy: 'vision-ocr', model: 'tesseract.js (OCR)', outcome: 'ok' }]);
+    expect(await rows(r)).toEqual([{ route: 'local', task: 'vision', strategy: 'vision-ocr', model: 'tesseract.js (OCR)', outcome: 'ok' }]);
   });
 
   it('answers a broken image with a clear error and sends nothing', async () => {

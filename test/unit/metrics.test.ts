@@ -25,7 +25,7 @@ function add(r: Partial<RequestRecord> & { createdAt: number }): void {
   requests.record({ id: `r${++seq}`, source: 'panel', tokensEstimated: false, attempts: 1, outcome: 'ok', strategy: 'rule', ...r });
 }
 
-const data = async (period: DashboardData['period'], now = NOW) => (await dashboardData(store, { period, now, prices: PRICES }));
+const data = async (period: DashboardData['period'], now = NOW) => await dashboardData(store, { period, now, prices: PRICES });
 
 function allSeriesLengths(d: DashboardData): number[] {
   return [

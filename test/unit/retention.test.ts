@@ -132,11 +132,11 @@ describe('runRetention', () => {
     const kept = Object.fromEntries(await Promise.all(['requests', 'messages', 'conversations', 'quality_gate_results', 'feedback_data', 'ml_router_predictions'].map(async (t) => [t, await newer(t)])));
     await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
     for (const [table, n] of Object.entries(kept)) {
-      expect((await count(`SELECT COUNT(*) AS n FROM ${table} WHERE created_at < ${cutoff}`)), table).toBe(0);
+      expect(await count(`SELECT COUNT(*) AS n FROM ${table} WHERE created_at < ${cutoff}`), table).toBe(0);
       expect(await newer(table), table).toBe(n);
     }
-    expect((await count('SELECT COUNT(*) AS n FROM requests'))).toBeGreaterThan(0);
-    expect((await count('SELECT COUNT(*) AS n FROM ml_router_training_data'))).toBe(DAYS * 4);
+    expect(await count('SELECT COUNT(*) AS n FROM requests')).toBeGreaterThan(0);
+    expect(await count('SELECT COUNT(*) AS n FROM ml_router_training_data')).toBe(DAYS * 4);
   });
 
   it('rolls a busy day up in slices of at most BATCH_ROWS requests, and "all time" stays the same', async () => {
@@ -151,20 +151,20 @@ describe('runRetention', () => {
     const report = await runRetention(store, { days: KEEP, maxTrainingRows: 1_000_000 }, NOW);
     expect(report.slicesRolledUp).toBe(3);
     expect(withoutMedians(await all())).toEqual(withoutMedians(before));
-    expect((await count('SELECT COUNT(*) AS n FROM requests'))).toBe(1);
+    expect(await count('SELECT COUNT(*) AS n FROM requests')).toBe(1);
   });
 
   it('reads the days past ROLLUP_AFTER_DAYS from the aggregates while their rows are still kept', async () => {
     history();
     const before = await all();
-    const rows = (await count('SELECT COUNT(*) AS n FROM requests'));
+    const rows = await count('SELECT COUNT(*) AS n FROM requests');
     await runRetention(store, { days: 90, maxTrainingRows: 1_000_000 }, NOW);
     expect(withoutMedians(await all())).toEqual(withoutMedians(before));
     const horizon = rollupHorizon(NOW, 90);
-    expect((await count('SELECT MAX(until) AS n FROM daily_learning'))).toBe(horizon);
+    expect(await count('SELECT MAX(until) AS n FROM daily_learning')).toBe(horizon);
     // Days 32 to 90 ago (13:00 UTC each) are rolled up and still in the table; days 91 to 119 ago are deleted.
-    expect((await count(`SELECT COUNT(*) AS n FROM requests WHERE created_at < ${horizon} AND created_at >= ${retentionCutoff(NOW, 90)!}`))).toBe(59 * 4);
-    expect((await count('SELECT COUNT(*) AS n FROM requests'))).toBe(rows - (DAYS - 91) * 4);
+    expect(await count(`SELECT COUNT(*) AS n FROM requests WHERE created_at < ${horizon} AND created_at >= ${retentionCutoff(NOW, 90)!}`)).toBe(59 * 4);
+    expect(await count('SELECT COUNT(*) AS n FROM requests')).toBe(rows - (DAYS - 91) * 4);
   });
 
   it('rolls each row up once over passes on later days', async () => {
@@ -178,15 +178,15 @@ describe('runRetention', () => {
 
   it('caps the training rows, keeping the labelled and the ones with feedback, then the newest', async () => {
     history();
-    const informative = (await count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1'));
+    const informative = await count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1');
     const cap = informative + 10;
     const report = await runRetention(store, { days: 0, maxTrainingRows: cap }, NOW);
     expect(report.trainingRowsDeleted).toBe(DAYS * 4 - cap);
-    expect((await count('SELECT COUNT(*) AS n FROM ml_router_training_data'))).toBe(cap);
-    expect((await count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1'))).toBe(informative);
+    expect(await count('SELECT COUNT(*) AS n FROM ml_router_training_data')).toBe(cap);
+    expect(await count('SELECT COUNT(*) AS n FROM ml_router_training_data WHERE label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1')).toBe(informative);
     // The uninformative rows left are the newest ones.
-    const left = (await store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE NOT (label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1) ORDER BY created_at DESC'));
-    const newest = (await store.query<{ id: string }>(`SELECT id FROM requests WHERE id IN (${left.map((r) => `'${r.request_id}'`).join(',')}) ORDER BY created_at DESC`));
+    const left = await store.query<{ request_id: string }>('SELECT request_id FROM ml_router_training_data WHERE NOT (label IS NOT NULL OR thumbs IS NOT NULL OR rerouted = 1) ORDER BY created_at DESC');
+    const newest = await store.query<{ id: string }>(`SELECT id FROM requests WHERE id IN (${left.map((r) => `'${r.request_id}'`).join(',')}) ORDER BY created_at DESC`);
     expect(left.length).toBe(10);
     expect(newest.map((r) => r.id)).toEqual(left.map((r) => r.request_id));
   });
@@ -205,6 +205,6 @@ describe('runRetention', () => {
     const abort = new AbortController();
     abort.abort();
     expect(await runRetention(store, { days: KEEP, maxTrainingRows: 10 }, NOW, abort.signal)).toEqual({ slicesRolledUp: 0, rowsDeleted: 0, trainingRowsDeleted: 0, conversationsDeleted: 0 });
-    expect((await count('SELECT COUNT(*) AS n FROM requests'))).toBe(DAYS * 4);
+    expect(await count('SELECT COUNT(*) AS n FROM requests')).toBe(DAYS * 4);
   });
 });

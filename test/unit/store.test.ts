@@ -79,29 +79,29 @@ describe('Conversations', () => {
   it('keeps one open conversation per workspace and starts over on New chat', async () => {
     const { store } = await Store.open();
     const c = new Conversations(store);
-    const id = (await c.current('ws1'));
-    expect((await c.current('ws1'))).toBe(id);
-    expect((await c.current('ws2'))).not.toBe(id);
+    const id = await c.current('ws1');
+    expect(await c.current('ws1')).toBe(id);
+    expect(await c.current('ws2')).not.toBe(id);
     c.addMessage(id, { id: 'm1', role: 'user', text: 'hello' });
     c.addMessage(id, { id: 'm2', role: 'assistant', text: 'hi', meta: { route: 'local', model: 'llama3.2', node: 'laptop', ttftMs: 12 } });
-    expect((await c.messages(id))).toEqual([
+    expect(await c.messages(id)).toEqual([
       { id: 'm1', role: 'user', text: 'hello' },
       { id: 'm2', role: 'assistant', text: 'hi', meta: { route: 'local', model: 'llama3.2', node: 'laptop', ttftMs: 12 } },
     ]);
     const fresh = c.startNew('ws1');
     expect(fresh).not.toBe(id);
-    expect((await c.current('ws1'))).toBe(fresh);
-    expect((await c.messages(fresh))).toEqual([]);
+    expect(await c.current('ws1')).toBe(fresh);
+    expect(await c.messages(fresh)).toEqual([]);
     await store.close();
   });
 
   it('keeps the thumbnails of a question\'s images with it', async () => {
     const { store } = await Store.open();
     const c = new Conversations(store);
-    const id = (await c.current('ws1'));
+    const id = await c.current('ws1');
     const images = [{ mimeType: 'image/jpeg', base64: '/9j/4AAQSkZJRg==' }];
     c.addMessage(id, { id: 'm1', role: 'user', text: 'What does this error mean?', images });
-    expect((await c.messages(id))).toEqual([{ id: 'm1', role: 'user', text: 'What does this error mean?', images }]);
+    expect(await c.messages(id)).toEqual([{ id: 'm1', role: 'user', text: 'What does this error mean?', images }]);
     await store.close();
   });
 });

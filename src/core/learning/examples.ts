@@ -170,7 +170,7 @@ export class ExampleLibrary {
       if (texts) await this.add({ prompt: texts.question, answer: texts.answer, source: 'thumbsUp', sourceRequestId: event.requestId, workspace: texts.workspace });
     }
     if (event.kind === 'thumbs' && event.value === -1) {
-      const from = (await this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]));
+      const from = await this.store.query<{ id: string }>("SELECT id FROM few_shot_examples WHERE source_request_id = ? AND status != 'retired'", [event.requestId]);
       for (const { id } of from) this.setStatus(id, 'retired', 'its answer got a thumbs-down');
     }
     await this.review();
@@ -211,7 +211,7 @@ export class ExampleLibrary {
   /** Examples of `workspace` for a local request, as messages, and their ids to record with the request. */
   async forQuestion(question: string, workspace: string, budgetTokens: number): Promise<{ messages: ChatMessage[]; ids: string[] }> {
     if (budgetTokens <= 0) return { messages: [], ids: [] };
-    const chosen = rankExamples(question, (await this.list({ inUse: true, workspace })), budgetTokens);
+    const chosen = rankExamples(question, await this.list({ inUse: true, workspace }), budgetTokens);
     return { messages: asMessages(chosen), ids: chosen.map((e) => e.id) };
   }
 

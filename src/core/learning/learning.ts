@@ -49,7 +49,7 @@ export function createLearning(options: LearningOptions): LearningParts {
     settings: options.settings,
     gateThreshold: async (configured) => {
       if (calibrated?.labels !== labels || calibrated.configured !== configured) {
-        calibrated = { labels, configured, value: calibratedThreshold(configured, (await results.outcomes(OUTCOMES))) };
+        calibrated = { labels, configured, value: calibratedThreshold(configured, await results.outcomes(OUTCOMES)) };
       }
       return calibrated.value;
     },

@@ -311,7 +311,7 @@ export class LearnedRouter implements Router {
   private async checkPromotion(): Promise<void> {
     if (!this.data || this.promoted || this.settings().mode !== 'ab') return;
     const rule = { ...DEFAULT_PROMOTION, ...this.options.promotion, objective: this.settings().abObjective, targetShare: targetShare(this.settings().policy, this.model?.info.calibration) };
-    const decision = promotion(compareArms((await this.data.abSamples(0))), rule);
+    const decision = promotion(compareArms(await this.data.abSamples(0)), rule);
     if (!decision) return;
     this.promoted = { ...decision, at: (this.options.now ?? Date.now)() };
     this.data.event('promotion', decision);
@@ -328,7 +328,7 @@ export class LearnedRouter implements Router {
     if (!this.data) throw new Error('Retraining needs the database, which is not open.');
     if (!this.files.dir) throw new Error('Retraining needs a folder to keep models in, and none was given.');
     const rows = await this.data.labeledRows(FEATURE_COUNT);
-    this.labeledAtLastRetrain = (await this.data.labeledCount());
+    this.labeledAtLastRetrain = await this.data.labeledCount();
     const model = await this.activeModel();
     const active = async (features: readonly Float32Array[]) => (model ? model.predict(features) : features.map(heuristicPCloud));
     const result = await retrainRouter(rows, this.base, active, this.options.retrain);
@@ -364,7 +364,7 @@ export class LearnedRouter implements Router {
       mode: this.settings().mode,
       model,
       fallback: this.fallback,
-      thresholds: { ml: (await this.threshold('ml', this.model?.info)), heuristic: (await this.threshold('heuristic', undefined)) },
+      thresholds: { ml: await this.threshold('ml', this.model?.info), heuristic: await this.threshold('heuristic', undefined) },
       promoted: this.promoted,
       comparison: compareArms((await this.data?.abSamples(0)) ?? []),
       labeledRows: (await this.data?.labeledCount()) ?? 0,

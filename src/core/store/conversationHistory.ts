@@ -27,7 +27,7 @@ export class ConversationHistory {
    */
   async list(workspace: string, query = ''): Promise<ConversationSummary[]> {
     const search = query.trim();
-    const rows = (await this.store.query<SummaryRow>(
+    const rows = await this.store.query<SummaryRow>(
       `SELECT c.id, c.title, c.created_at, c.closed_at IS NULL AS open,
               MAX(m.created_at) AS updated_at, SUM(m.role = 'user') AS questions
          FROM conversations c JOIN messages m ON m.conversation_id = c.id
@@ -37,7 +37,7 @@ export class ConversationHistory {
         GROUP BY c.id
         ORDER BY updated_at DESC, MAX(m.rowid) DESC`,
       [workspace, search, containing(search)],
-    ));
+    );
     const answers = await this.answers(workspace);
     return rows.map((r) => ({
       id: r.id,
@@ -52,7 +52,7 @@ export class ConversationHistory {
 
   /** The conversation's title, or undefined when `workspace` has no conversation `id`. */
   async title(workspace: string, id: string): Promise<string | undefined> {
-    const [row] = (await this.store.query<{ title: string | null }>('SELECT title FROM conversations WHERE id = ? AND workspace = ?', [id, workspace]));
+    const [row] = await this.store.query<{ title: string | null }>('SELECT title FROM conversations WHERE id = ? AND workspace = ?', [id, workspace]);
     return row ? (row.title ?? '') : undefined;
   }
 
@@ -69,13 +69,13 @@ export class ConversationHistory {
 
   /** Route and model of every answer in the workspace, per conversation, oldest first. */
   private async answers(workspace: string): Promise<Map<string, { route: string; model: string }[]>> {
-    const rows = (await this.store.query<{ conversation_id: string; route: string | null; model: string | null }>(
+    const rows = await this.store.query<{ conversation_id: string; route: string | null; model: string | null }>(
       `SELECT m.conversation_id, json_extract(m.meta, '$.route') AS route, json_extract(m.meta, '$.model') AS model
          FROM messages m JOIN conversations c ON c.id = m.conversation_id
         WHERE c.workspace = ? AND m.role = 'assistant' AND m.meta IS NOT NULL
         ORDER BY m.created_at, m.rowid`,
       [workspace],
-    ));
+    );
     const byConversation = new Map<string, { route: string; model: string }[]>();
     for (const r of rows) {
       if (!r.route || !r.model) continue;

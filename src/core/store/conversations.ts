@@ -21,10 +21,10 @@ export class Conversations {
 
   /** The workspace's open conversation, created when there is none. */
   async current(workspace: string): Promise<string> {
-    const [row] = (await this.store.query<{ id: string }>(
+    const [row] = await this.store.query<{ id: string }>(
       'SELECT id FROM conversations WHERE workspace = ? AND closed_at IS NULL ORDER BY created_at DESC LIMIT 1',
       [workspace],
-    ));
+    );
     return row?.id ?? this.start(workspace);
   }
 
@@ -36,7 +36,7 @@ export class Conversations {
 
   /** Makes an earlier conversation of the workspace the open one again; false when the workspace has no such conversation. */
   async reopen(workspace: string, conversationId: string): Promise<boolean> {
-    const [row] = (await this.store.query<{ id: string }>('SELECT id FROM conversations WHERE id = ? AND workspace = ?', [conversationId, workspace]));
+    const [row] = await this.store.query<{ id: string }>('SELECT id FROM conversations WHERE id = ? AND workspace = ?', [conversationId, workspace]);
     if (!row) return false;
     this.store.write('UPDATE conversations SET closed_at = ? WHERE workspace = ? AND closed_at IS NULL AND id <> ?', [Date.now(), workspace, conversationId]);
     this.store.write('UPDATE conversations SET closed_at = NULL WHERE id = ?', [conversationId]);
@@ -90,14 +90,14 @@ export class Conversations {
    * another (an escalation to the cloud), the last user message before that answer.
    */
   async question(requestId: string): Promise<{ conversationId: string; text: string } | undefined> {
-    const [row] = (await this.store.query<{ conversation_id: string; content: string }>(
+    const [row] = await this.store.query<{ conversation_id: string; content: string }>(
       `SELECT u.conversation_id, u.content FROM messages u
         WHERE u.role = 'user' AND (u.request_id = ?1 OR u.rowid = (
           SELECT MAX(p.rowid) FROM messages a JOIN messages p ON p.conversation_id = a.conversation_id AND p.role = 'user' AND p.rowid < a.rowid
            WHERE a.request_id = ?1 AND a.role = 'assistant'))
         ORDER BY u.request_id = ?1 DESC LIMIT 1`,
       [requestId],
-    ));
+    );
     return row ? { conversationId: row.conversation_id, text: row.content } : undefined;
   }
 
@@ -109,10 +109,10 @@ export class Conversations {
 
   /** A request's question and its answer's text, once both are recorded, and the workspace of their conversation. */
   async exchange(requestId: string): Promise<{ question: string; answer: string; workspace: string } | undefined> {
-    const [row] = (await this.store.query<{ content: string; workspace: string }>(
+    const [row] = await this.store.query<{ content: string; workspace: string }>(
       "SELECT m.content, c.workspace FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.request_id = ? AND m.role = 'assistant' ORDER BY m.rowid LIMIT 1",
       [requestId],
-    ));
+    );
     const question = (await this.question(requestId))?.text;
     return question !== undefined && row?.content ? { question, answer: row.content, workspace: row.workspace } : undefined;
   }

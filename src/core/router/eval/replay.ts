@@ -153,7 +153,7 @@ export async function replay(rows: readonly BenchRow[], options: ReplayOptions):
       window.predictedCloud += decision.prediction.predictedRoute === 'cloud' ? 1 : 0;
       window.cloud += route === 'cloud' ? 1 : 0;
       window.quality += finalScore;
-      if ((await router.dueForRetrain(options.retrainEvery))) window.retrains.push(describeRetrain(await router.retrain()));
+      if (await router.dueForRetrain(options.retrainEvery)) window.retrains.push(describeRetrain(await router.retrain()));
       if (window.rows.length === windowSize || i === rows.length - 1) {
         result.windows.push(report(result.windows.length + 1, window));
         window = fresh();
